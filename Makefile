@@ -1,0 +1,74 @@
+# Tandem: the two commands are `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://root@127.0.0.1:5432/tandem
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tandem needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# A local .env for development: debug on and a random secret key. Production sets real variables.
+.env:
+	printf 'DEBUG=true\nSECRET_KEY=dev-%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(40))')" > $@
+
+install: $(VENV)/.installed node_modules/.installed .env
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed .env
+
+## make run: install, migrate, seed the demo workspace once, print the logins and serve on :8000
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed --scale demo --seed 1 --if-empty
+	$(BIN)/python manage.py demo_logins
+	@echo "Tandem is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	$(BIN)/python manage.py db_worker & trap 'kill $$!' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: install what the tests need, lint, type-check, run every test (SQLite, then the browser)
+test: install-dev lint typecheck test-unit test-browser
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tandem.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tandem.settings.test $(BIN)/python manage.py check
+
+typecheck:
+	$(BIN)/mypy
+
+test-unit:
+	$(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS)
+
+# The same suite against PostgreSQL (the production database). `.ci/run` creates the database.
+test-pg: install-dev
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM:-/usr/bin/chromium}" || { \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test-browser: install-dev browser
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache

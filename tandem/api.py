@@ -1,0 +1,21 @@
+"""The one NinjaAPI under /api/: each app contributes its Router from its own api.py."""
+
+from ninja import NinjaAPI
+
+from tandem.core.api import ActiveSessionAuth, PersonalTokenAuth, install_error_handlers
+from tandem.people.api import router as people_router
+from tandem.product.api import router as product_router
+from tandem.sales.api import router as sales_router
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description="Accounts, opportunities and features, with the same visibility rules as the pages. "
+    "Authenticate with your browser session or a personal token (`Authorization: Bearer tdm_…`).",
+    auth=[PersonalTokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", people_router)
+api.add_router("/", sales_router)
+api.add_router("/", product_router)

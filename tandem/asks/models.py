@@ -1,0 +1,145 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
+
+from tandem.sales.models import MONEY
+
+
+class Ask(models.Model):
+    """One piece of customer evidence: an account (usually on a deal) needing something."""
+
+    class Importance(models.TextChoices):
+        NICE_TO_HAVE = "nice_to_have", "Nice to have"
+        IMPORTANT = "important", "Important"
+        BLOCKER = "blocker", "Blocker"
+
+    class Source(models.TextChoices):
+        CALL = "call", "Call"
+        DEMO = "demo", "Demo"
+        EMAIL = "email", "Email"
+        SUPPORT = "support", "Support"
+        RFP = "rfp", "RFP"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        LINKED = "linked", "Linked to a feature"
+        MERGED = "merged", "Merged into another ask"
+        CLOSED = "closed", "Closed"
+
+    account = models.ForeignKey("sales.Account", on_delete=models.PROTECT, related_name="asks")
+    opportunity = models.ForeignKey(
+        "sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="asks"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="asks")
+    feature = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="asks"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    need = models.TextField(help_text="What the customer needs, in their words.")
+    why = models.TextField(blank=True, help_text="Why they need it: the problem behind the ask.")
+    importance = models.CharField(max_length=20, choices=Importance.choices, default=Importance.IMPORTANT)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.CALL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="ask_status_created"),
+            models.Index(fields=["feature", "opportunity"], name="ask_feature_opportunity"),
+            models.Index(fields=["opportunity"], name="ask_opportunity"),
+            models.Index(fields=["account"], name="ask_account"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=GreaterThan(Length("need"), 0), name="ask_need_not_empty"),
+            models.CheckConstraint(
+                condition=Q(importance__in=["nice_to_have", "important", "blocker"]), name="ask_importance_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["call", "demo", "email", "support", "rfp"]), name="ask_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", duplicate_of__isnull=False)
+                | (~Q(status="merged") & Q(duplicate_of__isnull=True)),
+                name="ask_merged_has_original",
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="ask_not_duplicate_of_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return self.need[:80]
+
+
+class Decision(models.Model):
+    """An outcome on a feature or an ask, with its rationale, who decided and when."""
+
+    class Outcome(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DECLINED = "declined", "Declined"
+        NEEDS_INFO = "needs_info", "Needs more information"
+        LATER = "later", "Later"
+
+    feature = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    ask = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    release = models.ForeignKey(
+        "product.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(feature__isnull=False) & Q(ask__isnull=True))
+                | (Q(feature__isnull=True) & Q(ask__isnull=False)),
+                name="decision_on_feature_or_ask",
+            ),
+            models.CheckConstraint(condition=GreaterThan(Length("rationale"), 0), name="decision_rationale_required"),
+            models.CheckConstraint(
+                condition=~Q(outcome="planned") | Q(release__isnull=False), name="decision_planned_names_release"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["planned", "declined", "needs_info", "later"]), name="decision_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} by {self.decided_by}"
+
+
+class FeatureEvidence(models.Model):
+    """The revenue and reach behind a feature, kept current by the asks services.
+
+    Kept as a row per feature so the feature list sorts by revenue at stake with an index, not by
+    aggregating every ask per page view. Each open deal is counted once per feature.
+    """
+
+    feature = models.OneToOneField(
+        "product.Feature", on_delete=models.CASCADE, primary_key=True, related_name="evidence"
+    )
+    asks_count = models.PositiveIntegerField(default=0)
+    accounts_count = models.PositiveIntegerField(default=0)
+    open_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
+    weighted_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
+    blocker_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-open_pipeline"], name="evidence_open_pipeline"),
+            models.Index(fields=["-accounts_count"], name="evidence_accounts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence for feature {self.feature_id}"

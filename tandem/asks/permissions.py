@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class AsksPermission(StrEnum):
+    LOG_ASK = "asks.log_ask"
+    TRIAGE = "asks.triage"
+    DECIDE = "asks.decide"

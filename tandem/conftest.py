@@ -1,0 +1,88 @@
+"""Fixtures shared by every app's tests: one named user per role, and a team around them.
+
+`rep` and `other_rep` sit in `sales_manager`'s team; `outsider_rep` is in another team, so tests
+can show that records of another team stay invisible.
+"""
+
+import os
+
+import pytest
+
+from tandem.core.roles import Role
+from tandem.people.models import Team, User
+from tandem.people.tests.factories import TeamFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def sales_manager(db) -> User:
+    return UserFactory(username="sam.manager", role=Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def sales_team(sales_manager) -> Team:
+    team = TeamFactory(name="Enterprise East", manager=sales_manager)
+    sales_manager.team = team
+    sales_manager.save(update_fields=["team"])
+    return team
+
+
+@pytest.fixture
+def rep(sales_team) -> User:
+    return UserFactory(username="rita.rep", role=Role.REP, team=sales_team)
+
+
+@pytest.fixture
+def other_rep(sales_team) -> User:
+    return UserFactory(username="rob.rep", role=Role.REP, team=sales_team)
+
+
+@pytest.fixture
+def outsider_rep(db) -> User:
+    other_manager = UserFactory(username="olga.manager", role=Role.SALES_MANAGER)
+    return UserFactory(username="otto.rep", role=Role.REP, team=TeamFactory(name="SMB West", manager=other_manager))
+
+
+@pytest.fixture
+def product_manager(db) -> User:
+    return UserFactory(username="pia.pm", role=Role.PRODUCT_MANAGER)
+
+
+@pytest.fixture
+def engineering_lead(db) -> User:
+    return UserFactory(username="eli.eng", role=Role.ENGINEERING_LEAD)
+
+
+@pytest.fixture
+def executive(db) -> User:
+    return UserFactory(username="eve.exec", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="ada.admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def user_with_role(rep, sales_manager, product_manager, engineering_lead, executive, admin_user):
+    """Look up the fixed user of a role: `user_with_role(Role.REP)`."""
+    users = {
+        Role.REP: rep,
+        Role.SALES_MANAGER: sales_manager,
+        Role.PRODUCT_MANAGER: product_manager,
+        Role.ENGINEERING_LEAD: engineering_lead,
+        Role.EXECUTIVE: executive,
+        Role.ADMIN: admin_user,
+    }
+    return users.__getitem__
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium; never `playwright install`.
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }

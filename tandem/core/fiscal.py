@@ -1,0 +1,37 @@
+"""The company's fiscal calendar. FY2027 is the fiscal year that ends in calendar year 2027."""
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class FiscalQuarter:
+    year: int
+    quarter: int
+
+    def __str__(self) -> str:
+        return f"FY{self.year} Q{self.quarter}"
+
+    def bounds(self, start_month: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day of this quarter."""
+        first_month_index = (start_month - 1) + 3 * (self.quarter - 1)  # months since January of FY start
+        start_year = self.year - 1 if start_month != 1 else self.year
+        year = start_year + first_month_index // 12
+        month = first_month_index % 12 + 1
+        first = datetime.date(year, month, 1)
+        next_index = first_month_index + 3
+        after = datetime.date(start_year + next_index // 12, next_index % 12 + 1, 1)
+        return first, after - datetime.timedelta(days=1)
+
+    def next(self) -> "FiscalQuarter":
+        return FiscalQuarter(self.year + self.quarter // 4, self.quarter % 4 + 1)
+
+    def previous(self) -> "FiscalQuarter":
+        return FiscalQuarter(self.year - (1 if self.quarter == 1 else 0), (self.quarter - 2) % 4 + 1)
+
+
+def fiscal_quarter_of(day: datetime.date, start_month: int) -> FiscalQuarter:
+    months_into_year = (day.month - start_month) % 12
+    starts_year = day.year if day.month >= start_month else day.year - 1
+    year = starts_year if start_month == 1 else starts_year + 1
+    return FiscalQuarter(year, months_into_year // 3 + 1)

@@ -1,0 +1,59 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Workspace(models.Model):
+    """The one company this installation serves: its name, home currency and fiscal calendar."""
+
+    name = models.CharField(max_length=200, default="Tandem")
+    home_currency = models.CharField(max_length=3, default="USD")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month (1-12) in which the fiscal year starts. FY2027 is the year that ends in 2027.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="workspace_singleton"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="workspace_fiscal_month_range",
+            ),
+            models.CheckConstraint(condition=Exact(Length("home_currency"), 3), name="workspace_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangeRate(models.Model):
+    """How many units of the home currency one unit of `currency` buys, from `valid_from` on."""
+
+    currency = models.CharField(max_length=3)
+    valid_from = models.DateField()
+    rate_to_home = models.DecimalField(max_digits=18, decimal_places=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchange_rate_unique_per_day"),
+            models.CheckConstraint(condition=Q(rate_to_home__gt=Decimal(0)), name="exchange_rate_positive"),
+            models.CheckConstraint(condition=Exact(Length("currency"), 3), name="exchange_rate_currency_iso"),
+        ]
+        ordering = ["currency", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate_to_home} from {self.valid_from}"

@@ -1,0 +1,31 @@
+"""Amounts in their own currency, totals in the home currency, exact to the cent."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+
+from tandem.core.models import ExchangeRate, Workspace
+
+CENT = Decimal("0.01")
+
+
+def workspace_get() -> Workspace:
+    workspace, _ = Workspace.objects.get_or_create(id=1)
+    return workspace
+
+
+def to_home_currency(*, amount: Decimal, currency: str, on: datetime.date, home_currency: str | None = None) -> Decimal:
+    """Convert with the latest rate valid on `on`; raise a field error when no rate is known."""
+    home = home_currency or workspace_get().home_currency
+    if currency == home:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate_to_home", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ValidationError({"currency": f"No exchange rate from {currency} to {home} on or before {on}."})
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,47 @@
+"""Which role may do what: the one place that maps roles to the actions each domain guards.
+
+Record visibility (what a user may *see*) lives in each app's selectors; this module says what a
+user may *do*. A record you may see but not change gives 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from tandem.asks.permissions import AsksPermission
+from tandem.core.roles import Role
+from tandem.people.models import User
+from tandem.people.permissions import PeoplePermission
+from tandem.product.permissions import ProductPermission
+from tandem.sales.permissions import SalesPermission
+
+Permission = AsksPermission | PeoplePermission | ProductPermission | SalesPermission
+
+R = Role
+EVERYONE = frozenset(Role)
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    PeoplePermission.MANAGE_USERS: frozenset({R.ADMIN}),
+    PeoplePermission.MANAGE_OWN_TOKENS: EVERYONE,
+    SalesPermission.VIEW_PIPELINE: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    SalesPermission.EDIT_PIPELINE: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    SalesPermission.VIEW_QUOTAS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    SalesPermission.SET_QUOTA: frozenset({R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
+    ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    ProductPermission.MANAGE_RELEASES: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    ProductPermission.SET_GOALS: frozenset({R.EXECUTIVE, R.ADMIN}),
+    AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
+    AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    AsksPermission.DECIDE: frozenset({R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+}
+
+
+def has_permission(user: User, permission: Permission) -> bool:
+    return user.is_authenticated and user.is_active and user.role in GRANTS[permission]
+
+
+def require(user: User, permission: Permission) -> None:
+    """Raise PermissionDenied, naming the roles that may, unless the user holds the permission."""
+    if not has_permission(user, permission):
+        holders = ", ".join(str(Role(r).label) for r in sorted(GRANTS[permission]))
+        raise PermissionDenied(f"Only these roles may do this: {holders}.")

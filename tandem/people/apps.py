@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "tandem.people"
+    label = "people"
+
+    def ready(self) -> None:
+        from tandem.core import visibility
+        from tandem.people import selectors
+
+        visibility.register("people.User", selectors.user_visible)
+        visibility.register("people.Team", selectors.team_visible)
+        visibility.register("people.Territory", selectors.territory_visible)
+        visibility.register("people.ApiToken", selectors.api_token_visible)

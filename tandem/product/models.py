@@ -1,0 +1,141 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Product(models.Model):
+    """Something the company sells, moving through its lifecycle from idea to retirement."""
+
+    class Lifecycle(models.TextChoices):
+        IDEATION = "ideation", "Ideation"
+        DEVELOPMENT = "development", "Development"
+        LAUNCH = "launch", "Launch"
+        GROWTH = "growth", "Growth"
+        MATURITY = "maturity", "Maturity"
+        RETIREMENT = "retirement", "Retirement"
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    lifecycle_stage = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.IDEATION)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    lifecycle_stage__in=["ideation", "development", "launch", "growth", "maturity", "retirement"]
+                ),
+                name="product_lifecycle_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Goal(models.Model):
+    """A strategic objective with a weight, set by the executive; features link to the goals they serve."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-weight", "name"]
+        constraints = [models.CheckConstraint(condition=Q(weight__gte=0), name="goal_weight_not_negative")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Release(models.Model):
+    """A dated bundle of features; shipping it closes the loop."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SHIPPED = "shipped", "Shipped"
+
+    name = models.CharField(max_length=200)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="releases")
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["target_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name"], name="release_unique_name_per_product"),
+            models.CheckConstraint(
+                condition=(Q(status="shipped") & Q(shipped_at__isnull=False))
+                | (Q(status="planned") & Q(shipped_at__isnull=True)),
+                name="release_shipped_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.name}" if self.product_id else self.name
+
+
+class Feature(models.Model):
+    """A product capability on the backlog or roadmap, which asks are linked to."""
+
+    class Status(models.TextChoices):
+        BACKLOG = "backlog", "Backlog"
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        SHIPPED = "shipped", "Shipped"
+        DECLINED = "declined", "Declined"
+
+    class Confidence(models.TextChoices):
+        COMMITTED = "committed", "Committed"
+        LIKELY = "likely", "Likely"
+        EXPLORING = "exploring", "Exploring"
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Internal"
+        SALES = "sales", "Sales-shareable"
+        PUBLIC = "public", "Public"
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="features")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BACKLOG)
+    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="features")
+    goals = models.ManyToManyField(Goal, blank=True, related_name="features")
+    effort = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text="Estimated effort in person-weeks."
+    )
+    confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.EXPLORING)
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_features"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["product", "status"], name="feature_product_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(effort__isnull=True) | Q(effort__gt=0), name="feature_effort_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["backlog", "planned", "in_progress", "shipped", "declined"]),
+                name="feature_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["internal", "sales", "public"]), name="feature_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=["committed", "likely", "exploring"]), name="feature_confidence_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

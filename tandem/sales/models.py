@@ -1,0 +1,251 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Account(models.Model):
+    """A customer or prospect company (never a login)."""
+
+    class Segment(models.TextChoices):
+        SMB = "smb", "SMB"
+        MID_MARKET = "mid_market", "Mid-market"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", "Prospect"
+        CUSTOMER = "customer", "Customer"
+        CHURNED = "churned", "Churned"
+
+    name = models.CharField(max_length=200)
+    industry = models.CharField(max_length=100, blank=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROSPECT)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    region = models.CharField(max_length=50, blank=True)
+    territory = models.ForeignKey(
+        "people.Territory", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    annual_revenue = models.DecimalField(
+        **MONEY,
+        default=Decimal("0"),
+        help_text="Annual recurring revenue of our relationship with this account, in the home currency.",
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accounts")
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["owner", "name"], name="account_owner_name"),
+            models.Index(fields=["name"], name="account_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_revenue__gte=0), name="account_revenue_not_negative"),
+            models.CheckConstraint(
+                condition=Q(segment__in=["smb", "mid_market", "enterprise"]), name="account_segment_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["prospect", "customer", "churned"]), name="account_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person at an account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Stage(models.Model):
+    """One step of the sales process, in order, with the probability a deal in it closes."""
+
+    class ForecastCategory(models.TextChoices):
+        PIPELINE = "pipeline", "Pipeline"
+        BEST_CASE = "best_case", "Best case"
+        COMMIT = "commit", "Commit"
+        CLOSED = "closed", "Closed"
+        OMITTED = "omitted", "Omitted"
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    default_probability = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    forecast_category = models.CharField(max_length=20, choices=ForecastCategory.choices)
+    is_won = models.BooleanField(default=False)
+    is_lost = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(default_probability__lte=100), name="stage_probability_range"),
+            models.CheckConstraint(condition=~Q(is_won=True, is_lost=True), name="stage_not_won_and_lost"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.is_won or self.is_lost
+
+
+class Opportunity(models.Model):
+    """A potential sale to an account (pages say *deal*), with amount, stage, close date and owner.
+
+    `amount_home` is `amount` converted to the home currency with the rate valid on the close date,
+    kept by the service that writes the amount, so every total is a plain SUM.
+    """
+
+    class Type(models.TextChoices):
+        NEW = "new", "New business"
+        RENEWAL = "renewal", "Renewal"
+        UPSELL = "upsell", "Upsell"
+
+    class LeadSource(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound prospecting"
+        PARTNER = "partner", "Partner"
+        EVENT = "event", "Event"
+        REFERRAL = "referral", "Referral"
+        EXISTING_CUSTOMER = "existing_customer", "Existing customer"
+
+    class LossReason(models.TextChoices):
+        PRICE = "price", "Price"
+        MISSING_FEATURE = "missing_feature", "Missing feature"
+        COMPETITOR = "competitor", "Lost to competitor"
+        TIMING = "timing", "Timing"
+        NO_DECISION = "no_decision", "No decision"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="opportunities")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities")
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, default="USD")
+    amount_home = models.DecimalField(**MONEY, help_text="Amount in the home currency.")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
+    probability = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(100)])
+    forecast_category = models.CharField(max_length=20, choices=Stage.ForecastCategory.choices)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.NEW)
+    lead_source = models.CharField(max_length=30, choices=LeadSource.choices, blank=True)
+    close_date = models.DateField()
+    competitor = models.ForeignKey(
+        "competition.Competitor", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
+    )
+    loss_reason = models.CharField(max_length=30, choices=LossReason.choices, blank=True)
+    loss_note = models.TextField(blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every write bumps it; a stale write is refused, never applied silently.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["close_date", "id"]
+        verbose_name_plural = "opportunities"
+        indexes = [
+            models.Index(fields=["owner", "stage", "close_date"], name="opportunity_owner_stage"),
+            models.Index(fields=["account", "close_date"], name="opportunity_account"),
+            models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
+            models.Index(fields=["close_date"], name="opportunity_close_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(condition=Q(amount_home__gte=0), name="opportunity_amount_home_not_negative"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100), name="opportunity_probability_range"
+            ),
+            models.CheckConstraint(condition=Exact(Length("currency"), 3), name="opportunity_currency_iso"),
+            models.CheckConstraint(condition=Q(type__in=["new", "renewal", "upsell"]), name="opportunity_type_valid"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("created_at")),
+                name="opportunity_closed_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChange(models.Model):
+    """One move of a deal from one stage to another: the stage history."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    amount_home = models.DecimalField(**MONEY, help_text="Deal amount in the home currency at the time of the move.")
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["opportunity", "changed_at"]
+        indexes = [models.Index(fields=["opportunity", "changed_at"], name="stage_change_opportunity")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class Quota(models.Model):
+    """A sales target for one rep or one team in one fiscal quarter, in the home currency."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
+    )
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas")
+    fiscal_year = models.PositiveSmallIntegerField()
+    fiscal_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["fiscal_year", "fiscal_quarter"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(team__isnull=True))
+                | (Q(user__isnull=True) & Q(team__isnull=False)),
+                name="quota_for_user_or_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_quarter__gte=1, fiscal_quarter__lte=4), name="quota_quarter_range"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["user", "fiscal_year", "fiscal_quarter"],
+                condition=Q(user__isnull=False),
+                name="quota_unique_user_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "fiscal_year", "fiscal_quarter"],
+                condition=Q(team__isnull=False),
+                name="quota_unique_team_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.team} FY{self.fiscal_year} Q{self.fiscal_quarter}"

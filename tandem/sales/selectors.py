@@ -1,0 +1,71 @@
+"""Reads of the sales domain. Every read starts from a `*_visible` selector.
+
+Who sees which deal: a rep their own; a sales manager their teams'; product managers, executives
+and admins all (they weigh the revenue behind asks); engineering leads none.
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tandem.core.roles import Role
+from tandem.people.models import User
+from tandem.people.selectors import sees_everything_in_pipeline, team_member_ids
+from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+
+
+def _owners_for(user: User) -> QuerySet[User] | None:
+    """The owners whose records this user sees, or None for everyone."""
+    if sees_everything_in_pipeline(user):
+        return None
+    if user.role == Role.SALES_MANAGER:
+        return team_member_ids(manager=user)
+    if user.role == Role.REP:
+        return User.objects.filter(pk=user.pk).values("pk")
+    return User.objects.none().values("pk")
+
+
+def opportunity_visible(*, user: User) -> QuerySet[Opportunity]:
+    owners = _owners_for(user)
+    qs = Opportunity.objects.all()
+    return qs if owners is None else qs.filter(owner__in=owners)
+
+
+def account_visible(*, user: User) -> QuerySet[Account]:
+    """A rep sees the accounts they own and the accounts of their deals; a manager their team's."""
+    owners = _owners_for(user)
+    qs = Account.objects.all()
+    if owners is None:
+        return qs
+    return qs.filter(Q(owner__in=owners) | Q(pk__in=Opportunity.objects.filter(owner__in=owners).values("account_id")))
+
+
+def contact_visible(*, user: User) -> QuerySet[Contact]:
+    return Contact.objects.filter(account__in=account_visible(user=user))
+
+
+def stage_visible(*, user: User) -> QuerySet[Stage]:
+    """The stage list is workspace configuration: everyone sees it."""
+    return Stage.objects.all()
+
+
+def stage_change_visible(*, user: User) -> QuerySet[StageChange]:
+    return StageChange.objects.filter(opportunity__in=opportunity_visible(user=user))
+
+
+def quota_visible(*, user: User) -> QuerySet[Quota]:
+    """Executives and admins see every quota; a manager their own, their teams' and members'; a rep their own."""
+    if user.role in (Role.EXECUTIVE, Role.ADMIN):
+        return Quota.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return Quota.objects.filter(Q(user__in=team_member_ids(manager=user)) | Q(team__manager=user))
+    if user.role == Role.REP:
+        return Quota.objects.filter(user=user)
+    return Quota.objects.none()
+
+
+def opportunity_get(*, user: User, pk: int) -> Opportunity:
+    return get_object_or_404(opportunity_visible(user=user).select_related("account", "owner", "stage"), pk=pk)
+
+
+def account_get(*, user: User, pk: int) -> Account:
+    return get_object_or_404(account_visible(user=user).select_related("owner", "territory"), pk=pk)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tandem.api import api
+
+urlpatterns = [
+    path("", include("tandem.core.urls")),
+    path("", include("tandem.people.urls")),
+    path("pipeline/", include("tandem.sales.urls")),
+    path("product/", include("tandem.product.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+handler403 = "tandem.core.views.permission_denied"
+handler404 = "tandem.core.views.page_not_found"
+handler500 = "tandem.core.views.server_error"
