@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from tandem.asks.api import router as asks_router
 from tandem.core.api import ActiveSessionAuth, PersonalTokenAuth, install_error_handlers
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
@@ -19,3 +20,4 @@ install_error_handlers(api)
 api.add_router("/", people_router)
 api.add_router("/", sales_router)
 api.add_router("/", product_router)
+api.add_router("/", asks_router)

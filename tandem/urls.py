@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tandem.people.urls")),
     path("pipeline/", include("tandem.sales.urls")),
     path("product/", include("tandem.product.urls")),
+    path("asks/", include("tandem.asks.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -1,0 +1,60 @@
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
+
+from tandem.core.listing import Column, ListPage
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None, currency: str = "") -> str:
+    """12345.5 → '12,345.50 USD' (the currency is left out when not given)."""
+    if value is None:
+        return "—"
+    text = intcomma(f"{Decimal(value):.2f}")
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def money_short(value: Decimal | None) -> str:
+    """Compact amounts for cards and charts: 1.2M, 350K."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    for limit, suffix in ((Decimal(10**9), "B"), (Decimal(10**6), "M"), (Decimal(10**3), "K")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:.0f}"
+
+
+@register.simple_tag
+def sort_th(page: ListPage[Any], column: Column) -> str:
+    """A table header that sorts the list (through htmx when present), showing the current order."""
+    classes = "text-end" if column.numeric else ""
+    if not column.order:
+        return format_html('<th scope="col" class="{}">{}</th>', classes, column.label)
+    if page.sort == column.key:
+        icon, aria = "bi-caret-up-fill", "ascending"
+    elif page.sort == f"-{column.key}":
+        icon, aria = "bi-caret-down-fill", "descending"
+    else:
+        icon, aria = "", "none"
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#list" hx-push-url="true">'
+        '{} <i class="bi {}"></i></a></th>',
+        classes,
+        aria,
+        page.sort_link(column),
+        page.sort_link(column),
+        column.label,
+        icon,
+    )
+
+
+@register.inclusion_tag("core/partials/_pager.html")
+def pager(page: ListPage[Any]) -> dict[str, Any]:
+    return {"page": page}
