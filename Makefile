@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
+.PHONY: openapi run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tandem needs Python 3.11 or newer"'
@@ -69,6 +69,11 @@ browser:
 
 test-browser: install-dev browser
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
+
+## make openapi: regenerate the committed OpenAPI document after changing the API
+openapi: install-dev
+	DJANGO_SETTINGS_MODULE=tandem.settings.test $(BIN)/python manage.py export_openapi_schema --api tandem.api.api --indent 2 --sorted > docs/openapi.json.tmp
+	mv docs/openapi.json.tmp docs/openapi.json
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -53,6 +53,12 @@ class ActiveSessionAuth(SessionAuth):
     """The browser's session (with CSRF on writes), for htmx and the interactive docs."""
 
 
+class StaleVersion(Exception):
+    """Raised by a service when a write was based on an older version than the stored one."""
+
+    message = "Someone else changed this record since you loaded it. Reload it and apply your change again."
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | None = None
@@ -85,15 +91,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, {"detail": "Sign in or send a personal API token."}, status=401)
 
+    def stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
+
     api.add_exception_handler(ValidationError, validation)
+    api.add_exception_handler(StaleVersion, stale)
     api.add_exception_handler(NinjaValidationError, ninja_validation)
     api.add_exception_handler(PermissionDenied, denied)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)
-
-
-class StaleVersion(Exception):
-    """Raised by a service when a write was based on an older version than the stored one."""
 
 
 def _encode(values: list[Any]) -> str:

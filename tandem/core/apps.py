@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "tandem.core"
     label = "core"
+
+    def ready(self) -> None:
+        from tandem.core import selectors, visibility
+
+        visibility.register("core.Workspace", selectors.workspace_visible)
+        visibility.register("core.ExchangeRate", selectors.exchange_rate_visible)

@@ -36,8 +36,9 @@ class Access:
     `kwargs` builds the URL arguments (pages) or path parameters (API) from the world, pointing
     at a record of the rep's own team. `other_team`, when given, builds them for another team's
     record: every sales role must get 404 there, as for a record that does not exist.
-    `data` is the form or JSON body for writes; a write that the role may do should succeed
-    (2xx or a redirect), so give valid data.
+    `data` is the form or JSON body for writes (query parameters for GET); a write that the role
+    may do should succeed, so give valid data. For pages, 302 means a redirect that is not to the
+    login page (a successful form post).
     """
 
     expected: dict[Role, int]
@@ -46,3 +47,4 @@ class Access:
     data: Callable[[World], dict[str, Any]] | None = None
     other_team: Callable[[World], dict[str, Any]] | None = None
     other_team_expected: dict[Role, int] | None = None
+    public: bool = False  # reachable without signing in (login, password reset)

@@ -1,0 +1,13 @@
+from django.db.models import QuerySet
+
+from tandem.core.models import ExchangeRate, Workspace
+from tandem.people.models import User
+
+
+def workspace_visible(*, user: User) -> QuerySet[Workspace]:
+    """The company's name, currency and calendar are shown to everyone signed in."""
+    return Workspace.objects.all()
+
+
+def exchange_rate_visible(*, user: User) -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.all()
