@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
-from tandem.sales.models import MONEY
+from tandem.core.models import money_field
 
 
 class Ask(models.Model):
@@ -130,9 +130,9 @@ class FeatureEvidence(models.Model):
     )
     asks_count = models.PositiveIntegerField(default=0)
     accounts_count = models.PositiveIntegerField(default=0)
-    open_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
-    weighted_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
-    blocker_pipeline = models.DecimalField(**MONEY, default=Decimal("0"))
+    open_pipeline = money_field(default=Decimal("0"))
+    weighted_pipeline = money_field(default=Decimal("0"))
+    blocker_pipeline = money_field(default=Decimal("0"))
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

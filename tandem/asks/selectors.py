@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.core.roles import Role
 from tandem.people.models import User
-from tandem.people.selectors import team_member_ids
+from tandem.people.selectors import UserIds, team_member_ids
 from tandem.product.selectors import feature_visible
 
 
@@ -14,6 +14,7 @@ def ask_visible(*, user: User) -> QuerySet[Ask]:
     qs = Ask.objects.all()
     if user.role in (Role.PRODUCT_MANAGER, Role.ENGINEERING_LEAD, Role.EXECUTIVE, Role.ADMIN):
         return qs
+    people: UserIds
     if user.role == Role.SALES_MANAGER:
         people = team_member_ids(manager=user)
     else:

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from tandem.asks import views
+
 app_name = "asks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ask_list, name="ask_list"),
+    path("<int:pk>/", views.ask_detail, name="ask_detail"),
+]

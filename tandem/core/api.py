@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
@@ -71,27 +71,27 @@ WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
 def install_error_handlers(api: NinjaAPI) -> None:
     """One error shape for every failure: `{"detail": …, "errors": {field: [messages]}}`."""
 
-    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return api.create_response(request, {"detail": "Some values are not valid.", "errors": errors}, status=422)
 
-    def ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    def ninja_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
             loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "filters")]
             errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "Invalid value."))
         return api.create_response(request, {"detail": "Some values are not valid.", "errors": errors}, status=422)
 
-    def denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    def denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
 
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": "Not found."}, status=404)
 
-    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": "Sign in or send a personal API token."}, status=401)
 
-    def stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+    def stale(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
 
     api.add_exception_handler(ValidationError, validation)
@@ -134,7 +134,8 @@ def cursor_paginate(
         parsed = []
         for field_name, raw in zip(fields, values, strict=True):
             try:
-                parsed.append(model._meta.get_field(field_name).to_python(raw))
+                field = model._meta.get_field(field_name)
+                parsed.append(field.to_python(raw) if isinstance(field, Field) else raw)
             except (FieldDoesNotExist, ValidationError):
                 parsed.append(raw)
         after = Q()

@@ -1,9 +1,319 @@
-"""What each person sees first: their next things to do, by role."""
+"""What each person sees first: their next things to do, by role.
 
+Every card reads through the apps' visibility selectors and costs one bounded query (a LIMIT or
+an aggregate), so a home page costs the same whether the company has ten deals or a million.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from tandem.asks.models import Ask
+from tandem.asks.selectors import ask_visible, decision_visible, feature_evidence_visible
+from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
+from tandem.core.money import CENT, workspace_get
+from tandem.core.roles import Role
 from tandem.people.models import User
+from tandem.people.selectors import team_visible, user_visible
+from tandem.product.models import Feature, Release
+from tandem.product.selectors import feature_visible, release_visible
+from tandem.sales.models import Opportunity, Stage
+from tandem.sales.selectors import opportunity_visible, quota_visible
+
+ZERO = Decimal("0.00")
+OPEN = Q(stage__is_won=False, stage__is_lost=False)
+WON = Q(stage__is_won=True)
+WEIGHTED = ExpressionWrapper(
+    F("amount_home") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2)
+)
 
 
-def home_context(*, user: User) -> dict[str, Any]:
-    return {"role": user.role}
+@dataclass(frozen=True)
+class Attainment:
+    """Won and open money in one period against its quota, all in the home currency."""
+
+    won: Decimal
+    open: Decimal
+    weighted: Decimal
+    open_count: int
+    quota: Decimal | None
+
+    @property
+    def percent(self) -> int | None:
+        """Won as a whole percentage of quota; None when there is no quota to measure against."""
+        if not self.quota:
+            return None
+        return int(self.won * 100 / self.quota)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """What is still to win to reach the quota (never negative)."""
+        if self.quota is None:
+            return None
+        return max(self.quota - self.won, ZERO)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return (value or ZERO).quantize(CENT)
+
+
+def _in_quarter(quarter: FiscalQuarter, start_month: int) -> Q:
+    first, last = quarter.bounds(start_month)
+    return Q(close_date__gte=first, close_date__lte=last)
+
+
+def _attainment(deals: QuerySet[Opportunity], quota: Decimal | None) -> Attainment:
+    totals = deals.aggregate(
+        won=Sum("amount_home", filter=WON),
+        open=Sum("amount_home", filter=OPEN),
+        weighted=Sum(WEIGHTED, filter=OPEN),
+        open_count=Count("id", filter=OPEN),
+    )
+    return Attainment(
+        won=_money(totals["won"]),
+        open=_money(totals["open"]),
+        weighted=_money(totals["weighted"]),
+        open_count=totals["open_count"],
+        quota=quota,
+    )
+
+
+def quota_totals(*, user: User, quarters: list[FiscalQuarter]) -> dict[FiscalQuarter, Decimal]:
+    """Quota per fiscal quarter over the quotas this person may see, in one grouped query.
+
+    A rep sees their own quota, a sales manager their teams' and members', an executive or admin
+    every quota. Where a quarter has team quotas they are the target; otherwise the people's
+    quotas add up to it. Summing both would count the same target twice.
+    """
+    if not quarters:
+        return {}
+    wanted = Q()
+    for quarter in quarters:
+        wanted |= Q(fiscal_year=quarter.year, fiscal_quarter=quarter.quarter)
+    rows = (
+        quota_visible(user=user)
+        .filter(wanted)
+        .values("fiscal_year", "fiscal_quarter")
+        .annotate(
+            teams=Sum("amount", filter=Q(team__isnull=False)),
+            people=Sum("amount", filter=Q(user__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        FiscalQuarter(row["fiscal_year"], row["fiscal_quarter"]): _money(row["teams"] or row["people"]) for row in rows
+    }
+
+
+def _quota_for(user: User, quarter: FiscalQuarter) -> Decimal | None:
+    return quota_totals(user=user, quarters=[quarter]).get(quarter)
+
+
+def _top_features(user: User) -> list[Any]:
+    return list(
+        feature_evidence_visible(user=user)
+        .filter(open_pipeline__gt=0)
+        .exclude(feature__status__in=[Feature.Status.SHIPPED, Feature.Status.DECLINED])
+        .select_related("feature", "feature__product", "feature__release")
+        .order_by("-open_pipeline", "feature_id")[:10]
+    )
+
+
+def _upcoming_releases(user: User, today: datetime.date) -> list[Release]:
+    return list(
+        release_visible(user=user)
+        .filter(status=Release.Status.PLANNED)
+        .select_related("product")
+        .annotate(
+            features_count=Count("features"),
+            unestimated_count=Count(
+                "features",
+                filter=Q(features__effort__isnull=True) & ~Q(features__status=Feature.Status.DECLINED),
+            ),
+        )
+        .order_by("target_date", "name")[:6]
+    )
+
+
+def _rep(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    mine = opportunity_visible(user=user).filter(owner=user)
+    this_quarter = mine.filter(_in_quarter(quarter, start_month))
+    return {
+        "deals": list(
+            this_quarter.filter(OPEN)
+            .select_related("account", "stage")
+            .order_by("-amount_home", "close_date", "id")[:10]
+        ),
+        "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
+        "asks": list(
+            ask_visible(user=user)
+            .filter(requested_by=user)
+            .select_related("account", "feature")
+            .order_by("-created_at", "-id")[:8]
+        ),
+        "slipping_count": mine.filter(OPEN, close_date__lt=today).count(),
+    }
+
+
+def _sales_manager(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    team_deals = opportunity_visible(user=user)
+    slipping = team_deals.filter(OPEN, close_date__lt=today)
+    this_quarter = team_deals.filter(_in_quarter(quarter, start_month))
+    by_category: dict[str, Any] = {
+        row["forecast_category"]: row
+        for row in this_quarter.filter(OPEN)
+        .values("forecast_category")
+        .annotate(total=Sum("amount_home"), count=Count("id"))
+        .order_by()
+    }
+    # Strongest first: commit, then best case, then pipeline.
+    forecast = [
+        {
+            "category": category,
+            "label": label,
+            "total": _money(by_category.get(category, {}).get("total")),
+            "count": by_category.get(category, {}).get("count", 0),
+        }
+        for category, label in reversed(Stage.ForecastCategory.choices)
+        if category not in (Stage.ForecastCategory.CLOSED, Stage.ForecastCategory.OMITTED)
+    ]
+    return {
+        "forecast": forecast,
+        "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
+        "slipping_count": slipping.count(),
+        "slipping": list(
+            slipping.select_related("account", "owner", "stage").order_by("close_date", "-amount_home", "id")[:10]
+        ),
+    }
+
+
+def _product_manager(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    new_asks = ask_visible(user=user).filter(status=Ask.Status.NEW)
+    return {
+        "new_asks_count": new_asks.count(),
+        "new_asks": list(
+            new_asks.select_related("account", "requested_by", "opportunity").order_by("-created_at", "-id")[:10]
+        ),
+        "top_features": _top_features(user),
+        "releases": _upcoming_releases(user, today),
+    }
+
+
+def _engineering_lead(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    unestimated = feature_visible(user=user).filter(
+        status__in=[Feature.Status.PLANNED, Feature.Status.IN_PROGRESS], effort__isnull=True
+    )
+    return {
+        "unestimated_count": unestimated.count(),
+        "unestimated": list(
+            unestimated.select_related("product", "release").order_by(
+                F("release__target_date").asc(nulls_last=True), "title", "id"
+            )[:10]
+        ),
+        "releases": _upcoming_releases(user, today),
+    }
+
+
+def _executive(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    this_quarter = opportunity_visible(user=user).filter(_in_quarter(quarter, start_month))
+    return {
+        "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
+        "top_features": _top_features(user),
+        "decisions": list(
+            decision_visible(user=user)
+            .select_related("feature", "ask", "decided_by", "release")
+            .order_by("-decided_at", "-id")[:8]
+        ),
+    }
+
+
+def _admin(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
+    counts = {
+        row["role"]: row["count"]
+        for row in user_visible(user=user).filter(is_active=True).values("role").annotate(count=Count("id")).order_by()
+    }
+    # One row more than shown tells whether there are more, without a COUNT.
+    teams = list(team_visible(user=user).filter(manager__isnull=True).order_by("name")[:11])
+    return {
+        "users_by_role": [{"role": role, "label": label, "count": counts.get(role, 0)} for role, label in Role.choices],
+        "users_total": sum(counts.values()),
+        "teams_without_manager": teams[:10],
+        "more_teams_without_manager": len(teams) > 10,
+    }
+
+
+SECTIONS = {
+    Role.REP: _rep,
+    Role.SALES_MANAGER: _sales_manager,
+    Role.PRODUCT_MANAGER: _product_manager,
+    Role.ENGINEERING_LEAD: _engineering_lead,
+    Role.EXECUTIVE: _executive,
+    Role.ADMIN: _admin,
+}
+
+
+def home_context(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
+    """Everything the home page of `user` shows, read through the visibility selectors."""
+    today = today or timezone.localdate()
+    workspace = workspace_get()
+    start_month = workspace.fiscal_year_start_month
+    quarter = fiscal_quarter_of(today, start_month)
+    first, last = quarter.bounds(start_month)
+    return {
+        "role": user.role,
+        "today": today,
+        "quarter": quarter,
+        "quarter_first": first,
+        "quarter_last": last,
+        "home_currency": workspace.home_currency,
+        **SECTIONS[Role(user.role)](user, quarter, start_month, today),
+    }
+
+
+DASHBOARD_QUARTERS = 6
+
+
+def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
+    """The pipeline dashboard: open deals by stage, and won per fiscal quarter against quota.
+
+    Three aggregate queries whatever the number of deals: one GROUP BY stage, one sum per quarter
+    (filtered sums in a single statement), one grouped read of the quotas.
+    """
+    today = today or timezone.localdate()
+    workspace = workspace_get()
+    start_month = workspace.fiscal_year_start_month
+    quarters = [fiscal_quarter_of(today, start_month)]
+    while len(quarters) < DASHBOARD_QUARTERS:
+        quarters.insert(0, quarters[0].previous())
+    deals = opportunity_visible(user=user)
+    stages = (
+        deals.filter(OPEN)
+        .values("stage__name", "stage__order")
+        .annotate(total=Sum("amount_home"), count=Count("id"))
+        .order_by("stage__order")
+    )
+    first, _ = quarters[0].bounds(start_month)
+    _, last = quarters[-1].bounds(start_month)
+    won = deals.filter(WON, close_date__gte=first, close_date__lte=last).aggregate(
+        **{f"q{i}": Sum("amount_home", filter=_in_quarter(q, start_month)) for i, q in enumerate(quarters)}
+    )
+    quotas = quota_totals(user=user, quarters=quarters)
+    return {
+        "currency": workspace.home_currency,
+        "quarter": str(quarters[-1]),
+        "stages": [
+            {"name": row["stage__name"], "total": float(_money(row["total"])), "count": row["count"]} for row in stages
+        ],
+        "quarters": [
+            {
+                "label": str(q),
+                "won": float(_money(won[f"q{i}"])),
+                "quota": float(quotas[q]) if q in quotas else None,
+            }
+            for i, q in enumerate(quarters)
+        ],
+    }

@@ -87,5 +87,5 @@ def list_page(
         number = 1
     offset = (number - 1) * per_page
     rows = list(queryset.order_by(*ordering)[offset : offset + per_page + 1])
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    query = {k: str(v) for k, v in request.GET.items() if k != "page"}
     return ListPage(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, sort=sort, query=query)

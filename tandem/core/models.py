@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -7,12 +8,9 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 
-class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
+def money_field(**options: Any) -> models.DecimalField:
+    """An amount exact to the cent: Decimal, never float."""
+    return models.DecimalField(max_digits=16, decimal_places=2, **options)
 
 
 class Workspace(models.Model):

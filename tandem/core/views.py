@@ -1,17 +1,48 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tandem.core.home import home_context
+from tandem.core.home import dashboard_pipeline, home_context
+from tandem.core.permissions import require
+from tandem.people.models import User
+from tandem.sales.permissions import SalesPermission
+
+
+class SignedInRequest(HttpRequest):
+    """Pages behind the login middleware: the user is always a signed-in `User`."""
+
+    user: User
+
+
+def _greeting() -> str:
+    hour = timezone.localtime().hour
+    if hour < 12:
+        return "Good morning"
+    return "Good afternoon" if hour < 18 else "Good evening"
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """Each person's next things to do, by role."""
-    return render(request, "core/home.html", home_context(user=request.user))
+    context = home_context(user=request.user)
+    context["greeting"] = _greeting()
+    context["section_template"] = f"core/home/_{context['role']}.html"
+    return render(request, "core/home.html", context)
+
+
+@require_GET
+def dashboard(request: SignedInRequest) -> HttpResponse:
+    """Pipeline by stage and won per quarter against quota, over the deals this user may see.
+
+    Engineering leads see no deals at all, so the pipeline dashboard is refused to them (403).
+    """
+    require(request.user, SalesPermission.VIEW_PIPELINE)
+    return render(request, "core/dashboard.html", {"data": dashboard_pipeline(user=request.user)})
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -32,5 +63,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No database or template context processors here: the failure may be theirs.
-    return render(request, "core/500.html", status=500)
+    # Rendered without the request, so no context processor (session, user, navigation) touches the
+    # database: the failure may be the database's.
+    return HttpResponseServerError(loader.render_to_string("core/500.html"))

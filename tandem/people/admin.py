@@ -10,11 +10,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "team", "is_active"]
     list_select_related = ["team"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Tandem", {"fields": ("role", "team", "title", "time_zone")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        *(DjangoUserAdmin.add_fieldsets or ()),
         ("Tandem", {"fields": ("email", "first_name", "last_name", "role", "team")}),
     )
 

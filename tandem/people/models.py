@@ -1,6 +1,6 @@
 import zoneinfo
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -58,8 +58,6 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     title = models.CharField(max_length=100, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["first_name", "last_name"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -23,7 +25,11 @@ def api_token_visible(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def team_member_ids(*, manager: User) -> QuerySet[User]:
+# A subquery of user ids, for `owner__in=` filters.
+UserIds = QuerySet[User, Any]
+
+
+def team_member_ids(*, manager: User) -> UserIds:
     """The people a sales manager is responsible for: members of the teams they manage, and themselves."""
     return User.objects.filter(Q(team__manager=manager) | Q(pk=manager.pk)).values("pk")
 

@@ -1,3 +1,237 @@
-from ninja import Router
+"""The product API: features with their evidence, under the same visibility rules as the pages."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from tandem.asks.models import FeatureEvidence
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.people.models import User
+from tandem.product import services
+from tandem.product.filters import FeatureFilter
+from tandem.product.models import Feature
+from tandem.product.selectors import feature_get, feature_visible, goal_visible, product_visible, release_visible
+
+
+class ApiRequest(HttpRequest):
+    """Every operation needs authentication, so the user is a signed-in `User`."""
+
+    user: User
+
 
 router = Router(tags=["product"])
+
+# API sort → keyset order; each field is non-null (every feature has its evidence row) and ends on id.
+FEATURE_SORTS: dict[str, list[str]] = {
+    "-open_pipeline": ["-evidence__open_pipeline", "-id"],
+    "-weighted_pipeline": ["-evidence__weighted_pipeline", "-id"],
+    "-accounts": ["-evidence__accounts_count", "-id"],
+    "title": ["title", "id"],
+    "-created_at": ["-created_at", "-id"],
+}
+# Spelled out (a test checks them against the model's choices): enums named `Status` in several
+# models would collide in the OpenAPI document.
+FeatureStatus = Literal["backlog", "planned", "in_progress", "shipped", "declined"]
+FeatureConfidence = Literal["committed", "likely", "exploring"]
+FeatureVisibility = Literal["internal", "sales", "public"]
+FeatureSort = Literal["-open_pipeline", "-weighted_pipeline", "-accounts", "title", "-created_at"]
+
+
+class EvidenceOut(Schema):
+    asks_count: int
+    accounts_count: int
+    open_pipeline: Decimal = Field(description="Home-currency amount of the distinct open deals asking.")
+    weighted_pipeline: Decimal = Field(description="The same, weighted by each deal's probability.")
+    blocker_pipeline: Decimal = Field(description="Open deals with at least one blocker ask.")
+
+
+class FeatureOut(Schema):
+    id: int
+    product_id: int
+    product_name: str
+    title: str
+    description: str
+    status: FeatureStatus
+    release_id: int | None
+    goal_ids: list[int]
+    effort: Decimal | None
+    confidence: FeatureConfidence
+    visibility: FeatureVisibility
+    owner_id: int | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    version: int
+    evidence: EvidenceOut
+
+    @staticmethod
+    def resolve_product_name(obj: Feature) -> str:
+        return obj.product.name
+
+    @staticmethod
+    def resolve_goal_ids(obj: Feature) -> list[int]:
+        return [goal.pk for goal in obj.goals.all()]
+
+    @staticmethod
+    def resolve_evidence(obj: Feature) -> FeatureEvidence:
+        return getattr(obj, "evidence", None) or FeatureEvidence(feature=obj)
+
+
+class FeaturePageOut(Schema):
+    items: list[FeatureOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class FeatureListQuery(Schema):
+    product: int | None = None
+    status: FeatureStatus | None = None
+    visibility: FeatureVisibility | None = None
+    confidence: FeatureConfidence | None = None
+    q: str | None = Field(None, description="Title contains.")
+    sort: FeatureSort = Field("-open_pipeline", description="`-open_pipeline` is revenue at stake, the default.")
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class FeatureIn(Schema):
+    product_id: int
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    status: FeatureStatus = "backlog"
+    release_id: int | None = None
+    goal_ids: list[int] = []
+    effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
+    confidence: FeatureConfidence = "exploring"
+    visibility: FeatureVisibility = "internal"
+
+
+class FeaturePatch(Schema):
+    version: int = Field(description="The version you read; a stale one gets 409 and changes nothing.")
+    product_id: int | None = None
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    status: FeatureStatus | None = None
+    release_id: int | None = None
+    goal_ids: list[int] | None = None
+    effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
+    confidence: FeatureConfidence | None = None
+    visibility: FeatureVisibility | None = None
+
+
+# Relations are sent as ids; service errors name the model field, so rename them to what was sent.
+API_FIELD_NAMES = {"product": "product_id", "release": "release_id", "goals": "goal_ids", "owner": "owner_id"}
+
+
+def _api_errors(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({API_FIELD_NAMES.get(name, name): messages for name, messages in error.error_dict.items()})
+
+
+def _features(request: ApiRequest) -> QuerySet[Feature]:
+    return feature_visible(user=request.user).select_related("product", "evidence").prefetch_related("goals")
+
+
+def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn `*_id` fields into the records they name, among those the user sees (else a 422 on the field)."""
+    user = request.user
+    changes: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if key == "product_id":
+            changes["product"] = product_visible(user=user).filter(pk=value).first()
+            if changes["product"] is None:
+                errors["product_id"] = [f"There is no product {value}."]
+        elif key == "release_id":
+            changes["release"] = value and release_visible(user=user).filter(pk=value).first()
+            if value is not None and changes["release"] is None:
+                errors["release_id"] = [f"There is no release {value}."]
+        elif key == "goal_ids":
+            if value is None:
+                continue
+            goals = list(goal_visible(user=user).filter(pk__in=value))
+            if len(goals) != len(set(value)):
+                errors["goal_ids"] = ["Some of these goals do not exist."]
+            changes["goals"] = goals
+        else:
+            changes[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return changes
+
+
+@router.get(
+    "/features",
+    response={200: FeaturePageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    operation_id="product_feature_list",
+    summary="List features, by revenue at stake unless sorted otherwise",
+)
+def feature_list(request: ApiRequest, params: Query[FeatureListQuery]) -> dict[str, Any]:
+    filters = params.dict(include={"product", "status", "visibility", "confidence", "q"}, exclude_none=True)
+    filterset = FeatureFilter(filters, queryset=_features(request), request=request)
+    if not filterset.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
+    items, next_cursor = cursor_paginate(
+        filterset.qs, order=FEATURE_SORTS[params.sort], cursor=params.cursor, limit=params.limit
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/features",
+    response={201: FeatureOut, **WRITE_ERRORS},
+    operation_id="product_feature_create",
+    summary="Add a feature to a product's backlog",
+)
+def feature_create(request: ApiRequest, payload: FeatureIn) -> Status[Feature]:
+    try:
+        feature = services.feature_create(actor=request.user, **_references(request, payload.dict()))
+    except ValidationError as exc:
+        raise _api_errors(exc) from exc
+    return Status(201, _features(request).get(pk=feature.pk))
+
+
+@router.get(
+    "/features/{feature_id}",
+    response={200: FeatureOut, **ERRORS},
+    operation_id="product_feature_get",
+    summary="Get one feature with its evidence",
+)
+def feature_get_one(request: ApiRequest, feature_id: int) -> Feature:
+    feature_get(user=request.user, pk=feature_id)
+    return _features(request).get(pk=feature_id)
+
+
+@router.patch(
+    "/features/{feature_id}",
+    response={200: FeatureOut, **WRITE_ERRORS},
+    operation_id="product_feature_update",
+    summary="Change a feature (engineering leads: only its effort)",
+)
+def feature_update(request: ApiRequest, feature_id: int, payload: FeaturePatch) -> Feature:
+    feature = feature_get(user=request.user, pk=feature_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    try:
+        services.feature_change(
+            actor=request.user, feature=feature, expected_version=version, **_references(request, data)
+        )
+    except ValidationError as exc:
+        raise _api_errors(exc) from exc
+    return _features(request).get(pk=feature_id)
+
+
+@router.delete(
+    "/features/{feature_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="product_feature_delete",
+    summary="Delete a feature; its asks go back to triage",
+)
+def feature_delete(request: ApiRequest, feature_id: int, version: int | None = None) -> Status[None]:
+    feature = feature_get(user=request.user, pk=feature_id)
+    services.feature_delete(actor=request.user, feature=feature, expected_version=version)
+    return Status(204, None)

@@ -1,3 +1,16 @@
+from django.urls import path
+
+from tandem.product import views
+
 app_name = "product"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("features/", views.feature_list, name="feature_list"),
+    path("features/new/", views.feature_create, name="feature_create"),
+    path("features/<int:pk>/", views.feature_detail, name="feature_detail"),
+    path("features/<int:pk>/edit/", views.feature_update, name="feature_update"),
+    path("features/<int:pk>/delete/", views.feature_delete, name="feature_delete"),
+    path("roadmap/", views.roadmap, name="roadmap"),
+    path("products/", views.product_list, name="product_list"),
+    path("products/<int:pk>/", views.product_detail, name="product_detail"),
+]

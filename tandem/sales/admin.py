@@ -31,8 +31,7 @@ class StageAdmin(admin.ModelAdmin):
 class StageChangeInline(admin.TabularInline):
     model = StageChange
     extra = 0
-    fields = ["from_stage", "to_stage", "amount_home", "changed_at", "changed_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("from_stage", "to_stage", "amount_home", "changed_at", "changed_by")
 
 
 @admin.register(Opportunity)

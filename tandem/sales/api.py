@@ -1,3 +1,426 @@
-from ninja import Router
+"""The JSON API of accounts and opportunities, with the pages' visibility rules and filters."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from tandem.competition.selectors import competitor_visible
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.permissions import require
+from tandem.people.models import User
+from tandem.people.selectors import territory_visible, user_visible
+from tandem.sales import services
+from tandem.sales.filters import AccountFilter, OpportunityFilter
+from tandem.sales.models import Account, Opportunity, Stage
+from tandem.sales.permissions import SalesPermission
+from tandem.sales.selectors import account_get, account_visible, opportunity_get, opportunity_visible, stage_visible
 
 router = Router(tags=["sales"])
+
+M = TypeVar("M", bound=Model)
+P = SalesPermission
+
+# Relations are sent as `<name>_id`; service errors name the model field, so rename them back.
+RELATION_FIELDS = {"account", "owner", "stage", "competitor", "territory"}
+
+
+class ApiRequest(HttpRequest):
+    user: User
+
+
+def _api_field_errors(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {(f"{name}_id" if name in RELATION_FIELDS else name): messages for name, messages in error.error_dict.items()}
+    )
+
+
+def _pick(queryset: QuerySet[M], pk: int | None, field: str) -> M | None:
+    """A related record named in a request body: one the caller may see, or a 422 on that field."""
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: [f"No record with id {pk} that you can see."]})
+    return found
+
+
+def _filtered(filterset_class: type[Any], request: HttpRequest, queryset: QuerySet[M], params: Schema) -> QuerySet[M]:
+    data = {k: str(v) for k, v in params.dict(exclude=set(ListIn.model_fields)).items() if v is not None}
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors.as_data())
+    return filterset.qs
+
+
+def _ordering(sort: str, allowed: dict[str, str]) -> list[str]:
+    """`close_date` or `-amount_home` → ORM ordering ending with the id, so the cursor is stable."""
+    key = sort.lstrip("-")
+    if key not in allowed:
+        raise ValidationError({"sort": [f"Sort by one of: {', '.join(sorted(allowed))}, with '-' for descending."]})
+    prefix = "-" if sort.startswith("-") else ""
+    return [prefix + allowed[key], prefix + "id"]
+
+
+# Accounts
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    industry: str
+    segment: str
+    status: str
+    employees: int | None
+    region: str
+    territory_id: int | None
+    annual_revenue: Decimal
+    owner_id: int
+    owner_name: str
+    external_id: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner_name(account: Account) -> str:
+        return str(account.owner)
+
+
+class AccountIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    owner_id: int | None = Field(None, description="Defaults to you.")
+    industry: str = ""
+    segment: Account.Segment = Account.Segment.MID_MARKET
+    status: Account.Status = Account.Status.PROSPECT
+    employees: int | None = Field(None, ge=0)
+    region: str = ""
+    territory_id: int | None = None
+    annual_revenue: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
+    external_id: str | None = None
+
+
+class AccountPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    owner_id: int | None = None
+    industry: str | None = None
+    segment: Account.Segment | None = None
+    status: Account.Status | None = None
+    employees: int | None = Field(None, ge=0)
+    region: str | None = None
+    territory_id: int | None = None
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+
+
+class ListIn(Schema):
+    sort: str = Field("", description="A field name, with '-' for descending.")
+    cursor: str | None = Field(None, description="The next_cursor of the previous page.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+class AccountFilterIn(ListIn):
+    q: str | None = Field(None, description="Part of the account name.")
+    segment: Account.Segment | None = None
+    status: Account.Status | None = None
+    owner: int | None = Field(None, description="Owner's user id.")
+    region: str | None = None
+
+
+class AccountPage(Schema):
+    items: list[AccountOut]
+    next_cursor: str | None
+
+
+ACCOUNT_SORTS = {"name": "name", "annual_revenue": "annual_revenue", "created_at": "created_at"}
+
+
+@router.get(
+    "/accounts",
+    response={200: AccountPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    operation_id="sales_account_list",
+    summary="List the accounts you can see",
+)
+def account_list(
+    request: ApiRequest,
+    params: Query[AccountFilterIn],
+) -> dict[str, Any]:
+    require(request.user, P.VIEW_PIPELINE)
+    accounts = _filtered(AccountFilter, request, account_visible(user=request.user).select_related("owner"), params)
+    order = _ordering(params.sort or "name", ACCOUNT_SORTS)
+    rows, next_cursor = cursor_paginate(accounts, order=order, cursor=params.cursor, limit=params.limit)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response={200: AccountOut, **ERRORS},
+    operation_id="sales_account_get",
+    summary="One account",
+)
+def account_detail(request: ApiRequest, account_id: int) -> Account:
+    require(request.user, P.VIEW_PIPELINE)
+    return account_get(user=request.user, pk=account_id)
+
+
+@router.post(
+    "/accounts",
+    response={201: AccountOut, **WRITE_ERRORS},
+    operation_id="sales_account_create",
+    summary="Create an account",
+)
+def account_create(request: ApiRequest, payload: AccountIn) -> Status[Account]:
+    require(request.user, P.EDIT_PIPELINE)
+    data = payload.dict()
+    owner = _pick(user_visible(user=request.user), data.pop("owner_id"), "owner_id")
+    _pick(territory_visible(user=request.user), data["territory_id"], "territory_id")
+    try:
+        account = services.account_create(actor=request.user, owner=owner, **data)
+    except ValidationError as error:
+        raise _api_field_errors(error) from error
+    return Status(201, account_get(user=request.user, pk=account.pk))
+
+
+@router.patch(
+    "/accounts/{account_id}",
+    response={200: AccountOut, **WRITE_ERRORS},
+    operation_id="sales_account_update",
+    summary="Change some fields of an account",
+)
+def account_update(request: ApiRequest, account_id: int, payload: AccountPatch) -> Account:
+    require(request.user, P.EDIT_PIPELINE)
+    account = account_get(user=request.user, pk=account_id)
+    data = payload.dict(exclude_unset=True)
+    if "owner_id" in data:
+        data["owner"] = _pick(user_visible(user=request.user), data.pop("owner_id"), "owner_id")
+    if "territory_id" in data:
+        data["territory"] = _pick(territory_visible(user=request.user), data.pop("territory_id"), "territory_id")
+    try:
+        services.account_update(actor=request.user, account=account, data=data)
+    except ValidationError as error:
+        raise _api_field_errors(error) from error
+    return account_get(user=request.user, pk=account.pk)
+
+
+@router.delete(
+    "/accounts/{account_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="sales_account_delete",
+    summary="Delete an account without deals",
+)
+def account_delete(request: ApiRequest, account_id: int) -> Status[None]:
+    require(request.user, P.EDIT_PIPELINE)
+    services.account_delete(actor=request.user, account=account_get(user=request.user, pk=account_id))
+    return Status(204, None)
+
+
+# Opportunities
+
+
+class OpportunityOut(Schema):
+    id: int
+    name: str
+    account_id: int
+    account_name: str
+    owner_id: int
+    owner_name: str
+    amount: Decimal
+    currency: str
+    amount_home: Decimal
+    stage_id: int
+    stage_name: str
+    probability: int
+    forecast_category: str
+    type: str
+    lead_source: str
+    close_date: datetime.date
+    competitor_id: int | None
+    competitor_name: str | None
+    loss_reason: str
+    loss_note: str
+    external_id: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    version: int = Field(..., description="Send it back with a PATCH; a stale one gives 409.")
+
+    @staticmethod
+    def resolve_account_name(deal: Opportunity) -> str:
+        return deal.account.name
+
+    @staticmethod
+    def resolve_owner_name(deal: Opportunity) -> str:
+        return str(deal.owner)
+
+    @staticmethod
+    def resolve_stage_name(deal: Opportunity) -> str:
+        return deal.stage.name
+
+    @staticmethod
+    def resolve_competitor_name(deal: Opportunity) -> str | None:
+        return deal.competitor.name if deal.competitor else None
+
+
+class OpportunityIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    account_id: int
+    owner_id: int | None = Field(None, description="Defaults to you.")
+    amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
+    currency: str | None = Field(None, min_length=3, max_length=3, description="Defaults to the home currency.")
+    stage_id: int
+    close_date: datetime.date
+    probability: int | None = Field(None, ge=0, le=100, description="Defaults to the stage's.")
+    forecast_category: Stage.ForecastCategory | None = Field(None, description="Defaults to the stage's.")
+    type: Opportunity.Type = Opportunity.Type.NEW
+    lead_source: Opportunity.LeadSource | None = None
+    competitor_id: int | None = None
+    loss_reason: Opportunity.LossReason | None = None
+    loss_note: str = ""
+    external_id: str | None = None
+
+
+class OpportunityPatch(Schema):
+    version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    owner_id: int | None = None
+    amount: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    stage_id: int | None = None
+    close_date: datetime.date | None = None
+    probability: int | None = Field(None, ge=0, le=100, description="Defaults to the new stage's on a stage change.")
+    forecast_category: Stage.ForecastCategory | None = None
+    type: Opportunity.Type | None = None
+    lead_source: Opportunity.LeadSource | None = None
+    competitor_id: int | None = None
+    loss_reason: Opportunity.LossReason | None = None
+    loss_note: str | None = None
+
+
+class OpportunityFilterIn(ListIn):
+    q: str | None = Field(None, description="Part of the deal name.")
+    owner: int | None = Field(None, description="Owner's user id.")
+    stage: int | None = Field(None, description="Stage id.")
+    account: int | None = Field(None, description="Account id.")
+    forecast_category: Stage.ForecastCategory | None = None
+    close_date_from: datetime.date | None = None
+    close_date_to: datetime.date | None = None
+
+
+class OpportunityPage(Schema):
+    items: list[OpportunityOut]
+    next_cursor: str | None
+
+
+OPPORTUNITY_SORTS = {
+    "close_date": "close_date",
+    "amount_home": "amount_home",
+    "name": "name",
+    "stage": "stage__order",
+    "created_at": "created_at",
+}
+
+
+def _opportunities(request: ApiRequest) -> QuerySet[Opportunity]:
+    return opportunity_visible(user=request.user).select_related("account", "owner", "stage", "competitor")
+
+
+def _opportunity_relations(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """Swap `<relation>_id`s of a body for records the caller may see (422 otherwise)."""
+    user = request.user
+    sources = {
+        "account": account_visible(user=user),
+        "owner": user_visible(user=user),
+        "stage": stage_visible(user=user),
+        "competitor": competitor_visible(user=user),
+    }
+    for name, queryset in sources.items():
+        if f"{name}_id" in data:
+            data[name] = _pick(queryset, data.pop(f"{name}_id"), f"{name}_id")
+    for name in ("lead_source", "loss_reason"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    return data
+
+
+@router.get(
+    "/opportunities",
+    response={200: OpportunityPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    operation_id="sales_opportunity_list",
+    summary="List the deals you can see",
+)
+def opportunity_list(
+    request: ApiRequest,
+    params: Query[OpportunityFilterIn],
+) -> dict[str, Any]:
+    require(request.user, P.VIEW_PIPELINE)
+    deals = _filtered(OpportunityFilter, request, _opportunities(request), params)
+    order = _ordering(params.sort or "close_date", OPPORTUNITY_SORTS)
+    rows, next_cursor = cursor_paginate(deals, order=order, cursor=params.cursor, limit=params.limit)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/opportunities/{opportunity_id}",
+    response={200: OpportunityOut, **ERRORS},
+    operation_id="sales_opportunity_get",
+    summary="One deal",
+)
+def opportunity_detail(request: ApiRequest, opportunity_id: int) -> Opportunity:
+    require(request.user, P.VIEW_PIPELINE)
+    return get_object_or_404(_opportunities(request), pk=opportunity_id)
+
+
+@router.post(
+    "/opportunities",
+    response={201: OpportunityOut, **WRITE_ERRORS},
+    operation_id="sales_opportunity_create",
+    summary="Open a deal",
+    description="Probability and forecast category default to the stage's; the amount is converted to the "
+    "home currency at the rate valid on the close date.",
+)
+def opportunity_create(request: ApiRequest, payload: OpportunityIn) -> Status[Opportunity]:
+    require(request.user, P.EDIT_PIPELINE)
+    data = _opportunity_relations(request, payload.dict())
+    try:
+        deal = services.opportunity_create(actor=request.user, **data)
+    except ValidationError as error:
+        raise _api_field_errors(error) from error
+    return Status(201, get_object_or_404(_opportunities(request), pk=deal.pk))
+
+
+@router.patch(
+    "/opportunities/{opportunity_id}",
+    response={200: OpportunityOut, **WRITE_ERRORS},
+    operation_id="sales_opportunity_update",
+    summary="Change some fields of a deal",
+    description="Send the `version` you read. A new stage resets probability and forecast category to the "
+    "stage's unless you send them, and records the move in the stage history.",
+)
+def opportunity_update(request: ApiRequest, opportunity_id: int, payload: OpportunityPatch) -> Opportunity:
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_get(user=request.user, pk=opportunity_id)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    data = _opportunity_relations(request, data)
+    try:
+        services.opportunity_update(actor=request.user, opportunity=deal, expected_version=version, data=data)
+    except ValidationError as error:
+        raise _api_field_errors(error) from error
+    return get_object_or_404(_opportunities(request), pk=deal.pk)
+
+
+@router.delete(
+    "/opportunities/{opportunity_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="sales_opportunity_delete",
+    summary="Delete a deal and its stage history",
+)
+def opportunity_delete(request: ApiRequest, opportunity_id: int) -> Status[None]:
+    require(request.user, P.EDIT_PIPELINE)
+    services.opportunity_delete(actor=request.user, opportunity=opportunity_get(user=request.user, pk=opportunity_id))
+    return Status(204, None)

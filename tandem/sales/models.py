@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from tandem.core.models import money_field
 
 
 class Account(models.Model):
@@ -32,8 +32,7 @@ class Account(models.Model):
     territory = models.ForeignKey(
         "people.Territory", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
     )
-    annual_revenue = models.DecimalField(
-        **MONEY,
+    annual_revenue = money_field(
         default=Decimal("0"),
         help_text="Annual recurring revenue of our relationship with this account, in the home currency.",
     )
@@ -144,9 +143,9 @@ class Opportunity(models.Model):
     name = models.CharField(max_length=200)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="opportunities")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities")
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     currency = models.CharField(max_length=3, default="USD")
-    amount_home = models.DecimalField(**MONEY, help_text="Amount in the home currency.")
+    amount_home = money_field(help_text="Amount in the home currency.")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
     probability = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(100)])
     forecast_category = models.CharField(max_length=20, choices=Stage.ForecastCategory.choices)
@@ -198,7 +197,7 @@ class StageChange(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
-    amount_home = models.DecimalField(**MONEY, help_text="Deal amount in the home currency at the time of the move.")
+    amount_home = money_field(help_text="Deal amount in the home currency at the time of the move.")
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -221,7 +220,7 @@ class Quota(models.Model):
     team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas")
     fiscal_year = models.PositiveSmallIntegerField()
     fiscal_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
 
     class Meta:
         ordering = ["fiscal_year", "fiscal_quarter"]

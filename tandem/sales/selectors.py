@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
 from tandem.people.models import User
-from tandem.people.selectors import sees_everything_in_pipeline, team_member_ids
+from tandem.people.selectors import UserIds, sees_everything_in_pipeline, team_member_ids
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 
 
-def _owners_for(user: User) -> QuerySet[User] | None:
+def _owners_for(user: User) -> UserIds | None:
     """The owners whose records this user sees, or None for everyone."""
     if sees_everything_in_pipeline(user):
         return None

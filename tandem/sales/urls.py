@@ -1,3 +1,22 @@
+from django.urls import path
+
+from tandem.sales import views
+
 app_name = "sales"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("opportunities/", views.opportunity_list, name="opportunity_list"),
+    path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/edit/", views.opportunity_update, name="opportunity_update"),
+    path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/edit/", views.account_update, name="account_update"),
+    path("accounts/<int:pk>/delete/", views.account_delete, name="account_delete"),
+    path("accounts/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/edit/", views.contact_update, name="contact_update"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
+    path("quotas/", views.quota_list, name="quota_list"),
+]

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from tandem.asks.models import Ask, Decision
+from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.sales.tests.factories import OpportunityFactory
 
 
@@ -31,3 +31,11 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     outcome = Decision.Outcome.LATER
     rationale = "Not this quarter: capacity is committed to the platform work."
     decided_at = factory.LazyFunction(timezone.now)
+
+
+class FeatureEvidenceFactory(factory.django.DjangoModelFactory):
+    """The empty evidence row every feature has from its creation (see `feature_create`)."""
+
+    class Meta:
+        model = FeatureEvidence
+        django_get_or_create = ["feature"]

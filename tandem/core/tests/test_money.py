@@ -24,9 +24,7 @@ def test_home_currency_amounts_are_kept_to_the_cent(db):
 def test_conversion_uses_the_rate_valid_on_the_day(euro_rates):
     day_before_change = datetime.date(2026, 6, 30)
     assert to_home_currency(amount=Decimal("1000"), currency="EUR", on=day_before_change) == Decimal("1080.00")
-    assert to_home_currency(amount=Decimal("1000"), currency="EUR", on=datetime.date(2026, 7, 1)) == Decimal(
-        "1123.40"
-    )
+    assert to_home_currency(amount=Decimal("1000"), currency="EUR", on=datetime.date(2026, 7, 1)) == Decimal("1123.40")
 
 
 def test_conversion_without_a_known_rate_names_the_field_and_the_currency(euro_rates):

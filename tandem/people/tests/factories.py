@@ -1,7 +1,8 @@
 import factory
 
+from tandem.core.api import token_digest, token_generate
 from tandem.core.roles import Role
-from tandem.people.models import Team, Territory, User
+from tandem.people.models import ApiToken, Team, Territory, User
 
 
 class TerritoryFactory(factory.django.DjangoModelFactory):
@@ -44,3 +45,18 @@ class SalesManagerFactory(UserFactory):
 
 class ProductManagerFactory(UserFactory):
     role = Role.PRODUCT_MANAGER
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory[ApiToken]):
+    """A personal token. Like the real thing, it keeps only the digest of its key."""
+
+    class Meta:
+        model = ApiToken
+
+    class Params:
+        key = factory.LazyFunction(token_generate)
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Script {n}")
+    prefix = factory.LazyAttribute(lambda t: t.key[:12])
+    digest = factory.LazyAttribute(lambda t: token_digest(t.key))

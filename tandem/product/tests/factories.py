@@ -36,9 +36,14 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
 class FeatureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Feature
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     title = factory.Sequence(lambda n: f"Feature {n}")
     description = "A capability customers keep asking for."
     visibility = Feature.Visibility.SALES
     owner = factory.SelfAttribute("product.manager")
+    # As `feature_create` does: every feature has its evidence row, so lists sort on it.
+    evidence = factory.RelatedFactory(
+        "tandem.asks.tests.factories.FeatureEvidenceFactory", factory_related_name="feature"
+    )

@@ -8,7 +8,7 @@ from tandem.people.tests.factories import RepFactory
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage
 
 
-class StageFactory(factory.django.DjangoModelFactory):
+class StageFactory(factory.django.DjangoModelFactory[Stage]):
     class Meta:
         model = Stage
         django_get_or_create = ["name"]
@@ -19,7 +19,7 @@ class StageFactory(factory.django.DjangoModelFactory):
     forecast_category = Stage.ForecastCategory.PIPELINE
 
 
-class AccountFactory(factory.django.DjangoModelFactory):
+class AccountFactory(factory.django.DjangoModelFactory[Account]):
     class Meta:
         model = Account
 
@@ -31,7 +31,7 @@ class AccountFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(RepFactory)
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -41,7 +41,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Faker("email")
 
 
-class OpportunityFactory(factory.django.DjangoModelFactory):
+class OpportunityFactory(factory.django.DjangoModelFactory[Opportunity]):
     """An open deal in the home currency; `amount_home` follows `amount`."""
 
     class Meta:
@@ -60,7 +60,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
-class QuotaFactory(factory.django.DjangoModelFactory):
+class QuotaFactory(factory.django.DjangoModelFactory[Quota]):
     class Meta:
         model = Quota
 

@@ -1,0 +1,354 @@
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.asks.models import Ask, FeatureEvidence
+from tandem.asks.services import ask_create, ask_link, feature_evidence_refresh
+from tandem.asks.tests.factories import AskFactory
+from tandem.core.roles import Role
+from tandem.product.models import Feature
+from tandem.product.tests.factories import FeatureFactory
+from tandem.sales.models import Opportunity, Stage
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
+
+CENT = Decimal("0.01")
+
+
+@pytest.fixture
+def stages(db) -> dict[str, Stage]:
+    return {
+        "open": StageFactory(name="Proposal", order=3, default_probability=40),
+        "won": StageFactory(name="Closed won", order=8, default_probability=100, is_won=True),
+        "lost": StageFactory(name="Closed lost", order=9, default_probability=0, is_lost=True),
+    }
+
+
+def evidence_of(feature: Feature) -> FeatureEvidence:
+    return FeatureEvidence.objects.get(feature=feature)
+
+
+# --- feature_evidence_refresh -------------------------------------------------------------------
+
+
+def test_a_deal_with_several_asks_for_one_feature_counts_once(stages):
+    feature = FeatureFactory()
+    deal = OpportunityFactory(amount=Decimal("100000.00"), stage=stages["open"], probability=40)
+    AskFactory(opportunity=deal, feature=feature)
+    AskFactory(opportunity=deal, feature=feature, blocker=True)
+    AskFactory(opportunity=deal, feature=feature, blocker=True)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    evidence = evidence_of(feature)
+    assert evidence.asks_count == 3
+    assert evidence.accounts_count == 1
+    assert evidence.open_pipeline == Decimal("100000.00")
+    assert evidence.weighted_pipeline == Decimal("40000.00")
+    assert evidence.blocker_pipeline == Decimal("100000.00")
+
+
+def test_won_and_lost_deals_are_not_open_pipeline_but_their_asks_count(stages):
+    feature = FeatureFactory()
+    AskFactory(opportunity=OpportunityFactory(stage=stages["won"], probability=100), feature=feature, blocker=True)
+    AskFactory(opportunity=OpportunityFactory(stage=stages["lost"], probability=0), feature=feature)
+    AskFactory(opportunity=OpportunityFactory(amount=Decimal("10.00"), stage=stages["open"]), feature=feature)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    evidence = evidence_of(feature)
+    assert (evidence.asks_count, evidence.accounts_count) == (3, 3)
+    assert evidence.open_pipeline == Decimal("10.00")
+    assert evidence.blocker_pipeline == Decimal("0.00")
+
+
+def test_weighted_pipeline_is_rounded_to_the_cent_once_for_the_total(stages):
+    feature = FeatureFactory()
+    for amount in ("0.05", "0.05", "0.05"):
+        deal = OpportunityFactory(amount=Decimal(amount), stage=stages["open"], probability=10)
+        AskFactory(opportunity=deal, feature=feature)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    # 3 * 0.005 = 0.015 → 0.02; rounding each deal first would give 0.03.
+    assert evidence_of(feature).weighted_pipeline == Decimal("0.02")
+
+
+def test_merged_asks_are_not_counted(stages):
+    feature = FeatureFactory()
+    original = AskFactory(feature=feature, status=Ask.Status.LINKED)
+    AskFactory(feature=feature, status=Ask.Status.MERGED, duplicate_of=original)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    assert evidence_of(feature).asks_count == 1
+
+
+def test_an_ask_without_a_deal_counts_its_account_but_no_pipeline(stages):
+    feature = FeatureFactory()
+    account = AccountFactory()
+    AskFactory(opportunity=None, account=account, requested_by=account.owner, feature=feature)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    evidence = evidence_of(feature)
+    assert (evidence.asks_count, evidence.accounts_count, evidence.open_pipeline) == (1, 1, Decimal("0"))
+
+
+def test_refresh_touches_only_the_features_named(stages):
+    named, other = FeatureFactory(), FeatureFactory()
+    AskFactory(feature=named)
+    AskFactory(feature=other)
+
+    feature_evidence_refresh(feature_ids=[named.pk])
+
+    assert evidence_of(named).asks_count == 1
+    assert evidence_of(other).asks_count == 0
+
+
+def test_refresh_creates_a_missing_evidence_row(stages):
+    feature = FeatureFactory()
+    FeatureEvidence.objects.filter(feature=feature).delete()
+    AskFactory(feature=feature)
+
+    feature_evidence_refresh(feature_ids=[feature.pk])
+
+    assert evidence_of(feature).asks_count == 1
+
+
+def test_refresh_runs_one_aggregate_query_for_many_features(stages, django_assert_max_num_queries):
+    features = [FeatureFactory() for _ in range(5)]
+    for feature in features:
+        AskFactory.create_batch(2, feature=feature)
+
+    # savepoint, lock, aggregate, upsert, release
+    with django_assert_max_num_queries(5):
+        feature_evidence_refresh(feature_ids=[f.pk for f in features])
+
+
+# --- property test: the refresh agrees with an independent count in Python ----------------------
+
+
+@dataclass
+class DealSpec:
+    account: int
+    amount: Decimal
+    probability: int
+    stage: str
+
+
+@dataclass
+class AskSpec:
+    deal: int | None
+    account: int
+    feature: int
+    blocker: bool
+    merged: bool
+
+
+def expected_evidence(feature: int, asks: list[AskSpec], deals: list[DealSpec]) -> dict[str, object]:
+    linked = [a for a in asks if a.feature == feature and not a.merged]
+    open_deals = {a.deal for a in linked if a.deal is not None and deals[a.deal].stage == "open"}
+    blocker_deals = {a.deal for a in linked if a.blocker} & open_deals
+    weighted = sum((deals[d].amount * deals[d].probability / 100 for d in open_deals), Decimal("0"))
+    return {
+        "asks_count": len(linked),
+        "accounts_count": len({a.account for a in linked}),
+        "open_pipeline": sum((deals[d].amount for d in open_deals), Decimal("0")),
+        "weighted_pipeline": weighted.quantize(CENT, rounding=ROUND_HALF_UP),
+        "blocker_pipeline": sum((deals[d].amount for d in blocker_deals), Decimal("0")),
+    }
+
+
+ACCOUNTS = 3
+FEATURES = 2
+amounts = st.decimals(min_value=0, max_value=Decimal("5000000"), places=2, allow_nan=False, allow_infinity=False)
+deal_specs = st.builds(
+    DealSpec,
+    account=st.integers(0, ACCOUNTS - 1),
+    amount=amounts,
+    probability=st.integers(0, 100),
+    stage=st.sampled_from(["open", "open", "won", "lost"]),
+)
+
+
+@st.composite
+def worlds(draw):
+    deals = draw(st.lists(deal_specs, min_size=1, max_size=6))
+    asks = []
+    for _ in range(draw(st.integers(1, 12))):
+        deal = draw(st.none() | st.integers(0, len(deals) - 1))
+        account = deals[deal].account if deal is not None else draw(st.integers(0, ACCOUNTS - 1))
+        asks.append(
+            AskSpec(
+                deal=deal,
+                account=account,
+                feature=draw(st.integers(0, FEATURES - 1)),
+                blocker=draw(st.booleans()),
+                merged=bool(asks) and draw(st.booleans()),
+            )
+        )
+    moves = draw(st.lists(st.tuples(st.integers(0, len(deals) - 1), st.sampled_from(["won", "lost", "open"]))))
+    return deals, asks, moves
+
+
+@pytest.fixture
+def property_world(stages, rep):
+    return {
+        "stages": stages,
+        "rep": rep,
+        "accounts": [AccountFactory(owner=rep) for _ in range(ACCOUNTS)],
+        "features": [FeatureFactory() for _ in range(FEATURES)],
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+def test_evidence_refresh_agrees_with_an_independent_count(property_world, world):
+    deals, asks, moves = world
+    stages, accounts, features = property_world["stages"], property_world["accounts"], property_world["features"]
+    with transaction.atomic():
+        rows = [
+            OpportunityFactory(
+                account=accounts[d.account],
+                owner=property_world["rep"],
+                amount=d.amount,
+                probability=d.probability,
+                stage=stages[d.stage],
+            )
+            for d in deals
+        ]
+        first = None
+        for spec in asks:
+            ask = AskFactory(
+                opportunity=rows[spec.deal] if spec.deal is not None else None,
+                account=accounts[spec.account],
+                requested_by=property_world["rep"],
+                feature=features[spec.feature],
+                importance=Ask.Importance.BLOCKER if spec.blocker else Ask.Importance.NICE_TO_HAVE,
+                status=Ask.Status.MERGED if spec.merged else Ask.Status.LINKED,
+                duplicate_of=first if spec.merged else None,
+            )
+            first = first or ask
+
+        def check() -> None:
+            feature_evidence_refresh(feature_ids=[f.pk for f in features])
+            for index, feature in enumerate(features):
+                got = FeatureEvidence.objects.values(*expected_evidence(index, asks, deals)).get(feature=feature)
+                assert got == expected_evidence(index, asks, deals)
+
+        check()
+        # Deals move to won or lost (or back): the next refresh follows.
+        for index, stage in moves:
+            deals[index].stage = stage
+            Opportunity.objects.filter(pk=rows[index].pk).update(stage=stages[stage])
+        check()
+        transaction.set_rollback(True)
+
+
+# --- ask_create ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.REP, Role.SALES_MANAGER, Role.PRODUCT_MANAGER, Role.ADMIN])
+def test_roles_that_log_asks_can_log_one_on_the_reps_deal(user_with_role, rep, role):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+
+    ask = ask_create(actor=user_with_role(role), account=deal.account, opportunity=deal, need="Okta SSO")
+
+    assert ask.requested_by == user_with_role(role)
+    assert ask.status == Ask.Status.NEW
+
+
+@pytest.mark.parametrize("role", [Role.ENGINEERING_LEAD, Role.EXECUTIVE])
+def test_engineering_and_executives_do_not_log_asks(user_with_role, rep, role):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+
+    with pytest.raises(PermissionDenied):
+        ask_create(actor=user_with_role(role), account=deal.account, opportunity=deal, need="Okta SSO")
+
+
+def test_rep_cannot_log_an_ask_on_another_reps_deal(rep, outsider_rep):
+    deal = OpportunityFactory(owner=outsider_rep, account=AccountFactory(owner=outsider_rep))
+
+    with pytest.raises(ValidationError) as error:
+        ask_create(actor=rep, account=deal.account, opportunity=deal, need="Okta SSO")
+
+    assert set(error.value.message_dict) == {"account", "opportunity"}
+    assert not Ask.objects.exists()
+
+
+def test_the_deal_must_belong_to_the_account(rep):
+    account = AccountFactory(owner=rep)
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+
+    with pytest.raises(ValidationError) as error:
+        ask_create(actor=rep, account=account, opportunity=deal, need="Okta SSO")
+
+    assert "opportunity" in error.value.message_dict
+
+
+def test_rep_cannot_link_a_new_ask_to_an_internal_feature(rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    internal = FeatureFactory(visibility=Feature.Visibility.INTERNAL)
+
+    with pytest.raises(ValidationError) as error:
+        ask_create(actor=rep, account=deal.account, opportunity=deal, need="Okta SSO", feature=internal)
+
+    assert "feature" in error.value.message_dict
+
+
+def test_an_empty_need_is_refused_on_its_field(rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+
+    with pytest.raises(ValidationError) as error:
+        ask_create(actor=rep, account=deal.account, opportunity=deal, need="   ")
+
+    assert "need" in error.value.message_dict
+
+
+def test_an_ask_logged_on_a_feature_counts_in_its_evidence_at_once(rep, stages):
+    deal = OpportunityFactory(
+        owner=rep, account=AccountFactory(owner=rep), amount=Decimal("80000"), stage=stages["open"], probability=50
+    )
+    feature = FeatureFactory()
+
+    ask = ask_create(
+        actor=rep, account=deal.account, opportunity=deal, need="Okta SSO", feature=feature, importance="blocker"
+    )
+
+    assert ask.status == Ask.Status.LINKED
+    evidence = evidence_of(feature)
+    assert (evidence.asks_count, evidence.open_pipeline, evidence.weighted_pipeline, evidence.blocker_pipeline) == (
+        1,
+        Decimal("80000.00"),
+        Decimal("40000.00"),
+        Decimal("80000.00"),
+    )
+
+
+# --- ask_link -----------------------------------------------------------------------------------
+
+
+def test_linking_an_ask_moves_its_evidence_from_the_old_feature_to_the_new(product_manager, stages):
+    old, new = FeatureFactory(), FeatureFactory()
+    ask = AskFactory(feature=old, status=Ask.Status.LINKED)
+    feature_evidence_refresh(feature_ids=[old.pk])
+
+    ask_link(actor=product_manager, ask=ask, feature=new)
+
+    ask.refresh_from_db()
+    assert (ask.feature, ask.status) == (new, Ask.Status.LINKED)
+    assert evidence_of(old).asks_count == 0
+    assert evidence_of(new).asks_count == 1
+
+
+@pytest.mark.parametrize("role", [Role.REP, Role.SALES_MANAGER, Role.ENGINEERING_LEAD, Role.EXECUTIVE])
+def test_only_triagers_link_asks(user_with_role, role):
+    ask = AskFactory()
+
+    with pytest.raises(PermissionDenied):
+        ask_link(actor=user_with_role(role), ask=ask, feature=FeatureFactory())

@@ -1,0 +1,41 @@
+import pytest
+
+from tandem.people.services import api_token_create, api_token_revoke
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_answers_who_the_token_belongs_to(client, rep):
+    _, key = api_token_create(actor=rep, name="Script")
+
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": rep.pk,
+        "username": "rita.rep",
+        "name": str(rep),
+        "role": "rep",
+        "team": {"id": rep.team.pk, "name": "Enterprise East"},
+    }
+
+
+def test_me_works_with_the_browser_session(client, product_manager):
+    client.force_login(product_manager)
+
+    body = client.get("/api/me").json()
+
+    assert (body["username"], body["role"], body["team"]) == ("pia.pm", "product_manager", None)
+
+
+def test_a_revoked_token_is_refused(client, rep):
+    token, key = api_token_create(actor=rep, name="Script")
+    api_token_revoke(actor=rep, token=token)
+
+    response = client.get("/api/me", headers={"Authorization": f"Bearer {key}"})
+
+    assert response.status_code == 401
+
+
+def test_me_without_credentials_is_unauthorised(client):
+    assert client.get("/api/me").status_code == 401

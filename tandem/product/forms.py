@@ -1,0 +1,83 @@
+"""HTML form input of the product pages; the services do the writing."""
+
+from typing import Any
+
+from django import forms
+
+from tandem.people.models import User
+from tandem.product.models import Feature, Goal, Product, Release
+from tandem.product.selectors import goal_visible, product_visible, release_visible
+
+
+def bootstrap(form: forms.Form) -> None:
+    """Give each widget its Bootstrap class."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class FeatureForm(forms.Form):
+    """A whole feature, as product managers edit it. `version` is the one the editor saw."""
+
+    product: forms.ModelChoiceField[Product] = forms.ModelChoiceField(queryset=Product.objects.none())
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    status = forms.ChoiceField(choices=Feature.Status.choices)
+    release: forms.ModelChoiceField[Release] = forms.ModelChoiceField(
+        queryset=Release.objects.none(), required=False, empty_label="No release yet"
+    )
+    goals: forms.ModelMultipleChoiceField[Goal] = forms.ModelMultipleChoiceField(
+        queryset=Goal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    effort = forms.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0.1, required=False, help_text="Person-weeks."
+    )
+    confidence = forms.ChoiceField(choices=Feature.Confidence.choices)
+    visibility = forms.ChoiceField(
+        choices=Feature.Visibility.choices, help_text="Sales sees sales-shareable and public features only."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["version"].required = editing
+        fields["product"].queryset = product_visible(user=user)
+        fields["release"].queryset = release_visible(user=user).select_related("product")
+        fields["goals"].queryset = goal_visible(user=user).filter(is_active=True)
+        bootstrap(self)
+
+    @staticmethod
+    def initial_for(feature: Feature) -> dict[str, Any]:
+        return {
+            "product": feature.product_id,
+            "title": feature.title,
+            "description": feature.description,
+            "status": feature.status,
+            "release": feature.release_id,
+            "goals": list(feature.goals.all()),
+            "effort": feature.effort,
+            "confidence": feature.confidence,
+            "visibility": feature.visibility,
+            "version": feature.version,
+        }
+
+
+class EffortForm(forms.Form):
+    """The effort estimate alone, as engineering leads give it."""
+
+    effort = forms.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0.1, required=False, help_text="Person-weeks."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class FeatureDeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,210 @@
+"""Writes of the product domain: features, releases and goals. Every write goes through a function here."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from tandem.asks.models import Ask, FeatureEvidence
+from tandem.core.api import StaleVersion
+from tandem.core.permissions import has_permission, require
+from tandem.people.models import User
+from tandem.product.models import Feature, Goal, Product, Release
+from tandem.product.permissions import ProductPermission
+
+
+class FeatureChanges(TypedDict, total=False):
+    """The fields of a feature a product manager may change; any subset may be given."""
+
+    product: Product
+    title: str
+    description: str
+    status: str
+    release: Release | None
+    goals: Iterable[Goal]
+    effort: Decimal | None
+    confidence: str
+    visibility: str
+    owner: User | None
+
+
+STALE = "Someone else changed this feature since you opened it. Reload it and apply your change again."
+
+
+def _validate(instance: Feature | Goal, rules: dict[str, tuple[bool, str]]) -> None:
+    """full_clean, plus the rules whose check constraints would otherwise report them field-less."""
+    errors: dict[str, list[str]] = {field: [message] for field, (broken, message) in rules.items() if broken}
+    try:
+        # The constraints repeat these rules; checked only once the fields pass, so each error shows once.
+        instance.full_clean(validate_constraints=not errors)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_feature(feature: Feature) -> None:
+    _validate(
+        feature,
+        {
+            "effort": (feature.effort is not None and feature.effort <= 0, "Effort must be more than zero weeks."),
+            "release": (
+                feature.release is not None and feature.release.product_id != feature.product_id,
+                "Choose a release of the feature's own product.",
+            ),
+        },
+    )
+
+
+def _lock_current(feature: Feature, expected_version: int | None) -> Feature:
+    """The stored feature, locked; refuse the write when it was based on an older version."""
+    current = Feature.objects.select_for_update().get(pk=feature.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(STALE)
+    return current
+
+
+@transaction.atomic
+def feature_create(
+    *,
+    actor: User,
+    product: Product,
+    title: str,
+    description: str = "",
+    status: str = Feature.Status.BACKLOG,
+    release: Release | None = None,
+    goals: Iterable[Goal] = (),
+    effort: Decimal | None = None,
+    confidence: str = Feature.Confidence.EXPLORING,
+    visibility: str = Feature.Visibility.INTERNAL,
+    owner: User | None = None,
+) -> Feature:
+    """Add a feature to a product's backlog. Only product managers and admins may.
+
+    A release named must be one of the same product. The feature starts internal unless said
+    otherwise, and with an empty evidence row, so it sorts in the feature list from the start.
+    """
+    require(actor, ProductPermission.EDIT_FEATURE)
+    feature = Feature(
+        product=product,
+        title=title.strip(),
+        description=description,
+        status=status,
+        release=release,
+        effort=effort,
+        confidence=confidence,
+        visibility=visibility,
+        owner=owner if owner is not None else actor,
+    )
+    _validate_feature(feature)
+    feature.save()
+    feature.goals.set(list(goals))
+    FeatureEvidence.objects.create(feature=feature)
+    return feature
+
+
+@transaction.atomic
+def feature_update(
+    *, actor: User, feature: Feature, expected_version: int, **changes: Unpack[FeatureChanges]
+) -> Feature:
+    """Change a feature as of the version the editor saw. Only product managers and admins may.
+
+    A stale version is refused (someone else saved since) and nothing is written; each saved
+    change bumps the version.
+    """
+    require(actor, ProductPermission.EDIT_FEATURE)
+    current = _lock_current(feature, expected_version)
+    goals = changes.pop("goals", None)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    _validate_feature(current)
+    current.save()
+    if goals is not None:
+        current.goals.set(list(goals))
+    return current
+
+
+@transaction.atomic
+def feature_estimate(*, actor: User, feature: Feature, expected_version: int, effort: Decimal | None) -> Feature:
+    """Set a feature's effort estimate in person-weeks: engineering leads (and product) may, nothing else changes."""
+    require(actor, ProductPermission.ESTIMATE_EFFORT)
+    current = _lock_current(feature, expected_version)
+    current.effort = effort
+    current.version += 1
+    _validate_feature(current)
+    current.save(update_fields=["effort", "version", "updated_at"])
+    return current
+
+
+def feature_change(
+    *, actor: User, feature: Feature, expected_version: int, **changes: Unpack[FeatureChanges]
+) -> Feature:
+    """Apply an edit with the widest right the actor holds: a full edit, or an effort-only estimate."""
+    if has_permission(actor, ProductPermission.EDIT_FEATURE) or not set(changes) <= {"effort"}:
+        return feature_update(actor=actor, feature=feature, expected_version=expected_version, **changes)
+    return feature_estimate(
+        actor=actor, feature=feature, expected_version=expected_version, effort=changes.get("effort", feature.effort)
+    )
+
+
+@transaction.atomic
+def feature_delete(*, actor: User, feature: Feature, expected_version: int | None = None) -> None:
+    """Delete a feature. Only product managers and admins may; its asks go back to triage as new asks."""
+    require(actor, ProductPermission.EDIT_FEATURE)
+    current = _lock_current(feature, expected_version)
+    Ask.objects.filter(feature=current).exclude(status=Ask.Status.MERGED).update(feature=None, status=Ask.Status.NEW)
+    Ask.objects.filter(feature=current, status=Ask.Status.MERGED).update(feature=None)
+    current.delete()
+
+
+@transaction.atomic
+def release_create(*, actor: User, product: Product, name: str, target_date: datetime.date) -> Release:
+    """Plan a release of a product for a target date. Only product managers and admins may."""
+    require(actor, ProductPermission.MANAGE_RELEASES)
+    release = Release(product=product, name=name.strip(), target_date=target_date)
+    release.full_clean()
+    release.save()
+    return release
+
+
+@transaction.atomic
+def release_update(*, actor: User, release: Release, name: str, target_date: datetime.date) -> Release:
+    """Rename or re-date a release. Only product managers and admins may; shipping is its own step."""
+    require(actor, ProductPermission.MANAGE_RELEASES)
+    current = Release.objects.select_for_update().get(pk=release.pk)
+    current.name = name.strip()
+    current.target_date = target_date
+    current.full_clean()
+    current.save(update_fields=["name", "target_date"])
+    return current
+
+
+@transaction.atomic
+def goal_create(*, actor: User, name: str, weight: Decimal, description: str = "", is_active: bool = True) -> Goal:
+    """Set a strategic goal with its weight. Only executives (and admins) may."""
+    require(actor, ProductPermission.SET_GOALS)
+    goal = Goal(name=name.strip(), weight=weight, description=description, is_active=is_active)
+    _validate(goal, {"weight": (weight < 0, "The weight cannot be negative.")})
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_update(
+    *, actor: User, goal: Goal, name: str, weight: Decimal, description: str = "", is_active: bool = True
+) -> Goal:
+    """Change a goal, its weight or whether it is active. Only executives (and admins) may."""
+    require(actor, ProductPermission.SET_GOALS)
+    current = Goal.objects.select_for_update().get(pk=goal.pk)
+    current.name = name.strip()
+    current.weight = weight
+    current.description = description
+    current.is_active = is_active
+    _validate(current, {"weight": (weight < 0, "The weight cannot be negative.")})
+    current.save()
+    return current

@@ -1,0 +1,333 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.asks.models import FeatureEvidence
+from tandem.asks.tests.factories import AskFactory
+from tandem.product.models import Feature, Release
+from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tandem.product.tests.queries import assert_same_queries, queries_of
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
+
+LIST = reverse("product:feature_list")
+
+
+def with_pipeline(feature: Feature, amount: str) -> Feature:
+    FeatureEvidence.objects.filter(feature=feature).update(open_pipeline=Decimal(amount), accounts_count=1)
+    return feature
+
+
+# --- feature list -------------------------------------------------------------------------------
+
+
+def test_feature_list_puts_the_most_revenue_at_stake_first(client, product_manager):
+    small = with_pipeline(FeatureFactory(title="Small"), "1000")
+    big = with_pipeline(FeatureFactory(title="Big"), "900000")
+    client.force_login(product_manager)
+
+    response = client.get(LIST)
+
+    assert [f.pk for f in response.context["page"].rows] == [big.pk, small.pk]
+    assert "900,000.00" in response.content.decode()
+
+
+def test_feature_list_sorts_by_title_when_asked(client, product_manager):
+    FeatureFactory(title="Zebra")
+    FeatureFactory(title="Alpha")
+    client.force_login(product_manager)
+
+    response = client.get(LIST, {"sort": "title"})
+
+    assert [f.title for f in response.context["page"].rows] == ["Alpha", "Zebra"]
+
+
+def test_feature_list_filters_by_product_status_and_title(client, product_manager):
+    product = ProductFactory()
+    wanted = FeatureFactory(product=product, title="SAML single sign-on", status=Feature.Status.PLANNED)
+    FeatureFactory(product=product, title="SAML for the mobile app", status=Feature.Status.BACKLOG)
+    FeatureFactory(title="SAML elsewhere", status=Feature.Status.PLANNED)
+    client.force_login(product_manager)
+
+    response = client.get(LIST, {"product": product.pk, "status": "planned", "q": "saml"})
+
+    assert list(response.context["page"].rows) == [wanted]
+
+
+def test_rep_does_not_see_internal_features_in_the_list(client, rep):
+    FeatureFactory(title="Rewrite billing", visibility=Feature.Visibility.INTERNAL)
+    shared = FeatureFactory(title="SSO", visibility=Feature.Visibility.SALES)
+    client.force_login(rep)
+
+    response = client.get(LIST)
+
+    assert list(response.context["page"].rows) == [shared]
+    assert "Rewrite billing" not in response.content.decode()
+
+
+def test_htmx_request_gets_only_the_list_region(client, product_manager):
+    FeatureFactory(title="SSO")
+    client.force_login(product_manager)
+
+    response = client.get(LIST, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert "SSO" in body
+    assert "<html" not in body
+
+
+def test_feature_list_runs_the_same_queries_for_1_and_10_features(client, product_manager):
+    client.force_login(product_manager)
+    FeatureFactory(release=None)
+    one = queries_of(lambda: client.get(LIST))
+    for _ in range(9):
+        FeatureFactory(release=ReleaseFactory())
+    ten = queries_of(lambda: client.get(LIST))
+    assert_same_queries(one, ten)
+
+
+# --- feature detail -----------------------------------------------------------------------------
+
+
+def test_rep_sees_the_evidence_totals_but_only_the_asks_of_their_own_deals(client, rep, outsider_rep):
+    feature = FeatureFactory()
+    AskFactory(
+        feature=feature, opportunity=OpportunityFactory(owner=rep, account=AccountFactory(owner=rep)), need="Mine"
+    )
+    AskFactory(
+        feature=feature,
+        opportunity=OpportunityFactory(owner=outsider_rep, account=AccountFactory(owner=outsider_rep)),
+        need="Theirs",
+    )
+    FeatureEvidence.objects.filter(feature=feature).update(asks_count=2, accounts_count=2)
+    client.force_login(rep)
+
+    response = client.get(reverse("product:feature_detail", args=[feature.pk]))
+
+    body = response.content.decode()
+    assert [a.need for a in response.context["asks"]] == ["Mine"]
+    assert "Theirs" not in body
+    assert response.context["evidence"].accounts_count == 2
+    assert "1 more ask from other deals" in body
+
+
+def test_rep_gets_404_for_an_internal_feature(client, rep):
+    feature = FeatureFactory(visibility=Feature.Visibility.INTERNAL)
+    client.force_login(rep)
+    assert client.get(reverse("product:feature_detail", args=[feature.pk])).status_code == 404
+
+
+def test_feature_detail_queries_do_not_grow_with_asks(client, product_manager):
+    feature = FeatureFactory()
+    client.force_login(product_manager)
+    url = reverse("product:feature_detail", args=[feature.pk])
+    AskFactory(feature=feature)
+    one = queries_of(lambda: client.get(url))
+    AskFactory.create_batch(9, feature=feature)
+    ten = queries_of(lambda: client.get(url))
+    assert_same_queries(one, ten)
+
+
+# --- create, update, delete ---------------------------------------------------------------------
+
+
+def form_data(feature: Feature | None = None, **changes: object) -> dict[str, object]:
+    product = feature.product if feature else ProductFactory()
+    data: dict[str, object] = {
+        "product": product.pk,
+        "title": "Audit log export",
+        "description": "",
+        "status": "backlog",
+        "confidence": "exploring",
+        "visibility": "internal",
+        "version": feature.version if feature else "",
+    }
+    return {**data, **changes}
+
+
+def test_product_manager_creates_a_feature(client, product_manager):
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_create"), form_data())
+
+    feature = Feature.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("product:feature_detail", args=[feature.pk])
+    assert FeatureEvidence.objects.filter(feature=feature).exists()
+
+
+def test_create_form_shows_field_errors_and_writes_nothing(client, product_manager):
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_create"), form_data(title="", effort="0"))
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"title", "effort"}
+    assert not Feature.objects.exists()
+
+
+def test_a_release_of_another_product_is_refused_on_its_field(client, product_manager):
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_create"), form_data(release=ReleaseFactory().pk))
+
+    assert "release" in response.context["form"].errors
+    assert not Feature.objects.exists()
+
+
+def test_rep_may_not_open_the_create_page(client, rep):
+    client.force_login(rep)
+    assert client.get(reverse("product:feature_create")).status_code == 403
+
+
+def test_product_manager_updates_a_feature(client, product_manager):
+    feature = FeatureFactory()
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_update", args=[feature.pk]), form_data(feature, title="SCIM"))
+
+    feature.refresh_from_db()
+    assert response.status_code == 302
+    assert (feature.title, feature.version) == ("SCIM", 2)
+
+
+def test_a_stale_edit_gets_a_clear_form_error_and_writes_nothing(client, product_manager):
+    feature = FeatureFactory(title="Theirs")
+    stale = form_data(feature, title="Mine")
+    Feature.objects.filter(pk=feature.pk).update(version=2)
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_update", args=[feature.pk]), stale)
+
+    feature.refresh_from_db()
+    assert response.status_code == 409
+    assert "Someone else changed this feature" in response.content.decode()
+    assert feature.title == "Theirs"
+
+
+def test_engineering_lead_gets_the_effort_form_and_changes_only_effort(client, engineering_lead):
+    feature = FeatureFactory(title="Before")
+    client.force_login(engineering_lead)
+    url = reverse("product:feature_update", args=[feature.pk])
+
+    assert set(client.get(url).context["form"].fields) == {"effort", "version"}
+    response = client.post(url, {"effort": "6", "version": 1, "title": "Ignored"})
+
+    feature.refresh_from_db()
+    assert response.status_code == 302
+    assert (feature.title, feature.effort) == ("Before", Decimal("6.0"))
+
+
+def test_sales_manager_may_not_edit_a_feature(client, sales_manager):
+    feature = FeatureFactory()
+    client.force_login(sales_manager)
+    assert client.post(reverse("product:feature_update", args=[feature.pk]), form_data(feature)).status_code == 403
+
+
+def test_product_manager_deletes_a_feature(client, product_manager):
+    feature = FeatureFactory()
+    client.force_login(product_manager)
+
+    response = client.post(reverse("product:feature_delete", args=[feature.pk]), {"version": 1})
+
+    assert response.status_code == 302
+    assert not Feature.objects.exists()
+
+
+# --- roadmap ------------------------------------------------------------------------------------
+
+
+def test_roadmap_lists_planned_releases_by_date_then_recently_shipped(client, product_manager):
+    product = ProductFactory()
+    later = ReleaseFactory(product=product, name="Later", target_date=datetime.date(2031, 1, 1))
+    sooner = ReleaseFactory(product=product, name="Sooner", target_date=datetime.date(2030, 1, 1))
+    shipped = ReleaseFactory(product=product, name="Shipped", status=Release.Status.SHIPPED, shipped_at=timezone.now())
+    ReleaseFactory(
+        product=product,
+        name="Long ago",
+        status=Release.Status.SHIPPED,
+        shipped_at=timezone.now() - datetime.timedelta(days=400),
+    )
+    client.force_login(product_manager)
+
+    response = client.get(reverse("product:roadmap"))
+
+    assert response.context["planned"] == [sooner, later]
+    assert response.context["shipped"] == [shipped]
+
+
+def test_roadmap_shows_sales_only_what_it_may_use(client, rep):
+    release = ReleaseFactory()
+    FeatureFactory(release=release, product=release.product, title="Shareable SSO", visibility="sales")
+    FeatureFactory(release=release, product=release.product, title="Secret rewrite", visibility="internal")
+    client.force_login(rep)
+
+    body = client.get(reverse("product:roadmap")).content.decode()
+
+    assert "Shareable SSO" in body
+    assert "Secret rewrite" not in body
+
+
+def test_roadmap_says_so_when_nothing_is_planned(client, rep):
+    client.force_login(rep)
+    assert "No releases are planned yet" in client.get(reverse("product:roadmap")).content.decode()
+
+
+def test_roadmap_runs_the_same_queries_for_1_and_10_releases(client, product_manager):
+    client.force_login(product_manager)
+    url = reverse("product:roadmap")
+
+    def release_with_features() -> None:
+        release = ReleaseFactory()
+        FeatureFactory.create_batch(2, release=release, product=release.product)
+
+    release_with_features()
+    one = queries_of(lambda: client.get(url))
+    for _ in range(9):
+        release_with_features()
+    ten = queries_of(lambda: client.get(url))
+    assert_same_queries(one, ten)
+
+
+# --- products -----------------------------------------------------------------------------------
+
+
+def test_product_list_counts_only_the_features_the_user_sees(client, rep):
+    product = ProductFactory(name="Tandem Cloud")
+    FeatureFactory(product=product, visibility="sales", status="planned")
+    FeatureFactory(product=product, visibility="internal")
+    client.force_login(rep)
+
+    row = client.get(reverse("product:product_list")).context["page"].rows[0]
+
+    assert (row.features_count, row.roadmap_count) == (1, 1)
+
+
+def test_product_list_runs_the_same_queries_for_1_and_10_products(client, product_manager):
+    client.force_login(product_manager)
+    url = reverse("product:product_list")
+    FeatureFactory()
+    one = queries_of(lambda: client.get(url))
+    FeatureFactory.create_batch(9)
+    ten = queries_of(lambda: client.get(url))
+    assert_same_queries(one, ten)
+
+
+def test_product_detail_lists_its_visible_features(client, rep):
+    product = ProductFactory()
+    FeatureFactory(product=product, title="Shareable SSO", visibility="sales")
+    FeatureFactory(product=product, title="Secret rewrite", visibility="internal")
+    client.force_login(rep)
+
+    body = client.get(reverse("product:product_detail", args=[product.pk])).content.decode()
+
+    assert "Shareable SSO" in body
+    assert "Secret rewrite" not in body
+
+
+@pytest.mark.parametrize("name", ["product:product_detail", "product:feature_detail"])
+def test_unknown_records_are_not_found(client, rep, name):
+    client.force_login(rep)
+    assert client.get(reverse(name, args=[999999])).status_code == 404

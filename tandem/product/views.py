@@ -1,0 +1,215 @@
+"""Pages of the product domain: features with their evidence, the roadmap and products."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from tandem.asks.models import FeatureEvidence
+from tandem.asks.selectors import ask_visible, decision_visible
+from tandem.core.api import StaleVersion
+from tandem.core.listing import Column, list_page
+from tandem.core.permissions import has_permission, require
+from tandem.people.models import User
+from tandem.product import services
+from tandem.product.filters import FeatureFilter
+from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm
+from tandem.product.models import Feature, Release
+from tandem.product.permissions import ProductPermission
+from tandem.product.selectors import feature_get, feature_visible, product_visible, release_visible
+
+
+class ProductRequest(HttpRequest):
+    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+FEATURE_COLUMNS = [
+    Column("title", "Feature", order=["title"]),
+    Column("product", "Product"),
+    Column("status", "Status"),
+    Column("confidence", "Confidence"),
+    Column("visibility", "Visibility"),
+    Column("open_pipeline", "Revenue at stake", order=["evidence__open_pipeline"], numeric=True),
+    Column("weighted_pipeline", "Weighted", order=["evidence__weighted_pipeline"], numeric=True),
+    Column("accounts", "Accounts", order=["evidence__accounts_count"], numeric=True),
+    Column("asks", "Asks", order=["evidence__asks_count"], numeric=True),
+    Column("created", "Created", order=["created_at"]),
+]
+
+PRODUCT_COLUMNS = [
+    Column("name", "Product", order=["name"]),
+    Column("lifecycle", "Lifecycle stage", order=["lifecycle_stage"]),
+    Column("features", "Features", order=["features_count"], numeric=True),
+    Column("roadmap", "On the roadmap", order=["roadmap_count"], numeric=True),
+]
+
+# How far back the roadmap shows shipped releases.
+SHIPPED_WINDOW = datetime.timedelta(days=180)
+SHIPPED_SHOWN = 10
+LINKED_ASKS_SHOWN = 50
+
+
+@require_GET
+def feature_list(request: ProductRequest) -> HttpResponse:
+    """Features by revenue at stake; sorted on the evidence row's indexed columns, never by aggregating asks."""
+    features = feature_visible(user=request.user).select_related("product", "release", "evidence")
+    filterset = FeatureFilter(request.GET or None, queryset=features, request=request)
+    page = list_page(request, filterset.qs, columns=FEATURE_COLUMNS, default_sort="-open_pipeline")
+    context = {
+        "page": page,
+        "columns": FEATURE_COLUMNS,
+        "filter": filterset,
+        "can_create": has_permission(request.user, ProductPermission.EDIT_FEATURE),
+    }
+    template = "product/partials/_feature_list.html" if request.htmx else "product/feature_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def feature_detail(request: ProductRequest, pk: int) -> HttpResponse:
+    """A feature with its evidence: everyone who sees the feature sees the totals, but only the asks they may see."""
+    feature = feature_get(user=request.user, pk=pk)
+    asks = list(
+        ask_visible(user=request.user)
+        .filter(feature=feature)
+        .select_related("account", "opportunity", "requested_by")[:LINKED_ASKS_SHOWN]
+    )
+    # Every feature has its evidence row from creation; an unsaved empty one stands in if not.
+    evidence = getattr(feature, "evidence", None) or FeatureEvidence(feature=feature)
+    context = {
+        "feature": feature,
+        "evidence": evidence,
+        "goals": list(feature.goals.all()),
+        "asks": asks,
+        "hidden_asks": max(0, evidence.asks_count - len(asks)),
+        "decisions": list(
+            decision_visible(user=request.user).filter(feature=feature).select_related("decided_by", "release")
+        ),
+        "can_edit": has_permission(request.user, ProductPermission.EDIT_FEATURE),
+        "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
+    }
+    return render(request, "product/feature_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def feature_create(request: ProductRequest) -> HttpResponse:
+    require(request.user, ProductPermission.EDIT_FEATURE)
+    form = FeatureForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            feature = services.feature_create(actor=request.user, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("product:feature_detail", pk=feature.pk)
+    return render(request, "product/feature_form.html", {"form": form, "feature": None})
+
+
+@require_http_methods(["GET", "POST"])
+def feature_update(request: ProductRequest, pk: int) -> HttpResponse:
+    """Product managers edit the whole feature; engineering leads get the effort field alone."""
+    feature = feature_get(user=request.user, pk=pk)
+    full = has_permission(request.user, ProductPermission.EDIT_FEATURE)
+    if not full:
+        require(request.user, ProductPermission.ESTIMATE_EFFORT)
+    form: FeatureForm | EffortForm
+    if full:
+        initial = FeatureForm.initial_for(feature)
+        form = FeatureForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    else:
+        form = EffortForm(request.POST or None, initial={"effort": feature.effort, "version": feature.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        version = changes.pop("version")
+        try:
+            services.feature_change(actor=request.user, feature=feature, expected_version=version, **changes)
+        except StaleVersion as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("product:feature_detail", pk=feature.pk)
+    return render(request, "product/feature_form.html", {"form": form, "feature": feature}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def feature_delete(request: ProductRequest, pk: int) -> HttpResponse:
+    feature = feature_get(user=request.user, pk=pk)
+    require(request.user, ProductPermission.EDIT_FEATURE)
+    form = FeatureDeleteForm(request.POST or None, initial={"version": feature.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feature_delete(actor=request.user, feature=feature, expected_version=form.cleaned_data["version"])
+        except StaleVersion as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            return redirect("product:feature_list")
+    return render(request, "product/feature_confirm_delete.html", {"form": form, "feature": feature}, status=status)
+
+
+@require_GET
+def roadmap(request: ProductRequest) -> HttpResponse:
+    """Planned releases by target date, then recently shipped ones, each with the features this user may see."""
+    features = Prefetch(
+        "features",
+        queryset=feature_visible(user=request.user).select_related("evidence").order_by("title", "pk"),
+        to_attr="roadmap_features",
+    )
+    releases = release_visible(user=request.user).select_related("product").prefetch_related(features)
+    planned = list(releases.filter(status=Release.Status.PLANNED).order_by("target_date", "name", "pk"))
+    shipped = list(
+        releases.filter(status=Release.Status.SHIPPED, shipped_at__gte=timezone.now() - SHIPPED_WINDOW).order_by(
+            "-shipped_at", "pk"
+        )[:SHIPPED_SHOWN]
+    )
+    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped})
+
+
+@require_GET
+def product_list(request: ProductRequest) -> HttpResponse:
+    """Products with their lifecycle stage and how many of their features this user sees (counted in the query)."""
+    visible = Q(features__in=feature_visible(user=request.user))
+    roadmap_statuses = [Feature.Status.PLANNED, Feature.Status.IN_PROGRESS]
+    products = product_visible(user=request.user).annotate(
+        features_count=Count("features", filter=visible),
+        roadmap_count=Count("features", filter=visible & Q(features__status__in=roadmap_statuses)),
+    )
+    page = list_page(request, products, columns=PRODUCT_COLUMNS, default_sort="name")
+    context = {"page": page, "columns": PRODUCT_COLUMNS}
+    template = "product/partials/_product_list.html" if request.htmx else "product/product_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def product_detail(request: ProductRequest, pk: int) -> HttpResponse:
+    product = get_object_or_404(product_visible(user=request.user).select_related("manager"), pk=pk)
+    features = (
+        feature_visible(user=request.user)
+        .filter(product=product)
+        .select_related("release", "evidence")
+        .order_by("-evidence__open_pipeline", "-pk")[:LINKED_ASKS_SHOWN]
+    )
+    releases = release_visible(user=request.user).filter(product=product).order_by("-target_date", "-pk")
+    context = {"product": product, "features": list(features), "releases": list(releases)}
+    return render(request, "product/product_detail.html", context)
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: on its field when the form has one, else above the form."""
+    for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

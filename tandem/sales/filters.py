@@ -1,0 +1,69 @@
+"""The filters of the account and deal lists, shared by the pages and the API."""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tandem.core.roles import SALES_ROLES, Role
+from tandem.people.models import User
+from tandem.people.selectors import team_member_ids, user_visible
+from tandem.sales.models import Account, Opportunity, Stage
+
+
+def owner_choices(request: HttpRequest | None) -> QuerySet[User]:
+    """The people worth filtering by: a rep themselves, a manager their team, everyone else the sales people."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return User.objects.none()
+    people = user_visible(user=user)
+    if user.role == Role.REP:
+        return people.filter(pk=user.pk)
+    if user.role == Role.SALES_MANAGER:
+        return people.filter(pk__in=team_member_ids(manager=user))
+    return people.filter(role__in=SALES_ROLES)
+
+
+def stage_choices(request: HttpRequest | None) -> QuerySet[Stage]:
+    return Stage.objects.all()
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, empty_label="Any owner")
+    stage = django_filters.ModelChoiceFilter(queryset=stage_choices, empty_label="Any stage")
+    forecast_category = django_filters.ChoiceFilter(
+        choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
+    )
+    account = django_filters.NumberFilter(field_name="account_id")
+    close_date_from = django_filters.DateFilter(
+        field_name="close_date", lookup_expr="gte", label="Closing from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    close_date_to = django_filters.DateFilter(
+        field_name="close_date", lookup_expr="lte", label="Closing by", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Opportunity
+        fields: list[str] = []
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    segment = django_filters.ChoiceFilter(choices=Account.Segment.choices, empty_label="Any segment")
+    status = django_filters.ChoiceFilter(choices=Account.Status.choices, empty_label="Any status")
+    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, empty_label="Any owner")
+    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
+
+    class Meta:
+        model = Account
+        fields: list[str] = []
+
+
+def active_filters(filterset: django_filters.FilterSet) -> dict[str, Any]:
+    """The filters actually applied (valid and not blank), to tell "no deals yet" from "none match"."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return {}
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}

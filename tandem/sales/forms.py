@@ -1,0 +1,167 @@
+"""HTML form input of the sales pages. Forms only parse and validate; the services write."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from tandem.competition.selectors import competitor_visible
+from tandem.core.roles import Role
+from tandem.people.models import User
+from tandem.people.selectors import team_member_ids, territory_visible, user_visible
+from tandem.sales.models import Account, Contact, Opportunity, Stage
+from tandem.sales.selectors import account_visible, stage_visible
+
+
+def assignable_owners(user: User) -> QuerySet[User]:
+    """Who the user may pick as owner: a rep themselves, a manager their teams, an admin anyone active."""
+    people = user_visible(user=user).filter(is_active=True)
+    if user.role == Role.ADMIN:
+        return people
+    if user.role == Role.SALES_MANAGER:
+        return people.filter(pk__in=team_member_ids(manager=user))
+    return people.filter(pk=user.pk)
+
+
+def bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap 5 classes on every widget of a form (also used for the list filters)."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class SalesForm(forms.ModelForm):
+    """Bootstrap classes on the widgets, `is-invalid` on the fields that failed, and service errors
+    shown beside the field they name."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._mark_invalid()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error)
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+
+
+class AccountForm(SalesForm):
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "owner",
+            "industry",
+            "segment",
+            "status",
+            "employees",
+            "region",
+            "territory",
+            "annual_revenue",
+        ]
+        labels = {"annual_revenue": "Annual revenue (home currency)"}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = assignable_owners(user)
+        owner.initial = owner.initial or user.pk
+        territory = self.fields["territory"]
+        assert isinstance(territory, forms.ModelChoiceField)
+        territory.queryset = territory_visible(user=user)
+        bootstrap(self)
+
+
+class ContactForm(SalesForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "title", "email", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class OpportunityForm(SalesForm):
+    """A deal. Probability and forecast category left blank take the stage's defaults.
+
+    `version` is the version the user opened; the service refuses the save if someone changed the
+    deal since.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    probability = forms.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="Leave blank for the stage's probability."
+    )
+    forecast_category = forms.ChoiceField(
+        choices=[("", "Stage default"), *Stage.ForecastCategory.choices], required=False
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name",
+            "account",
+            "owner",
+            "amount",
+            "currency",
+            "close_date",
+            "stage",
+            "probability",
+            "forecast_category",
+            "type",
+            "lead_source",
+            "competitor",
+            "loss_reason",
+            "loss_note",
+        ]
+        widgets = {
+            "close_date": forms.DateInput(attrs={"type": "date"}),
+            "loss_note": forms.Textarea(attrs={"rows": 2}),
+            "currency": forms.TextInput(attrs={"maxlength": 3, "style": "text-transform: uppercase"}),
+        }
+        labels = {"competitor": "Competitor (fought or lost to)"}
+
+    def __init__(self, *args: Any, user: User, account: Account | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A deal stays on its account; move it by creating a new one.
+            del self.fields["account"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+            accounts = self.fields["account"]
+            assert isinstance(accounts, forms.ModelChoiceField)
+            if account is not None:
+                accounts.queryset = account_visible(user=user).filter(pk=account.pk)
+                accounts.initial = account.pk
+            else:
+                accounts.queryset = account_visible(user=user).only("id", "name")
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = assignable_owners(user)
+        owner.initial = owner.initial or user.pk
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ModelChoiceField)
+        stage.queryset = stage_visible(user=user)
+        competitor = self.fields["competitor"]
+        assert isinstance(competitor, forms.ModelChoiceField)
+        competitor.queryset = competitor_visible(user=user)
+        bootstrap(self)
+
+    def _post_clean(self) -> None:
+        # The service validates the whole deal (with amount_home and the stage rules) and reports
+        # field errors; validating a half-built instance here would repeat or contradict it.
+        pass

@@ -1,0 +1,406 @@
+"""Writes of the sales domain: accounts, contacts, opportunities (deals), their stage history and quotas.
+
+Every service checks `SalesPermission` first, then fetches the record through the visibility
+selector (locked), so a record the actor may not see is a 404 and one they may see but not change
+is a 403. Field problems are `ValidationError`s keyed by model field; nothing is written half-way.
+"""
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tandem.competition.models import Competitor
+from tandem.core.api import StaleVersion
+from tandem.core.money import to_home_currency, workspace_get
+from tandem.core.permissions import require
+from tandem.core.roles import Role
+from tandem.people.models import Team, User
+from tandem.people.selectors import team_member_ids
+from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.permissions import SalesPermission
+from tandem.sales.selectors import account_visible, contact_visible, opportunity_visible
+
+STALE_DEAL = "Someone else changed this deal since you opened it — reload to see their changes."
+
+ACCOUNT_FIELDS = frozenset(
+    {"name", "industry", "segment", "status", "employees", "region", "territory", "annual_revenue", "owner"}
+)
+CONTACT_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "title"})
+OPPORTUNITY_FIELDS = frozenset(
+    {
+        "name",
+        "owner",
+        "amount",
+        "currency",
+        "stage",
+        "probability",
+        "forecast_category",
+        "type",
+        "lead_source",
+        "close_date",
+        "competitor",
+        "loss_reason",
+        "loss_note",
+    }
+)
+
+
+def may_assign_to(*, actor: User, owner: User) -> bool:
+    """A rep owns what they create; a sales manager may assign to their teams' members; an admin to anyone."""
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role == Role.SALES_MANAGER:
+        return team_member_ids(manager=actor).filter(pk=owner.pk).exists()
+    return owner.pk == actor.pk
+
+
+def _check_owner(*, actor: User, owner: User) -> None:
+    if not may_assign_to(actor=actor, owner=owner):
+        if actor.role == Role.REP:
+            raise ValidationError({"owner": "A rep may only assign records to themselves."})
+        raise ValidationError({"owner": "You may only assign records to members of the teams you manage."})
+
+
+def _not_negative(**amounts: Decimal | None) -> None:
+    """The database refuses negative money too, but only this names the field for the form or API."""
+    errors = {name: "Must be zero or more." for name, value in amounts.items() if value is not None and value < 0}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"Not changeable here: {', '.join(sorted(unknown))}")
+
+
+# Accounts
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: User,
+    name: str,
+    owner: User | None = None,
+    industry: str = "",
+    segment: str = Account.Segment.MID_MARKET,
+    status: str = Account.Status.PROSPECT,
+    employees: int | None = None,
+    region: str = "",
+    territory_id: int | None = None,
+    annual_revenue: Decimal = Decimal("0"),
+    external_id: str | None = None,
+) -> Account:
+    """Create an account. Needs EDIT_PIPELINE; the owner defaults to the actor and must be someone the
+    actor may assign to (a rep themselves, a manager their teams, an admin anyone)."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    owner = owner or actor
+    _check_owner(actor=actor, owner=owner)
+    _not_negative(annual_revenue=annual_revenue)
+    account = Account(
+        name=name,
+        owner=owner,
+        industry=industry,
+        segment=segment,
+        status=status,
+        employees=employees,
+        region=region,
+        territory_id=territory_id,
+        annual_revenue=annual_revenue,
+        external_id=external_id,
+    )
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, actor: User, account: Account, data: Mapping[str, Any]) -> Account:
+    """Change an account the actor can see. Needs EDIT_PIPELINE; a new owner follows the assignment rule."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    _check_fields(data, ACCOUNT_FIELDS)
+    account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
+    if "owner" in data and data["owner"].pk != account.owner_id:
+        _check_owner(actor=actor, owner=data["owner"])
+    _not_negative(annual_revenue=data.get("annual_revenue"))
+    for field, value in data.items():
+        setattr(account, field, value)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_delete(*, actor: User, account: Account) -> None:
+    """Delete an account the actor can see, with its contacts. Refused while deals or asks point at it,
+    so no revenue history disappears with it."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
+    if Opportunity.objects.filter(account=account).exists():
+        raise ValidationError("This account still has deals. Delete them or move them to another account first.")
+    try:
+        account.delete()
+    except ProtectedError as exc:
+        raise ValidationError("Customer asks were logged on this account; it cannot be deleted.") from exc
+
+
+# Contacts
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: User,
+    account: Account,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+) -> Contact:
+    """Add a person to an account the actor can see. Needs EDIT_PIPELINE."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    account = get_object_or_404(account_visible(user=actor), pk=account.pk)
+    contact = Contact(
+        account=account, first_name=first_name, last_name=last_name, email=email, phone=phone, title=title
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
+    """Change a contact of an account the actor can see. Needs EDIT_PIPELINE."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    _check_fields(data, CONTACT_FIELDS)
+    contact = get_object_or_404(contact_visible(user=actor).select_for_update(), pk=contact.pk)
+    for field, value in data.items():
+        setattr(contact, field, value)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: User, contact: Contact) -> None:
+    """Remove a contact of an account the actor can see. Needs EDIT_PIPELINE."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    get_object_or_404(contact_visible(user=actor).select_for_update(), pk=contact.pk).delete()
+
+
+# Opportunities
+
+
+def _close_or_reopen(opportunity: Opportunity, now: datetime.datetime) -> None:
+    """A deal in a won or lost stage is closed (since the first time it got there); any other is open."""
+    if not opportunity.stage.is_closed:
+        opportunity.closed_at = None
+    elif opportunity.closed_at is None:
+        opportunity.closed_at = now
+
+
+def _check_loss(opportunity: Opportunity) -> None:
+    if opportunity.loss_reason and not opportunity.stage.is_lost:
+        raise ValidationError({"loss_reason": "Only a lost deal carries a loss reason."})
+
+
+def _stage_change_record(
+    *, opportunity: Opportunity, from_stage: Stage | None, actor: User, now: datetime.datetime
+) -> None:
+    change = StageChange(
+        opportunity=opportunity,
+        from_stage=from_stage,
+        to_stage=opportunity.stage,
+        amount_home=opportunity.amount_home,
+        changed_at=now,
+        changed_by=actor,
+    )
+    change.full_clean()
+    change.save()
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    actor: User,
+    account: Account,
+    name: str,
+    amount: Decimal,
+    stage: Stage,
+    close_date: datetime.date,
+    owner: User | None = None,
+    currency: str | None = None,
+    probability: int | None = None,
+    forecast_category: str | None = None,
+    type: str = Opportunity.Type.NEW,
+    lead_source: str = "",
+    competitor: Competitor | None = None,
+    loss_reason: str = "",
+    loss_note: str = "",
+    external_id: str | None = None,
+) -> Opportunity:
+    """Open a deal on an account the actor can see. Needs EDIT_PIPELINE; the owner defaults to the actor
+    and follows the assignment rule. The amount is converted to the home currency at the rate valid on
+    the close date; probability and forecast category default to the stage's; the first stage-history
+    row (from no stage) is written with it."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    if not account_visible(user=actor).filter(pk=account.pk).exists():
+        raise ValidationError({"account": "Choose an account you can see."})
+    owner = owner or actor
+    _check_owner(actor=actor, owner=owner)
+    _not_negative(amount=amount)
+    currency = (currency or workspace_get().home_currency).upper()
+    now = timezone.now()
+    opportunity = Opportunity(
+        account=account,
+        owner=owner,
+        name=name,
+        amount=amount,
+        currency=currency,
+        amount_home=_amount_home(amount=amount, currency=currency, close_date=close_date),
+        stage=stage,
+        probability=stage.default_probability if probability is None else probability,
+        forecast_category=forecast_category or stage.forecast_category,
+        type=type,
+        lead_source=lead_source,
+        close_date=close_date,
+        competitor=competitor,
+        loss_reason=loss_reason,
+        loss_note=loss_note,
+        external_id=external_id,
+        created_at=now,
+    )
+    _check_loss(opportunity)
+    _close_or_reopen(opportunity, now)
+    opportunity.full_clean()
+    opportunity.save()
+    _stage_change_record(opportunity=opportunity, from_stage=None, actor=actor, now=now)
+    return opportunity
+
+
+def _amount_home(*, amount: Decimal | None, currency: str, close_date: datetime.date | None) -> Decimal:
+    if amount is None or close_date is None:
+        # full_clean reports the missing field; there is nothing to convert yet.
+        return Decimal("0")
+    return to_home_currency(amount=amount, currency=currency, on=close_date)
+
+
+@transaction.atomic
+def opportunity_update(
+    *, actor: User, opportunity: Opportunity, expected_version: int, data: Mapping[str, Any]
+) -> Opportunity:
+    """Change a deal the actor can see, based on the version they loaded (a stale one raises StaleVersion
+    and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new stage
+    writes a stage-history row and resets probability and forecast category to the stage's unless the
+    change gives them; entering won/lost sets `closed_at`, leaving clears it. A new amount, currency or
+    close date recomputes the home-currency amount."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    _check_fields(data, OPPORTUNITY_FIELDS)
+    opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
+    if opportunity.version != expected_version:
+        raise StaleVersion(STALE_DEAL)
+    if "owner" in data and data["owner"].pk != opportunity.owner_id:
+        _check_owner(actor=actor, owner=data["owner"])
+    _not_negative(amount=data.get("amount"))
+    now = timezone.now()
+    from_stage = opportunity.stage
+    stage = data.get("stage", from_stage)
+    for field, value in data.items():
+        setattr(opportunity, field, value)
+    if "currency" in data:
+        opportunity.currency = (opportunity.currency or "").upper()
+    moved = stage.pk != from_stage.pk
+    if moved:
+        if "probability" not in data:
+            opportunity.probability = stage.default_probability
+        if "forecast_category" not in data:
+            opportunity.forecast_category = stage.forecast_category
+        if not stage.is_lost:
+            # Reopening a lost deal: the reason it was lost no longer applies.
+            opportunity.loss_reason = data.get("loss_reason", "")
+            opportunity.loss_note = data.get("loss_note", "")
+    _close_or_reopen(opportunity, now)
+    _check_loss(opportunity)
+    if data.keys() & {"amount", "currency", "close_date"}:
+        opportunity.amount_home = _amount_home(
+            amount=opportunity.amount, currency=opportunity.currency, close_date=opportunity.close_date
+        )
+    opportunity.version += 1
+    opportunity.full_clean()
+    opportunity.save()
+    if moved:
+        _stage_change_record(opportunity=opportunity, from_stage=from_stage, actor=actor, now=now)
+    return opportunity
+
+
+def opportunity_move_stage(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    expected_version: int,
+    stage: Stage,
+    loss_reason: str = "",
+    competitor: Competitor | None = None,
+) -> Opportunity:
+    """Move a deal to another stage with the stage's probability and forecast category; a lost deal may
+    name why and to whom. The rules are `opportunity_update`'s."""
+    data: dict[str, Any] = {"stage": stage}
+    if loss_reason:
+        data["loss_reason"] = loss_reason
+    if competitor is not None:
+        data["competitor"] = competitor
+    return opportunity_update(actor=actor, opportunity=opportunity, expected_version=expected_version, data=data)
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
+    """Delete a deal the actor can see, with its stage history; asks logged on it stay on the account."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk).delete()
+
+
+# Quotas
+
+
+@transaction.atomic
+def quota_set(
+    *,
+    actor: User,
+    fiscal_year: int,
+    fiscal_quarter: int,
+    amount: Decimal,
+    user: User | None = None,
+    team: Team | None = None,
+) -> Quota:
+    """Set the quota of one rep or one team for a fiscal quarter, replacing the previous amount. Needs
+    SET_QUOTA; a sales manager only for the teams they manage and their members, executives and admins
+    for anyone."""
+    require(actor, SalesPermission.SET_QUOTA)
+    if (user is None) == (team is None):
+        raise ValidationError("A quota is for exactly one person or one team.")
+    if actor.role == Role.SALES_MANAGER:
+        if user is not None:
+            allowed = team_member_ids(manager=actor).exclude(pk=actor.pk).filter(pk=user.pk).exists()
+        else:
+            allowed = team is not None and team.manager_id == actor.pk
+        if not allowed:
+            raise PermissionDenied("A sales manager sets quotas only for the teams they manage and their members.")
+    quota = (
+        Quota.objects.select_for_update()
+        .filter(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
+        .first()
+    ) or Quota(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
+    _not_negative(amount=amount)
+    quota.amount = amount
+    quota.full_clean()
+    quota.save()
+    return quota

@@ -1,0 +1,385 @@
+"""Pages of the pipeline: deals (opportunities), accounts, contacts and quotas.
+
+Each view checks the permission, fetches through the visibility selector, calls one service and
+renders. Lists return only the `#list` region to htmx requests, from the same view.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from tandem.asks.selectors import ask_visible
+from tandem.core.api import StaleVersion
+from tandem.core.fiscal import FiscalQuarter
+from tandem.core.listing import Column, list_page
+from tandem.core.money import workspace_get
+from tandem.core.permissions import has_permission, require
+from tandem.people.models import User
+from tandem.sales import services
+from tandem.sales.filters import AccountFilter, OpportunityFilter, active_filters
+from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm, bootstrap
+from tandem.sales.models import Contact, Quota
+from tandem.sales.permissions import SalesPermission
+from tandem.sales.selectors import (
+    account_get,
+    account_visible,
+    contact_visible,
+    opportunity_get,
+    opportunity_visible,
+    quota_visible,
+    stage_change_visible,
+)
+
+P = SalesPermission
+OPEN = Q(stage__is_won=False, stage__is_lost=False)
+
+
+class SalesRequest(HttpRequest):
+    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def _list_template(request: SalesRequest, name: str) -> str:
+    return f"sales/partials/_{name}.html" if request.htmx else f"sales/{name}.html"
+
+
+# Deals
+
+OPPORTUNITY_COLUMNS = [
+    Column("name", "Deal", order=["name"]),
+    Column("account", "Account"),
+    Column("owner", "Owner"),
+    Column("stage", "Stage", order=["stage__order"]),
+    Column("amount", "Amount", order=["amount_home"], numeric=True),
+    Column("close_date", "Close date", order=["close_date"]),
+    Column("forecast_category", "Forecast"),
+]
+
+
+@require_GET
+def opportunity_list(request: SalesRequest) -> HttpResponse:
+    require(request.user, P.VIEW_PIPELINE)
+    deals = opportunity_visible(user=request.user).select_related("account", "owner", "stage")
+    filterset = OpportunityFilter(request.GET, queryset=deals, request=request)
+    bootstrap(filterset.form)
+    page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
+    context = {
+        "page": page,
+        "columns": OPPORTUNITY_COLUMNS,
+        "filter": filterset,
+        "filtered": bool(active_filters(filterset)),
+        "home_currency": workspace_get().home_currency,
+        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+    }
+    return render(request, _list_template(request, "opportunity_list"), context)
+
+
+@require_GET
+def opportunity_detail(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.VIEW_PIPELINE)
+    deal = opportunity_get(user=request.user, pk=pk)
+    history = (
+        stage_change_visible(user=request.user)
+        .filter(opportunity=deal)
+        .select_related("from_stage", "to_stage", "changed_by")
+        .order_by("-changed_at", "-id")[:50]
+    )
+    asks = (
+        ask_visible(user=request.user)
+        .filter(opportunity=deal)
+        .select_related("feature", "requested_by")
+        .order_by("-created_at", "-id")[:50]
+    )
+    context = {
+        "deal": deal,
+        "history": history,
+        "asks": asks,
+        "home_currency": workspace_get().home_currency,
+        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+    }
+    return render(request, "sales/opportunity_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_create(request: SalesRequest) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    account = None
+    if request.GET.get("account"):
+        try:
+            account = account_get(user=request.user, pk=int(request.GET["account"]))
+        except ValueError as exc:
+            raise Http404 from exc
+    form = OpportunityForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        account=account,
+        initial={"currency": workspace_get().home_currency},
+    )
+    if form.is_valid():
+        try:
+            deal = services.opportunity_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Deal “{deal.name}” created.")
+            return redirect("sales:opportunity_detail", pk=deal.pk)
+    return render(request, "sales/opportunity_form.html", {"form": form, "account": account})
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_update(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_get(user=request.user, pk=pk)
+    form = OpportunityForm(request.POST if request.method == "POST" else None, instance=deal, user=request.user)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
+        stage = data.get("stage", deal.stage)
+        # A cleared probability or forecast category means "the stage's default".
+        if data.get("probability", 0) is None:
+            data["probability"] = stage.default_probability
+        if data.get("forecast_category") == "":
+            data["forecast_category"] = stage.forecast_category
+        try:
+            deal = services.opportunity_update(
+                actor=request.user, opportunity=deal, expected_version=form.cleaned_data["version"] or 0, data=data
+            )
+        except StaleVersion:
+            form.add_error(None, services.STALE_DEAL)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Deal “{deal.name}” saved.")
+            return redirect("sales:opportunity_detail", pk=deal.pk)
+    return render(request, "sales/opportunity_form.html", {"form": form, "deal": deal})
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_delete(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.opportunity_delete(actor=request.user, opportunity=deal)
+        messages.success(request, f"Deal “{deal.name}” deleted.")
+        return redirect("sales:opportunity_list")
+    cancel_url = reverse("sales:opportunity_detail", args=[deal.pk])
+    return render(request, "sales/confirm_delete.html", {"object": deal, "kind": "deal", "cancel_url": cancel_url})
+
+
+# Accounts
+
+ACCOUNT_COLUMNS = [
+    Column("name", "Account", order=["name"]),
+    Column("owner", "Owner"),
+    Column("segment", "Segment"),
+    Column("status", "Status"),
+    Column("region", "Region"),
+    Column("annual_revenue", "Annual revenue", order=["annual_revenue"], numeric=True),
+]
+
+
+@require_GET
+def account_list(request: SalesRequest) -> HttpResponse:
+    require(request.user, P.VIEW_PIPELINE)
+    accounts = account_visible(user=request.user).select_related("owner")
+    filterset = AccountFilter(request.GET, queryset=accounts, request=request)
+    bootstrap(filterset.form)
+    page = list_page(request, filterset.qs, columns=ACCOUNT_COLUMNS, default_sort="name")
+    context = {
+        "page": page,
+        "columns": ACCOUNT_COLUMNS,
+        "filter": filterset,
+        "filtered": bool(active_filters(filterset)),
+        "home_currency": workspace_get().home_currency,
+        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+    }
+    return render(request, _list_template(request, "account_list"), context)
+
+
+ACCOUNT_DEALS_SHOWN = 50
+
+
+@require_GET
+def account_detail(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.VIEW_PIPELINE)
+    account = account_get(user=request.user, pk=pk)
+    deals = opportunity_visible(user=request.user).filter(account=account)
+    shown = list(deals.select_related("owner", "stage").order_by("close_date", "id")[: ACCOUNT_DEALS_SHOWN + 1])
+    context = {
+        "account": account,
+        "deals": shown[:ACCOUNT_DEALS_SHOWN],
+        "more_deals": len(shown) > ACCOUNT_DEALS_SHOWN,
+        "open_pipeline": deals.filter(OPEN).aggregate(total=Sum("amount_home"))["total"] or Decimal("0"),
+        "contacts": contact_visible(user=request.user).filter(account=account)[:100],
+        "home_currency": workspace_get().home_currency,
+        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+    }
+    return render(request, "sales/account_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def account_create(request: SalesRequest) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        territory = data.pop("territory")
+        try:
+            account = services.account_create(
+                actor=request.user, territory_id=territory.pk if territory else None, **data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Account “{account.name}” created.")
+            return redirect("sales:account_detail", pk=account.pk)
+    return render(request, "sales/account_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def account_update(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    account = account_get(user=request.user, pk=pk)
+    form = AccountForm(request.POST if request.method == "POST" else None, instance=account, user=request.user)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            account = services.account_update(actor=request.user, account=account, data=data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Account “{account.name}” saved.")
+            return redirect("sales:account_detail", pk=account.pk)
+    return render(request, "sales/account_form.html", {"form": form, "account": account})
+
+
+@require_http_methods(["GET", "POST"])
+def account_delete(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    account = account_get(user=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.account_delete(actor=request.user, account=account)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Account “{account.name}” deleted.")
+            return redirect("sales:account_list")
+    context = {
+        "object": account,
+        "kind": "account",
+        "cancel_url": reverse("sales:account_detail", args=[account.pk]),
+        "error": error,
+    }
+    return render(request, "sales/confirm_delete.html", context, status=409 if error else 200)
+
+
+# Contacts
+
+
+def _contact_get(request: SalesRequest, pk: int) -> Contact:
+    return get_object_or_404(contact_visible(user=request.user).select_related("account"), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    account = account_get(user=request.user, pk=pk)
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            contact = services.contact_create(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{contact} added to {account}.")
+            return redirect("sales:account_detail", pk=account.pk)
+    return render(request, "sales/contact_form.html", {"form": form, "account": account})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_update(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    contact = _contact_get(request, pk)
+    form = ContactForm(request.POST if request.method == "POST" else None, instance=contact)
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.contact_update(actor=request.user, contact=contact, data=data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect("sales:account_detail", pk=contact.account_id)
+    return render(request, "sales/contact_form.html", {"form": form, "account": contact.account, "contact": contact})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: SalesRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    contact = _contact_get(request, pk)
+    if request.method == "POST":
+        services.contact_delete(actor=request.user, contact=contact)
+        messages.success(request, f"{contact} removed.")
+        return redirect("sales:account_detail", pk=contact.account_id)
+    context = {
+        "object": contact,
+        "kind": "contact",
+        "cancel_url": reverse("sales:account_detail", args=[contact.account_id]),
+    }
+    return render(request, "sales/confirm_delete.html", context)
+
+
+# Quotas
+
+QUOTA_COLUMNS = [
+    Column("quarter", "Quarter", order=["fiscal_year", "fiscal_quarter"]),
+    Column("who", "Rep or team"),
+    Column("amount", "Quota", order=["amount"], numeric=True),
+    Column("won", "Won", numeric=True),
+    Column("attainment", "Attainment", numeric=True),
+]
+
+
+def _quota_rows(user: User, quotas: list[Quota]) -> list[dict[str, Any]]:
+    """Each quota with the won amount in its quarter (deals won with a close date in it), summed in one
+    query for the whole page: one filtered SUM per quota."""
+    if not quotas:
+        return []
+    start_month = workspace_get().fiscal_year_start_month
+    sums = {}
+    for quota in quotas:
+        first, last = FiscalQuarter(quota.fiscal_year, quota.fiscal_quarter).bounds(start_month)
+        who = Q(owner_id=quota.user_id) if quota.user_id else Q(owner__team_id=quota.team_id)
+        sums[f"q{quota.pk}"] = Sum("amount_home", filter=who & Q(close_date__gte=first, close_date__lte=last))
+    won = opportunity_visible(user=user).filter(stage__is_won=True).aggregate(**sums)
+    rows = []
+    for quota in quotas:
+        amount = won[f"q{quota.pk}"] or Decimal("0")
+        percent = int(amount * 100 / quota.amount) if quota.amount else None
+        rows.append({"quota": quota, "won": amount, "percent": percent})
+    return rows
+
+
+@require_GET
+def quota_list(request: SalesRequest) -> HttpResponse:
+    require(request.user, P.VIEW_QUOTAS)
+    quotas = quota_visible(user=request.user).select_related("user", "team")
+    page = list_page(request, quotas, columns=QUOTA_COLUMNS, default_sort="-quarter")
+    context = {
+        "page": page,
+        "columns": QUOTA_COLUMNS,
+        "rows": _quota_rows(request.user, page.rows),
+        "home_currency": workspace_get().home_currency,
+    }
+    return render(request, _list_template(request, "quota_list"), context)

@@ -1,0 +1,899 @@
+"""Rows of a believable workspace, table by table, from one seed and one date.
+
+Every random draw comes from one `random.Random(seed)`, consumed in a fixed order, and every
+date is computed from `today`, so the same seed on the same date gives the same rows. Ids are
+assigned here, so rows point at each other without reading the database back. Tables are
+generators: `tables()` must be consumed in order (later tables use what earlier ones recorded in
+compact arrays, never the rows themselves), which keeps memory flat at a million deals.
+"""
+
+import datetime
+import functools
+import math
+import random
+import string
+from array import array
+from bisect import bisect
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import models
+
+from tandem.asks.models import Ask, Decision
+from tandem.competition.models import Competitor
+from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
+from tandem.core.models import ExchangeRate, Workspace
+from tandem.core.roles import Role
+from tandem.people.models import Team, Territory, User
+from tandem.product.models import Feature, Goal, Product, Release
+from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.seed import words
+from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
+
+Row = tuple[Any, ...]
+T = TypeVar("T")
+CENT = Decimal("0.01")
+UTC = datetime.UTC
+DAY = 86_400
+FISCAL_YEAR_START_MONTH = 2  # February: FY2027 runs from February 2026 to January 2027
+SEGMENTS = ("enterprise", "mid_market", "smb")
+# Median deal size by segment (log-normal, sigma below) and sales cycle in days.
+DEAL_MEDIAN = {"enterprise": 180_000.0, "mid_market": 45_000.0, "smb": 9_000.0}
+DEAL_SIGMA = {"enterprise": 0.75, "mid_market": 0.6, "smb": 0.55}
+CYCLE_DAYS = {"enterprise": (60, 270), "mid_market": (30, 150), "smb": (10, 60)}
+EMPLOYEES = {"enterprise": (2_000, 80_000), "mid_market": (200, 2_000), "smb": (10, 200)}
+ARR = {"enterprise": (150_000, 2_000_000), "mid_market": (25_000, 250_000), "smb": (3_000, 30_000)}
+WIN_RATE = {"enterprise": 0.24, "mid_market": 0.3, "smb": 0.36}
+QUARTERLY_QUOTA = {"enterprise": 450_000, "mid_market": 250_000, "smb": 120_000}
+RATE_BASE = {"EUR": 1.08, "GBP": 1.27, "CAD": 0.73, "AUD": 0.66}
+# Deal currencies by region: (currency, weight).
+REGION_CURRENCIES = {
+    "AMER": (("USD", 92), ("CAD", 8)),
+    "LATAM": (("USD", 100),),
+    "EMEA": (("EUR", 50), ("GBP", 20), ("USD", 30)),
+    "APAC": (("USD", 70), ("AUD", 30)),
+}
+STAGE_WON, STAGE_LOST = 5, 6  # indexes into words.STAGES; stage ids are index + 1
+# Chance that an intermediate stage shows in a deal's history (deals often skip a step).
+STAGE_KEPT = 0.3
+ASK_WITHOUT_DEAL = 0.12
+ASK_DUPLICATE = 0.06
+
+
+class SeedRandom(random.Random):
+    """`random.Random` with the draws the hot loops make done in one step.
+
+    The standard `randint`, `choice` and `choices` check their arguments and draw bits in a loop,
+    which costs more than building the row; at a million deals that is minutes.
+    """
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def choice(self, seq: Sequence[T]) -> T:  # type: ignore[override]
+        return seq[int(self.random() * len(seq))]
+
+    def weighted(self, values: Sequence[T], weights: Sequence[float]) -> Callable[[], T]:
+        """A drawer of `values` with these relative weights (cumulated once, not per draw)."""
+        cumulated, total, draw = list(accumulate(weights)), sum(weights), self.random
+        return lambda: values[bisect(cumulated, draw() * total)]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table's rows, as tuples in the order of `fields` (model field attnames)."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    rows: Iterable[Row]
+    total: int | None = None
+
+
+@functools.cache
+def _decimal(value: int) -> Decimal:
+    return Decimal(value)
+
+
+def _round_amount(value: float) -> Decimal:
+    """Deal amounts are round numbers: to 250 under 10k, to 1,000 under 100k, to 5,000 above."""
+    step = 250 if value < 10_000 else 1_000 if value < 100_000 else 5_000
+    return _decimal(max(step, round(value / step) * step))
+
+
+def _noun(title: str) -> str:
+    """A feature title inside a sentence: 'Audit log' → 'audit log'; 'SAML …', 'Slack …' kept."""
+    if title[1:2].isupper() or title.split(" ")[0] in words.PROPER_NOUNS:
+        return title
+    return title[0].lower() + title[1:]
+
+
+class WorkspaceGenerator:
+    def __init__(self, *, scale: Scale, seed: int, today: datetime.date) -> None:
+        self.scale = scale
+        self.rng = SeedRandom(seed)
+        self.today = today
+        # Midnight UTC: "now" is never later than the real now on the day it is generated.
+        self.now = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=UTC)
+        self.now_ts = int(self.now.timestamp())
+        self.quarter = fiscal_quarter_of(today, FISCAL_YEAR_START_MONTH)
+        self.past_start = self._quarter_shift(-6).bounds(FISCAL_YEAR_START_MONTH)[0]
+        self.future_end = self._quarter_shift(2).bounds(FISCAL_YEAR_START_MONTH)[1]
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _quarter_shift(self, steps: int) -> FiscalQuarter:
+        quarter = self.quarter
+        for _ in range(abs(steps)):
+            quarter = quarter.next() if steps > 0 else quarter.previous()
+        return quarter
+
+    def _dt(self, ts: int) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(ts, UTC)
+
+    def _ago(self, low_days: float, high_days: float) -> int:
+        """A moment between `high_days` and `low_days` before now, as a timestamp."""
+        return self.now_ts - int((low_days + (high_days - low_days) * self.rng.random()) * DAY)
+
+    def tables(self) -> Iterator[Table]:
+        yield self.workspace()
+        yield self.exchange_rates()
+        yield self.territories()
+        yield from self.people()
+        yield self.stages()
+        yield self.competitors()
+        yield self.products()
+        yield self.goals()
+        yield self.releases()
+        yield self.features()
+        yield self.feature_goals()
+        yield self.accounts()
+        yield self.contacts()
+        yield self.opportunities()
+        yield self.stage_changes()
+        yield self.asks()
+        yield self.decisions()
+        yield self.quotas()
+
+    # -- the company ---------------------------------------------------------------------------
+
+    def workspace(self) -> Table:
+        return Table(
+            Workspace,
+            ("id", "name", "home_currency", "fiscal_year_start_month"),
+            [(1, words.COMPANY, "USD", FISCAL_YEAR_START_MONTH)],
+        )
+
+    def exchange_rates(self) -> Table:
+        """Monthly rates from before the first deal up to this month, each a small random walk."""
+        self.rates: dict[str, dict[tuple[int, int], Decimal]] = {}
+        first = self._quarter_shift(-7).bounds(FISCAL_YEAR_START_MONTH)[0]
+        months = []
+        year, month = first.year, first.month
+        while (year, month) <= (self.today.year, self.today.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        rows: list[Row] = []
+        for currency, base in RATE_BASE.items():
+            rate, by_month = base, {}
+            for year, month in months:
+                rate *= 1 + self.rng.gauss(0, 0.012)
+                by_month[(year, month)] = Decimal(f"{rate:.6f}")
+                rows.append((len(rows) + 1, currency, datetime.date(year, month, 1), by_month[(year, month)]))
+            self.rates[currency] = by_month
+        self.this_month = months[-1]
+        return Table(ExchangeRate, ("id", "currency", "valid_from", "rate_to_home"), rows)
+
+    def territories(self) -> Table:
+        return Table(
+            Territory,
+            ("id", "name", "region"),
+            [(i + 1, name, region) for i, (name, region, _) in enumerate(words.TERRITORIES)],
+        )
+
+    def people(self) -> Iterator[Table]:
+        """Sales teams (a manager and reps each, covering a territory and segment), product,
+        engineering and leadership teams, and the demo logins placed where the demo needs them."""
+        scale, rng = self.scale, self.rng
+        demo = {login.role: login for login in DEMO_LOGINS}
+        users: list[Row] = []
+        usernames: set[str] = set()
+        salt = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(22))
+        # One hash for everyone: hashing two thousand passwords would take minutes, and the salt
+        # comes from the seed so the rows stay deterministic.
+        password = make_password(DEMO_PASSWORD, salt=salt)
+
+        def add_user(role: Role, team_id: int | None, time_zone: str, title: str) -> int:
+            user_id = len(users) + 1
+            login = demo.pop(role, None)
+            if login:
+                username, first, last, title = login.username, login.first_name, login.last_name, login.title
+            else:
+                first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+                base = f"{first}.{last}".lower()
+                username, n = base, 1
+                while username in usernames:
+                    n += 1
+                    username = f"{base}{n}"
+            usernames.add(username)
+            joined = self._dt(self._ago(30, 1500))
+            is_admin = role == Role.ADMIN
+            email = f"{username}@{words.EMAIL_DOMAIN}"
+            row = (user_id, password, None, is_admin, username, first, last, email, is_admin, True, joined)
+            users.append((*row, role.value, team_id, time_zone, title))
+            return user_id
+
+        teams: list[Row] = []
+        self.sales_teams: list[tuple[int, int, str]] = []  # (team id, territory id, segment)
+        self.team_reps: dict[int, list[int]] = {}
+        combos: dict[tuple[int, str], int] = {}
+        for i in range(scale.sales_teams):
+            territory = i % len(words.TERRITORIES)
+            segment = SEGMENTS[(i + i // len(words.TERRITORIES)) % 3]
+            combos[(territory, segment)] = combos.get((territory, segment), 0) + 1
+            name = f"{words.TERRITORIES[territory][0]} {words.SEGMENT_TEAM_NAMES[segment]}"
+            if combos[(territory, segment)] > 1:
+                name += f" {combos[(territory, segment)]}"
+            team_id = len(teams) + 1
+            time_zone = words.TERRITORIES[territory][2]
+            manager = add_user(Role.SALES_MANAGER, team_id, time_zone, "Regional Sales Manager")
+            teams.append((team_id, name, Team.Kind.SALES.value, manager, territory + 1))
+            self.team_reps[team_id] = [
+                add_user(Role.REP, team_id, time_zone, rng.choice(words.REP_TITLES)) for _ in range(scale.reps_per_team)
+            ]
+            self.sales_teams.append((team_id, territory + 1, segment))
+
+        def staff_team(name: str, kind: str, role: Role, count: int, titles: tuple[str, ...]) -> list[int]:
+            team_id = len(teams) + 1
+            members = [
+                add_user(role, team_id, rng.choice(("America/New_York", "Europe/London")), rng.choice(titles))
+                for _ in range(count)
+            ]
+            teams.append((team_id, name, kind, members[0], None))
+            return members
+
+        self.product_managers = staff_team(
+            "Product", Team.Kind.PRODUCT.value, Role.PRODUCT_MANAGER, scale.product_managers,
+            ("Product Manager", "Senior Product Manager"),
+        )  # fmt: skip
+        self.engineering_leads = staff_team(
+            "Engineering", Team.Kind.ENGINEERING.value, Role.ENGINEERING_LEAD, scale.engineering_leads,
+            ("Engineering Lead", "Staff Engineer"),
+        )  # fmt: skip
+        self.executives = staff_team(
+            "Leadership", Team.Kind.LEADERSHIP.value, Role.EXECUTIVE, scale.executives,
+            ("VP Sales", "Chief Product Officer", "VP Engineering", "Chief Executive Officer"),
+        )  # fmt: skip
+        for _ in range(scale.admins):
+            add_user(Role.ADMIN, None, "UTC", "Sales Operations Admin")
+        # Teams point at their managers and users at their teams; the load runs in one transaction
+        # and the foreign keys are checked at commit, so the order of the two tables is free.
+        yield Table(Team, ("id", "name", "kind", "manager", "territory"), teams)
+        yield Table(
+            User,
+            (
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "role",
+                "team",
+                "time_zone",
+                "title",
+            ),
+            users,
+        )
+
+    def stages(self) -> Table:
+        return Table(
+            Stage,
+            ("id", "name", "order", "default_probability", "forecast_category", "is_won", "is_lost"),
+            [
+                (i + 1, name, i + 1, p, category, won, lost)
+                for i, (name, p, category, won, lost) in enumerate(words.STAGES)
+            ],
+        )
+
+    def competitors(self) -> Table:
+        return Table(
+            Competitor,
+            ("id", "name", "website"),
+            [(i + 1, name, site) for i, (name, site) in enumerate(words.COMPETITORS)],
+        )
+
+    # -- the product side ----------------------------------------------------------------------
+
+    def products(self) -> Table:
+        self.product_names = [name for name, _, _ in words.PRODUCTS[: self.scale.products]]
+        rows = [
+            (i + 1, name, description, lifecycle, self.product_managers[i % len(self.product_managers)])
+            for i, (name, lifecycle, description) in enumerate(words.PRODUCTS[: self.scale.products])
+        ]
+        return Table(Product, ("id", "name", "description", "lifecycle_stage", "manager"), rows)
+
+    def goals(self) -> Table:
+        rows = [
+            (i + 1, name, description, Decimal(weight), True)
+            for i, (name, weight, description) in enumerate(words.GOALS[: self.scale.goals])
+        ]
+        return Table(Goal, ("id", "name", "description", "weight", "is_active"), rows)
+
+    def releases(self) -> Table:
+        """One release per product per fiscal quarter, six quarters back and two ahead."""
+        rows: list[Row] = []
+        self.shipped_releases: dict[int, list[tuple[int, int]]] = {}  # product → [(release id, shipped ts)]
+        self.planned_releases: dict[int, list[int]] = {}
+        for product_id in range(1, self.scale.products + 1):
+            self.shipped_releases[product_id], self.planned_releases[product_id] = [], []
+            for step in range(-6, 3):
+                quarter = self._quarter_shift(step)
+                target = quarter.bounds(FISCAL_YEAR_START_MONTH)[1] - datetime.timedelta(days=self.rng.randint(5, 25))
+                release_id = len(rows) + 1
+                name = f"{quarter.year}.{quarter.quarter}"
+                if target < self.today:
+                    shipped = datetime.datetime.combine(target, datetime.time(15, 0), tzinfo=UTC)
+                    shipped = min(shipped + datetime.timedelta(days=self.rng.randint(-3, 6)), self.now)
+                    rows.append((release_id, name, product_id, target, Release.Status.SHIPPED.value, shipped))
+                    self.shipped_releases[product_id].append((release_id, int(shipped.timestamp())))
+                else:
+                    rows.append((release_id, name, product_id, target, Release.Status.PLANNED.value, None))
+                    self.planned_releases[product_id].append(release_id)
+        return Table(Release, ("id", "name", "product", "target_date", "status", "shipped_at"), rows)
+
+    def _feature_titles(self, product: str, count: int) -> list[str]:
+        """The product's hand-written titles first, then '<action> <object> <detail>' combinations."""
+        titles = list(words.FEATURE_TITLES[product][:count])
+        combos = [
+            f"{action} {obj} {detail}".strip()
+            for action in words.FEATURE_ACTIONS
+            for obj in words.FEATURE_OBJECTS
+            for detail in words.FEATURE_DETAILS
+        ]
+        self.rng.shuffle(combos)
+        phase = 1
+        while len(titles) < count:
+            batch = combos[: count - len(titles)]
+            titles += batch if phase == 1 else [f"{title} (phase {phase})" for title in batch]
+            phase += 1
+        return titles
+
+    def features(self) -> Table:
+        rng, scale = self.rng, self.scale
+        # Platform gets the most features, the retiring product the fewest.
+        shares = (0.35, 0.25, 0.25, 0.1, 0.05)[: scale.products]
+        counts = [int(scale.features * share / sum(shares)) for share in shares]
+        counts[0] += scale.features - sum(counts)
+        pms_by_product = {
+            p: [pm for i, pm in enumerate(self.product_managers) if i % scale.products == p - 1]
+            or self.product_managers
+            for p in range(1, scale.products + 1)
+        }
+        self.feature_titles: list[str] = [""]  # index = feature id
+        self.feature_product = array("l", [0])
+        self.feature_status: list[str] = [""]
+        self.feature_release = array("l", [0])
+        self.feature_owner = array("l", [0])
+        self.feature_created = array("q", [0])
+        statuses = ("backlog", "planned", "in_progress", "shipped", "declined")
+        status_weights = (50, 12, 8, 20, 10)
+
+        def rows() -> Iterator[Row]:
+            for product_id, count in enumerate(counts, start=1):
+                for title in self._feature_titles(self.product_names[product_id - 1], count):
+                    feature_id = len(self.feature_titles)
+                    status = rng.choices(statuses, status_weights)[0]
+                    release_id = None
+                    if status == "shipped":
+                        release_id = rng.choice(self.shipped_releases[product_id])[0]
+                    elif status in ("planned", "in_progress"):
+                        release_id = rng.choice(self.planned_releases[product_id])
+                    confidence = {
+                        "shipped": "committed",
+                        "in_progress": "committed",
+                        "planned": rng.choice(("committed", "likely")),
+                        "backlog": rng.choices(("exploring", "likely"), (7, 3))[0],
+                        "declined": "exploring",
+                    }[status]
+                    visibility = {
+                        "shipped": rng.choices(("public", "sales"), (6, 4))[0],
+                        "planned": rng.choices(("sales", "internal", "public"), (60, 25, 15))[0],
+                        "in_progress": rng.choices(("sales", "internal", "public"), (60, 25, 15))[0],
+                        "backlog": rng.choices(("internal", "sales"), (7, 3))[0],
+                        "declined": "internal",
+                    }[status]
+                    effort = None
+                    if status != "backlog" or rng.random() < 0.7:
+                        effort = Decimal(max(1, round(rng.lognormvariate(math.log(4), 0.8) * 2))) / 2
+                    owner = rng.choice(pms_by_product[product_id])
+                    created = self._ago(10, 720)
+                    updated = min(self.now_ts, created + int(rng.uniform(0, 120) * DAY))
+                    self.feature_titles.append(title)
+                    self.feature_product.append(product_id)
+                    self.feature_status.append(status)
+                    self.feature_release.append(release_id or 0)
+                    self.feature_owner.append(owner)
+                    self.feature_created.append(created)
+                    description = f"Customers ask for {_noun(title)}. Tracked by {self.product_names[product_id - 1]}."
+                    yield (
+                        feature_id, product_id, title, description, status, release_id, effort, confidence,
+                        visibility, owner, self._dt(created), self._dt(updated), 1,
+                    )  # fmt: skip
+
+        return Table(
+            Feature,
+            (
+                "id",
+                "product",
+                "title",
+                "description",
+                "status",
+                "release",
+                "effort",
+                "confidence",
+                "visibility",
+                "owner",
+                "created_at",
+                "updated_at",
+                "version",
+            ),
+            rows(),
+            scale.features,
+        )
+
+    def feature_goals(self) -> Table:
+        goal_count = self.rng.weighted((0, 1, 2), (2, 6, 2))
+
+        def rows() -> Iterator[Row]:
+            row_id = 0
+            for feature_id in range(1, len(self.feature_titles)):
+                count = goal_count()
+                for goal_id in sorted(self.rng.sample(range(1, self.scale.goals + 1), count)):
+                    row_id += 1
+                    yield (row_id, feature_id, goal_id)
+
+        return Table(Feature.goals.through, ("id", "feature", "goal"), rows())
+
+    # -- the sales side ------------------------------------------------------------------------
+
+    def _company_name(self, industry: str, region: str, used: set[str]) -> str:
+        rng = self.rng
+        for _ in range(50):
+            if rng.random() < 0.15:
+                stem = rng.choice(words.SURNAME_STEMS)
+            else:
+                stem = rng.choice(words.STEM_STARTS) + rng.choice(words.STEM_ENDS)
+            name = f"{stem} {rng.choice(words.INDUSTRIES[industry])} {rng.choice(words.LEGAL_SUFFIXES[region])}".strip()
+            if name not in used:
+                used.add(name)
+                return name
+        # The word lists give millions of names; this only guarantees the loop ends.
+        name = f"{name} {len(used)}"
+        used.add(name)
+        return name
+
+    def accounts(self) -> Table:
+        rng, n = self.rng, self.scale.accounts
+        industries = list(words.INDUSTRIES)
+        self.account_owner = array("l", [0])
+        self.account_team = array("l", [0])
+        self.account_segment = array("b", [0])
+        self.account_status = array("b", [0])  # 0 prospect, 1 customer, 2 churned
+        self.account_region: list[str] = [""]
+        self.account_names: list[str] = [""]
+        self.account_created = array("q", [0])
+        statuses = ("prospect", "customer", "churned")
+        status_of = rng.weighted(range(3), (60, 35, 5))
+
+        def rows() -> Iterator[Row]:
+            used: set[str] = set()
+            for account_id in range(1, n + 1):
+                team_id, territory_id, segment = rng.choice(self.sales_teams)
+                region = words.TERRITORIES[territory_id - 1][1]
+                industry = rng.choice(industries)
+                name = self._company_name(industry, region, used)
+                status = status_of()
+                low, high = EMPLOYEES[segment]
+                employees = int(math.exp(rng.uniform(math.log(low), math.log(high))))
+                arr = Decimal(0)
+                if status == 1:
+                    low, high = ARR[segment]
+                    arr = _round_amount(math.exp(rng.uniform(math.log(low), math.log(high))))
+                owner = rng.choice(self.team_reps[team_id])
+                created = self._ago(200, 1500)
+                self.account_owner.append(owner)
+                self.account_team.append(team_id)
+                self.account_segment.append(SEGMENTS.index(segment))
+                self.account_status.append(status)
+                self.account_region.append(region)
+                self.account_names.append(name)
+                self.account_created.append(created)
+                yield (
+                    account_id, name, industry, segment, statuses[status], employees, region, territory_id, arr,
+                    owner, None, self._dt(created), self._dt(self._ago(0, 90)),
+                )  # fmt: skip
+
+        return Table(
+            Account,
+            (
+                "id",
+                "name",
+                "industry",
+                "segment",
+                "status",
+                "employees",
+                "region",
+                "territory",
+                "annual_revenue",
+                "owner",
+                "external_id",
+                "created_at",
+                "updated_at",
+            ),
+            rows(),
+            n,
+        )
+
+    def contacts(self) -> Table:
+        rng = self.rng
+        phone_prefix = {"AMER": "+1 555", "LATAM": "+55 11 5555", "EMEA": "+44 20 7946", "APAC": "+61 2 5550"}
+
+        def rows() -> Iterator[Row]:
+            contact_id = 0
+            for account_id in range(1, self.scale.accounts + 1):
+                domain = "".join(c for c in self.account_names[account_id].split(" ")[0].lower() if c.isalpha())
+                for _ in range(rng.randint(1, self.scale.max_contacts_per_account)):
+                    contact_id += 1
+                    first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+                    phone = f"{phone_prefix[self.account_region[account_id]]} {rng.randint(1000, 9999)}"
+                    created = self.account_created[account_id] + rng.randint(0, 100) * DAY
+                    yield (
+                        contact_id, account_id, first, last, f"{first}.{last}@{domain}.example".lower(), phone,
+                        rng.choice(words.CONTACT_TITLES), None, self._dt(min(created, self.now_ts)),
+                    )  # fmt: skip
+
+        return Table(
+            Contact,
+            ("id", "account", "first_name", "last_name", "email", "phone", "title", "external_id", "created_at"),
+            rows(),
+            self.scale.accounts * (1 + self.scale.max_contacts_per_account) // 2,
+        )
+
+    def opportunities(self) -> Table:
+        """Deals over the past six fiscal quarters (closed, some won) and the next three (open)."""
+        rng, n_accounts = self.rng, self.scale.accounts
+        n = self.scale.opportunities
+        self.opp_account = array("l", [0])
+        self.opp_owner = array("l", [0])
+        self.opp_stage = array("b", [0])  # index into words.STAGES
+        self.opp_lost_at = array("b", [0])  # the last open stage a lost deal reached
+        self.opp_created = array("q", [0])
+        self.opp_end = array("q", [0])  # closed_at, or now for an open deal
+        self.opp_amount_home_cents = array("q", [0])
+        # Per-day lookups over the whole range, computed once: date arithmetic and rate lookups
+        # per deal would cost more than the rest of the row.
+        days = [
+            self.past_start + datetime.timedelta(days=d) for d in range((self.future_end - self.past_start).days + 1)
+        ]
+        first_ts = int(datetime.datetime.combine(self.past_start, datetime.time(0), tzinfo=UTC).timestamp())
+        # The same rate as `core.money.to_home_currency`: the latest one valid on the close date.
+        rate_on = {
+            currency: [by_month[min((day.year, day.month), self.this_month)] for day in days]
+            for currency, by_month in self.rates.items()
+        }
+        fiscal_year = [fiscal_quarter_of(day, FISCAL_YEAR_START_MONTH).year for day in days]
+        today_index = (self.today - self.past_start).days
+        last_index = len(days) - 1
+        product_words = [name.split(" ")[-1] for name in self.product_names]
+        competitors = range(1, len(words.COMPETITORS) + 1)
+        sources = [s.value for s in Opportunity.LeadSource if s != Opportunity.LeadSource.EXISTING_CUSTOMER]
+        source_of = rng.weighted(sources, (30, 30, 15, 15, 10))
+        loss_reason_of = rng.weighted([r.value for r in Opportunity.LossReason], (20, 15, 35, 10, 15, 5))
+        currency_of = {
+            region: rng.weighted([c for c, _ in pairs], [w for _, w in pairs])
+            for region, pairs in REGION_CURRENCIES.items()
+        }
+        customer_kind = rng.weighted(("new", "renewal", "upsell"), (10, 50, 40))
+        churned_kind = rng.weighted(("new", "renewal"), (7, 3))
+        # Open deals closing soon sit in later stages than those closing in a few months.
+        soon_stage = rng.weighted(range(5), (5, 15, 25, 25, 30))
+        later_stage = rng.weighted(range(5), (15, 30, 30, 15, 10))
+        far_stage = rng.weighted(range(5), (40, 35, 15, 7, 3))
+
+        def rows() -> Iterator[Row]:
+            for opp_id in range(1, n + 1):
+                account = opp_id if opp_id <= n_accounts else rng.randint(1, n_accounts)
+                segment = SEGMENTS[self.account_segment[account]]
+                owner = self.account_owner[account]
+                if rng.random() < 0.1:  # a teammate works the deal
+                    owner = rng.choice(self.team_reps[self.account_team[account]])
+                status = self.account_status[account]
+                kind = "new"
+                if status == 1:
+                    kind = customer_kind()
+                elif status == 2:
+                    kind = churned_kind()
+                source = "existing_customer" if kind != "new" else source_of()
+                amount = _round_amount(rng.lognormvariate(math.log(DEAL_MEDIAN[segment]), DEAL_SIGMA[segment]))
+                currency = currency_of[self.account_region[account]]()
+
+                closed = rng.random() < 0.55
+                if closed:
+                    day = rng.randint(0, today_index)
+                    stage = STAGE_WON if rng.random() < WIN_RATE[segment] else STAGE_LOST
+                else:
+                    day = rng.randint(today_index - 20, last_index)
+                    days_left = day - today_index
+                    stage = soon_stage() if days_left < 45 else later_stage() if days_left <= 120 else far_stage()
+                close_date = days[day]
+                amount_home = amount
+                if currency != "USD":
+                    amount_home = (amount * rate_on[currency][day]).quantize(CENT, rounding=ROUND_HALF_UP)
+
+                cycle = rng.randint(*CYCLE_DAYS[segment]) * DAY + rng.randint(0, DAY)
+                close_ts = first_ts + day * DAY
+                if closed:
+                    end = min(close_ts + rng.randint(13 * 3600, 23 * 3600), self.now_ts)
+                    created = end - cycle
+                else:
+                    end = self.now_ts
+                    created = min(close_ts - cycle, self.now_ts - rng.randint(1, 30) * DAY)
+
+                probability, category = words.STAGES[stage][1:3]
+                if stage == 4 and rng.random() < 0.3:
+                    category = "best_case"
+                competitor, loss_reason, loss_note, lost_at = None, "", "", 0
+                if stage == STAGE_LOST:
+                    loss_reason = loss_reason_of()
+                    loss_note = rng.choice(words.LOSS_NOTES[loss_reason])
+                    if loss_reason == "competitor" or rng.random() < 0.4:
+                        competitor = rng.choice(competitors)
+                    lost_at = rng.randint(0, 4)
+                elif rng.random() < 0.25:
+                    competitor = rng.choice(competitors)
+
+                product = product_words[opp_id % len(product_words)]
+                if kind == "new":
+                    label = f"{product} {rng.choice((25, 50, 100, 250, 500))} seats"
+                elif kind == "renewal":
+                    label = f"renewal FY{fiscal_year[day]}"
+                else:
+                    label = f"{product} expansion"
+                self.opp_account.append(account)
+                self.opp_owner.append(owner)
+                self.opp_stage.append(stage)
+                self.opp_lost_at.append(lost_at)
+                self.opp_created.append(created)
+                self.opp_end.append(end)
+                self.opp_amount_home_cents.append(int(amount_home * 100))
+                closed_at = self._dt(end) if closed else None
+                updated = closed_at or self._dt(max(created, self._ago(0, 10)))
+                yield (
+                    opp_id, f"{self.account_names[account]} - {label}", account, owner, amount, currency,
+                    amount_home, stage + 1, probability, category, kind, source, close_date, competitor,
+                    loss_reason, loss_note, None, self._dt(created), updated, closed_at, 1,
+                )  # fmt: skip
+
+        return Table(
+            Opportunity,
+            (
+                "id",
+                "name",
+                "account",
+                "owner",
+                "amount",
+                "currency",
+                "amount_home",
+                "stage",
+                "probability",
+                "forecast_category",
+                "type",
+                "lead_source",
+                "close_date",
+                "competitor",
+                "loss_reason",
+                "loss_note",
+                "external_id",
+                "created_at",
+                "updated_at",
+                "closed_at",
+                "version",
+            ),
+            rows(),
+            n,
+        )
+
+    def stage_changes(self) -> Table:
+        """Each deal's walk up the stages from Prospecting, skipping some steps, to where it is now."""
+        rng = self.rng
+
+        def rows() -> Iterator[Row]:
+            change_id = 0
+            for opp_id in range(1, len(self.opp_stage)):
+                stage = self.opp_stage[opp_id]
+                top = 4 if stage == STAGE_WON else self.opp_lost_at[opp_id] if stage == STAGE_LOST else stage
+                path = [0] + [s for s in range(1, top) if rng.random() < STAGE_KEPT] + ([top] if top else [])
+                if stage in (STAGE_WON, STAGE_LOST):
+                    path.append(stage)
+                created, end = self.opp_created[opp_id], self.opp_end[opp_id]
+                moments = sorted(rng.randint(created, end) for _ in range(len(path) - 1))
+                if stage in (STAGE_WON, STAGE_LOST):
+                    moments[-1] = end
+                amount_home = Decimal(self.opp_amount_home_cents[opp_id]) / 100
+                owner = self.opp_owner[opp_id]
+                previous = None
+                for to_stage, moment in zip(path, [created, *moments], strict=True):
+                    change_id += 1
+                    yield (change_id, opp_id, previous, to_stage + 1, amount_home, self._dt(moment), owner)
+                    previous = to_stage + 1
+
+        return Table(
+            StageChange,
+            ("id", "opportunity", "from_stage", "to_stage", "amount_home", "changed_at", "changed_by"),
+            rows(),
+            int(len(self.opp_stage) * 2.6),
+        )
+
+    def asks(self) -> Table:
+        """Asks logged on deals (a few on accounts only), linked to features with a popular few;
+        recent ones wait in triage, some were logged twice and merged."""
+        rng, n = self.rng, self.scale.asks
+        n_features = len(self.feature_titles) - 1
+        popularity = list(range(1, n_features + 1))
+        rng.shuffle(popularity)
+        n_opps = len(self.opp_stage) - 1
+        competitor_names = [name for name, _ in words.COMPETITORS]
+        status_of = rng.weighted(("linked", "new", "closed"), (78, 16, 6))
+        importance_of = rng.weighted(("nice_to_have", "important", "blocker"), (30, 50, 20))
+        source_of = rng.weighted(("call", "demo", "email", "rfp", "support"), (40, 25, 15, 10, 10))
+        self.ask_decisions: list[tuple[int, int, int, str]] = []  # (ask id, created ts, feature owner, outcome)
+
+        def text(feature_id: int) -> tuple[str, str]:
+            title = self.feature_titles[feature_id]
+            need = rng.choice(words.ASK_NEEDS).format(
+                feature=_noun(title), feature_cap=title, competitor=rng.choice(competitor_names)
+            )
+            return need, rng.choice(words.ASK_WHYS)
+
+        def rows() -> Iterator[Row]:
+            ask_id = 0
+            while ask_id < n:
+                feature = popularity[int(n_features * rng.random() ** 2.5)]
+                if rng.random() < ASK_WITHOUT_DEAL:
+                    account, opp = rng.randint(1, self.scale.accounts), None
+                    owner, start, end, is_open = (
+                        self.account_owner[account],
+                        self.account_created[account],
+                        self.now_ts,
+                        True,
+                    )
+                else:
+                    opp = rng.randint(1, n_opps)
+                    if self.account_segment[self.opp_account[opp]] == 2 and rng.random() < 0.5:
+                        opp = rng.randint(1, n_opps)  # small deals ask for less
+                    account, owner = self.opp_account[opp], self.opp_owner[opp]
+                    start, end = self.opp_created[opp], self.opp_end[opp]
+                    is_open = self.opp_stage[opp] < STAGE_WON
+                status = status_of()
+                if status == "new" and not is_open:
+                    status = "linked"
+                created = rng.randint(start, end)
+                if status == "new":
+                    created = max(start, self.now_ts - rng.randint(0, 21 * DAY))
+                importance = importance_of()
+                source = source_of()
+                need, why = text(feature)
+                ask_id += 1
+                linked = feature if status == "linked" else None
+                yield (
+                    ask_id,
+                    account,
+                    opp,
+                    owner,
+                    linked,
+                    None,
+                    need,
+                    why,
+                    importance,
+                    source,
+                    status,
+                    self._dt(created),
+                )
+                owner_pm = self.feature_owner[feature]
+                if status == "closed":
+                    self.ask_decisions.append((ask_id, created, owner_pm, "declined"))
+                elif status == "new" and rng.random() < 0.1:
+                    self.ask_decisions.append((ask_id, created, owner_pm, "needs_info"))
+                if status == "linked" and ask_id < n and rng.random() < ASK_DUPLICATE:
+                    # The same need logged again on the same deal, merged into the first one.
+                    original = ask_id
+                    need, why = text(feature)
+                    created = min(self.now_ts, created + rng.randint(1, 10) * DAY)
+                    ask_id += 1
+                    yield (
+                        ask_id, account, opp, owner, feature, original, need, why, importance, source, "merged",
+                        self._dt(created),
+                    )  # fmt: skip
+
+        return Table(
+            Ask,
+            (
+                "id",
+                "account",
+                "opportunity",
+                "requested_by",
+                "feature",
+                "duplicate_of",
+                "need",
+                "why",
+                "importance",
+                "source",
+                "status",
+                "created_at",
+            ),
+            rows(),
+            n,
+        )
+
+    def decisions(self) -> Table:
+        """The product managers' decisions: every declined and scheduled feature has one, some
+        backlog features were put off, and closed or unclear asks got an answer."""
+        rng = self.rng
+
+        def rationale(outcome: str, feature_id: int) -> str:
+            return rng.choice(words.RATIONALES[outcome]).format(asks=rng.randint(3, 40))
+
+        def rows() -> Iterator[Row]:
+            decision_id = 0
+            for feature_id in range(1, len(self.feature_titles)):
+                status = self.feature_status[feature_id]
+                outcome = {"declined": "declined", "planned": "planned", "in_progress": "planned", "shipped": "planned"}
+                chosen = outcome.get(status)
+                if chosen is None and rng.random() < 0.15:
+                    chosen = rng.choice(("later", "needs_info"))
+                if chosen is None:
+                    continue
+                release = None
+                if chosen == "planned":
+                    release = self.feature_release[feature_id]
+                decided = rng.randint(self.feature_created[feature_id], self.now_ts)
+                decision_id += 1
+                yield (
+                    decision_id, feature_id, None, chosen, release, rationale(chosen, feature_id),
+                    self.feature_owner[feature_id], self._dt(decided),
+                )  # fmt: skip
+            for ask_id, created, pm, chosen in self.ask_decisions:
+                decision_id += 1
+                decided = min(self.now_ts, created + rng.randint(1, 14) * DAY)
+                yield (decision_id, None, ask_id, chosen, None, rationale(chosen, 0), pm, self._dt(decided))
+
+        return Table(
+            Decision,
+            ("id", "feature", "ask", "outcome", "release", "rationale", "decided_by", "decided_at"),
+            rows(),
+        )
+
+    def quotas(self) -> Table:
+        """A quota per rep per fiscal quarter, four quarters back to two ahead, growing a little
+        each quarter; each sales team's quota is the sum of its reps'."""
+        rows: list[Row] = []
+        for team_id, _, segment in self.sales_teams:
+            for step in range(-4, 3):
+                quarter = self._quarter_shift(step)
+                growth = 1 + 0.03 * (step + 4)
+                team_total = Decimal(0)
+                for rep in self.team_reps[team_id]:
+                    amount = _round_amount(QUARTERLY_QUOTA[segment] * growth * self.rng.uniform(0.85, 1.15))
+                    team_total += amount
+                    rows.append((len(rows) + 1, rep, None, quarter.year, quarter.quarter, amount))
+                rows.append((len(rows) + 1, None, team_id, quarter.year, quarter.quarter, team_total))
+        return Table(Quota, ("id", "user", "team", "fiscal_year", "fiscal_quarter", "amount"), rows)

@@ -1,0 +1,121 @@
+"""Load a generated workspace into an empty database in one transaction, then fill the evidence."""
+
+import datetime
+import time
+from dataclasses import dataclass
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.competition.models import Competitor
+from tandem.core.models import ExchangeRate, Workspace
+from tandem.people.models import Team, Territory, User
+from tandem.product.models import Feature, Goal, Product, Release
+from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.seed.generator import WorkspaceGenerator
+from tandem.seed.scales import Scale
+from tandem.seed.writers import BatchInsertWriter, CopyWriter
+
+WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
+    ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
+    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, FeatureEvidence,
+)  # fmt: skip
+# The tables whose secondary indexes are built after the load rather than during it.
+BIG_TABLES = [model._meta.db_table for model in (Account, Contact, Opportunity, StageChange, Ask)]
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    table: str
+    rows: int
+    seconds: float
+
+
+def workspace_tables_with_rows() -> list[str]:
+    """The workspace tables that already hold data (the workspace row itself does not count:
+    the app creates it with defaults on first use, and the seed replaces it)."""
+    return [model._meta.db_table for model in WORKSPACE_MODELS if model._default_manager.exists()]
+
+
+def seed_workspace(
+    *, scale: Scale, seed: int, today: datetime.date, progress: bool = False, defer_indexes: bool = True
+) -> list[TableLoad]:
+    """Generate the workspace for `scale` and `seed` as of `today` and write it into an empty
+    database. Everything happens in one transaction: a failure leaves the database as it was."""
+    generator = WorkspaceGenerator(scale=scale, seed=seed, today=today)
+    writer = CopyWriter(connection) if connection.vendor == "postgresql" else BatchInsertWriter(connection)
+    loads: list[TableLoad] = []
+    with transaction.atomic():
+        Workspace.objects.filter(id=1).delete()
+        started = time.monotonic()
+        with writer.indexes_deferred(BIG_TABLES if defer_indexes else []):
+            for table in generator.tables():
+                table_started = time.monotonic()
+                rows = writer.write(table, progress=progress)
+                loads.append(TableLoad(table.model._meta.db_table, rows, time.monotonic() - table_started))
+            index_started = time.monotonic()
+        if defer_indexes and connection.vendor == "postgresql":
+            loads.append(TableLoad("(indexes and foreign keys)", 0, time.monotonic() - index_started))
+        step = time.monotonic()
+        evidence_rows = feature_evidence_fill(now=generator.now)
+        loads.append(TableLoad(FeatureEvidence._meta.db_table, evidence_rows, time.monotonic() - step))
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [Workspace, *WORKSPACE_MODELS]):
+                cursor.execute(statement)
+    step = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    loads.append(TableLoad("(analyze)", 0, time.monotonic() - step))
+    loads.append(TableLoad("total", sum(load.rows for load in loads), time.monotonic() - started))
+    return loads
+
+
+# One set-based statement for every feature. Amounts are summed in integer cents (integer division
+# rounds the weighted sum half up) so SQLite, which keeps decimals as floating point, gives the
+# same cents as PostgreSQL's numeric arithmetic.
+EVIDENCE_SQL = """
+INSERT INTO asks_featureevidence
+    (feature_id, asks_count, accounts_count, open_pipeline, weighted_pipeline, blocker_pipeline, refreshed_at)
+SELECT f.id,
+       COALESCE(a.asks_count, 0),
+       COALESCE(a.accounts_count, 0),
+       COALESCE(d.open_cents, 0) / 100.0,
+       COALESCE((d.weighted_cents_x100 + 50) / 100, 0) / 100.0,
+       COALESCE(d.blocker_cents, 0) / 100.0,
+       %s
+FROM product_feature f
+LEFT JOIN (
+    SELECT feature_id, COUNT(*) AS asks_count, COUNT(DISTINCT account_id) AS accounts_count
+    FROM asks_ask
+    WHERE feature_id IS NOT NULL AND status <> 'merged'
+    GROUP BY feature_id
+) a ON a.feature_id = f.id
+LEFT JOIN (
+    SELECT deal.feature_id,
+           SUM(deal.cents) AS open_cents,
+           CAST(SUM(deal.cents * deal.probability) AS BIGINT) AS weighted_cents_x100,
+           SUM(CASE WHEN deal.has_blocker = 1 THEN deal.cents ELSE 0 END) AS blocker_cents
+    FROM (
+        SELECT ask.feature_id,
+               CAST(ROUND(o.amount_home * 100) AS BIGINT) AS cents,
+               o.probability,
+               MAX(CASE WHEN ask.importance = 'blocker' THEN 1 ELSE 0 END) AS has_blocker
+        FROM asks_ask ask
+        JOIN sales_opportunity o ON o.id = ask.opportunity_id
+        JOIN sales_stage s ON s.id = o.stage_id
+        WHERE ask.feature_id IS NOT NULL AND ask.status <> 'merged' AND NOT s.is_won AND NOT s.is_lost
+        GROUP BY ask.feature_id, o.id, o.amount_home, o.probability
+    ) deal
+    GROUP BY deal.feature_id
+) d ON d.feature_id = f.id
+"""
+
+
+def feature_evidence_fill(*, now: datetime.datetime) -> int:
+    """Every feature's evidence from its linked asks (merged duplicates left out): each open deal
+    counted once per feature, weighted by its probability and rounded to the cent, and its amount
+    counted as blocker pipeline when any of its asks is a blocker."""
+    with connection.cursor() as cursor:
+        cursor.execute(EVIDENCE_SQL, [connection.ops.adapt_datetimefield_value(now)])
+        return cursor.rowcount

@@ -1,0 +1,206 @@
+"""The demo workspace keeps every rule of the models, and its logins work."""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import models
+
+from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.asks.services import feature_evidence_refresh
+from tandem.core.models import ExchangeRate, Workspace
+from tandem.core.money import to_home_currency
+from tandem.core.roles import Role
+from tandem.people.models import Team, User
+from tandem.product.models import Feature, Product, Release
+from tandem.sales.models import Account, Opportunity, Quota, Stage, StageChange
+from tandem.seed.load import WORKSPACE_MODELS, seed_workspace
+from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, SCALES
+
+TODAY = datetime.date(2026, 11, 23)
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One demo workspace for the whole module: every test here only reads it."""
+    with django_db_blocker.unblock():
+        seed_workspace(scale=SCALES["demo"], seed=7, today=TODAY)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(seeded, db) -> None:
+    return None
+
+
+def test_demo_seed_fills_every_kind_of_record(demo):
+    models_: tuple[type[models.Model], ...] = (Workspace, *WORKSPACE_MODELS)
+    for model in models_:
+        assert model._default_manager.exists(), model._meta.db_table
+    assert User.objects.count() == SCALES["demo"].users
+    assert Account.objects.count() == 150
+    assert Opportunity.objects.count() == 600
+    assert Feature.objects.count() == 80
+    assert Ask.objects.count() == 400
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    workspace = Workspace.objects.get()
+    assert (workspace.home_currency, workspace.fiscal_year_start_month) == ("USD", 2)
+
+
+def test_account_names_are_unique(demo):
+    assert Account.objects.values("name").distinct().count() == Account.objects.count()
+
+
+def test_every_seeded_row_passes_its_model_validation(demo):
+    # Database constraints already held on insert; this adds the field rules (choices, lengths,
+    # validators). Foreign keys and uniqueness are the database's job, so they are left out.
+    for model in WORKSPACE_MODELS:
+        relations = [field.name for field in model._meta.fields if field.is_relation]
+        for instance in model._default_manager.all():
+            instance.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+
+
+def test_amount_home_is_the_amount_converted_at_the_close_date_rate(demo):
+    foreign = Opportunity.objects.exclude(currency="USD")
+    assert foreign.exists()
+    for deal in foreign:
+        assert deal.amount_home == to_home_currency(amount=deal.amount, currency=deal.currency, on=deal.close_date)
+    assert not Opportunity.objects.filter(currency="USD").exclude(amount_home=models.F("amount")).exists()
+    assert ExchangeRate.objects.filter(valid_from__gt=TODAY).count() == 0
+
+
+def test_deals_follow_their_stage(demo):
+    for deal in Opportunity.objects.select_related("stage"):
+        assert deal.probability == deal.stage.default_probability
+        assert deal.created_at <= deal.updated_at
+        if deal.stage.is_closed:
+            assert deal.closed_at is not None
+            assert deal.created_at <= deal.closed_at
+            assert deal.close_date <= TODAY
+        else:
+            assert deal.closed_at is None
+        if deal.stage.is_lost:
+            assert deal.loss_reason
+        else:
+            assert not deal.loss_reason
+    assert Opportunity.objects.filter(stage__is_won=True).exists()
+    assert Opportunity.objects.filter(stage__is_lost=True, competitor__isnull=False).exists()
+    assert set(Opportunity.objects.values_list("type", flat=True)) == {"new", "renewal", "upsell"}
+    assert set(Opportunity.objects.values_list("currency", flat=True)) >= {"USD", "EUR", "GBP"}
+
+
+def test_stage_history_walks_up_to_the_current_stage(demo):
+    orders = dict(Stage.objects.values_list("id", "order"))
+    history = defaultdict(list)
+    for change in StageChange.objects.order_by("opportunity_id", "changed_at", "id"):
+        history[change.opportunity_id].append(change)
+    for deal in Opportunity.objects.all():
+        changes = history[deal.id]
+        assert changes[0].from_stage_id is None
+        assert changes[-1].to_stage_id == deal.stage_id
+        walked = [orders[change.to_stage_id] for change in changes]
+        assert walked == sorted(walked)
+        assert changes[0].changed_at == deal.created_at
+        if deal.closed_at:
+            assert changes[-1].changed_at == deal.closed_at
+
+
+def test_quotas_are_unique_and_teams_carry_the_sum_of_their_reps(demo):
+    assert Quota.objects.filter(user__isnull=False).values(
+        "user", "fiscal_year", "fiscal_quarter"
+    ).distinct().count() == (Quota.objects.filter(user__isnull=False).count())
+    for quota in Quota.objects.filter(team__isnull=False):
+        reps = Quota.objects.filter(
+            user__team=quota.team, fiscal_year=quota.fiscal_year, fiscal_quarter=quota.fiscal_quarter
+        )
+        assert quota.amount == sum(rep.amount for rep in reps)
+    # Four quarters back, this one and two ahead.
+    assert Quota.objects.values("fiscal_year", "fiscal_quarter").distinct().count() == 7
+
+
+def test_releases_and_features_agree_on_shipping(demo):
+    for release in Release.objects.all():
+        assert (release.status == "shipped") == (release.shipped_at is not None)
+        assert (release.status == "shipped") == (release.target_date < TODAY)
+    assert not Feature.objects.filter(status="shipped").exclude(release__status="shipped").exists()
+    assert not Feature.objects.filter(status__in=["planned", "in_progress"]).exclude(release__status="planned").exists()
+    assert not Decision.objects.filter(outcome="planned", release__isnull=True).exists()
+
+
+def test_merged_asks_point_at_an_earlier_ask_on_the_same_deal(demo):
+    merged = Ask.objects.filter(status="merged").select_related("duplicate_of")
+    assert merged.exists()
+    for ask in merged:
+        assert ask.duplicate_of is not None
+        assert ask.duplicate_of_id is not None
+        assert ask.duplicate_of.status == "linked"
+        assert ask.duplicate_of.opportunity_id == ask.opportunity_id
+        assert ask.duplicate_of.feature_id == ask.feature_id
+        assert ask.duplicate_of_id < ask.id
+    assert not Ask.objects.filter(status="linked", feature__isnull=True).exists()
+
+
+def test_feature_evidence_counts_each_open_deal_once(demo):
+    asks = Ask.objects.filter(feature__isnull=False).exclude(status="merged").select_related("opportunity__stage")
+    expected: dict[int, dict] = defaultdict(lambda: {"asks": 0, "accounts": set(), "deals": {}, "blockers": set()})
+    for ask in asks:
+        assert ask.feature_id is not None
+        evidence = expected[ask.feature_id]
+        evidence["asks"] += 1
+        evidence["accounts"].add(ask.account_id)
+        deal = ask.opportunity
+        if deal and not deal.stage.is_closed:
+            evidence["deals"][deal.id] = deal
+            if ask.importance == "blocker":
+                evidence["blockers"].add(deal.id)
+    assert FeatureEvidence.objects.count() == Feature.objects.count()
+    for row in FeatureEvidence.objects.all():
+        evidence = expected[row.feature_id]
+        deals = evidence["deals"].values()
+        assert row.asks_count == evidence["asks"]
+        assert row.accounts_count == len(evidence["accounts"])
+        assert row.open_pipeline == sum((deal.amount_home for deal in deals), Decimal(0))
+        weighted = sum((deal.amount_home * deal.probability / 100 for deal in deals), Decimal(0))
+        assert row.weighted_pipeline == weighted.quantize(CENT, rounding=ROUND_HALF_UP)
+        assert row.blocker_pipeline == sum((evidence["deals"][i].amount_home for i in evidence["blockers"]), Decimal(0))
+    assert FeatureEvidence.objects.filter(blocker_pipeline__gt=0).exists()
+
+
+def test_demo_logins_sit_where_the_demo_needs_them(demo):
+    users = {
+        user.username: user for user in User.objects.filter(username__in=[login.username for login in DEMO_LOGINS])
+    }
+    assert {username: user.role for username, user in users.items()} == {
+        login.username: login.role for login in DEMO_LOGINS
+    }
+    assert Team.objects.get(manager=users["manager"]) == users["rep"].team
+    assert Ask.objects.filter(opportunity__owner=users["rep"]).exists()
+    assert Product.objects.filter(manager=users["pm"]).exists()
+    assert users["admin"].is_staff
+    assert users["admin"].is_superuser
+    assert not users["rep"].is_staff
+
+
+def test_every_demo_login_lands_on_home(demo, client):
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        assert client.get("/").status_code == 200
+        client.logout()
+
+
+def test_seeded_evidence_matches_what_the_asks_service_computes(demo):
+    def figures() -> list[tuple]:
+        return list(
+            FeatureEvidence.objects.order_by("feature_id").values_list(
+                "feature_id", "asks_count", "accounts_count", "open_pipeline", "weighted_pipeline", "blocker_pipeline"
+            )
+        )
+
+    seeded = figures()
+    feature_evidence_refresh(feature_ids=Feature.objects.values_list("id", flat=True))
+    assert figures() == seeded

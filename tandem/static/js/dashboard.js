@@ -1,0 +1,51 @@
+// Draws the pipeline dashboard from the numbers the page embeds with json_script.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  const short = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+  const full = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  const money = (value) => (value === null || value === undefined ? "—" : full.format(value) + " " + data.currency);
+  const colors = ["#2e86ab", "#1f3a5f", "#f18f01", "#c73e1d", "#6a994e"];
+  const charts = [];
+
+  const stagesEl = document.getElementById("chart-stages");
+  if (stagesEl) {
+    const chart = echarts.init(stagesEl);
+    chart.setOption({
+      color: colors,
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        formatter: (params) => {
+          const stage = data.stages[params[0].dataIndex];
+          return `<b>${stage.name}</b><br>${money(stage.total)}<br>${stage.count} deal${stage.count === 1 ? "" : "s"}`;
+        },
+      },
+      xAxis: { type: "value", axisLabel: { formatter: (v) => short.format(v) } },
+      yAxis: { type: "category", inverse: true, data: data.stages.map((s) => s.name) },
+      series: [{ type: "bar", name: "Open pipeline", data: data.stages.map((s) => s.total), barMaxWidth: 28,
+                 itemStyle: { borderRadius: [0, 4, 4, 0] } }],
+    });
+    charts.push(chart);
+  }
+
+  const quartersEl = document.getElementById("chart-quarters");
+  const hasQuota = data.quarters.some((q) => q.quota !== null);
+  const chart = echarts.init(quartersEl);
+  chart.setOption({
+    color: colors,
+    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", valueFormatter: money },
+    xAxis: { type: "category", data: data.quarters.map((q) => q.label) },
+    yAxis: { type: "value", axisLabel: { formatter: (v) => short.format(v) } },
+    series: [
+      { type: "bar", name: "Won", data: data.quarters.map((q) => q.won), barMaxWidth: 36, itemStyle: { borderRadius: [4, 4, 0, 0] } },
+      ...(hasQuota ? [{ type: "line", name: "Quota", data: data.quarters.map((q) => q.quota), color: "#f18f01",
+                        symbolSize: 8, lineStyle: { width: 3 } }] : []),
+    ],
+  });
+  charts.push(chart);
+  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+})();

@@ -1,0 +1,74 @@
+"""Project-wide rules: every model has a visibility rule, the OpenAPI document is committed,
+and production settings pass Django's deployment checks."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tandem.core import visibility
+from tandem.core.roles import Role
+
+OPENAPI_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.json"
+
+
+def test_every_model_has_a_visibility_selector():
+    missing = {m._meta.label_lower for m in visibility.tandem_models()} - visibility.registered_labels()
+    assert not missing, f"Register a visibility selector for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_visibility_selector_answers_every_role(user_with_role, role):
+    user = user_with_role(role)
+    for model in visibility.tandem_models():
+        queryset = visibility.selector_for(model)(user=user)
+        assert queryset.model is model
+        list(queryset[:1])  # the rule compiles to SQL on this database
+
+
+def _current_openapi() -> dict:
+    from ninja.responses import NinjaJSONEncoder
+
+    from tandem.api import api
+
+    return json.loads(json.dumps(api.get_openapi_schema(), cls=NinjaJSONEncoder))
+
+
+def test_committed_openapi_document_is_current():
+    """The API's shape is reviewed in diffs: regenerate with `make openapi` after changing it."""
+    committed = json.loads(OPENAPI_FILE.read_text())
+    assert committed == _current_openapi(), "docs/openapi.json is stale: run `make openapi` and commit it"
+
+
+def test_every_api_operation_declares_its_errors():
+    for path, methods in _current_openapi()["paths"].items():
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "404"} <= codes, f"{method.upper()} {path} does not declare 401/403/404"
+            if method in ("post", "patch", "put"):
+                assert "422" in codes, f"{method.upper()} {path} does not declare 422"
+            assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+
+
+def test_production_settings_pass_the_deploy_checks():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tandem.settings.base",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-1234567890",
+        "ALLOWED_HOSTS": "tandem.example.com",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
