@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: openapi run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
+.PHONY: bench openapi run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tandem needs Python 3.11 or newer"'
@@ -69,6 +69,11 @@ browser:
 
 test-browser: install-dev browser
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser -p no:xdist
+
+BENCH_DB ?= postgres://root@127.0.0.1:5432/tandem_large
+## make bench: seed the large workspace into PostgreSQL and time pages, API and their SQL (a benchmark: not in CI)
+bench: install
+	$(BIN)/python -m bench.run --database-url $(BENCH_DB) $(BENCH_ARGS)
 
 ## make openapi: regenerate the committed OpenAPI document after changing the API
 openapi: install-dev

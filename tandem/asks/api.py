@@ -5,7 +5,6 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -15,17 +14,10 @@ from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
-from tandem.people.models import User
 from tandem.product.selectors import feature_visible
 from tandem.sales.selectors import account_visible, opportunity_visible
-
-
-class ApiRequest(HttpRequest):
-    """Every operation needs authentication, so the user is a signed-in `User`."""
-
-    user: User
-
 
 router = Router(tags=["asks"])
 

@@ -107,6 +107,16 @@ def feature_evidence_refresh(*, feature_ids: Iterable[int]) -> None:
         )
 
 
+def opportunity_evidence_refresh(*, opportunity_ids: Iterable[int]) -> None:
+    """A deal's stage, amount, probability or account changed: refresh every feature its asks name."""
+    feature_ids = (
+        Ask.objects.filter(opportunity_id__in=list(opportunity_ids), feature__isnull=False)
+        .values_list("feature_id", flat=True)
+        .distinct()
+    )
+    feature_evidence_refresh(feature_ids=list(feature_ids))
+
+
 @transaction.atomic
 def ask_create(
     *,

@@ -1,25 +1,17 @@
 """Pages of asks: the customer evidence behind features."""
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from tandem.asks.filters import AskFilter
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_visible, decision_visible
+from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.people.models import User
 from tandem.product.selectors import feature_visible
-
-
-class AsksRequest(HttpRequest):
-    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
-
-    user: User
-    htmx: HtmxDetails
-
 
 ASK_COLUMNS = [
     Column("need", "Need"),
@@ -39,7 +31,7 @@ def ask_visible_with_feature(*, user: User) -> QuerySet[Ask]:
 
 
 @require_GET
-def ask_list(request: AsksRequest) -> HttpResponse:
+def ask_list(request: PageRequest) -> HttpResponse:
     """The asks this user may see, newest first."""
     asks = ask_visible_with_feature(user=request.user).select_related(
         "account", "opportunity", "feature", "requested_by"
@@ -52,7 +44,7 @@ def ask_list(request: AsksRequest) -> HttpResponse:
 
 
 @require_GET
-def ask_detail(request: AsksRequest, pk: int) -> HttpResponse:
+def ask_detail(request: PageRequest, pk: int) -> HttpResponse:
     ask = get_object_or_404(
         ask_visible_with_feature(user=request.user).select_related(
             "account", "opportunity__stage", "feature__product", "requested_by", "duplicate_of"

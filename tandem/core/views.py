@@ -8,15 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.core.home import dashboard_pipeline, home_context
+from tandem.core.http import PageRequest
 from tandem.core.permissions import require
-from tandem.people.models import User
 from tandem.sales.permissions import SalesPermission
-
-
-class SignedInRequest(HttpRequest):
-    """Pages behind the login middleware: the user is always a signed-in `User`."""
-
-    user: User
 
 
 def _greeting() -> str:
@@ -27,7 +21,7 @@ def _greeting() -> str:
 
 
 @require_GET
-def home(request: SignedInRequest) -> HttpResponse:
+def home(request: PageRequest) -> HttpResponse:
     """Each person's next things to do, by role."""
     context = home_context(user=request.user)
     context["greeting"] = _greeting()
@@ -36,7 +30,7 @@ def home(request: SignedInRequest) -> HttpResponse:
 
 
 @require_GET
-def dashboard(request: SignedInRequest) -> HttpResponse:
+def dashboard(request: PageRequest) -> HttpResponse:
     """Pipeline by stage and won per quarter against quota, over the deals this user may see.
 
     Engineering leads see no deals at all, so the pipeline dashboard is refused to them (403).

@@ -1,16 +1,9 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from tandem.core.api import ERRORS
-from tandem.people.models import User
+from tandem.core.http import ApiRequest
 
 router = Router(tags=["people"])
-
-
-class ApiRequest(HttpRequest):
-    """Every operation needs a session or a token, so the user is a signed-in `User`."""
-
-    user: User
 
 
 class TeamOut(Schema):

@@ -1,29 +1,22 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
+from tandem.core.http import PageRequest
 from tandem.people.forms import ApiTokenForm, ProfileForm
 from tandem.people.models import User
 from tandem.people.selectors import api_token_visible
 from tandem.people.services import api_token_create, api_token_revoke, user_update_profile
 
 
-class PeopleRequest(HttpRequest):
-    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
-
-    user: User
-    htmx: HtmxDetails
-
-
 def _tokens(user: User) -> list[Any]:
     return list(api_token_visible(user=user).filter(revoked_at__isnull=True).order_by("-created_at", "-id"))
 
 
-def _profile_page(request: PeopleRequest, **context: Any) -> HttpResponse:
+def _profile_page(request: PageRequest, **context: Any) -> HttpResponse:
     """The profile page, or only its token section when htmx asks for it."""
     user = request.user
     context.setdefault("token_form", ApiTokenForm())
@@ -36,7 +29,7 @@ def _profile_page(request: PeopleRequest, **context: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request: PeopleRequest) -> HttpResponse:
+def profile(request: PageRequest) -> HttpResponse:
     """Your name, role, team and time zone; you may change your name and time zone."""
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -49,7 +42,7 @@ def profile(request: PeopleRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_create_view(request: PeopleRequest) -> HttpResponse:
+def api_token_create_view(request: PageRequest) -> HttpResponse:
     """Create a token and show its key in this response only: it is never stored or shown again."""
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
@@ -59,7 +52,7 @@ def api_token_create_view(request: PeopleRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_revoke_view(request: PeopleRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: PageRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(api_token_visible(user=request.user), pk=pk)
     api_token_revoke(actor=request.user, token=token)
     if request.htmx:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tandem.product.models import Feature, Goal, Product, Release
 
@@ -31,3 +32,8 @@ class FeatureAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     filter_horizontal = ["goals"]
     show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New features go through feature_create, which gives them their evidence row; lists
+        # sorted by revenue at stake only show features that have one.
+        return False

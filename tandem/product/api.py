@@ -6,23 +6,21 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.asks.models import FeatureEvidence
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
-from tandem.people.models import User
+from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
 from tandem.product.models import Feature
-from tandem.product.selectors import feature_get, feature_visible, goal_visible, product_visible, release_visible
-
-
-class ApiRequest(HttpRequest):
-    """Every operation needs authentication, so the user is a signed-in `User`."""
-
-    user: User
-
+from tandem.product.selectors import (
+    feature_get,
+    feature_with_evidence,
+    goal_visible,
+    product_visible,
+    release_visible,
+)
 
 router = Router(tags=["product"])
 
@@ -133,7 +131,7 @@ def _api_errors(error: ValidationError) -> ValidationError:
 
 
 def _features(request: ApiRequest) -> QuerySet[Feature]:
-    return feature_visible(user=request.user).select_related("product", "evidence").prefetch_related("goals")
+    return feature_with_evidence(user=request.user).prefetch_related("goals")
 
 
 def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:

@@ -5,32 +5,29 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.selectors import ask_visible, decision_visible
 from tandem.core.api import StaleVersion
+from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
-from tandem.people.models import User
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
 from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm
 from tandem.product.models import Feature, Release
 from tandem.product.permissions import ProductPermission
-from tandem.product.selectors import feature_get, feature_visible, product_visible, release_visible
-
-
-class ProductRequest(HttpRequest):
-    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
-
-    user: User
-    htmx: HtmxDetails
-
+from tandem.product.selectors import (
+    feature_get,
+    feature_visible,
+    feature_with_evidence,
+    product_visible,
+    release_visible,
+)
 
 FEATURE_COLUMNS = [
     Column("title", "Feature", order=["title"]),
@@ -59,9 +56,9 @@ LINKED_ASKS_SHOWN = 50
 
 
 @require_GET
-def feature_list(request: ProductRequest) -> HttpResponse:
+def feature_list(request: PageRequest) -> HttpResponse:
     """Features by revenue at stake; sorted on the evidence row's indexed columns, never by aggregating asks."""
-    features = feature_visible(user=request.user).select_related("product", "release", "evidence")
+    features = feature_with_evidence(user=request.user).select_related("release")
     filterset = FeatureFilter(request.GET or None, queryset=features, request=request)
     page = list_page(request, filterset.qs, columns=FEATURE_COLUMNS, default_sort="-open_pipeline")
     context = {
@@ -75,7 +72,7 @@ def feature_list(request: ProductRequest) -> HttpResponse:
 
 
 @require_GET
-def feature_detail(request: ProductRequest, pk: int) -> HttpResponse:
+def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
     """A feature with its evidence: everyone who sees the feature sees the totals, but only the asks they may see."""
     feature = feature_get(user=request.user, pk=pk)
     asks = list(
@@ -101,7 +98,7 @@ def feature_detail(request: ProductRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def feature_create(request: ProductRequest) -> HttpResponse:
+def feature_create(request: PageRequest) -> HttpResponse:
     require(request.user, ProductPermission.EDIT_FEATURE)
     form = FeatureForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +113,7 @@ def feature_create(request: ProductRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def feature_update(request: ProductRequest, pk: int) -> HttpResponse:
+def feature_update(request: PageRequest, pk: int) -> HttpResponse:
     """Product managers edit the whole feature; engineering leads get the effort field alone."""
     feature = feature_get(user=request.user, pk=pk)
     full = has_permission(request.user, ProductPermission.EDIT_FEATURE)
@@ -145,7 +142,7 @@ def feature_update(request: ProductRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def feature_delete(request: ProductRequest, pk: int) -> HttpResponse:
+def feature_delete(request: PageRequest, pk: int) -> HttpResponse:
     feature = feature_get(user=request.user, pk=pk)
     require(request.user, ProductPermission.EDIT_FEATURE)
     form = FeatureDeleteForm(request.POST or None, initial={"version": feature.version})
@@ -162,7 +159,7 @@ def feature_delete(request: ProductRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def roadmap(request: ProductRequest) -> HttpResponse:
+def roadmap(request: PageRequest) -> HttpResponse:
     """Planned releases by target date, then recently shipped ones, each with the features this user may see."""
     features = Prefetch(
         "features",
@@ -180,7 +177,7 @@ def roadmap(request: ProductRequest) -> HttpResponse:
 
 
 @require_GET
-def product_list(request: ProductRequest) -> HttpResponse:
+def product_list(request: PageRequest) -> HttpResponse:
     """Products with their lifecycle stage and how many of their features this user sees (counted in the query)."""
     visible = Q(features__in=feature_visible(user=request.user))
     roadmap_statuses = [Feature.Status.PLANNED, Feature.Status.IN_PROGRESS]
@@ -195,7 +192,7 @@ def product_list(request: ProductRequest) -> HttpResponse:
 
 
 @require_GET
-def product_detail(request: ProductRequest, pk: int) -> HttpResponse:
+def product_detail(request: PageRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(product_visible(user=request.user).select_related("manager"), pk=pk)
     features = (
         feature_visible(user=request.user)

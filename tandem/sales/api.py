@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tandem.competition.selectors import competitor_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
-from tandem.people.models import User
 from tandem.people.selectors import territory_visible, user_visible
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter
@@ -28,10 +28,6 @@ P = SalesPermission
 
 # Relations are sent as `<name>_id`; service errors name the model field, so rename them back.
 RELATION_FIELDS = {"account", "owner", "stage", "competitor", "territory"}
-
-
-class ApiRequest(HttpRequest):
-    user: User
 
 
 def _api_field_errors(error: ValidationError) -> ValidationError:
@@ -87,6 +83,7 @@ class AccountOut(Schema):
     external_id: str | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    version: int = Field(..., description="Send it back with a PATCH; a stale one gives 409.")
 
     @staticmethod
     def resolve_owner_name(account: Account) -> str:
@@ -107,6 +104,7 @@ class AccountIn(Schema):
 
 
 class AccountPatch(Schema):
+    version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
     name: str | None = Field(None, min_length=1, max_length=200)
     owner_id: int | None = None
     industry: str | None = None
@@ -191,17 +189,19 @@ def account_create(request: ApiRequest, payload: AccountIn) -> Status[Account]:
     response={200: AccountOut, **WRITE_ERRORS},
     operation_id="sales_account_update",
     summary="Change some fields of an account",
+    description="Send the `version` you read.",
 )
 def account_update(request: ApiRequest, account_id: int, payload: AccountPatch) -> Account:
     require(request.user, P.EDIT_PIPELINE)
     account = account_get(user=request.user, pk=account_id)
     data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
     if "owner_id" in data:
         data["owner"] = _pick(user_visible(user=request.user), data.pop("owner_id"), "owner_id")
     if "territory_id" in data:
         data["territory"] = _pick(territory_visible(user=request.user), data.pop("territory_id"), "territory_id")
     try:
-        services.account_update(actor=request.user, account=account, data=data)
+        services.account_update(actor=request.user, account=account, expected_version=version, data=data)
     except ValidationError as error:
         raise _api_field_errors(error) from error
     return account_get(user=request.user, pk=account.pk)

@@ -57,6 +57,11 @@ class SalesForm(forms.ModelForm):
 
 
 class AccountForm(SalesForm):
+    """An account. `version` is the version the user opened; the service refuses the save if someone
+    changed the account since."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Account
         fields = [
@@ -74,6 +79,10 @@ class AccountForm(SalesForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = assignable_owners(user)

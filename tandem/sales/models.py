@@ -40,6 +40,8 @@ class Account(models.Model):
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every write bumps it; a stale write is refused, never applied silently.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

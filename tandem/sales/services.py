@@ -16,6 +16,7 @@ from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tandem.asks.services import feature_evidence_refresh, opportunity_evidence_refresh
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.core.money import to_home_currency, workspace_get
@@ -27,7 +28,11 @@ from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, Sta
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import account_visible, contact_visible, opportunity_visible
 
+# A change to any of these moves the evidence (pipeline at stake) of the features the deal asked for.
+EVIDENCE_FIELDS = frozenset({"amount", "currency", "close_date", "probability", "stage"})
+
 STALE_DEAL = "Someone else changed this deal since you opened it — reload to see their changes."
+STALE_ACCOUNT = "Someone else changed this account since you opened it — reload to see their changes."
 
 ACCOUNT_FIELDS = frozenset(
     {"name", "industry", "segment", "status", "employees", "region", "territory", "annual_revenue", "owner"}
@@ -123,16 +128,20 @@ def account_create(
 
 
 @transaction.atomic
-def account_update(*, actor: User, account: Account, data: Mapping[str, Any]) -> Account:
-    """Change an account the actor can see. Needs EDIT_PIPELINE; a new owner follows the assignment rule."""
+def account_update(*, actor: User, account: Account, expected_version: int, data: Mapping[str, Any]) -> Account:
+    """Change an account the actor can see, based on the version they loaded (a stale one raises
+    StaleVersion and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, ACCOUNT_FIELDS)
     account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
+    if account.version != expected_version:
+        raise StaleVersion(STALE_ACCOUNT)
     if "owner" in data and data["owner"].pk != account.owner_id:
         _check_owner(actor=actor, owner=data["owner"])
     _not_negative(annual_revenue=data.get("annual_revenue"))
     for field, value in data.items():
         setattr(account, field, value)
+    account.version += 1
     account.full_clean()
     account.save()
     return account
@@ -339,6 +348,8 @@ def opportunity_update(
     opportunity.save()
     if moved:
         _stage_change_record(opportunity=opportunity, from_stage=from_stage, actor=actor, now=now)
+    if moved or data.keys() & EVIDENCE_FIELDS:
+        opportunity_evidence_refresh(opportunity_ids=[opportunity.pk])
     return opportunity
 
 
@@ -365,7 +376,10 @@ def opportunity_move_stage(
 def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
     """Delete a deal the actor can see, with its stage history; asks logged on it stay on the account."""
     require(actor, SalesPermission.EDIT_PIPELINE)
-    get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk).delete()
+    opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
+    feature_ids = list(opportunity.asks.filter(feature__isnull=False).values_list("feature_id", flat=True))
+    opportunity.delete()
+    feature_evidence_refresh(feature_ids=feature_ids)
 
 
 # Quotas

@@ -10,15 +10,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from tandem.asks.selectors import ask_visible
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
+from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
@@ -42,14 +42,7 @@ P = SalesPermission
 OPEN = Q(stage__is_won=False, stage__is_lost=False)
 
 
-class SalesRequest(HttpRequest):
-    """Pages behind the login: the user is a signed-in `User`; django-htmx adds `htmx`."""
-
-    user: User
-    htmx: HtmxDetails
-
-
-def _list_template(request: SalesRequest, name: str) -> str:
+def _list_template(request: PageRequest, name: str) -> str:
     return f"sales/partials/_{name}.html" if request.htmx else f"sales/{name}.html"
 
 
@@ -67,7 +60,7 @@ OPPORTUNITY_COLUMNS = [
 
 
 @require_GET
-def opportunity_list(request: SalesRequest) -> HttpResponse:
+def opportunity_list(request: PageRequest) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     deals = opportunity_visible(user=request.user).select_related("account", "owner", "stage")
     filterset = OpportunityFilter(request.GET, queryset=deals, request=request)
@@ -85,7 +78,7 @@ def opportunity_list(request: SalesRequest) -> HttpResponse:
 
 
 @require_GET
-def opportunity_detail(request: SalesRequest, pk: int) -> HttpResponse:
+def opportunity_detail(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     deal = opportunity_get(user=request.user, pk=pk)
     history = (
@@ -111,7 +104,7 @@ def opportunity_detail(request: SalesRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def opportunity_create(request: SalesRequest) -> HttpResponse:
+def opportunity_create(request: PageRequest) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     account = None
     if request.GET.get("account"):
@@ -137,10 +130,11 @@ def opportunity_create(request: SalesRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def opportunity_update(request: SalesRequest, pk: int) -> HttpResponse:
+def opportunity_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     deal = opportunity_get(user=request.user, pk=pk)
     form = OpportunityForm(request.POST if request.method == "POST" else None, instance=deal, user=request.user)
+    status = 200
     if form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
         stage = data.get("stage", deal.stage)
@@ -155,16 +149,17 @@ def opportunity_update(request: SalesRequest, pk: int) -> HttpResponse:
             )
         except StaleVersion:
             form.add_error(None, services.STALE_DEAL)
+            status = 409
         except ValidationError as error:
             form.add_service_error(error)
         else:
             messages.success(request, f"Deal “{deal.name}” saved.")
             return redirect("sales:opportunity_detail", pk=deal.pk)
-    return render(request, "sales/opportunity_form.html", {"form": form, "deal": deal})
+    return render(request, "sales/opportunity_form.html", {"form": form, "deal": deal}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def opportunity_delete(request: SalesRequest, pk: int) -> HttpResponse:
+def opportunity_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     deal = opportunity_get(user=request.user, pk=pk)
     if request.method == "POST":
@@ -188,7 +183,7 @@ ACCOUNT_COLUMNS = [
 
 
 @require_GET
-def account_list(request: SalesRequest) -> HttpResponse:
+def account_list(request: PageRequest) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     accounts = account_visible(user=request.user).select_related("owner")
     filterset = AccountFilter(request.GET, queryset=accounts, request=request)
@@ -209,7 +204,7 @@ ACCOUNT_DEALS_SHOWN = 50
 
 
 @require_GET
-def account_detail(request: SalesRequest, pk: int) -> HttpResponse:
+def account_detail(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     account = account_get(user=request.user, pk=pk)
     deals = opportunity_visible(user=request.user).filter(account=account)
@@ -227,7 +222,7 @@ def account_detail(request: SalesRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def account_create(request: SalesRequest) -> HttpResponse:
+def account_create(request: PageRequest) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_valid():
@@ -246,24 +241,30 @@ def account_create(request: SalesRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def account_update(request: SalesRequest, pk: int) -> HttpResponse:
+def account_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     account = account_get(user=request.user, pk=pk)
     form = AccountForm(request.POST if request.method == "POST" else None, instance=account, user=request.user)
+    status = 200
     if form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
         try:
-            account = services.account_update(actor=request.user, account=account, data=data)
+            account = services.account_update(
+                actor=request.user, account=account, expected_version=form.cleaned_data["version"] or 0, data=data
+            )
+        except StaleVersion:
+            form.add_error(None, services.STALE_ACCOUNT)
+            status = 409
         except ValidationError as error:
             form.add_service_error(error)
         else:
             messages.success(request, f"Account “{account.name}” saved.")
             return redirect("sales:account_detail", pk=account.pk)
-    return render(request, "sales/account_form.html", {"form": form, "account": account})
+    return render(request, "sales/account_form.html", {"form": form, "account": account}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def account_delete(request: SalesRequest, pk: int) -> HttpResponse:
+def account_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     account = account_get(user=request.user, pk=pk)
     error = None
@@ -287,12 +288,12 @@ def account_delete(request: SalesRequest, pk: int) -> HttpResponse:
 # Contacts
 
 
-def _contact_get(request: SalesRequest, pk: int) -> Contact:
+def _contact_get(request: PageRequest, pk: int) -> Contact:
     return get_object_or_404(contact_visible(user=request.user).select_related("account"), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
-def contact_create(request: SalesRequest, pk: int) -> HttpResponse:
+def contact_create(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     account = account_get(user=request.user, pk=pk)
     form = ContactForm(request.POST if request.method == "POST" else None)
@@ -308,7 +309,7 @@ def contact_create(request: SalesRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def contact_update(request: SalesRequest, pk: int) -> HttpResponse:
+def contact_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     contact = _contact_get(request, pk)
     form = ContactForm(request.POST if request.method == "POST" else None, instance=contact)
@@ -325,7 +326,7 @@ def contact_update(request: SalesRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def contact_delete(request: SalesRequest, pk: int) -> HttpResponse:
+def contact_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
     contact = _contact_get(request, pk)
     if request.method == "POST":
@@ -372,7 +373,7 @@ def _quota_rows(user: User, quotas: list[Quota]) -> list[dict[str, Any]]:
 
 
 @require_GET
-def quota_list(request: SalesRequest) -> HttpResponse:
+def quota_list(request: PageRequest) -> HttpResponse:
     require(request.user, P.VIEW_QUOTAS)
     quotas = quota_visible(user=request.user).select_related("user", "team")
     page = list_page(request, quotas, columns=QUOTA_COLUMNS, default_sort="-quarter")

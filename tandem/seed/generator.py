@@ -519,7 +519,7 @@ class WorkspaceGenerator:
                 self.account_created.append(created)
                 yield (
                     account_id, name, industry, segment, statuses[status], employees, region, territory_id, arr,
-                    owner, None, self._dt(created), self._dt(self._ago(0, 90)),
+                    owner, None, self._dt(created), self._dt(self._ago(0, 90)), 1,
                 )  # fmt: skip
 
         return Table(
@@ -538,6 +538,7 @@ class WorkspaceGenerator:
                 "external_id",
                 "created_at",
                 "updated_at",
+                "version",
             ),
             rows(),
             n,

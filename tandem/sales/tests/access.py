@@ -42,6 +42,10 @@ def _account_form(w: World) -> dict[str, Any]:
     return {"name": "Initech", "owner": w.rep.pk, "segment": "enterprise", "status": "prospect", "annual_revenue": "0"}
 
 
+def _account_edit_form(w: World) -> dict[str, Any]:
+    return {**_account_form(w), "version": w.account.version}
+
+
 def _empty_account(w: World) -> dict[str, Any]:
     # Deleting needs an account without deals; the world's accounts have one each.
     return {"pk": AccountFactory.create(owner=w.rep).pk}
@@ -87,7 +91,7 @@ PAGES: dict[str, Access] = {
     "sales:account_detail": Access(VIEW, kwargs=_account, other_team=_other_account),
     "sales:account_create": Access(EDIT_PAGE, method="POST", data=_account_form),
     "sales:account_update": Access(
-        EDIT_PAGE, method="POST", kwargs=_account, other_team=_other_account, data=_account_form
+        EDIT_PAGE, method="POST", kwargs=_account, other_team=_other_account, data=_account_edit_form
     ),
     "sales:account_delete": Access(EDIT_PAGE, method="POST", kwargs=_empty_account, other_team=_other_empty_account),
     "sales:contact_create": Access(
@@ -122,7 +126,7 @@ API: dict[str, Access] = {
         method="PATCH",
         kwargs=lambda w: {"account_id": w.account.pk},
         other_team=lambda w: {"account_id": w.other_account.pk},
-        data=lambda w: {"status": "customer"},
+        data=lambda w: {"version": w.account.version, "status": "customer"},
     ),
     "sales_account_delete": Access(
         DELETED,

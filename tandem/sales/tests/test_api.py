@@ -230,11 +230,33 @@ def test_account_create_read_update_delete(client, rep, bearer):
     assert created.status_code == 201
     account_id = created.json()["id"]
     assert created.json()["owner_name"] == str(rep)
-    changed = _send(client, "PATCH", f"/api/accounts/{account_id}", {"status": "customer"}, headers)
-    assert changed.json()["status"] == "customer"
+    assert created.json()["version"] == 1
+    changed = _send(client, "PATCH", f"/api/accounts/{account_id}", {"version": 1, "status": "customer"}, headers)
+    assert (changed.json()["status"], changed.json()["version"]) == ("customer", 2)
     assert client.get(f"/api/accounts/{account_id}", **headers).json()["name"] == "Initech"
     assert client.delete(f"/api/accounts/{account_id}", **headers).status_code == 204
     assert not Account.objects.exists()
+
+
+def test_a_stale_account_version_gives_409_and_changes_nothing(client, rep, bearer):
+    account = AccountFactory.create(owner=rep, name="Acme")
+    headers = bearer(rep)
+    first = _send(client, "PATCH", f"/api/accounts/{account.pk}", {"version": 1, "name": "A"}, headers)
+    assert first.status_code == 200
+    response = _send(client, "PATCH", f"/api/accounts/{account.pk}", {"version": 1, "name": "B"}, headers)
+    assert response.status_code == 409
+    assert "Someone else changed this account" in response.json()["detail"]
+    account.refresh_from_db()
+    assert (account.name, account.version) == ("A", 2)
+
+
+def test_an_account_patch_without_version_is_a_field_error(client, rep, bearer):
+    account = AccountFactory.create(owner=rep, name="Acme")
+    response = _send(client, "PATCH", f"/api/accounts/{account.pk}", {"name": "A"}, bearer(rep))
+    assert response.status_code == 422
+    assert "version" in response.json()["errors"]
+    account.refresh_from_db()
+    assert (account.name, account.version) == ("Acme", 1)
 
 
 def test_account_with_deals_is_not_deleted(client, rep, deal, bearer):

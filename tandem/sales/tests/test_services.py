@@ -281,14 +281,39 @@ def test_executive_cannot_create_an_account(executive):
 
 def test_sales_manager_reassigns_an_account_within_the_team(sales_manager, rep, other_rep):
     account = AccountFactory.create(owner=rep)
-    services.account_update(actor=sales_manager, account=account, data={"owner": other_rep, "status": "customer"})
+    services.account_update(
+        actor=sales_manager, account=account, expected_version=1, data={"owner": other_rep, "status": "customer"}
+    )
     account.refresh_from_db()
     assert (account.owner, account.status) == (other_rep, "customer")
 
 
 def test_rep_cannot_change_an_account_they_cannot_see(rep, outsider_rep):
     with pytest.raises(Http404):
-        services.account_update(actor=rep, account=AccountFactory.create(owner=outsider_rep), data={"name": "Mine"})
+        services.account_update(
+            actor=rep, account=AccountFactory.create(owner=outsider_rep), expected_version=1, data={"name": "Mine"}
+        )
+
+
+def test_every_account_change_bumps_its_version(rep):
+    account = AccountFactory.create(owner=rep)
+    assert account.version == 1
+    changed = services.account_update(actor=rep, account=account, expected_version=1, data={"name": "Renamed"})
+    assert changed.version == 2
+    services.account_update(actor=rep, account=changed, expected_version=2, data={"status": "customer"})
+    account.refresh_from_db()
+    assert (account.name, account.status, account.version) == ("Renamed", "customer", 3)
+
+
+def test_a_stale_account_version_is_refused_and_changes_nothing(rep):
+    account = AccountFactory.create(owner=rep, name="Acme", status="prospect")
+    services.account_update(actor=rep, account=account, expected_version=1, data={"name": "First"})
+    with pytest.raises(StaleVersion, match="Someone else changed this account"):
+        services.account_update(
+            actor=rep, account=account, expected_version=1, data={"name": "Second", "status": "customer"}
+        )
+    account.refresh_from_db()
+    assert (account.name, account.status, account.version) == ("First", "prospect", 2)
 
 
 def test_deleting_an_account_with_deals_is_refused(rep, deal):

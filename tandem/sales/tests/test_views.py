@@ -233,7 +233,7 @@ def test_a_stale_edit_says_someone_else_changed_the_deal_and_writes_nothing(clie
     opened = _edit_data(deal, name="My rename")
     Opportunity.objects.filter(pk=deal.pk).update(version=2, name="Their rename")
     response = client.post(reverse("sales:opportunity_update", args=[deal.pk]), opened)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this deal since you opened it — reload to see their changes" in response.text
     deal.refresh_from_db()
     assert (deal.name, deal.version) == ("Their rename", 2)
@@ -283,6 +283,43 @@ def test_account_with_deals_cannot_be_deleted_from_its_page(client, rep, deal):
     assert response.status_code == 409
     assert "still has deals" in response.text
     assert Account.objects.filter(pk=deal.account_id).exists()
+
+
+def _account_edit_data(account, **changes):
+    data = {
+        "version": account.version,
+        "name": account.name,
+        "owner": account.owner_id,
+        "segment": account.segment,
+        "status": account.status,
+        "annual_revenue": str(account.annual_revenue),
+    }
+    return {**data, **changes}
+
+
+def test_editing_an_account_saves_it_and_bumps_its_version(client, rep):
+    account = AccountFactory.create(owner=rep, name="Acme", status="prospect")
+    client.force_login(rep)
+    form = client.get(reverse("sales:account_update", args=[account.pk]))
+    assert 'name="version" value="1"' in form.text
+    response = client.post(
+        reverse("sales:account_update", args=[account.pk]), _account_edit_data(account, status="customer")
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.status, account.version) == ("customer", 2)
+
+
+def test_a_stale_account_edit_says_someone_else_changed_it_and_writes_nothing(client, rep):
+    account = AccountFactory.create(owner=rep, name="Acme")
+    client.force_login(rep)
+    opened = _account_edit_data(account, name="My rename")
+    Account.objects.filter(pk=account.pk).update(version=2, name="Their rename")
+    response = client.post(reverse("sales:account_update", args=[account.pk]), opened)
+    assert response.status_code == 409
+    assert "Someone else changed this account since you opened it — reload to see their changes" in response.text
+    account.refresh_from_db()
+    assert (account.name, account.version) == ("Their rename", 2)
 
 
 def test_rep_creates_an_account_and_adds_a_contact(client, rep):

@@ -1,0 +1,236 @@
+"""The six answers the benchmark times, each as an HTTP request and as the hand-written SQL of it.
+
+Who asks is realistic: the opportunity list is a sales manager looking at one of their reps in one
+open stage; the account page is the executive (who sees every account) on random accounts; the
+feature list is a product manager sorting by revenue at stake. Parameters are drawn once, with a
+fixed random seed, and the same list feeds both the HTTP run and the SQL run.
+
+The SQL fetches what the view or endpoint shows — the same columns, joins, order, visibility rule
+and first-page LIMIT — but nothing of the session, the user or the template: that is the overhead
+being measured.
+"""
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.http_client import HttpJob, SqlJob
+
+PAGE_BUDGET_MS = 300.0
+API_BUDGET_MS = 150.0
+RATIO_BUDGET = 1.5
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A user the benchmark acts as, signed in by session cookie (pages) or personal token (API)."""
+
+    user_id: int
+    role: str
+    cookie: str
+    token: str
+
+    def page_headers(self) -> tuple[tuple[str, str], ...]:
+        return (("Cookie", self.cookie),)
+
+    def api_headers(self) -> tuple[tuple[str, str], ...]:
+        return (("Authorization", f"Bearer {self.token}"), ("Accept", "application/json"))
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str  # "page" or "api"
+    as_role: str
+    budget_ms: float
+    http: Sequence[HttpJob]
+    sql: Sequence[SqlJob]
+
+    def example(self) -> str:
+        return self.http[0].path
+
+
+@dataclass(frozen=True)
+class World:
+    """What the targets draw their parameters from, read from the seeded database."""
+
+    managers: Sequence[tuple[Principal, Sequence[int]]]  # a sales manager and the reps they manage
+    executive: Principal
+    product_managers: Sequence[Principal]
+    open_stage_ids: Sequence[int]
+    account_ids: Sequence[int]
+
+
+# Sales managers see their teams' deals: the members of the teams they manage, and themselves.
+MANAGER_OWNERS = """
+    SELECT u.id FROM people_user u LEFT JOIN people_team t ON t.id = u.team_id
+    WHERE t.manager_id = %(manager)s OR u.id = %(manager)s
+"""
+
+# tandem/sales/views.py opportunity_list: select_related account, owner, stage; sort close_date, pk;
+# one row more than the 50 shown.
+OPPORTUNITY_LIST_PAGE = f"""
+    SELECT o.*, a.*, u.*, s.*
+    FROM sales_opportunity o
+    JOIN sales_account a ON a.id = o.account_id
+    JOIN people_user u ON u.id = o.owner_id
+    JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.owner_id IN ({MANAGER_OWNERS}) AND o.owner_id = %(owner)s AND o.stage_id = %(stage)s
+    ORDER BY o.close_date, o.id
+    LIMIT 51
+"""
+
+# tandem/sales/api.py opportunity_list: select_related account, owner, stage, competitor; keyset
+# order close_date, id; one row more than the default limit of 50.
+OPPORTUNITY_LIST_API = f"""
+    SELECT o.*, a.*, u.*, s.*, c.*
+    FROM sales_opportunity o
+    JOIN sales_account a ON a.id = o.account_id
+    JOIN people_user u ON u.id = o.owner_id
+    JOIN sales_stage s ON s.id = o.stage_id
+    LEFT JOIN competition_competitor c ON c.id = o.competitor_id
+    WHERE o.owner_id IN ({MANAGER_OWNERS}) AND o.owner_id = %(owner)s AND o.stage_id = %(stage)s
+    ORDER BY o.close_date, o.id
+    LIMIT 51
+"""
+
+# tandem/sales/views.py account_detail: the account with owner and territory (all the API's
+# account_detail fetches), its first 50 deals (one more to know there are more), its open
+# pipeline, its first 100 contacts.
+ACCOUNT = """
+    SELECT a.*, u.*, t.*
+    FROM sales_account a
+    JOIN people_user u ON u.id = a.owner_id
+    LEFT JOIN people_territory t ON t.id = a.territory_id
+    WHERE a.id = %(account)s
+"""
+
+ACCOUNT_OPPORTUNITIES = """
+    SELECT o.*, u.*, s.*
+    FROM sales_opportunity o
+    JOIN people_user u ON u.id = o.owner_id
+    JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.account_id = %(account)s
+    ORDER BY o.close_date, o.id
+    LIMIT 51
+"""
+
+ACCOUNT_OPEN_PIPELINE = """
+    SELECT sum(o.amount_home)
+    FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.account_id = %(account)s AND NOT s.is_won AND NOT s.is_lost
+"""
+
+ACCOUNT_CONTACTS = """
+    SELECT c.* FROM sales_contact c WHERE c.account_id = %(account)s
+    ORDER BY c.last_name, c.first_name LIMIT 100
+"""
+
+# tandem/product/views.py feature_list: select_related product, release, evidence; sort
+# -open_pipeline then -pk. Every feature has its evidence row (the feature service creates it), so
+# the SQL joins it as one would by hand, with an inner join that can walk the open_pipeline index;
+# Django's select_related makes it a LEFT JOIN, which cannot (see docs/benchmarks.md).
+FEATURE_LIST_PAGE = """
+    SELECT f.*, p.*, r.*, e.*
+    FROM product_feature f
+    JOIN asks_featureevidence e ON e.feature_id = f.id
+    JOIN product_product p ON p.id = f.product_id
+    LEFT JOIN product_release r ON r.id = f.release_id
+    ORDER BY e.open_pipeline DESC, f.id DESC
+    LIMIT 51
+"""
+
+# tandem/product/api.py feature_list: select_related product, evidence; goals prefetched (here an
+# array of goal ids per feature); keyset order -open_pipeline, -id; one row more than 50.
+FEATURE_LIST_API = """
+    SELECT f.*, p.*, e.*,
+           ARRAY(SELECT fg.goal_id FROM product_feature_goals fg WHERE fg.feature_id = f.id) AS goal_ids
+    FROM product_feature f
+    JOIN asks_featureevidence e ON e.feature_id = f.id
+    JOIN product_product p ON p.id = f.product_id
+    ORDER BY e.open_pipeline DESC, f.id DESC
+    LIMIT 51
+"""
+
+
+def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
+    """The six targets, each with `count` requests and the matching SQL."""
+
+    def opportunity_params() -> dict[str, Any]:
+        manager, reps = rng.choice(world.managers)
+        return {"principal": manager, "manager": manager.user_id, "owner": rng.choice(reps)}
+
+    def draw(make: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
+        return [make() for _ in range(count)]
+
+    opportunity_draws = draw(lambda: opportunity_params() | {"stage": rng.choice(world.open_stage_ids)})
+    account_draws = draw(lambda: {"principal": world.executive, "account": rng.choice(world.account_ids)})
+    feature_draws = draw(lambda: {"principal": rng.choice(world.product_managers)})
+
+    def sql_params(params: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in params.items() if k != "principal"}
+
+    def jobs(
+        draws: list[dict[str, Any]], path: Callable[[dict[str, Any]], str], statements: Sequence[str], api: bool
+    ) -> tuple[list[HttpJob], list[SqlJob]]:
+        http = [HttpJob(path(p), p["principal"].api_headers() if api else p["principal"].page_headers()) for p in draws]
+        sql = [SqlJob(tuple((s, sql_params(p)) for s in statements)) for p in draws]
+        return http, sql
+
+    specs: list[tuple[str, str, str, list[dict[str, Any]], Callable[[dict[str, Any]], str], Sequence[str]]] = [
+        (
+            "opportunity list (page)",
+            "page",
+            "sales_manager",
+            opportunity_draws,
+            lambda p: f"/pipeline/opportunities/?owner={p['owner']}&stage={p['stage']}",
+            [OPPORTUNITY_LIST_PAGE],
+        ),
+        (
+            "account page",
+            "page",
+            "executive",
+            account_draws,
+            lambda p: f"/pipeline/accounts/{p['account']}/",
+            [ACCOUNT, ACCOUNT_OPPORTUNITIES, ACCOUNT_OPEN_PIPELINE, ACCOUNT_CONTACTS],
+        ),
+        (
+            "feature list by revenue (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/product/features/?sort=-open_pipeline",
+            [FEATURE_LIST_PAGE],
+        ),
+        (
+            "GET /api/opportunities",
+            "api",
+            "sales_manager",
+            opportunity_draws,
+            lambda p: f"/api/opportunities?owner={p['owner']}&stage={p['stage']}",
+            [OPPORTUNITY_LIST_API],
+        ),
+        (
+            "GET /api/accounts/{id}",
+            "api",
+            "executive",
+            account_draws,
+            lambda p: f"/api/accounts/{p['account']}",
+            [ACCOUNT],
+        ),
+        (
+            "GET /api/features",
+            "api",
+            "product_manager",
+            feature_draws,
+            lambda p: "/api/features?sort=-open_pipeline",
+            [FEATURE_LIST_API],
+        ),
+    ]
+    targets = []
+    for name, kind, role, draws, path, statements in specs:
+        http, sql = jobs(draws, path, statements, api=kind == "api")
+        budget = PAGE_BUDGET_MS if kind == "page" else API_BUDGET_MS
+        targets.append(Target(name=name, kind=kind, as_role=role, budget_ms=budget, http=http, sql=sql))
+    return targets
