@@ -77,6 +77,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Form choices iterate with server-side cursors: three round trips (DECLARE, FETCH, CLOSE) for a
+    # handful of rows. Nothing of ours streams a large result through .iterator(); the seed uses COPY.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
