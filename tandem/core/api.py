@@ -4,7 +4,7 @@ import base64
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -100,6 +100,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, denied)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+
+
+def errors_renamed(error: ValidationError, names: Mapping[str, str]) -> ValidationError:
+    """Service errors name model fields (`owner`); the API body sent ids (`owner_id`): rename them so
+    each message sits on the field the caller sent."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(field, field): messages for field, messages in error.error_dict.items()})
 
 
 def _encode(values: list[Any]) -> str:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.asks.models import FeatureEvidence
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
@@ -124,12 +124,6 @@ class FeaturePatch(Schema):
 API_FIELD_NAMES = {"product": "product_id", "release": "release_id", "goals": "goal_ids", "owner": "owner_id"}
 
 
-def _api_errors(error: ValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return ValidationError({API_FIELD_NAMES.get(name, name): messages for name, messages in error.error_dict.items()})
-
-
 def _features(request: ApiRequest) -> QuerySet[Feature]:
     return feature_with_evidence(user=request.user).prefetch_related("goals")
 
@@ -189,7 +183,7 @@ def feature_create(request: ApiRequest, payload: FeatureIn) -> Status[Feature]:
     try:
         feature = services.feature_create(actor=request.user, **_references(request, payload.dict()))
     except ValidationError as exc:
-        raise _api_errors(exc) from exc
+        raise errors_renamed(exc, API_FIELD_NAMES) from exc
     return Status(201, _features(request).get(pk=feature.pk))
 
 
@@ -219,7 +213,7 @@ def feature_update(request: ApiRequest, feature_id: int, payload: FeaturePatch) 
             actor=request.user, feature=feature, expected_version=version, **_references(request, data)
         )
     except ValidationError as exc:
-        raise _api_errors(exc) from exc
+        raise errors_renamed(exc, API_FIELD_NAMES) from exc
     return _features(request).get(pk=feature_id)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.competition.selectors import competitor_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.people.selectors import territory_visible, user_visible
@@ -27,15 +27,8 @@ M = TypeVar("M", bound=Model)
 P = SalesPermission
 
 # Relations are sent as `<name>_id`; service errors name the model field, so rename them back.
-RELATION_FIELDS = {"account", "owner", "stage", "competitor", "territory"}
-
-
-def _api_field_errors(error: ValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    return ValidationError(
-        {(f"{name}_id" if name in RELATION_FIELDS else name): messages for name, messages in error.error_dict.items()}
-    )
+# Relations are sent as ids; service errors name the model field, so rename them to what was sent.
+API_FIELD_NAMES = {name: f"{name}_id" for name in ("account", "owner", "stage", "competitor", "territory")}
 
 
 def _pick(queryset: QuerySet[M], pk: int | None, field: str) -> M | None:
@@ -180,7 +173,7 @@ def account_create(request: ApiRequest, payload: AccountIn) -> Status[Account]:
     try:
         account = services.account_create(actor=request.user, owner=owner, **data)
     except ValidationError as error:
-        raise _api_field_errors(error) from error
+        raise errors_renamed(error, API_FIELD_NAMES) from error
     return Status(201, account_get(user=request.user, pk=account.pk))
 
 
@@ -203,7 +196,7 @@ def account_update(request: ApiRequest, account_id: int, payload: AccountPatch) 
     try:
         services.account_update(actor=request.user, account=account, expected_version=version, data=data)
     except ValidationError as error:
-        raise _api_field_errors(error) from error
+        raise errors_renamed(error, API_FIELD_NAMES) from error
     return account_get(user=request.user, pk=account.pk)
 
 
@@ -389,7 +382,7 @@ def opportunity_create(request: ApiRequest, payload: OpportunityIn) -> Status[Op
     try:
         deal = services.opportunity_create(actor=request.user, **data)
     except ValidationError as error:
-        raise _api_field_errors(error) from error
+        raise errors_renamed(error, API_FIELD_NAMES) from error
     return Status(201, get_object_or_404(_opportunities(request), pk=deal.pk))
 
 
@@ -410,7 +403,7 @@ def opportunity_update(request: ApiRequest, opportunity_id: int, payload: Opport
     try:
         services.opportunity_update(actor=request.user, opportunity=deal, expected_version=version, data=data)
     except ValidationError as error:
-        raise _api_field_errors(error) from error
+        raise errors_renamed(error, API_FIELD_NAMES) from error
     return get_object_or_404(_opportunities(request), pk=deal.pk)
 
 
