@@ -19,7 +19,13 @@ from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter
 from tandem.sales.models import Account, Opportunity, Stage
 from tandem.sales.permissions import SalesPermission
-from tandem.sales.selectors import account_get, account_visible, opportunity_get, opportunity_visible, stage_visible
+from tandem.sales.selectors import (
+    account_get,
+    account_visible,
+    opportunity_get,
+    opportunity_rows,
+    stage_visible,
+)
 
 router = Router(tags=["sales"])
 
@@ -319,7 +325,7 @@ OPPORTUNITY_SORTS = {
 
 
 def _opportunities(request: ApiRequest) -> QuerySet[Opportunity]:
-    return opportunity_visible(user=request.user).select_related("account", "owner", "stage", "competitor")
+    return opportunity_rows(user=request.user)
 
 
 def _opportunity_relations(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:

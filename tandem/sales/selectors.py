@@ -69,3 +69,27 @@ def opportunity_get(*, user: User, pk: int) -> Opportunity:
 
 def account_get(*, user: User, pk: int) -> Account:
     return get_object_or_404(account_visible(user=user).select_related("owner", "territory"), pk=pk)
+
+
+# Of the related records a deal row shows, only what it shows: a row otherwise carries the whole
+# account and user (password hash, dates) through the driver and into model objects.
+OPPORTUNITY_ROW_RELATED = (
+    "account__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "stage__name",
+    "stage__is_won",
+    "stage__is_lost",
+    "competitor__name",
+)
+
+
+def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
+    """Visible deals ready for a list (page or API): one query, no per-row lookups."""
+    own_fields = [field.name for field in Opportunity._meta.concrete_fields]
+    return (
+        opportunity_visible(user=user)
+        .select_related("account", "owner", "stage", "competitor")
+        .only(*own_fields, *OPPORTUNITY_ROW_RELATED)
+    )

@@ -33,6 +33,7 @@ from tandem.sales.selectors import (
     account_visible,
     contact_visible,
     opportunity_get,
+    opportunity_rows,
     opportunity_visible,
     quota_visible,
     stage_change_visible,
@@ -62,7 +63,7 @@ OPPORTUNITY_COLUMNS = [
 @require_GET
 def opportunity_list(request: PageRequest) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
-    deals = opportunity_visible(user=request.user).select_related("account", "owner", "stage")
+    deals = opportunity_rows(user=request.user)
     filterset = OpportunityFilter(request.GET, queryset=deals, request=request)
     bootstrap(filterset.form)
     page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
