@@ -13,7 +13,7 @@ from tandem.asks.filters import AskFilter
 from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, filterset_apply
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.product.selectors import feature_visible
@@ -93,12 +93,8 @@ def _asks(request: ApiRequest) -> QuerySet[Ask]:
 )
 def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> dict[str, Any]:
     filters = params.dict(include={"importance", "status", "product", "q"}, exclude_none=True)
-    filterset = AskFilter(filters, queryset=_asks(request), request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
-    items, next_cursor = cursor_paginate(
-        filterset.qs, order=["-created_at", "-id"], cursor=params.cursor, limit=params.limit
-    )
+    asks = filterset_apply(AskFilter, filters, queryset=_asks(request), request=request)
+    items, next_cursor = cursor_paginate(asks, order=["-created_at", "-id"], cursor=params.cursor, limit=params.limit)
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -102,6 +102,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, unauthenticated)
 
 
+def filterset_apply(
+    filterset_class: type[Any], data: Mapping[str, Any], *, queryset: QuerySet[M], request: HttpRequest
+) -> QuerySet[M]:
+    """Filter an API list with the FilterSet its page uses; invalid parameters are field errors (422)."""
+    filterset = filterset_class(data, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
+    return filterset.qs
+
+
 def errors_renamed(error: ValidationError, names: Mapping[str, str]) -> ValidationError:
     """Service errors name model fields (`owner`); the API body sent ids (`owner_id`): rename them so
     each message sits on the field the caller sent."""

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.asks.models import FeatureEvidence
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
@@ -164,11 +164,9 @@ def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
 )
 def feature_list(request: ApiRequest, params: Query[FeatureListQuery]) -> dict[str, Any]:
     filters = params.dict(include={"product", "status", "visibility", "confidence", "q"}, exclude_none=True)
-    filterset = FeatureFilter(filters, queryset=_features(request), request=request)
-    if not filterset.is_valid():
-        raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})
+    features = filterset_apply(FeatureFilter, filters, queryset=_features(request), request=request)
     items, next_cursor = cursor_paginate(
-        filterset.qs, order=FEATURE_SORTS[params.sort], cursor=params.cursor, limit=params.limit
+        features, order=FEATURE_SORTS[params.sort], cursor=params.cursor, limit=params.limit
     )
     return {"items": items, "next_cursor": next_cursor}
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.competition.selectors import competitor_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.people.selectors import territory_visible, user_visible
@@ -49,10 +49,7 @@ def _pick(queryset: QuerySet[M], pk: int | None, field: str) -> M | None:
 
 def _filtered(filterset_class: type[Any], request: HttpRequest, queryset: QuerySet[M], params: Schema) -> QuerySet[M]:
     data = {k: str(v) for k, v in params.dict(exclude=set(ListIn.model_fields)).items() if v is not None}
-    filterset = filterset_class(data, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors.as_data())
-    return filterset.qs
+    return filterset_apply(filterset_class, data, queryset=queryset, request=request)
 
 
 def _ordering(sort: str, allowed: dict[str, str]) -> list[str]:
