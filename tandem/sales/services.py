@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tandem.asks.services import feature_evidence_refresh, opportunity_evidence_refresh
+from tandem.asks.evidence import feature_evidence_refresh, opportunity_evidence_refresh
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.core.money import to_home_currency, workspace_get

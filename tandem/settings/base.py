@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tandem.competition",
     "tandem.product",
     "tandem.asks",
+    "tandem.triage",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask, FeatureEvidence
-from tandem.asks.services import feature_evidence_refresh
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.services import opportunity_delete, opportunity_move_stage, opportunity_update

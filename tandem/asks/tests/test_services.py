@@ -7,8 +7,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask, FeatureEvidence
-from tandem.asks.services import ask_create, ask_link, feature_evidence_refresh
+from tandem.asks.services import ask_create, ask_link
 from tandem.asks.tests.factories import AskFactory
 from tandem.core.roles import Role
 from tandem.product.models import Feature

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 
+from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask, Decision, FeatureEvidence
-from tandem.asks.services import feature_evidence_refresh
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import to_home_currency
 from tandem.core.roles import Role
