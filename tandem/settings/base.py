@@ -72,6 +72,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "tandem.core.forms.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'tandem.sqlite3'}"),
