@@ -6,11 +6,13 @@ below writes the plain inputs, textareas and selects in Python, to the same HTML
 widget template still goes through the engine.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.utils.functional import Promise as StrPromise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -93,3 +95,34 @@ class FormRenderer(DjangoTemplates):
         if in_python is not None and "widget" in context:
             return in_python(context["widget"])
         return super().render(template_name, context, request)
+
+
+class RemoteSelect(forms.Select):
+    """A select over too many records to list (200,000 accounts): it renders only the chosen option,
+    and the browser searches the rest as the user types (tom-select, `js/remote-select.js`), from
+    an endpoint that answers `?q=` with `{"options": [{"value", "text"}]}` (see `remote_options`).
+    The field's queryset still validates what is posted."""
+
+    def __init__(self, url: "str | StrPromise", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.url = url
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        return super().get_context(name, value, {**(attrs or {}), "data-options-url": str(self.url)})
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
+        chosen = {str(v) for v in value if v not in ("", None)}
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None:
+            return super().optgroups(name, value, attrs)
+        field = self.choices.field  # type: ignore[attr-defined]
+        options = [self.create_option(name, "", field.empty_label or "", not chosen, 0)]
+        if chosen:
+            for index, record in enumerate(queryset.filter(pk__in=chosen), start=1):
+                options.append(self.create_option(name, str(record.pk), field.label_from_instance(record), True, index))
+        return [(None, options, 0)]
+
+
+def remote_options(records: Iterable[Any], *, label: Callable[[Any], str] = str) -> JsonResponse:
+    """The answer a `RemoteSelect` expects: at most the records given, as value and text."""
+    return JsonResponse({"options": [{"value": record.pk, "text": label(record)} for record in records]})

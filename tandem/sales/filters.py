@@ -6,7 +6,9 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 
+from tandem.core.forms import RemoteSelect
 from tandem.core.roles import SALES_ROLES, Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, user_visible
@@ -32,7 +34,9 @@ def stage_choices(request: HttpRequest | None) -> QuerySet[Stage]:
 
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=owner_choices, empty_label="Any owner", widget=RemoteSelect(reverse_lazy("sales:owner_options"))
+    )
     stage = django_filters.ModelChoiceFilter(queryset=stage_choices, empty_label="Any stage")
     forecast_category = django_filters.ChoiceFilter(
         choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
@@ -54,7 +58,9 @@ class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     segment = django_filters.ChoiceFilter(choices=Account.Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=Account.Status.choices, empty_label="Any status")
-    owner = django_filters.ModelChoiceFilter(queryset=owner_choices, empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=owner_choices, empty_label="Any owner", widget=RemoteSelect(reverse_lazy("sales:owner_options"))
+    )
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
 
     class Meta:

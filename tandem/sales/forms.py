@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 
 from tandem.competition.selectors import competitor_visible
+from tandem.core.forms import RemoteSelect
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, territory_visible, user_visible
@@ -137,6 +139,7 @@ class OpportunityForm(SalesForm):
             "loss_note",
         ]
         widgets = {
+            "account": RemoteSelect(reverse_lazy("sales:account_options")),
             "close_date": forms.DateInput(attrs={"type": "date"}),
             "loss_note": forms.Textarea(attrs={"rows": 2}),
             "currency": forms.TextInput(attrs={"maxlength": 3, "style": "text-transform: uppercase"}),

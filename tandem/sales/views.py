@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.asks.selectors import ask_visible
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
+from tandem.core.forms import remote_options
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
 from tandem.sales import services
-from tandem.sales.filters import AccountFilter, OpportunityFilter, active_filters
+from tandem.sales.filters import AccountFilter, OpportunityFilter, active_filters, owner_choices
 from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm, bootstrap
 from tandem.sales.models import Contact, Quota
 from tandem.sales.permissions import SalesPermission
@@ -181,6 +182,31 @@ ACCOUNT_COLUMNS = [
     Column("region", "Region"),
     Column("annual_revenue", "Annual revenue", order=["annual_revenue"], numeric=True),
 ]
+
+
+# The searchable selects (core.forms.RemoteSelect) ask these as the user types.
+OPTIONS_SHOWN = 20
+
+
+@require_GET
+def account_options(request: PageRequest) -> HttpResponse:
+    """Accounts the user sees whose name contains `q`: the account picker of the deal form."""
+    require(request.user, P.VIEW_PIPELINE)
+    accounts = account_visible(user=request.user).filter(name__icontains=request.GET.get("q", "").strip())
+    return remote_options(accounts.only("id", "name").order_by("name", "id")[:OPTIONS_SHOWN])
+
+
+@require_GET
+def owner_options(request: PageRequest) -> HttpResponse:
+    """The people the lists may be filtered by whose name contains `q`: the owner filter."""
+    require(request.user, P.VIEW_PIPELINE)
+    words = request.GET.get("q", "").split()
+    people = owner_choices(request)
+    for word in words:
+        people = people.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
+        )
+    return remote_options(people.order_by("first_name", "last_name", "id")[:OPTIONS_SHOWN])
 
 
 @require_GET

@@ -88,6 +88,8 @@ PAGES: dict[str, Access] = {
     ),
     "sales:opportunity_delete": Access(EDIT_PAGE, method="POST", kwargs=_deal, other_team=_other_deal),
     "sales:account_list": Access(VIEW),
+    "sales:account_options": Access(VIEW, data=lambda w: {"q": "a"}),
+    "sales:owner_options": Access(VIEW, data=lambda w: {"q": "a"}),
     "sales:account_detail": Access(VIEW, kwargs=_account, other_team=_other_account),
     "sales:account_create": Access(EDIT_PAGE, method="POST", data=_account_form),
     "sales:account_update": Access(
