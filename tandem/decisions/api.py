@@ -178,7 +178,7 @@ def decision_create(request: ApiRequest, payload: DecisionIn) -> Status[Decision
         if feature is None:
             raise ValidationError({"feature_id": [f"There is no feature {payload.feature_id}."]})
         subject["feature"] = feature
-    else:
+    elif payload.ask_id is not None:
         ask = ask_visible(user=request.user).filter(pk=payload.ask_id).first()
         if ask is None:
             raise ValidationError({"ask_id": [f"There is no ask {payload.ask_id}."]})

@@ -318,7 +318,8 @@ def escalation_create(
 
 def _escalation_announce(*, escalation: Escalation, latest: Decision | None) -> None:
     ask = escalation.ask
-    if escalation.executive is not None:
+    people: set[int]
+    if escalation.executive_id is not None:
         people = {escalation.executive_id}
     else:
         people = set(User.objects.filter(role=Role.EXECUTIVE, is_active=True).values_list("pk", flat=True))

@@ -59,7 +59,8 @@ def _section(request: PageRequest, template: str, context: dict[str, Any], statu
 @require_POST
 def feature_decide(request: PageRequest, pk: int) -> HttpResponse:
     feature = feature_get(user=request.user, pk=pk)
-    form = DecisionForm(request.POST, product=feature.product)
+    form: DecisionForm | None = DecisionForm(request.POST, product=feature.product)
+    assert form is not None
     status = 200
     if form.is_valid():
         try:

@@ -35,7 +35,9 @@ def loop(rep, product_manager) -> Loop:
     feature = FeatureFactory(product=product, title="SAML single sign-on")
     deal = OpportunityFactory(name="Acme expansion", account=AccountFactory(name="Acme", owner=rep), owner=rep)
     ask = AskFactory(opportunity=deal, feature=feature, status=Ask.Status.LINKED)
-    return Loop(product=product, release=ReleaseFactory(product=product, name="2027.2"), feature=feature, deal=deal, ask=ask)
+    return Loop(
+        product=product, release=ReleaseFactory(product=product, name="2027.2"), feature=feature, deal=deal, ask=ask
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory, DecisionFactory
 from tandem.core.fiscal import business_days_after
 from tandem.core.roles import Role
-from tandem.decisions.models import DecisionRight, Escalation
+from tandem.decisions.models import Escalation
+from tandem.decisions.rights import decision_right_for
 from tandem.decisions.services import decision_record, decision_right_update, escalation_create
 from tandem.notifications.models import Notification
 from tandem.people.tests.factories import RepFactory, UserFactory
@@ -106,7 +107,7 @@ def test_a_decision_type_keeps_at_least_one_deciding_role(admin_user):
     with pytest.raises(ValidationError) as invalid:
         decision_right_update(actor=admin_user, decision_type="declined", deciding_roles=[])
     assert "deciding_roles" in invalid.value.message_dict
-    assert DecisionRight.objects.get(decision_type="declined").deciding_roles == ["product_manager", "executive"]
+    assert decision_right_for("declined").deciding_roles == ["product_manager", "executive"]
 
 
 # ---- validation -----------------------------------------------------------------------------------
@@ -301,7 +302,8 @@ def test_shipping_ships_the_features_and_refreshes_their_evidence(product_manage
 
     loop.release.refresh_from_db()
     loop.feature.refresh_from_db()
-    assert loop.release.status == Release.Status.SHIPPED and loop.release.shipped_at is not None
+    assert loop.release.status == Release.Status.SHIPPED
+    assert loop.release.shipped_at is not None
     assert loop.feature.status == Feature.Status.SHIPPED
     assert FeatureEvidence.objects.get(feature=loop.feature).asks_count == 1
 
@@ -331,7 +333,12 @@ def test_an_account_owner_without_an_open_deal_is_told_about_the_account(product
     owner = UserFactory(role=Role.REP)
     account = AccountFactory(name="Globex", owner=owner)
     Ask.objects.create(
-        account=account, requested_by=owner, feature=loop.feature, need="SSO", status="linked", created_at=timezone.now()
+        account=account,
+        requested_by=owner,
+        feature=loop.feature,
+        need="SSO",
+        status="linked",
+        created_at=timezone.now(),
     )
     loop.feature.release = loop.release
     loop.feature.save()
@@ -339,4 +346,6 @@ def test_an_account_owner_without_an_open_deal_is_told_about_the_account(product
 
     release_ship(actor=product_manager, release=loop.release)
 
-    assert Notification.objects.get(recipient=owner).links == [["Globex (account)", f"/pipeline/accounts/{account.pk}/"]]
+    assert Notification.objects.get(recipient=owner).links == [
+        ["Globex (account)", f"/pipeline/accounts/{account.pk}/"]
+    ]
