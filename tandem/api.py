@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from tandem.asks.api import router as asks_router
 from tandem.core.api import ActiveSessionAuth, PersonalTokenAuth, install_error_handlers
+from tandem.decisions.api import router as decisions_router
+from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
 from tandem.sales.api import router as sales_router
@@ -21,3 +23,5 @@ api.add_router("/", people_router)
 api.add_router("/", sales_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)
+api.add_router("/", decisions_router)
+api.add_router("/", notifications_router)

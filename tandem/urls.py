@@ -9,6 +9,8 @@ urlpatterns = [
     path("pipeline/", include("tandem.sales.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),
+    path("decisions/", include("tandem.decisions.urls")),
+    path("notifications/", include("tandem.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

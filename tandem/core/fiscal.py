@@ -35,3 +35,17 @@ def fiscal_quarter_of(day: datetime.date, start_month: int) -> FiscalQuarter:
     starts_year = day.year if day.month >= start_month else day.year - 1
     year = starts_year if start_month == 1 else starts_year + 1
     return FiscalQuarter(year, months_into_year // 3 + 1)
+
+
+def business_days_after(day: datetime.date, count: int) -> datetime.date:
+    """The date `count` working days after `day`, skipping Saturdays and Sundays.
+
+    Counting starts the day after `day`, so five business days from a Wednesday is the next
+    Wednesday, and one from a Friday or a Saturday is the Monday.
+    """
+    result = day
+    for _ in range(count):
+        result += datetime.timedelta(days=1)
+        while result.weekday() >= 5:
+            result += datetime.timedelta(days=1)
+    return result

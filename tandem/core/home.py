@@ -17,6 +17,7 @@ from tandem.asks.selectors import ask_visible, decision_visible, feature_evidenc
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.money import CENT, workspace_get
 from tandem.core.roles import Role
+from tandem.decisions.selectors import escalations_overdue_for_home
 from tandem.people.models import User
 from tandem.people.selectors import team_visible, user_visible
 from tandem.product.models import Feature, Release
@@ -270,6 +271,7 @@ def home_context(*, user: User, today: datetime.date | None = None) -> dict[str,
         "quarter_first": first,
         "quarter_last": last,
         "home_currency": workspace.home_currency,
+        "overdue_escalations": escalations_overdue_for_home(user=user, today=today),
         **SECTIONS[Role(user.role)](user, quarter, start_month, today),
     }
 

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 
 from tandem.asks.permissions import AsksPermission
 from tandem.core.roles import Role
+from tandem.decisions.permissions import DecisionsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 
-Permission = AsksPermission | PeoplePermission | ProductPermission | SalesPermission
+Permission = AsksPermission | DecisionsPermission | PeoplePermission | ProductPermission | SalesPermission
 
 R = Role
 EVERYONE = frozenset(Role)
@@ -33,6 +34,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.DECIDE: frozenset({R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
+    DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.asks.models import FeatureEvidence
@@ -13,7 +14,7 @@ from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_rename
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
-from tandem.product.models import Feature
+from tandem.product.models import Feature, Release
 from tandem.product.selectors import (
     feature_get,
     feature_with_evidence,
@@ -225,3 +226,46 @@ def feature_delete(request: ApiRequest, feature_id: int, version: int | None = N
     feature = feature_get(user=request.user, pk=feature_id)
     services.feature_delete(actor=request.user, feature=feature, expected_version=version)
     return Status(204, None)
+
+
+ReleaseStatus = Literal["planned", "shipped"]
+
+
+class ReleaseOut(Schema):
+    id: int
+    product_id: int
+    name: str
+    target_date: datetime.date
+    status: ReleaseStatus
+    shipped_at: datetime.datetime | None
+
+
+class ReleaseListQuery(Schema):
+    product: int | None = None
+    status: ReleaseStatus | None = None
+
+
+@router.get(
+    "/releases",
+    response={200: list[ReleaseOut], **ERRORS, 422: WRITE_ERRORS[422]},
+    operation_id="product_release_list",
+    summary="List releases, planned ones first by target date",
+)
+def release_list(request: ApiRequest, params: Query[ReleaseListQuery]) -> QuerySet[Release]:
+    releases = release_visible(user=request.user)
+    if params.product is not None:
+        releases = releases.filter(product_id=params.product)
+    if params.status is not None:
+        releases = releases.filter(status=params.status)
+    return releases.order_by("-status", "target_date", "name", "id")
+
+
+@router.post(
+    "/releases/{release_id}/ship",
+    response={200: ReleaseOut, **WRITE_ERRORS},
+    operation_id="product_release_ship",
+    summary="Mark a release shipped: its features ship and the reps whose customers asked are notified",
+)
+def release_ship(request: ApiRequest, release_id: int) -> Release:
+    release = get_object_or_404(release_visible(user=request.user), pk=release_id)
+    return services.release_ship(actor=request.user, release=release)

@@ -5,12 +5,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
+from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
+from tandem.core.roles import Role
+from tandem.decisions.models import DecisionType
+from tandem.decisions.rights import decision_right_for
+from tandem.decisions.services import release_shipped_announce
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.product.permissions import ProductPermission
@@ -181,6 +188,41 @@ def release_update(*, actor: User, release: Release, name: str, target_date: dat
     current.target_date = target_date
     current.full_clean()
     current.save(update_fields=["name", "target_date"])
+    return current
+
+
+@transaction.atomic
+def release_ship(*, actor: User, release: Release) -> Release:
+    """Mark a release shipped: its features ship with it, and sales hears which deals to re-engage.
+
+    Product managers and admins may; when the decision rights keep product managers to their own
+    products (the right to plan), only the product's manager among them. Every feature on the
+    release becomes shipped (its version bumps), its evidence is refreshed so revenue won from now
+    on is attributed to it, and every salesperson whose deals or accounts asked is told once, with
+    their open deals that asked.
+    """
+    require(actor, ProductPermission.MANAGE_RELEASES)
+    current = Release.objects.select_for_update(of=("self",)).select_related("product__manager").get(pk=release.pk)
+    scoped = decision_right_for(DecisionType.PLANNED).managers_own_products_only
+    if actor.role == Role.PRODUCT_MANAGER and scoped and current.product.manager_id != actor.pk:
+        manager = current.product.manager or "no one assigned yet"
+        raise PermissionDenied(
+            f"Only the product manager of {current.product.name} ({manager}) or an admin may ship this release."
+        )
+    if current.status == Release.Status.SHIPPED:
+        raise ValidationError({"release": f"This release shipped on {current.shipped_at:%Y-%m-%d}."})
+    now = timezone.now()
+    current.status, current.shipped_at = Release.Status.SHIPPED, now
+    current.full_clean()
+    current.save(update_fields=["status", "shipped_at"])
+    feature_ids = list(
+        Feature.objects.filter(release=current).exclude(status=Feature.Status.DECLINED).values_list("pk", flat=True)
+    )
+    Feature.objects.filter(pk__in=feature_ids).update(
+        status=Feature.Status.SHIPPED, version=F("version") + 1, updated_at=now
+    )
+    feature_evidence_refresh(feature_ids=feature_ids)
+    release_shipped_announce(release=current, feature_ids=feature_ids)
     return current
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("features/<int:pk>/edit/", views.feature_update, name="feature_update"),
     path("features/<int:pk>/delete/", views.feature_delete, name="feature_delete"),
     path("roadmap/", views.roadmap, name="roadmap"),
+    path("releases/<int:pk>/ship/", views.release_ship, name="release_ship"),
     path("products/", views.product_list, name="product_list"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
 ]

@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.contrib.messages import success as flash_success
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
@@ -173,7 +174,8 @@ def roadmap(request: PageRequest) -> HttpResponse:
             "-shipped_at", "pk"
         )[:SHIPPED_SHOWN]
     )
-    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped})
+    can_ship = has_permission(request.user, ProductPermission.MANAGE_RELEASES)
+    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped, "can_ship": can_ship})
 
 
 @require_GET
@@ -210,3 +212,22 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
     for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+@require_http_methods(["GET", "POST"])
+def release_ship(request: PageRequest, pk: int) -> HttpResponse:
+    """Confirm, then mark a release shipped: its features ship and the reps whose customers asked are told."""
+    require(request.user, ProductPermission.MANAGE_RELEASES)
+    release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.release_ship(actor=request.user, release=release)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            flash_success(request, f"{release} is shipped. The reps whose customers asked have been told.")
+            return redirect("product:roadmap")
+    features = list(feature_visible(user=request.user).filter(release=release).order_by("title", "pk"))
+    context = {"release": release, "features": features, "errors": errors}
+    return render(request, "product/release_ship.html", context, status=422 if errors else 200)

@@ -809,7 +809,8 @@ class WorkspaceGenerator:
                     status,
                     self._dt(created),
                 )
-                owner_pm = self.feature_owner[feature]
+                # Under the default decision rights only the product's manager decides on its asks.
+                owner_pm = self._product_manager_of(feature)
                 if status == "closed":
                     self.ask_decisions.append((ask_id, created, owner_pm, "declined"))
                 elif status == "new" and rng.random() < 0.1:
@@ -845,6 +846,10 @@ class WorkspaceGenerator:
             n,
         )
 
+    def _product_manager_of(self, feature_id: int) -> int:
+        """The manager of the feature's product (as `products` assigns them): who holds the decision right."""
+        return self.product_managers[(self.feature_product[feature_id] - 1) % len(self.product_managers)]
+
     def decisions(self) -> Table:
         """The product managers' decisions: every declined and scheduled feature has one, some
         backlog features were put off, and closed or unclear asks got an answer."""
@@ -870,7 +875,7 @@ class WorkspaceGenerator:
                 decision_id += 1
                 yield (
                     decision_id, feature_id, None, chosen, release, rationale(chosen, feature_id),
-                    self.feature_owner[feature_id], self._dt(decided),
+                    self._product_manager_of(feature_id), self._dt(decided),
                 )  # fmt: skip
             for ask_id, created, pm, chosen in self.ask_decisions:
                 decision_id += 1

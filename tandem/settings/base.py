@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "tandem.product",
     "tandem.asks",
     "tandem.triage",
+    "tandem.decisions",
+    "tandem.notifications",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +137,8 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Links in emails point here (no request to take the host from in a background task).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tandem <tandem@localhost>")
 
 TASKS = {

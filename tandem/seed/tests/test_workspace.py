@@ -204,3 +204,12 @@ def test_seeded_evidence_matches_what_the_asks_service_computes(demo):
     seeded = figures()
     feature_evidence_refresh(feature_ids=Feature.objects.values_list("id", flat=True))
     assert figures() == seeded
+
+
+def test_every_decision_is_by_the_product_manager_who_holds_the_right(demo):
+    """Under the default decision rights a product manager decides only on their own products."""
+    for decision in Decision.objects.select_related("feature__product", "ask__feature__product", "decided_by"):
+        feature = decision.feature or decision.ask.feature
+        if feature is not None:
+            assert decision.decided_by_id == feature.product.manager_id
+        assert decision.decided_by.role == Role.PRODUCT_MANAGER

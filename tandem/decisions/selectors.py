@@ -1,0 +1,100 @@
+"""Reads of decision rights, decisions as seen by people, and escalations; each starts from a `*_visible` selector."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tandem.asks.models import Ask, Decision
+from tandem.asks.selectors import ask_visible, decision_visible
+from tandem.core.roles import Role
+from tandem.decisions.models import DecisionRight, Escalation
+from tandem.people.models import User
+
+# The filters of the escalations page and API.
+ESCALATION_FILTERS = ("open", "overdue", "ruled")
+
+
+def decision_right_visible(*, user: User) -> QuerySet[DecisionRight]:
+    """Who decides what is no secret: everyone may read the decision rights."""
+    return DecisionRight.objects.all()
+
+
+def escalation_visible(*, user: User) -> QuerySet[Escalation]:
+    """An escalation is seen by whoever sees its ask (sales: their own or their team's asks)."""
+    return Escalation.objects.filter(ask__in=ask_visible(user=user))
+
+
+def escalation_get(*, user: User, pk: int) -> Escalation:
+    return get_object_or_404(
+        escalation_visible(user=user).select_related("ask", "escalated_by", "executive", "ruling"), pk=pk
+    )
+
+
+def escalation_filtered(
+    queryset: QuerySet[Escalation], *, status: str | None, today: datetime.date
+) -> QuerySet[Escalation]:
+    """open: not ruled yet; overdue: open past its due date; ruled: settled by an executive."""
+    if status == "open":
+        return queryset.filter(status=Escalation.Status.OPEN)
+    if status == "overdue":
+        return queryset.filter(status=Escalation.Status.OPEN, due_date__lt=today)
+    if status == "ruled":
+        return queryset.filter(status=Escalation.Status.RULED)
+    return queryset
+
+
+def escalation_concerning(*, user: User) -> QuerySet[Escalation]:
+    """The escalations this person is concerned by: the escalating manager and their team's reps (the
+    ask's deal, account or requester), the executive it went to (or every executive when it went to
+    any), and the product manager of the ask's product. Admins and engineering leads are not."""
+    visible = escalation_visible(user=user)
+    if user.role in (Role.REP, Role.SALES_MANAGER):
+        return visible
+    if user.role == Role.EXECUTIVE:
+        return visible.filter(Q(executive=user) | Q(executive__isnull=True))
+    if user.role == Role.PRODUCT_MANAGER:
+        return visible.filter(ask__feature__product__manager=user)
+    return visible.none()
+
+
+OVERDUE_SHOWN = 5
+
+
+def escalations_overdue_for_home(*, user: User, today: datetime.date) -> list[Escalation]:
+    """The overdue escalations concerning this person, most overdue first: one bounded query.
+
+    One row more than shown tells the page there are more.
+    """
+    return list(
+        escalation_concerning(user=user)
+        .filter(status=Escalation.Status.OPEN, due_date__lt=today)
+        .select_related("ask", "executive", "escalated_by")
+        .order_by("due_date", "id")[: OVERDUE_SHOWN + 1]
+    )
+
+
+def decision_latest_for_ask(*, user: User, ask: Ask) -> Decision | None:
+    """What has been decided on this ask: the latest decision on the ask itself or on its feature.
+
+    A decision on a feature answers every ask linked to it, so a rep reads the outcome on the ask.
+    """
+    subject = Q(ask=ask)
+    if ask.feature_id is not None:
+        subject |= Q(feature_id=ask.feature_id)
+    return (
+        decision_visible(user=user)
+        .filter(subject)
+        .select_related("decided_by", "release")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def decision_latest_unrestricted(*, ask: Ask) -> Decision | None:
+    """The same, past the visibility rule: for the escalation rule, which a sales manager may not read
+    through (a decision on an internal feature still answers the ask they escalate)."""
+    subject = Q(ask=ask)
+    if ask.feature_id is not None:
+        subject |= Q(feature_id=ask.feature_id)
+    return Decision.objects.filter(subject).select_related("decided_by").order_by("-decided_at", "-id").first()

@@ -1,0 +1,416 @@
+"""Writes of decisions, decision rights and escalations, and the close of the loop when a release ships.
+
+Every decision goes through `decision_record`: it checks the workspace's decision rights, writes the
+`asks.Decision`, moves the feature on the roadmap, settles an open escalation, and tells the
+requesting reps, their managers and the informed roles, with the rationale.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.asks.models import Ask, Decision
+from tandem.asks.selectors import ask_visible
+from tandem.core.fiscal import business_days_after
+from tandem.core.permissions import require
+from tandem.core.roles import SALES_ROLES, Role
+from tandem.decisions.models import DecisionRight, DecisionType, Escalation
+from tandem.decisions.permissions import DecisionsPermission
+from tandem.decisions.rights import DEFAULT_RIGHTS, Subject, decision_right_check, decision_right_for
+from tandem.decisions.selectors import decision_latest_unrestricted
+from tandem.notifications.models import Notification
+from tandem.notifications.services import Notice, notices_send
+from tandem.people.models import User
+from tandem.product.models import Feature, Release
+
+ESCALATION_BUSINESS_DAYS = 5
+# An escalation reopens a "no": declined or deferred. "Needs more information" waits on sales itself.
+ESCALATABLE = (Decision.Outcome.DECLINED, Decision.Outcome.LATER)
+# A rep learns which deals to re-engage; past this many the notification says how many more.
+SHIPPED_LINKS_SHOWN = 25
+
+
+def _subject(*, feature: Feature | None, ask: Ask | None, escalated: bool) -> Subject:
+    if feature is not None:
+        return Subject(product=feature.product, noun="this feature")
+    assert ask is not None
+    product = ask.feature.product if ask.feature is not None else None
+    return Subject(product=product, noun="this escalated ask" if escalated else "this ask")
+
+
+def _overrule_check(*, actor: User, feature: Feature | None, ask: Ask | None) -> None:
+    """An executive's decision stands until another executive changes it: that is what overruling means."""
+    previous = (
+        Decision.objects.filter(Q(feature=feature) if feature is not None else Q(ask=ask))
+        .select_related("decided_by")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if previous is not None and previous.decided_by.role == Role.EXECUTIVE and actor.role != Role.EXECUTIVE:
+        raise PermissionDenied(
+            f"An executive ({previous.decided_by}) decided this on {previous.decided_at:%Y-%m-%d}; "
+            "only an executive may change it."
+        )
+
+
+def _release_errors(*, outcome: str, release: Release | None, feature: Feature | None) -> str | None:
+    if outcome != Decision.Outcome.PLANNED:
+        return "Only a decision to plan names a release." if release is not None else None
+    if release is None:
+        return "Choose the release this is planned for."
+    if feature is None:
+        return "Link this ask to a feature before planning it for a release."
+    if release.product_id != feature.product_id:
+        return f"Choose a release of {feature.product.name}, the feature's product."
+    if release.status == Release.Status.SHIPPED:
+        return "This release has shipped; choose a planned one."
+    return None
+
+
+def _feature_follows(feature: Feature, outcome: str, release: Release | None) -> None:
+    """Put the feature where the decision says: on the release, declined, or back in the backlog."""
+    if outcome == Decision.Outcome.PLANNED:
+        feature.release = release
+        if feature.status != Feature.Status.IN_PROGRESS:
+            feature.status = Feature.Status.PLANNED
+    elif outcome == Decision.Outcome.DECLINED:
+        feature.status, feature.release = Feature.Status.DECLINED, None
+    elif outcome == Decision.Outcome.LATER:
+        feature.status, feature.release = Feature.Status.BACKLOG, None
+    else:
+        return
+    feature.version += 1
+    feature.save(update_fields=["status", "release", "version", "updated_at"])
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor: User,
+    feature: Feature | None = None,
+    ask: Ask | None = None,
+    outcome: str,
+    rationale: str,
+    release: Release | None = None,
+) -> Decision:
+    """Record a decision on a feature or on an ask, under the workspace's decision rights.
+
+    Refused (403, naming who holds the right) to anyone without the right for this outcome; product
+    managers may be limited to their own products' features. An executive's decision can only be
+    changed by an executive. On an ask with an open escalation the decision is the executive's
+    ruling and needs the escalation-ruling right; it closes the escalation. Planning names a
+    release of the feature's product that has not shipped, and puts the feature on it; declining
+    or deferring takes it off. The requesting reps, their managers and the informed roles are told
+    in the app and by email, with the rationale.
+    """
+    if (feature is None) == (ask is None):
+        raise ValueError("A decision is on a feature or on an ask, not both.")
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError({"outcome": "Choose planned, declined, needs more information or later."})
+    escalation: Escalation | None = None
+    if ask is not None:
+        ask = Ask.objects.select_for_update(of=("self",)).select_related("feature__product__manager").get(pk=ask.pk)
+        target = ask.feature
+        escalation = Escalation.objects.select_for_update().filter(ask=ask, status=Escalation.Status.OPEN).first()
+    else:
+        assert feature is not None
+        feature = Feature.objects.select_for_update(of=("self",)).select_related("product__manager").get(pk=feature.pk)
+        target = feature
+    decision_type = DecisionType.ESCALATION_RULING if escalation is not None else DecisionType(outcome)
+    right = decision_right_for(decision_type)
+    decision_right_check(
+        user=actor, right=right, subject=_subject(feature=feature, ask=ask, escalated=bool(escalation))
+    )
+    _overrule_check(actor=actor, feature=feature, ask=ask)
+
+    errors: dict[str, str] = {}
+    rationale = rationale.strip()
+    if not rationale:
+        errors["rationale"] = "Write the rationale: the requesting reps read it."
+    if target is not None and target.status == Feature.Status.SHIPPED and (feature is not None or release is not None):
+        errors["outcome"] = "This feature has shipped: there is nothing left to decide."
+    elif message := _release_errors(outcome=outcome, release=release, feature=target):
+        errors["release"] = message
+    if errors:
+        raise ValidationError(errors)
+
+    decision = Decision(
+        feature=feature,
+        ask=ask,
+        outcome=outcome,
+        release=release,
+        rationale=rationale,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    decision.full_clean()
+    decision.save()
+    if target is not None and (feature is not None or outcome == Decision.Outcome.PLANNED):
+        # A decision on one ask declines or defers only that ask; planning it puts its feature on the release.
+        _feature_follows(target, outcome, release)
+    if escalation is not None:
+        escalation.status, escalation.ruling = Escalation.Status.RULED, decision
+        escalation.save(update_fields=["status", "ruling"])
+    _decision_announce(decision=decision, right=right, escalation=escalation)
+    return decision
+
+
+def _requesters(asks: Iterable[Ask] | Q) -> set[int]:
+    """The people behind these asks: who logged them, who owns the deal, who owns the account, and their managers."""
+    rows = Ask.objects.filter(asks) if isinstance(asks, Q) else Ask.objects.filter(pk__in=[a.pk for a in asks])
+    people: set[int] = set()
+    for requested_by, deal_owner, account_owner in rows.values_list(
+        "requested_by_id", "opportunity__owner_id", "account__owner_id"
+    ).distinct():
+        people.update(p for p in (requested_by, deal_owner, account_owner) if p is not None)
+    managers = User.objects.filter(pk__in=people, team__manager__isnull=False).values_list(
+        "team__manager_id", flat=True
+    )
+    return people | set(managers)
+
+
+def _decision_announce(*, decision: Decision, right: DecisionRight, escalation: Escalation | None) -> None:
+    """Tell the people concerned, in the app and by email, with the rationale.
+
+    Sales does not see internal features: for those it is told about its customers' asks without
+    the feature's name.
+    """
+    actor = decision.decided_by
+    outcome = decision.get_outcome_display()
+    planned_for = f" for {decision.release}" if decision.release_id else ""
+    if decision.feature is not None:
+        feature = decision.feature
+        people = _requesters(Q(feature=feature))
+    else:
+        ask = decision.ask
+        assert ask is not None
+        feature = None
+        people = _requesters([ask])
+        if escalation is not None:
+            people.add(escalation.escalated_by_id)
+            if ask.feature is not None and ask.feature.product.manager_id is not None:
+                people.add(ask.feature.product.manager_id)
+    informed = User.objects.filter(role__in=right.informed_roles, is_active=True).values_list("pk", flat=True)
+    people |= set(informed)
+    people.discard(actor.pk)
+    recipients = list(User.objects.filter(pk__in=people, is_active=True).order_by("pk"))
+    why = f"Rationale:\n{decision.rationale}"
+    notices: list[Notice] = []
+    for user in recipients:
+        if feature is not None and (feature.visibility != Feature.Visibility.INTERNAL or user.role not in SALES_ROLES):
+            title = f"{outcome}{planned_for}: {feature.title}"
+            body = f"{actor} decided on {feature.title} ({feature.product}): {outcome}{planned_for}.\n\n{why}"
+            url = reverse("product:feature_detail", kwargs={"pk": feature.pk})
+        elif feature is not None:
+            title = f"Product decided on a feature your customers asked for: {outcome}"
+            body = f"{actor} decided on an internal feature your customers asked for: {outcome}{planned_for}.\n\n{why}"
+            url = reverse("asks:ask_list")
+        else:
+            assert decision.ask is not None
+            need = decision.ask.need[:80]
+            kind = "Ruling on the escalated ask" if escalation is not None else "Decision on the ask"
+            title = f"{outcome}{planned_for}: {need}"
+            body = f"{kind} from {decision.ask.account.name}, by {actor}: {outcome}{planned_for}.\n\n{why}"
+            url = reverse("asks:ask_detail", kwargs={"pk": decision.ask.pk})
+        notices.append(Notice(recipient=user, kind=Notification.Kind.DECISION, title=title, body=body, url=url))
+    notices_send(notices=notices)
+
+
+@transaction.atomic
+def decision_right_update(
+    *,
+    actor: User,
+    decision_type: str,
+    deciding_roles: Iterable[str],
+    consulted_roles: Iterable[str] = (),
+    informed_roles: Iterable[str] = (),
+    managers_own_products_only: bool = True,
+) -> DecisionRight:
+    """Change who decides, who is consulted and who is informed for one decision type.
+
+    Only admins and executives may. Every decision type keeps at least one deciding role.
+    """
+    require(actor, DecisionsPermission.EDIT_RIGHTS)
+    if decision_type not in DecisionType.values:
+        raise ValidationError({"decision_type": "There is no such decision type."})
+    columns = {"deciding_roles": deciding_roles, "consulted_roles": consulted_roles, "informed_roles": informed_roles}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, list[str]] = {}
+    for name, values in columns.items():
+        values = list(dict.fromkeys(values))
+        if unknown := [v for v in values if v not in Role.values]:
+            errors[name] = f"Unknown roles: {', '.join(unknown)}."
+        cleaned[name] = [role.value for role in Role if role.value in values]
+    if not cleaned["deciding_roles"] and "deciding_roles" not in errors:
+        errors["deciding_roles"] = "Give this decision to at least one role."
+    if errors:
+        raise ValidationError(errors)
+    right = DecisionRight.objects.select_for_update().filter(decision_type=decision_type).first()
+    if right is None:
+        right = DecisionRight(decision_type=decision_type, **DEFAULT_RIGHTS[decision_type])
+    right.deciding_roles = cleaned["deciding_roles"]
+    right.consulted_roles = cleaned["consulted_roles"]
+    right.informed_roles = cleaned["informed_roles"]
+    right.managers_own_products_only = managers_own_products_only
+    right.updated_by = actor
+    right.full_clean()
+    right.save()
+    return right
+
+
+@transaction.atomic
+def escalation_create(
+    *,
+    actor: User,
+    ask: Ask,
+    reason: str,
+    executive: User | None = None,
+    due_date: datetime.date | None = None,
+) -> Escalation:
+    """A sales manager asks an executive to reconsider a declined or deferred ask of their team.
+
+    Only sales managers whose team's deals or accounts asked may escalate, and only an ask whose
+    latest decision (on the ask or on its feature) is declined or later, once at a time. It goes
+    to the named executive, or to every executive, due five business days from today unless a
+    later date is given; they and the product's manager are told.
+    """
+    require(actor, DecisionsPermission.ESCALATE)
+    if not ask_visible(user=actor).filter(pk=ask.pk).exists():
+        raise PermissionDenied("Only the sales manager of a team whose deals or accounts asked may escalate this ask.")
+    ask = Ask.objects.select_for_update(of=("self",)).select_related("account", "feature__product").get(pk=ask.pk)
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = "Say why this should be reconsidered: the executive reads it first."
+    latest = decision_latest_unrestricted(ask=ask)
+    if latest is None or latest.outcome not in ESCALATABLE:
+        state = "not decided yet" if latest is None else latest.get_outcome_display().lower()
+        errors[NON_FIELD_ERRORS] = f"Only a declined or deferred ask can be escalated; this one is {state}."
+    open_escalation = Escalation.objects.filter(ask=ask, status=Escalation.Status.OPEN).first()
+    if open_escalation is not None:
+        errors[NON_FIELD_ERRORS] = f"This ask is already escalated, due {open_escalation.due_date:%Y-%m-%d}."
+    if executive is not None and (executive.role != Role.EXECUTIVE or not executive.is_active):
+        errors["executive"] = "Choose an executive, or leave it to any executive."
+    if due_date is not None and due_date < today:
+        errors["due_date"] = "The due date cannot be in the past."
+    if errors:
+        raise ValidationError(errors)
+    escalation = Escalation(
+        ask=ask,
+        escalated_by=actor,
+        reason=reason,
+        escalated_at=timezone.now(),
+        due_date=due_date or business_days_after(today, ESCALATION_BUSINESS_DAYS),
+        executive=executive,
+    )
+    escalation.full_clean()
+    escalation.save()
+    _escalation_announce(escalation=escalation, latest=latest)
+    return escalation
+
+
+def _escalation_announce(*, escalation: Escalation, latest: Decision | None) -> None:
+    ask = escalation.ask
+    people: set[int]
+    if escalation.executive_id is not None:
+        people = {escalation.executive_id}
+    else:
+        people = set(User.objects.filter(role=Role.EXECUTIVE, is_active=True).values_list("pk", flat=True))
+    if ask.feature is not None and ask.feature.product.manager_id is not None:
+        people.add(ask.feature.product.manager_id)
+    people.discard(escalation.escalated_by_id)
+    was = latest.get_outcome_display().lower() if latest is not None else "undecided"
+    notify_body = (
+        f"{escalation.escalated_by} escalated an ask from {ask.account.name} that was {was}.\n\n"
+        f"Reason:\n{escalation.reason}\n\nTo be ruled on by {escalation.due_date:%A %d %B %Y}."
+    )
+    notices_send(
+        notices=[
+            Notice(
+                recipient=user,
+                kind=Notification.Kind.ESCALATION,
+                title=f"Escalated, due {escalation.due_date:%Y-%m-%d}: {ask.need[:80]}",
+                body=notify_body,
+                url=reverse("asks:ask_detail", kwargs={"pk": ask.pk}),
+            )
+            for user in User.objects.filter(pk__in=people, is_active=True).order_by("pk")
+        ]
+    )
+
+
+def release_shipped_announce(*, release: Release, feature_ids: list[int]) -> int:
+    """Tell every salesperson whose deals or accounts asked for these features that they shipped.
+
+    One notification per person, listing their own open deals that asked (to re-engage) and their
+    accounts that asked without an open deal. Returns how many people were told.
+    """
+    rows = (
+        Ask.objects.filter(feature_id__in=feature_ids)
+        .values_list(
+            "requested_by_id",
+            "opportunity_id",
+            "opportunity__name",
+            "opportunity__owner_id",
+            "opportunity__stage__is_won",
+            "opportunity__stage__is_lost",
+            "account_id",
+            "account__name",
+            "account__owner_id",
+            "feature__title",
+        )
+        .distinct()
+    )
+    deals: dict[int, dict[int, str]] = defaultdict(dict)
+    accounts: dict[int, dict[int, str]] = defaultdict(dict)
+    features: dict[int, set[str]] = defaultdict(set)
+    engaged: dict[int, set[int]] = defaultdict(set)  # person → accounts with an open deal of theirs that asked
+    for requested_by, deal, deal_name, deal_owner, won, lost, account, account_name, account_owner, title in rows:
+        for person in {requested_by, deal_owner, account_owner} - {None}:
+            features[person].add(title)
+        if deal is not None and not won and not lost:
+            deals[deal_owner][deal] = deal_name
+            engaged[deal_owner].add(account)
+        else:
+            accounts[account_owner][account] = account_name
+    reps = User.objects.filter(pk__in=list(features), role__in=list(SALES_ROLES), is_active=True).order_by("pk")
+    notices = []
+    for rep in reps:
+        links = [
+            (name, reverse("sales:opportunity_detail", kwargs={"pk": pk}))
+            for pk, name in sorted(deals[rep.pk].items(), key=lambda item: item[1])
+        ]
+        links += [
+            (f"{name} (account)", reverse("sales:account_detail", kwargs={"pk": pk}))
+            for pk, name in sorted(accounts[rep.pk].items(), key=lambda item: item[1])
+            if pk not in engaged[rep.pk]
+        ]
+        more = len(links) - SHIPPED_LINKS_SHOWN
+        titles = ", ".join(sorted(features[rep.pk]))
+        body = f"{release} shipped with what your customers asked for: {titles}."
+        if deals[rep.pk]:
+            body += (
+                f"\n\nRe-engage your {len(deals[rep.pk])} open deal{'s' if len(deals[rep.pk]) != 1 else ''} that asked:"
+            )
+        elif links:
+            body += "\n\nYour accounts that asked:"
+        if more > 0:
+            body += f"\n(The first {SHIPPED_LINKS_SHOWN} are listed; {more} more.)"
+        notices.append(
+            Notice(
+                recipient=rep,
+                kind=Notification.Kind.RELEASE_SHIPPED,
+                title=f"Shipped: {release}",
+                body=body,
+                url=reverse("product:roadmap"),
+                links=tuple(links[:SHIPPED_LINKS_SHOWN]),
+            )
+        )
+    notices_send(notices=notices)
+    return len(notices)

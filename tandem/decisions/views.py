@@ -1,0 +1,204 @@
+"""Pages of decisions: deciding on a feature or an ask, escalating, the escalations list, the decision rights."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tandem.asks.models import Ask
+from tandem.asks.selectors import ask_visible
+from tandem.core.http import PageRequest
+from tandem.core.listing import Column, list_page
+from tandem.core.permissions import has_permission, require
+from tandem.decisions import services
+from tandem.decisions.forms import DecisionForm, DecisionRightForm, EscalationForm
+from tandem.decisions.models import DecisionRight, DecisionType
+from tandem.decisions.permissions import DecisionsPermission
+from tandem.decisions.rights import decision_rights_all
+from tandem.decisions.sections import ask_decision_section, feature_decision_section
+from tandem.decisions.selectors import ESCALATION_FILTERS, escalation_filtered, escalation_visible
+from tandem.product.selectors import feature_get, feature_visible
+
+ESCALATION_COLUMNS = [
+    Column("due", "Due", order=["due_date"]),
+    Column("ask", "Ask"),
+    Column("escalated_by", "Escalated by"),
+    Column("executive", "To"),
+    Column("status", "Status"),
+    Column("escalated", "Escalated", order=["escalated_at"]),
+]
+
+
+def _refusal(form: Any, exc: Exception) -> int:
+    """Put a service's refusal on the form; the status the page answers with (htmx swaps only 200s)."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+        return 403
+    assert isinstance(exc, ValidationError)
+    for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    return 422
+
+
+def _section(request: PageRequest, template: str, context: dict[str, Any], status: int, back: str) -> HttpResponse:
+    """htmx redraws the section in place (always 200: htmx swaps nothing else); a plain post goes back to
+    the page when it worked, or shows the section with its errors and the refusal's status."""
+    if request.htmx:
+        return render(request, f"decisions/partials/{template}", context)
+    if status == 200:
+        return redirect(back)
+    return render(request, "decisions/decision_page.html", {**context, "section": template}, status=status)
+
+
+@require_POST
+def feature_decide(request: PageRequest, pk: int) -> HttpResponse:
+    feature = feature_get(user=request.user, pk=pk)
+    form: DecisionForm | None = DecisionForm(request.POST, product=feature.product)
+    assert form is not None
+    status = 200
+    if form.is_valid():
+        try:
+            services.decision_record(actor=request.user, feature=feature, **form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            status = _refusal(form, exc)
+        else:
+            feature = feature_get(user=request.user, pk=pk)
+            form = None
+    else:
+        status = 422
+    context = feature_decision_section(user=request.user, feature=feature, form=form)
+    return _section(
+        request,
+        "_feature_decisions.html",
+        context,
+        status,
+        reverse("product:feature_detail", kwargs={"pk": feature.pk}),
+    )
+
+
+def _ask(request: PageRequest, pk: int) -> Ask:
+    """The ask, if visible, marked with whether its feature is one this user may see (as the ask page does)."""
+    shared = Exists(feature_visible(user=request.user).filter(pk=OuterRef("feature_id")))
+    return get_object_or_404(
+        ask_visible(user=request.user).annotate(feature_shared=shared).select_related("account", "feature__product"),
+        pk=pk,
+    )
+
+
+@require_POST
+def ask_decide(request: PageRequest, pk: int) -> HttpResponse:
+    ask = _ask(request, pk)
+    product = ask.feature.product if ask.feature is not None else None
+    form: DecisionForm | None = DecisionForm(request.POST, product=product)
+    status = 200
+    assert form is not None
+    if form.is_valid():
+        try:
+            services.decision_record(actor=request.user, ask=ask, **form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            status = _refusal(form, exc)
+        else:
+            ask, form = _ask(request, pk), None
+    else:
+        status = 422
+    context = ask_decision_section(user=request.user, ask=ask, form=form)
+    return _section(request, "_ask_decisions.html", context, status, reverse("asks:ask_detail", kwargs={"pk": ask.pk}))
+
+
+@require_POST
+def ask_escalate(request: PageRequest, pk: int) -> HttpResponse:
+    require(request.user, DecisionsPermission.ESCALATE)
+    ask = _ask(request, pk)
+    form: EscalationForm | None = EscalationForm(request.POST)
+    assert form is not None
+    status = 200
+    if form.is_valid():
+        try:
+            services.escalation_create(actor=request.user, ask=ask, **form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            status = _refusal(form, exc)
+        else:
+            form = None
+    else:
+        status = 422
+    context = ask_decision_section(user=request.user, ask=ask, escalation_form=form)
+    return _section(request, "_ask_decisions.html", context, status, reverse("asks:ask_detail", kwargs={"pk": ask.pk}))
+
+
+@require_GET
+def escalation_list(request: PageRequest) -> HttpResponse:
+    """Escalations this user may see, soonest due first; filter open, overdue or ruled."""
+    today = timezone.localdate()
+    chosen = request.GET.get("status", "open")
+    if chosen not in ESCALATION_FILTERS:
+        chosen = ""
+    escalations = escalation_filtered(
+        escalation_visible(user=request.user).select_related("ask__account", "escalated_by", "executive", "ruling"),
+        status=chosen or None,
+        today=today,
+    )
+    page = list_page(request, escalations, columns=ESCALATION_COLUMNS, default_sort="due")
+    context = {"page": page, "columns": ESCALATION_COLUMNS, "status": chosen, "today": today}
+    template = "decisions/partials/_escalation_list.html" if request.htmx else "decisions/escalation_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def decision_rights(request: PageRequest) -> HttpResponse:
+    """Who decides what, for everyone to read; admins and executives change it here."""
+    rights = decision_rights_all()
+    can_edit = has_permission(request.user, DecisionsPermission.EDIT_RIGHTS)
+    rows = [
+        _right_row(kind, rights[kind], _right_form(rights[kind], kind.value) if can_edit else None)
+        for kind in DecisionType
+    ]
+    return render(request, "decisions/decision_rights.html", {"rows": rows, "can_edit": can_edit})
+
+
+def _right_row(kind: DecisionType, right: DecisionRight, form: DecisionRightForm | None) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "right": right,
+        "deciding": right.roles("deciding_roles"),
+        "consulted": right.roles("consulted_roles"),
+        "informed": right.roles("informed_roles"),
+        "form": form,
+    }
+
+
+def _right_form(right: DecisionRight, prefix: str, data: Any = None) -> DecisionRightForm:
+    initial = {
+        "deciding_roles": right.deciding_roles,
+        "consulted_roles": right.consulted_roles,
+        "informed_roles": right.informed_roles,
+        "managers_own_products_only": right.managers_own_products_only,
+    }
+    return DecisionRightForm(data, initial=initial, prefix=prefix)
+
+
+@require_POST
+def decision_right_update(request: PageRequest, decision_type: str) -> HttpResponse:
+    require(request.user, DecisionsPermission.EDIT_RIGHTS)
+    if decision_type not in DecisionType.values:
+        raise Http404
+    rights = decision_rights_all()
+    form = _right_form(rights[decision_type], prefix=decision_type, data=request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.decision_right_update(actor=request.user, decision_type=decision_type, **form.cleaned_data)
+        except ValidationError as exc:
+            _refusal(form, exc)
+        else:
+            return redirect("decisions:decision_rights")
+    rows = [
+        _right_row(kind, rights[kind], form if kind == decision_type else _right_form(rights[kind], kind.value))
+        for kind in DecisionType
+    ]
+    return render(request, "decisions/decision_rights.html", {"rows": rows, "can_edit": True}, status=status)

@@ -1,0 +1,48 @@
+"""The notifications page and the htmx actions that mark them read."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from tandem.core.http import PageRequest
+from tandem.core.listing import Column, list_page
+from tandem.notifications import services
+from tandem.notifications.selectors import notification_get, notification_unread_count, notification_visible
+
+COLUMNS = [Column("created", "When", order=["created_at"])]
+
+
+@require_GET
+def notification_list(request: PageRequest) -> HttpResponse:
+    """My notifications, newest first; unread ones stand out."""
+    page = list_page(request, notification_visible(user=request.user), columns=COLUMNS, default_sort="-created")
+    context = {"page": page, "unread_count": notification_unread_count(user=request.user)}
+    template = (
+        "notifications/partials/_notification_list.html" if request.htmx else "notifications/notification_list.html"
+    )
+    return render(request, template, context)
+
+
+@require_POST
+def notification_read(request: PageRequest, pk: int) -> HttpResponse:
+    """Mark one notification read: htmx swaps its row (and the bell); a plain form goes back to the list."""
+    notification = notification_get(user=request.user, pk=pk)
+    services.notification_mark_read(actor=request.user, notification=notification)
+    if not request.htmx:
+        return redirect("notifications:notification_list")
+    context = {"notification": notification, "unread_count": notification_unread_count(user=request.user)}
+    return render(request, "notifications/partials/_notification_read.html", context)
+
+
+@require_POST
+def notification_read_all(request: PageRequest) -> HttpResponse:
+    services.notification_mark_all_read(actor=request.user)
+    if not request.htmx:
+        return redirect("notifications:notification_list")
+    return notification_list_partial(request)
+
+
+def notification_list_partial(request: PageRequest) -> HttpResponse:
+    page = list_page(request, notification_visible(user=request.user), columns=COLUMNS, default_sort="-created")
+    context = {"page": page, "unread_count": 0, "bell_oob": True}
+    return render(request, "notifications/partials/_notification_list.html", context)
