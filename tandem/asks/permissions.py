@@ -4,4 +4,3 @@ from enum import StrEnum
 class AsksPermission(StrEnum):
     LOG_ASK = "asks.log_ask"
     TRIAGE = "asks.triage"
-    DECIDE = "asks.decide"

@@ -33,7 +33,6 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ProductPermission.SET_GOALS: frozenset({R.EXECUTIVE, R.ADMIN}),
     AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
-    AsksPermission.DECIDE: frozenset({R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
 }
