@@ -8,6 +8,7 @@ from django.utils import timezone
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.models import Feature, Release
+from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
@@ -80,6 +81,7 @@ def test_htmx_request_gets_only_the_list_region(client, product_manager):
 
 def test_feature_list_runs_the_same_queries_for_1_and_10_features(client, product_manager):
     client.force_login(product_manager)
+    scoring_settings_get()  # created with the defaults on first use, once per workspace
     FeatureFactory(release=None)
     one = queries_of(lambda: client.get(LIST))
     for _ in range(9):
@@ -123,6 +125,7 @@ def test_feature_detail_queries_do_not_grow_with_asks(client, product_manager):
     feature = FeatureFactory()
     client.force_login(product_manager)
     url = reverse("product:feature_detail", args=[feature.pk])
+    scoring_settings_get()
     AskFactory(feature=feature)
     one = queries_of(lambda: client.get(url))
     AskFactory.create_batch(9, feature=feature)
