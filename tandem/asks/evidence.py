@@ -228,11 +228,11 @@ def feature_scores_recompute(*, batch_size: int = REFRESH_BATCH) -> int:
             if not rows:
                 return done
             for evidence in rows:
-                evidence.strategic_fit = _cents(evidence.fit)  # type: ignore[attr-defined]
+                evidence.strategic_fit = _cents(evidence.fit)
                 _scored(
                     evidence,
-                    effort=evidence.effort,  # type: ignore[attr-defined]
-                    confidence=evidence.confidence,  # type: ignore[attr-defined]
+                    effort=evidence.effort,
+                    confidence=evidence.confidence,
                     weights=weights,
                 )
             FeatureEvidence.objects.bulk_update(rows, ["strategic_fit", *SCORES])

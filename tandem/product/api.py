@@ -118,11 +118,11 @@ class FeatureOut(Schema):
 
     @staticmethod
     def resolve_evidence(obj: Feature) -> dict[str, Any]:
-        return obj.api_evidence  # type: ignore[attr-defined, no-any-return]
+        return obj.api_evidence  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_score(obj: Feature) -> dict[str, Any]:
-        return obj.api_score  # type: ignore[attr-defined, no-any-return]
+        return obj.api_score  # type: ignore[attr-defined]
 
 
 class FeaturePageOut(Schema):
