@@ -120,27 +120,60 @@ class Decision(models.Model):
 
 
 class FeatureEvidence(models.Model):
-    """The revenue and reach behind a feature, kept current by the asks services.
+    """The revenue and reach behind a feature, and its score, kept current by the services that
+    change asks, deals, accounts and features (`asks/evidence.py`).
 
-    Kept as a row per feature so the feature list sorts by revenue at stake with an index, not by
-    aggregating every ask per page view. Each open deal is counted once per feature.
+    Kept as a row per feature so the feature list sorts by score or revenue at stake with an index,
+    not by aggregating every ask per page view. Every ask naming the feature counts, merged
+    duplicates included; each deal and account is counted once per feature.
     """
 
     feature = models.OneToOneField(
         "product.Feature", on_delete=models.CASCADE, primary_key=True, related_name="evidence"
     )
     asks_count = models.PositiveIntegerField(default=0)
+    important_asks_count = models.PositiveIntegerField(default=0)
+    blocker_asks_count = models.PositiveIntegerField(default=0)
     accounts_count = models.PositiveIntegerField(default=0)
     open_pipeline = money_field(default=Decimal("0"))
     weighted_pipeline = money_field(default=Decimal("0"))
     blocker_pipeline = money_field(default=Decimal("0"))
+    largest_deal = money_field(default=Decimal("0"), help_text="The largest open deal asking, in the home currency.")
+    customer_revenue = money_field(
+        default=Decimal("0"), help_text="Annual revenue of the requesting accounts that are customers."
+    )
+    lost_revenue = money_field(
+        default=Decimal("0"), help_text="Deals lost for a missing feature that had an ask naming this one."
+    )
+    won_after_ship = money_field(
+        default=Decimal("0"), help_text="Deals won after the feature's release shipped that had an ask naming it."
+    )
+    strategic_fit = models.DecimalField(
+        max_digits=7, decimal_places=2, default=Decimal("0"), help_text="Sum of the active linked goals' weights."
+    )
+    score = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
+    rice_score = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal("0"))
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["-open_pipeline"], name="evidence_open_pipeline"),
             models.Index(fields=["-accounts_count"], name="evidence_accounts"),
+            models.Index(fields=["-weighted_pipeline", "-feature"], name="evidence_weighted_pipeline"),
+            models.Index(fields=["-score", "-feature"], name="evidence_score"),
+            models.Index(fields=["-rice_score", "-feature"], name="evidence_rice_score"),
         ]
 
     def __str__(self) -> str:
         return f"Evidence for feature {self.feature_id}"
+
+    @property
+    def largest_deal_share(self) -> Decimal:
+        """The largest open deal's share of the open pipeline, 0..1 (0 with no open pipeline)."""
+        if self.open_pipeline <= 0:
+            return Decimal("0")
+        return (self.largest_deal / self.open_pipeline).quantize(Decimal("0.0001"))
+
+    def is_single_deal(self, threshold: Decimal) -> bool:
+        """A *single-deal ask*: one open deal holds more than `threshold` (0..1) of the open pipeline."""
+        return self.open_pipeline > 0 and self.largest_deal > self.open_pipeline * threshold

@@ -31,6 +31,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_RELEASES: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.SET_GOALS: frozenset({R.EXECUTIVE, R.ADMIN}),
+    ProductPermission.SET_SCORING: frozenset({R.EXECUTIVE, R.ADMIN}),
     AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),

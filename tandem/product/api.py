@@ -9,44 +9,85 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from tandem.asks.evidence import FIGURES, score_inputs
 from tandem.asks.models import FeatureEvidence
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
-from tandem.product.models import Feature, Release
+from tandem.product.models import Feature, Release, ScoringSettings
+from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_get,
+    feature_recent_asks,
     feature_with_evidence,
     goal_visible,
     product_visible,
     release_visible,
+    scoring_settings_get,
 )
 
 router = Router(tags=["product"])
 
-# API sort → keyset order; each field is non-null (every feature has its evidence row) and ends on id.
+# API sort → keyset order; each field is non-null (every feature has its evidence row) and ends on
+# id, so the cursor works for every sort. "-score" follows the formula the executive chose.
 FEATURE_SORTS: dict[str, list[str]] = {
+    "-score": ["-evidence__score", "-id"],
     "-open_pipeline": ["-evidence__open_pipeline", "-id"],
     "-weighted_pipeline": ["-evidence__weighted_pipeline", "-id"],
     "-accounts": ["-evidence__accounts_count", "-id"],
     "title": ["title", "id"],
     "-created_at": ["-created_at", "-id"],
 }
+RICE_SORT = ["-evidence__rice_score", "-id"]
 # Spelled out (a test checks them against the model's choices): enums named `Status` in several
 # models would collide in the OpenAPI document.
 FeatureStatus = Literal["backlog", "planned", "in_progress", "shipped", "declined"]
 FeatureConfidence = Literal["committed", "likely", "exploring"]
 FeatureVisibility = Literal["internal", "sales", "public"]
-FeatureSort = Literal["-open_pipeline", "-weighted_pipeline", "-accounts", "title", "-created_at"]
+FeatureSort = Literal["-score", "-open_pipeline", "-weighted_pipeline", "-accounts", "title", "-created_at"]
 
 
 class EvidenceOut(Schema):
-    asks_count: int
-    accounts_count: int
+    asks_count: int = Field(description="Every ask naming the feature, merged duplicates included.")
+    asks_last_90_days: int = Field(description="Asks naming the feature logged in the last 90 days.")
+    accounts_count: int = Field(description="Distinct requesting accounts.")
     open_pipeline: Decimal = Field(description="Home-currency amount of the distinct open deals asking.")
     weighted_pipeline: Decimal = Field(description="The same, weighted by each deal's probability.")
     blocker_pipeline: Decimal = Field(description="Open deals with at least one blocker ask.")
+    customer_revenue: Decimal = Field(description="Annual revenue of the requesting accounts that are customers.")
+    lost_revenue: Decimal = Field(description="Deals lost for a missing feature that had an ask naming this one.")
+    won_after_ship: Decimal = Field(description="Deals won after the feature's release shipped that asked for it.")
+    largest_deal: Decimal = Field(description="The largest open deal asking.")
+    largest_deal_share: Decimal = Field(description="The largest open deal's share of the open pipeline, 0 to 1.")
+    single_deal_ask: bool = Field(description="The largest deal's share is above the workspace's single-deal share.")
+    strategic_fit: Decimal = Field(description="Sum of the weights of the active goals the feature serves.")
+
+
+class ScoreTermOut(Schema):
+    key: Literal["revenue", "reach", "fit", "urgency"]
+    label: str
+    value: float = Field(description="The term normalised to about 0..1.")
+    weight: float
+    contribution: float = Field(description="value * weight.")
+
+
+class RiceOut(Schema):
+    reach: int = Field(description="Requesting accounts.")
+    impact: float = Field(description="Mean importance of the asks: nice-to-have 0.5, important 1, blocker 3.")
+    score: Decimal = Field(description="reach * impact * confidence / effort.")
+
+
+class ScoreOut(Schema):
+    formula: Literal["default", "rice"] = Field(description="The formula lists show and sort by.")
+    value: Decimal = Field(description="The score of that formula: the one `sort=-score` orders by.")
+    score: Decimal = Field(description="100 * blend * confidence / effort.")
+    terms: list[ScoreTermOut]
+    blend: float = Field(description="Sum of the terms' contributions.")
+    confidence: float = Field(description="committed 1, likely 0.8, exploring 0.5.")
+    effort: float = Field(description="Person-weeks; the workspace default while not estimated.")
+    effort_estimated: bool
+    rice: RiceOut
 
 
 class FeatureOut(Schema):
@@ -66,6 +107,7 @@ class FeatureOut(Schema):
     updated_at: datetime.datetime
     version: int
     evidence: EvidenceOut
+    score: ScoreOut
 
     @staticmethod
     def resolve_product_name(obj: Feature) -> str:
@@ -76,8 +118,12 @@ class FeatureOut(Schema):
         return [goal.pk for goal in obj.goals.all()]
 
     @staticmethod
-    def resolve_evidence(obj: Feature) -> FeatureEvidence:
-        return getattr(obj, "evidence", None) or FeatureEvidence(feature=obj)
+    def resolve_evidence(obj: Feature) -> dict[str, Any]:
+        return obj.api_evidence  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_score(obj: Feature) -> dict[str, Any]:
+        return obj.api_score  # type: ignore[attr-defined]
 
 
 class FeaturePageOut(Schema):
@@ -91,7 +137,10 @@ class FeatureListQuery(Schema):
     visibility: FeatureVisibility | None = None
     confidence: FeatureConfidence | None = None
     q: str | None = Field(None, description="Title contains.")
-    sort: FeatureSort = Field("-open_pipeline", description="`-open_pipeline` is revenue at stake, the default.")
+    sort: FeatureSort = Field(
+        "-score",
+        description="`-score` (the default) follows the workspace's formula; `-open_pipeline` is revenue at stake.",
+    )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -129,6 +178,41 @@ def _features(request: ApiRequest) -> QuerySet[Feature]:
     return feature_with_evidence(user=request.user).prefetch_related("goals")
 
 
+def _with_evidence(features: list[Feature]) -> list[Feature]:
+    """Attach each feature's evidence and score breakdown for the schema: the 90-day ask counts of
+    the whole page in one query, the settings in one; the breakdown is the pure formula."""
+    scoring = scoring_settings_get()
+    recent = feature_recent_asks(feature_ids=[feature.pk for feature in features])
+    for feature in features:
+        evidence = getattr(feature, "evidence", None) or FeatureEvidence(feature=feature)
+        breakdown = score_breakdown(
+            score_inputs(evidence, effort=feature.effort, confidence=feature.confidence), scoring.weights
+        )
+        feature.api_evidence = {  # type: ignore[attr-defined]
+            **{name: getattr(evidence, name) for name in FIGURES},
+            "asks_last_90_days": recent.get(feature.pk, 0),
+            "largest_deal_share": evidence.largest_deal_share,
+            "single_deal_ask": evidence.is_single_deal(scoring.single_deal_share),
+        }
+        rice = scoring.formula == ScoringSettings.Formula.RICE
+        feature.api_score = {  # type: ignore[attr-defined]
+            "formula": scoring.formula,
+            "value": breakdown.rice_score if rice else breakdown.score,
+            "score": breakdown.score,
+            "terms": [{**vars(term), "contribution": term.contribution} for term in breakdown.terms],
+            "blend": breakdown.blend,
+            "confidence": breakdown.confidence,
+            "effort": breakdown.effort,
+            "effort_estimated": breakdown.effort_estimated,
+            "rice": {"reach": breakdown.rice_reach, "impact": breakdown.rice_impact, "score": breakdown.rice_score},
+        }
+    return features
+
+
+def _feature_out(request: ApiRequest, pk: int) -> Feature:
+    return _with_evidence([_features(request).get(pk=pk)])[0]
+
+
 def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Turn `*_id` fields into the records they name, among those the user sees (else a 422 on the field)."""
     user = request.user
@@ -161,15 +245,16 @@ def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
     "/features",
     response={200: FeaturePageOut, **ERRORS, 422: WRITE_ERRORS[422]},
     operation_id="product_feature_list",
-    summary="List features, by revenue at stake unless sorted otherwise",
+    summary="List features, by score unless sorted otherwise",
 )
 def feature_list(request: ApiRequest, params: Query[FeatureListQuery]) -> dict[str, Any]:
     filters = params.dict(include={"product", "status", "visibility", "confidence", "q"}, exclude_none=True)
     features = filterset_apply(FeatureFilter, filters, queryset=_features(request), request=request)
-    items, next_cursor = cursor_paginate(
-        features, order=FEATURE_SORTS[params.sort], cursor=params.cursor, limit=params.limit
-    )
-    return {"items": items, "next_cursor": next_cursor}
+    order = FEATURE_SORTS[params.sort]
+    if params.sort == "-score" and scoring_settings_get().formula == ScoringSettings.Formula.RICE:
+        order = RICE_SORT
+    items, next_cursor = cursor_paginate(features, order=order, cursor=params.cursor, limit=params.limit)
+    return {"items": _with_evidence(items), "next_cursor": next_cursor}
 
 
 @router.post(
@@ -183,18 +268,18 @@ def feature_create(request: ApiRequest, payload: FeatureIn) -> Status[Feature]:
         feature = services.feature_create(actor=request.user, **_references(request, payload.dict()))
     except ValidationError as exc:
         raise errors_renamed(exc, API_FIELD_NAMES) from exc
-    return Status(201, _features(request).get(pk=feature.pk))
+    return Status(201, _feature_out(request, feature.pk))
 
 
 @router.get(
     "/features/{feature_id}",
     response={200: FeatureOut, **ERRORS},
     operation_id="product_feature_get",
-    summary="Get one feature with its evidence",
+    summary="Get one feature with its evidence and score breakdown",
 )
 def feature_get_one(request: ApiRequest, feature_id: int) -> Feature:
     feature_get(user=request.user, pk=feature_id)
-    return _features(request).get(pk=feature_id)
+    return _feature_out(request, feature_id)
 
 
 @router.patch(
@@ -213,7 +298,7 @@ def feature_update(request: ApiRequest, feature_id: int, payload: FeaturePatch) 
         )
     except ValidationError as exc:
         raise errors_renamed(exc, API_FIELD_NAMES) from exc
-    return _features(request).get(pk=feature_id)
+    return _feature_out(request, feature_id)
 
 
 @router.delete(

@@ -13,3 +13,4 @@ class ProductConfig(AppConfig):
         visibility.register("product.Goal", selectors.goal_visible)
         visibility.register("product.Feature", selectors.feature_visible)
         visibility.register("product.Release", selectors.release_visible)
+        visibility.register("product.ScoringSettings", selectors.scoring_settings_visible)

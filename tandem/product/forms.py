@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from tandem.people.models import User
-from tandem.product.models import Feature, Goal, Product, Release
+from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import goal_visible, product_visible, release_visible
 
 
@@ -81,3 +81,45 @@ class EffortForm(forms.Form):
 
 class FeatureDeleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ScoringSettingsForm(forms.Form):
+    """The executive's scoring weights; the service checks the rules and names the field at fault."""
+
+    formula = forms.ChoiceField(
+        choices=ScoringSettings.Formula.choices, help_text="The score the feature list shows and sorts by."
+    )
+    weight_revenue = forms.DecimalField(max_digits=5, decimal_places=2, label="Revenue at stake")
+    weight_reach = forms.DecimalField(max_digits=5, decimal_places=2, label="Reach (accounts)")
+    weight_fit = forms.DecimalField(max_digits=5, decimal_places=2, label="Strategic fit (goals)")
+    weight_urgency = forms.DecimalField(max_digits=5, decimal_places=2, label="Urgency")
+    default_effort = forms.DecimalField(
+        max_digits=6, decimal_places=1, label="Default effort", help_text="Person-weeks, for unestimated features."
+    )
+    single_deal_share = forms.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        label="Single-deal share",
+        help_text="Flag a feature when its largest open deal holds more than this share of its pipeline (0.5 = half).",
+    )
+
+    FIELDS = (
+        "formula",
+        "weight_revenue",
+        "weight_reach",
+        "weight_fit",
+        "weight_urgency",
+        "default_effort",
+        "single_deal_share",
+    )
+
+    def __init__(self, *args: Any, editable: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+        if not editable:
+            for field in self.fields.values():
+                field.disabled = True
+
+    @classmethod
+    def initial_for(cls, scoring: ScoringSettings) -> dict[str, Any]:
+        return {name: getattr(scoring, name) for name in cls.FIELDS}

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tandem.product.scoring import ScoringWeights
+
 
 class Product(models.Model):
     """Something the company sells, moving through its lifecycle from idea to retirement."""
@@ -139,3 +141,69 @@ class Feature(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScoringSettings(models.Model):
+    """The executive's scoring weights, one row for the workspace: how the default score blends its
+    terms, which formula the feature list shows and sorts by, the effort assumed while a feature
+    has no estimate and the share above which one deal makes a *single-deal ask*."""
+
+    class Formula(models.TextChoices):
+        DEFAULT = "default", "Tandem score (weighted blend)"
+        RICE = "rice", "RICE"
+
+    formula = models.CharField(max_length=20, choices=Formula.choices, default=Formula.DEFAULT)
+    weight_revenue = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.40"))
+    weight_reach = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.20"))
+    weight_fit = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.25"))
+    weight_urgency = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.15"))
+    default_effort = models.DecimalField(
+        max_digits=6, decimal_places=1, default=Decimal("4"), help_text="Person-weeks assumed for unestimated features."
+    )
+    single_deal_share = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        help_text="A feature is a single-deal ask when its largest open deal holds more than this share of its "
+        "open pipeline.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # The bulk recompute after a change: requested when weights change, done when the task finishes.
+    recompute_requested_at = models.DateTimeField(null=True, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "scoring settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="scoring_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(weight_revenue__gte=0, weight_reach__gte=0, weight_fit__gte=0, weight_urgency__gte=0),
+                name="scoring_weights_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(default_effort__gt=0), name="scoring_default_effort_positive"),
+            models.CheckConstraint(
+                condition=Q(single_deal_share__gt=0, single_deal_share__lte=1), name="scoring_single_deal_share_range"
+            ),
+            models.CheckConstraint(condition=Q(formula__in=["default", "rice"]), name="scoring_formula_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return "Scoring settings"
+
+    @property
+    def recompute_running(self) -> bool:
+        requested, done = self.recompute_requested_at, self.recomputed_at
+        return requested is not None and (done is None or done < requested)
+
+    @property
+    def weights(self) -> ScoringWeights:
+        return ScoringWeights(
+            revenue=self.weight_revenue,
+            reach=self.weight_reach,
+            fit=self.weight_fit,
+            urgency=self.weight_urgency,
+            default_effort=self.default_effort,
+        )

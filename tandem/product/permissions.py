@@ -7,3 +7,4 @@ class ProductPermission(StrEnum):
     MANAGE_PRODUCTS = "product.manage_products"
     MANAGE_RELEASES = "product.manage_releases"
     SET_GOALS = "product.set_goals"
+    SET_SCORING = "product.set_scoring"

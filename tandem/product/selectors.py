@@ -1,11 +1,18 @@
 """Reads of the product domain. Every read starts from a `*_visible` selector."""
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tandem.asks.models import Ask
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
-from tandem.product.models import Feature, Goal, Product, Release
+from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 
 
 def product_visible(*, user: User) -> QuerySet[Product]:
@@ -39,3 +46,65 @@ def feature_with_evidence(*, user: User) -> QuerySet[Feature]:
     index for the first page; the outer join of `select_related` alone sorts every feature.
     """
     return feature_visible(user=user).filter(evidence__isnull=False).select_related("product", "evidence")
+
+
+def scoring_settings_visible(*, user: User) -> QuerySet[ScoringSettings]:
+    """Everyone sees the scoring weights: every score shows its breakdown, so its weights are no secret."""
+    return ScoringSettings.objects.all()
+
+
+def scoring_settings_get() -> ScoringSettings:
+    """The workspace's scoring settings, created with the defaults on first use."""
+    scoring, _ = ScoringSettings.objects.get_or_create(id=1)
+    return scoring
+
+
+# The ask trend: asks per week over the last TREND_WEEKS weeks (91 days) on the feature page; the
+# list shows the count of the last RECENT_DAYS days. Counted per request, never stored: it ages daily.
+TREND_WEEKS = 13
+RECENT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class TrendWeek:
+    starts: datetime.date
+    asks: int
+
+
+def feature_ask_trend(*, feature: Feature, today: datetime.date | None = None) -> list[TrendWeek]:
+    """Asks naming the feature per week, oldest first, the last week ending today (one query).
+
+    Like the evidence totals, it counts every ask naming the feature, also those the viewer may not
+    open: the feature's visibility already decided that the viewer sees its evidence.
+    """
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=7 * TREND_WEEKS - 1)
+    per_day = (
+        Ask.objects.filter(feature=feature, created_at__gte=_day_start(first))
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(asks=Count("pk"))
+        .order_by()
+    )
+    weeks = [0] * TREND_WEEKS
+    for row in per_day:
+        index = (row["day"] - first).days // 7
+        if 0 <= index < TREND_WEEKS:
+            weeks[index] += row["asks"]
+    return [TrendWeek(first + datetime.timedelta(days=7 * i), count) for i, count in enumerate(weeks)]
+
+
+def feature_recent_asks(*, feature_ids: Sequence[int]) -> dict[int, int]:
+    """How many asks named each of these features in the last RECENT_DAYS days, in one query."""
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    rows = (
+        Ask.objects.filter(feature_id__in=list(feature_ids), created_at__gte=since)
+        .values("feature_id")
+        .annotate(asks=Count("pk"))
+        .order_by()
+    )
+    return {row["feature_id"]: row["asks"] for row in rows}
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tandem.asks.evidence import feature_evidence_refresh
+from tandem.asks.evidence import feature_evidence_refresh, feature_scores_recompute
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
@@ -19,7 +19,7 @@ from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for
 from tandem.decisions.services import release_shipped_announce
 from tandem.people.models import User
-from tandem.product.models import Feature, Goal, Product, Release
+from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
 
 
@@ -41,7 +41,7 @@ class FeatureChanges(TypedDict, total=False):
 STALE = "Someone else changed this feature since you opened it. Reload it and apply your change again."
 
 
-def _validate(instance: Feature | Goal, rules: dict[str, tuple[bool, str]]) -> None:
+def _validate(instance: Feature | Goal | ScoringSettings, rules: dict[str, tuple[bool, str]]) -> None:
     """full_clean, plus the rules whose check constraints would otherwise report them field-less."""
     errors: dict[str, list[str]] = {field: [message] for field, (broken, message) in rules.items() if broken}
     try:
@@ -121,7 +121,7 @@ def feature_update(
     """Change a feature as of the version the editor saw. Only product managers and admins may.
 
     A stale version is refused (someone else saved since) and nothing is written; each saved
-    change bumps the version.
+    change bumps the version. Its score follows its new goals, effort and confidence at once.
     """
     require(actor, ProductPermission.EDIT_FEATURE)
     current = _lock_current(feature, expected_version)
@@ -133,18 +133,20 @@ def feature_update(
     current.save()
     if goals is not None:
         current.goals.set(list(goals))
+    feature_evidence_refresh(feature_ids=[current.pk])
     return current
 
 
 @transaction.atomic
 def feature_estimate(*, actor: User, feature: Feature, expected_version: int, effort: Decimal | None) -> Feature:
-    """Set a feature's effort estimate in person-weeks: engineering leads (and product) may, nothing else changes."""
+    """Set a feature's effort estimate in person-weeks: engineering leads (and product) may; the score follows."""
     require(actor, ProductPermission.ESTIMATE_EFFORT)
     current = _lock_current(feature, expected_version)
     current.effort = effort
     current.version += 1
     _validate_feature(current)
     current.save(update_fields=["effort", "version", "updated_at"])
+    feature_evidence_refresh(feature_ids=[current.pk])
     return current
 
 
@@ -240,13 +242,86 @@ def goal_create(*, actor: User, name: str, weight: Decimal, description: str = "
 def goal_update(
     *, actor: User, goal: Goal, name: str, weight: Decimal, description: str = "", is_active: bool = True
 ) -> Goal:
-    """Change a goal, its weight or whether it is active. Only executives (and admins) may."""
+    """Change a goal, its weight or whether it is active. Only executives (and admins) may.
+
+    A new weight or activity changes the strategic fit of every feature serving the goal: their
+    scores are recomputed in the background after commit.
+    """
     require(actor, ProductPermission.SET_GOALS)
     current = Goal.objects.select_for_update().get(pk=goal.pk)
     current.name = name.strip()
-    current.weight = weight
     current.description = description
+    rescore = current.weight != weight or current.is_active != is_active
+    current.weight = weight
     current.is_active = is_active
     _validate(current, {"weight": (weight < 0, "The weight cannot be negative.")})
     current.save()
+    if rescore:
+        ScoringSettings.objects.update_or_create(id=1, defaults={"recompute_requested_at": timezone.now()})
+        _scores_recompute_enqueue()
     return current
+
+
+# Scoring
+
+
+class ScoringChanges(TypedDict, total=False):
+    formula: str
+    weight_revenue: Decimal
+    weight_reach: Decimal
+    weight_fit: Decimal
+    weight_urgency: Decimal
+    default_effort: Decimal
+    single_deal_share: Decimal
+
+
+SCORE_FIELDS = frozenset({"weight_revenue", "weight_reach", "weight_fit", "weight_urgency", "default_effort"})
+
+
+def _scores_recompute_enqueue() -> None:
+    """Queue the bulk rescore after commit; the caller has set `recompute_requested_at`."""
+    from tandem.product.tasks import feature_scores_recompute_task  # the task module imports this one
+
+    transaction.on_commit(feature_scores_recompute_task.enqueue)
+
+
+@transaction.atomic
+def scoring_settings_update(*, actor: User, **changes: Unpack[ScoringChanges]) -> ScoringSettings:
+    """Set the scoring weights, the formula the feature list shows, the default effort and the
+    single-deal share. Only executives (and admins) may.
+
+    Weights are zero or more (not all zero), the default effort more than zero weeks and the
+    single-deal share above 0 and at most 1. A change to a weight or the default effort rescores
+    every feature in the background; the formula and the share only change what lists show.
+    """
+    require(actor, ProductPermission.SET_SCORING)
+    current, _ = ScoringSettings.objects.select_for_update().get_or_create(id=1)
+    rescore = any(getattr(current, name) != value for name, value in changes.items() if name in SCORE_FIELDS)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    weights = {f"weight_{term}": getattr(current, f"weight_{term}") for term in ("revenue", "reach", "fit", "urgency")}
+    rules = {name: (weight < 0, "A weight cannot be negative.") for name, weight in weights.items()}
+    if all(weight == 0 for weight in weights.values()):
+        rules["weight_revenue"] = (True, "Give at least one term a weight above zero.")
+    rules["default_effort"] = (current.default_effort <= 0, "The default effort must be more than zero weeks.")
+    rules["single_deal_share"] = (
+        not 0 < current.single_deal_share <= 1,
+        "The share must be above 0 and at most 1 (0.5 is half).",
+    )
+    current.updated_by = actor
+    current.updated_at = timezone.now()
+    if rescore:
+        current.recompute_requested_at = current.updated_at
+    _validate(current, rules)
+    current.save()
+    if rescore:
+        _scores_recompute_enqueue()
+    return current
+
+
+def feature_scores_recompute_all() -> int:
+    """Rescore every feature from its stored evidence (the background task after a weight change),
+    then note when it finished."""
+    count = feature_scores_recompute()
+    ScoringSettings.objects.filter(id=1).update(recomputed_at=timezone.now())
+    return count

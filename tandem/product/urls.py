@@ -10,6 +10,7 @@ urlpatterns = [
     path("features/<int:pk>/", views.feature_detail, name="feature_detail"),
     path("features/<int:pk>/edit/", views.feature_update, name="feature_update"),
     path("features/<int:pk>/delete/", views.feature_delete, name="feature_delete"),
+    path("scoring/", views.scoring_settings, name="scoring_settings"),
     path("roadmap/", views.roadmap, name="roadmap"),
     path("releases/<int:pk>/ship/", views.release_ship, name="release_ship"),
     path("products/", views.product_list, name="product_list"),

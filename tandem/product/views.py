@@ -1,6 +1,8 @@
 """Pages of the product domain: features with their evidence, the roadmap and products."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.messages import success as flash_success
@@ -11,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tandem.asks.evidence import score_inputs
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.selectors import ask_visible, decision_visible
 from tandem.core.api import StaleVersion
@@ -19,29 +22,39 @@ from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
-from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm
-from tandem.product.models import Feature, Release
+from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm, ScoringSettingsForm
+from tandem.product.models import Feature, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
+from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
+    feature_ask_trend,
     feature_get,
+    feature_recent_asks,
     feature_visible,
     feature_with_evidence,
     product_visible,
     release_visible,
+    scoring_settings_get,
 )
 
-FEATURE_COLUMNS = [
-    Column("title", "Feature", order=["title"]),
-    Column("product", "Product"),
-    Column("status", "Status"),
-    Column("confidence", "Confidence"),
-    Column("visibility", "Visibility"),
-    Column("open_pipeline", "Revenue at stake", order=["evidence__open_pipeline"], numeric=True),
-    Column("weighted_pipeline", "Weighted", order=["evidence__weighted_pipeline"], numeric=True),
-    Column("accounts", "Accounts", order=["evidence__accounts_count"], numeric=True),
-    Column("asks", "Asks", order=["evidence__asks_count"], numeric=True),
-    Column("created", "Created", order=["created_at"]),
-]
+
+def feature_columns(formula: str) -> list[Column]:
+    """The feature table; "score" sorts by the formula the executive chose (default or RICE)."""
+    score = "evidence__rice_score" if formula == ScoringSettings.Formula.RICE else "evidence__score"
+    return [
+        Column("title", "Feature", order=["title"]),
+        Column("product", "Product"),
+        Column("status", "Status"),
+        Column("confidence", "Confidence"),
+        Column("score", "RICE" if formula == ScoringSettings.Formula.RICE else "Score", order=[score], numeric=True),
+        Column("open_pipeline", "Revenue at stake", order=["evidence__open_pipeline"], numeric=True),
+        Column("weighted_pipeline", "Weighted", order=["evidence__weighted_pipeline"], numeric=True),
+        Column("accounts", "Accounts", order=["evidence__accounts_count"], numeric=True),
+        Column("asks", "Asks", order=["evidence__asks_count"], numeric=True),
+        Column("recent_asks", "Asks, 90 days", numeric=True),
+        Column("created", "Created", order=["created_at"]),
+    ]
+
 
 PRODUCT_COLUMNS = [
     Column("name", "Product", order=["name"]),
@@ -58,13 +71,31 @@ LINKED_ASKS_SHOWN = 50
 
 @require_GET
 def feature_list(request: PageRequest) -> HttpResponse:
-    """Features by revenue at stake; sorted on the evidence row's indexed columns, never by aggregating asks."""
+    """Features by score; sorted on the evidence row's indexed columns, never by aggregating asks.
+
+    The page's rows get their 90-day ask count and single-deal flag in one query for the page.
+    """
+    scoring = scoring_settings_get()
+    columns = feature_columns(scoring.formula)
     features = feature_with_evidence(user=request.user).select_related("release")
     filterset = FeatureFilter(request.GET or None, queryset=features, request=request)
-    page = list_page(request, filterset.qs, columns=FEATURE_COLUMNS, default_sort="-open_pipeline")
+    page = list_page(request, filterset.qs, columns=columns, default_sort="-score")
+    recent = feature_recent_asks(feature_ids=[feature.pk for feature in page.rows])
+    rows = [
+        FeatureRow(
+            feature=feature,
+            score=feature.evidence.rice_score
+            if scoring.formula == ScoringSettings.Formula.RICE
+            else feature.evidence.score,
+            recent_asks=recent.get(feature.pk, 0),
+            single_deal=feature.evidence.is_single_deal(scoring.single_deal_share),
+        )
+        for feature in page.rows
+    ]
     context = {
         "page": page,
-        "columns": FEATURE_COLUMNS,
+        "rows": rows,
+        "columns": columns,
         "filter": filterset,
         "can_create": has_permission(request.user, ProductPermission.EDIT_FEATURE),
     }
@@ -72,9 +103,18 @@ def feature_list(request: PageRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@dataclass(frozen=True)
+class FeatureRow:
+    feature: Feature
+    score: Decimal
+    recent_asks: int
+    single_deal: bool
+
+
 @require_GET
 def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
-    """A feature with its evidence: everyone who sees the feature sees the totals, but only the asks they may see."""
+    """A feature with its evidence and score: everyone who sees the feature sees the totals, the
+    trend and the breakdown, but only the asks they may see."""
     feature = feature_get(user=request.user, pk=pk)
     asks = list(
         ask_visible(user=request.user)
@@ -83,9 +123,18 @@ def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
     )
     # Every feature has its evidence row from creation; an unsaved empty one stands in if not.
     evidence = getattr(feature, "evidence", None) or FeatureEvidence(feature=feature)
+    scoring = scoring_settings_get()
+    trend = feature_ask_trend(feature=feature)
     context = {
         "feature": feature,
         "evidence": evidence,
+        "scoring": scoring,
+        "breakdown": score_breakdown(
+            score_inputs(evidence, effort=feature.effort, confidence=feature.confidence), scoring.weights
+        ),
+        "single_deal": evidence.is_single_deal(scoring.single_deal_share),
+        "trend": {"weeks": [week.starts.isoformat() for week in trend], "asks": [week.asks for week in trend]},
+        "trend_total": sum(week.asks for week in trend),
         "goals": list(feature.goals.all()),
         "asks": asks,
         "hidden_asks": max(0, evidence.asks_count - len(asks)),
@@ -205,6 +254,28 @@ def product_detail(request: PageRequest, pk: int) -> HttpResponse:
     releases = release_visible(user=request.user).filter(product=product).order_by("-target_date", "-pk")
     context = {"product": product, "features": list(features), "releases": list(releases)}
     return render(request, "product/product_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def scoring_settings(request: PageRequest) -> HttpResponse:
+    """The scoring weights: everyone may read them (every score shows its breakdown); executives and
+    admins change them, which rescores every feature in the background."""
+    scoring = scoring_settings_get()
+    editable = has_permission(request.user, ProductPermission.SET_SCORING)
+    if request.method == "POST":
+        require(request.user, ProductPermission.SET_SCORING)
+    form = ScoringSettingsForm(
+        request.POST or None, initial=ScoringSettingsForm.initial_for(scoring), editable=editable
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scoring_settings_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("product:scoring_settings")
+    context = {"form": form, "scoring": scoring, "editable": editable}
+    return render(request, "product/scoring_settings.html", context)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:

@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tandem.asks.evidence import feature_evidence_refresh, opportunity_evidence_refresh
+from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh, opportunity_evidence_refresh
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.core.money import to_home_currency, workspace_get
@@ -28,8 +28,10 @@ from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, Sta
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import account_visible, contact_visible, opportunity_visible
 
-# A change to any of these moves the evidence (pipeline at stake) of the features the deal asked for.
-EVIDENCE_FIELDS = frozenset({"amount", "currency", "close_date", "probability", "stage"})
+# A change to any of these moves the evidence (pipeline at stake, lost revenue) of the features the deal asked for.
+EVIDENCE_FIELDS = frozenset({"amount", "currency", "close_date", "probability", "stage", "loss_reason"})
+# A change to any of these moves the customer revenue of the features the account asked for.
+ACCOUNT_EVIDENCE_FIELDS = frozenset({"status", "annual_revenue"})
 
 STALE_DEAL = "Someone else changed this deal since you opened it — reload to see their changes."
 STALE_ACCOUNT = "Someone else changed this account since you opened it — reload to see their changes."
@@ -130,7 +132,8 @@ def account_create(
 @transaction.atomic
 def account_update(*, actor: User, account: Account, expected_version: int, data: Mapping[str, Any]) -> Account:
     """Change an account the actor can see, based on the version they loaded (a stale one raises
-    StaleVersion and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule."""
+    StaleVersion and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new
+    status or annual revenue moves the customer revenue of the features the account asked for."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, ACCOUNT_FIELDS)
     account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
@@ -144,6 +147,8 @@ def account_update(*, actor: User, account: Account, expected_version: int, data
     account.version += 1
     account.full_clean()
     account.save()
+    if data.keys() & ACCOUNT_EVIDENCE_FIELDS:
+        account_evidence_refresh(account_ids=[account.pk])
     return account
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.competition.models import Competitor
 from tandem.core.models import ExchangeRate, Workspace
@@ -71,31 +72,47 @@ def seed_workspace(
     return loads
 
 
-# One set-based statement for every feature. Amounts are summed in integer cents (integer division
-# rounds the weighted sum half up) so SQLite, which keeps decimals as floating point, gives the
-# same cents as PostgreSQL's numeric arithmetic.
+# One set-based statement for every feature's figures (the score follows, from them). Amounts are
+# summed in integer cents (integer division rounds the weighted sum half up) so SQLite, which keeps
+# decimals as floating point, gives the same cents as PostgreSQL's numeric arithmetic. Every ask
+# naming a feature counts, merged duplicates included; each deal and account once per feature.
 EVIDENCE_SQL = """
 INSERT INTO asks_featureevidence
-    (feature_id, asks_count, accounts_count, open_pipeline, weighted_pipeline, blocker_pipeline, refreshed_at)
+    (feature_id, asks_count, important_asks_count, blocker_asks_count, accounts_count, open_pipeline,
+     weighted_pipeline, blocker_pipeline, largest_deal, customer_revenue, lost_revenue, won_after_ship,
+     strategic_fit, score, rice_score, refreshed_at)
 SELECT f.id,
        COALESCE(a.asks_count, 0),
+       COALESCE(a.important_count, 0),
+       COALESCE(a.blocker_count, 0),
        COALESCE(a.accounts_count, 0),
        COALESCE(d.open_cents, 0) / 100.0,
        COALESCE((d.weighted_cents_x100 + 50) / 100, 0) / 100.0,
        COALESCE(d.blocker_cents, 0) / 100.0,
+       COALESCE(d.largest_cents, 0) / 100.0,
+       COALESCE(c.customer_cents, 0) / 100.0,
+       COALESCE(closed.lost_cents, 0) / 100.0,
+       COALESCE(closed.won_cents, 0) / 100.0,
+       COALESCE(g.fit_cents, 0) / 100.0,
+       0,
+       0,
        %s
 FROM product_feature f
+LEFT JOIN product_release r ON r.id = f.release_id
 LEFT JOIN (
-    SELECT feature_id, COUNT(*) AS asks_count, COUNT(DISTINCT account_id) AS accounts_count
+    SELECT feature_id, COUNT(*) AS asks_count, COUNT(DISTINCT account_id) AS accounts_count,
+           SUM(CASE WHEN importance = 'important' THEN 1 ELSE 0 END) AS important_count,
+           SUM(CASE WHEN importance = 'blocker' THEN 1 ELSE 0 END) AS blocker_count
     FROM asks_ask
-    WHERE feature_id IS NOT NULL AND status <> 'merged'
+    WHERE feature_id IS NOT NULL
     GROUP BY feature_id
 ) a ON a.feature_id = f.id
 LEFT JOIN (
     SELECT deal.feature_id,
            SUM(deal.cents) AS open_cents,
            CAST(SUM(deal.cents * deal.probability) AS BIGINT) AS weighted_cents_x100,
-           SUM(CASE WHEN deal.has_blocker = 1 THEN deal.cents ELSE 0 END) AS blocker_cents
+           SUM(CASE WHEN deal.has_blocker = 1 THEN deal.cents ELSE 0 END) AS blocker_cents,
+           MAX(deal.cents) AS largest_cents
     FROM (
         SELECT ask.feature_id,
                CAST(ROUND(o.amount_home * 100) AS BIGINT) AS cents,
@@ -104,18 +121,53 @@ LEFT JOIN (
         FROM asks_ask ask
         JOIN sales_opportunity o ON o.id = ask.opportunity_id
         JOIN sales_stage s ON s.id = o.stage_id
-        WHERE ask.feature_id IS NOT NULL AND ask.status <> 'merged' AND NOT s.is_won AND NOT s.is_lost
+        WHERE ask.feature_id IS NOT NULL AND NOT s.is_won AND NOT s.is_lost
         GROUP BY ask.feature_id, o.id, o.amount_home, o.probability
     ) deal
     GROUP BY deal.feature_id
 ) d ON d.feature_id = f.id
+LEFT JOIN (
+    SELECT customer.feature_id, SUM(customer.cents) AS customer_cents
+    FROM (
+        SELECT DISTINCT ask.feature_id, acc.id, CAST(ROUND(acc.annual_revenue * 100) AS BIGINT) AS cents
+        FROM asks_ask ask
+        JOIN sales_account acc ON acc.id = ask.account_id
+        WHERE ask.feature_id IS NOT NULL AND acc.status = 'customer'
+    ) customer
+    GROUP BY customer.feature_id
+) c ON c.feature_id = f.id
+LEFT JOIN (
+    SELECT deal.feature_id,
+           SUM(CASE WHEN deal.is_lost AND deal.loss_reason = 'missing_feature' THEN deal.cents ELSE 0 END)
+               AS lost_cents,
+           SUM(CASE WHEN deal.is_won AND deal.closed_at > deal.shipped_at THEN deal.cents ELSE 0 END) AS won_cents
+    FROM (
+        SELECT DISTINCT ask.feature_id, o.id, CAST(ROUND(o.amount_home * 100) AS BIGINT) AS cents,
+               s.is_won, s.is_lost, o.loss_reason, o.closed_at, rel.shipped_at
+        FROM asks_ask ask
+        JOIN sales_opportunity o ON o.id = ask.opportunity_id
+        JOIN sales_stage s ON s.id = o.stage_id
+        JOIN product_feature feat ON feat.id = ask.feature_id
+        LEFT JOIN product_release rel ON rel.id = feat.release_id
+        WHERE ask.feature_id IS NOT NULL AND (s.is_won OR s.is_lost)
+    ) deal
+    GROUP BY deal.feature_id
+) closed ON closed.feature_id = f.id
+LEFT JOIN (
+    SELECT fg.feature_id, SUM(CAST(ROUND(goal.weight * 100) AS BIGINT)) AS fit_cents
+    FROM product_feature_goals fg
+    JOIN product_goal goal ON goal.id = fg.goal_id
+    WHERE goal.is_active
+    GROUP BY fg.feature_id
+) g ON g.feature_id = f.id
 """
 
 
 def feature_evidence_fill(*, now: datetime.datetime) -> int:
-    """Every feature's evidence from its linked asks (merged duplicates left out): each open deal
-    counted once per feature, weighted by its probability and rounded to the cent, and its amount
-    counted as blocker pipeline when any of its asks is a blocker."""
+    """Every feature's evidence from its asks in one statement (see EVIDENCE_SQL and
+    `asks/evidence.py` for the rules), then its score from those figures in batches."""
     with connection.cursor() as cursor:
         cursor.execute(EVIDENCE_SQL, [connection.ops.adapt_datetimefield_value(now)])
-        return cursor.rowcount
+        rows = cursor.rowcount
+    feature_scores_recompute()
+    return rows

@@ -3,6 +3,7 @@
 Everyone sees features, but sales only sales-shareable and public ones: `world.internal_feature`
 answers 404 to sales roles, as a feature that does not exist. Product managers and admins edit
 features; engineering leads may change a feature's effort (the edit page gives them that field alone).
+Everyone reads the scoring weights; executives and admins set them.
 """
 
 from tandem.tests.access import Access, expect
@@ -61,6 +62,20 @@ PAGES: dict[str, Access] = {
         data=lambda w: {"version": 1},
         other_team=_internal_feature,
         other_team_expected=INTERNAL_FOR_EDITORS,
+    ),
+    # Everyone reads the scoring weights (GET, tested in test_views); executives and admins change them.
+    "product:scoring_settings": Access(
+        expect(403, 403, 403, 403, 302, 302),
+        method="POST",
+        data=lambda w: {
+            "formula": "default",
+            "weight_revenue": "0.5",
+            "weight_reach": "0.2",
+            "weight_fit": "0.2",
+            "weight_urgency": "0.1",
+            "default_effort": "4",
+            "single_deal_share": "0.6",
+        },
     ),
     "product:roadmap": Access(EVERYONE_OK),
     "product:product_list": Access(EVERYONE_OK),

@@ -6,7 +6,7 @@ import pytest
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.api import FeatureConfidence, FeatureStatus, FeatureVisibility
-from tandem.product.models import Feature
+from tandem.product.models import Feature, ScoringSettings
 from tandem.product.tests.api_client import ApiClient
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
@@ -30,11 +30,11 @@ def test_api_choices_match_the_model():
     assert set(get_args(FeatureVisibility)) == set(Feature.Visibility.values)
 
 
-def test_feature_list_is_by_revenue_at_stake_with_evidence(pm_api):
-    small = with_evidence(FeatureFactory(), "10.00")
+def test_feature_list_sorts_by_revenue_at_stake_with_evidence(pm_api):
     big = with_evidence(FeatureFactory(), "90000.50")
+    small = with_evidence(FeatureFactory(), "10.00")
 
-    body = pm_api.get("/api/features").json()
+    body = pm_api.get("/api/features", {"sort": "-open_pipeline"}).json()
 
     assert [item["id"] for item in body["items"]] == [big.pk, small.pk]
     assert body["items"][0]["evidence"]["open_pipeline"] == "90000.50"
@@ -189,3 +189,57 @@ def test_a_release_of_another_product_is_422_on_release_id(pm_api):
 
     assert response.status_code == 422
     assert "release_id" in response.json()["errors"]
+
+
+def test_feature_list_is_by_score_with_its_breakdown(pm_api):
+    low, high = FeatureFactory(), FeatureFactory()
+    FeatureEvidence.objects.filter(feature=low).update(score=Decimal("1.5"))
+    FeatureEvidence.objects.filter(feature=high).update(score=Decimal("8"), open_pipeline=Decimal("5000"))
+    AskFactory(feature=high)
+
+    body = pm_api.get("/api/features").json()
+
+    assert [item["id"] for item in body["items"]] == [high.pk, low.pk]
+    score = body["items"][0]["score"]
+    assert score["formula"] == "default"
+    assert [term["key"] for term in score["terms"]] == ["revenue", "reach", "fit", "urgency"]
+    assert (score["effort_estimated"], score["effort"]) == (False, 4.0)
+    assert set(score["rice"]) == {"reach", "impact", "score"}
+    assert body["items"][0]["evidence"]["asks_last_90_days"] == 1
+
+
+def test_score_sort_pages_with_a_cursor_and_follows_the_chosen_formula(pm_api):
+    features = [FeatureFactory() for _ in range(5)]
+    for rank, feature in enumerate(features):
+        FeatureEvidence.objects.filter(feature=feature).update(score=rank, rice_score=10 - rank)
+
+    first = pm_api.get("/api/features", {"limit": 2}).json()
+    rest = pm_api.get("/api/features", {"limit": 5, "cursor": first["next_cursor"]}).json()
+    assert [item["id"] for item in first["items"] + rest["items"]] == [f.pk for f in reversed(features)]
+
+    ScoringSettings.objects.update_or_create(id=1, defaults={"formula": "rice"})
+    body = pm_api.get("/api/features").json()
+    assert [item["id"] for item in body["items"]] == [f.pk for f in features]
+    assert body["items"][0]["score"]["formula"] == "rice"
+
+
+def test_get_shows_every_evidence_figure_and_the_single_deal_flag(pm_api):
+    feature = FeatureFactory(effort=Decimal("3"))
+    FeatureEvidence.objects.filter(feature=feature).update(
+        open_pipeline=Decimal("1000.00"),
+        largest_deal=Decimal("800.00"),
+        customer_revenue=Decimal("55.00"),
+        lost_revenue=Decimal("66.00"),
+        won_after_ship=Decimal("77.00"),
+    )
+
+    evidence = pm_api.get(f"/api/features/{feature.pk}").json()["evidence"]
+
+    assert evidence["largest_deal"] == "800.00"
+    assert evidence["largest_deal_share"] == "0.8000"
+    assert evidence["single_deal_ask"] is True
+    assert (evidence["customer_revenue"], evidence["lost_revenue"], evidence["won_after_ship"]) == (
+        "55.00",
+        "66.00",
+        "77.00",
+    )

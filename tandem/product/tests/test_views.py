@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
-from tandem.product.models import Feature, Release
+from tandem.product.models import Feature, Release, ScoringSettings
+from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
@@ -23,12 +24,12 @@ def with_pipeline(feature: Feature, amount: str) -> Feature:
 # --- feature list -------------------------------------------------------------------------------
 
 
-def test_feature_list_puts_the_most_revenue_at_stake_first(client, product_manager):
-    small = with_pipeline(FeatureFactory(title="Small"), "1000")
+def test_feature_list_sorts_by_revenue_at_stake(client, product_manager):
     big = with_pipeline(FeatureFactory(title="Big"), "900000")
+    small = with_pipeline(FeatureFactory(title="Small"), "1000")
     client.force_login(product_manager)
 
-    response = client.get(LIST)
+    response = client.get(LIST, {"sort": "-open_pipeline"})
 
     assert [f.pk for f in response.context["page"].rows] == [big.pk, small.pk]
     assert "900,000.00" in response.content.decode()
@@ -80,6 +81,7 @@ def test_htmx_request_gets_only_the_list_region(client, product_manager):
 
 def test_feature_list_runs_the_same_queries_for_1_and_10_features(client, product_manager):
     client.force_login(product_manager)
+    scoring_settings_get()  # created with the defaults on first use, once per workspace
     FeatureFactory(release=None)
     one = queries_of(lambda: client.get(LIST))
     for _ in range(9):
@@ -123,6 +125,7 @@ def test_feature_detail_queries_do_not_grow_with_asks(client, product_manager):
     feature = FeatureFactory()
     client.force_login(product_manager)
     url = reverse("product:feature_detail", args=[feature.pk])
+    scoring_settings_get()
     AskFactory(feature=feature)
     one = queries_of(lambda: client.get(url))
     AskFactory.create_batch(9, feature=feature)
@@ -331,3 +334,142 @@ def test_product_detail_lists_its_visible_features(client, rep):
 def test_unknown_records_are_not_found(client, rep, name):
     client.force_login(rep)
     assert client.get(reverse(name, args=[999999])).status_code == 404
+
+
+# --- evidence, score and the scoring weights ----------------------------------------------------
+
+
+def test_feature_list_puts_the_highest_score_first_and_flags_single_deal_asks(client, product_manager):
+    low = FeatureFactory(title="Low")
+    high = FeatureFactory(title="High")
+    FeatureEvidence.objects.filter(feature=low).update(score=Decimal("3.5"))
+    FeatureEvidence.objects.filter(feature=high).update(
+        score=Decimal("42.25"), open_pipeline=Decimal("1000"), largest_deal=Decimal("900")
+    )
+    AskFactory(feature=high)
+    client.force_login(product_manager)
+
+    response = client.get(LIST)
+
+    rows = response.context["rows"]
+    assert [row.feature.pk for row in rows] == [high.pk, low.pk]
+    assert (rows[0].score, rows[0].single_deal, rows[0].recent_asks) == (Decimal("42.25"), True, 1)
+    assert (rows[1].single_deal, rows[1].recent_asks) == (False, 0)
+    assert "Single-deal ask" in response.content.decode()
+
+
+def test_feature_list_sorts_by_rice_when_the_executive_chose_it(client, product_manager):
+    a, b = FeatureFactory(title="A"), FeatureFactory(title="B")
+    FeatureEvidence.objects.filter(feature=a).update(score=Decimal("9"), rice_score=Decimal("1"))
+    FeatureEvidence.objects.filter(feature=b).update(score=Decimal("1"), rice_score=Decimal("9"))
+    ScoringSettings.objects.update_or_create(id=1, defaults={"formula": "rice"})
+    client.force_login(product_manager)
+
+    response = client.get(LIST)
+
+    assert [row.feature.title for row in response.context["rows"]] == ["B", "A"]
+    assert "RICE" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("-accounts", ["B", "A"]), ("-open_pipeline", ["A", "B"]), ("-weighted_pipeline", ["B", "A"])],
+)
+def test_feature_list_sorts_by_revenue_weighted_and_accounts(client, product_manager, sort, expected):
+    a, b = FeatureFactory(title="A"), FeatureFactory(title="B")
+    FeatureEvidence.objects.filter(feature=a).update(open_pipeline=9, weighted_pipeline=1, accounts_count=1)
+    FeatureEvidence.objects.filter(feature=b).update(open_pipeline=1, weighted_pipeline=5, accounts_count=7)
+    client.force_login(product_manager)
+
+    response = client.get(LIST, {"sort": sort})
+
+    assert [row.feature.title for row in response.context["rows"]] == expected
+
+
+def test_feature_page_shows_every_figure_the_breakdown_and_the_trend(client, product_manager):
+    feature = FeatureFactory(effort=Decimal("2"))
+    FeatureEvidence.objects.filter(feature=feature).update(
+        accounts_count=3,
+        asks_count=4,
+        open_pipeline=Decimal("200000"),
+        weighted_pipeline=Decimal("80000"),
+        blocker_pipeline=Decimal("150000"),
+        largest_deal=Decimal("150000"),
+        customer_revenue=Decimal("36000"),
+        lost_revenue=Decimal("12000"),
+        won_after_ship=Decimal("7000"),
+        score=Decimal("12.5"),
+    )
+    AskFactory(feature=feature, created_at=timezone.now() - datetime.timedelta(days=8))
+    AskFactory(feature=feature)
+    AskFactory(feature=feature, created_at=timezone.now() - datetime.timedelta(days=200))
+    client.force_login(product_manager)
+
+    response = client.get(reverse("product:feature_detail", args=[feature.pk]))
+
+    body = response.content.decode()
+    for figure in ("200.0K", "80.0K", "150.0K", "36.0K", "12.0K", "7.0K"):
+        assert figure in body
+    assert "75% of the open pipeline" in body
+    assert 'data-testid="single-deal-flag"' in body
+    for label in ("Revenue at stake", "Reach", "Strategic fit", "Urgency", "RICE"):
+        assert label in body
+    assert response.context["trend"]["asks"][-2:] == [1, 1]
+    assert response.context["trend_total"] == 2
+    assert "vendor/echarts/echarts.min.js" in body
+
+
+def test_everyone_may_read_the_scoring_weights_but_only_executives_edit(client, rep, executive):
+    client.force_login(rep)
+    response = client.get(reverse("product:scoring_settings"))
+    assert response.status_code == 200
+    assert response.context["form"].fields["weight_revenue"].disabled
+    assert "Save weights" not in response.content.decode()
+
+    client.force_login(executive)
+    response = client.get(reverse("product:scoring_settings"))
+    assert not response.context["form"].fields["weight_revenue"].disabled
+    assert "Save weights" in response.content.decode()
+
+
+def scoring_data(**changes: str) -> dict[str, str]:
+    data = {
+        "formula": "default",
+        "weight_revenue": "0.4",
+        "weight_reach": "0.2",
+        "weight_fit": "0.25",
+        "weight_urgency": "0.15",
+        "default_effort": "4",
+        "single_deal_share": "0.5",
+    }
+    return {**data, **changes}
+
+
+def test_executive_saves_weights_and_sees_the_rescore_finished(client, executive, django_capture_on_commit_callbacks):
+    client.force_login(executive)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("product:scoring_settings"), scoring_data(weight_reach="1"))
+
+    assert response.status_code == 302
+    assert scoring_settings_get().weight_reach == Decimal("1")
+    page = client.get(reverse("product:scoring_settings")).content.decode()
+    assert "Every feature rescored at" in page
+
+
+def test_a_pending_rescore_shows_as_running(client, executive):
+    client.force_login(executive)
+    client.post(reverse("product:scoring_settings"), scoring_data(weight_fit="1"))  # not committed: queued only
+
+    assert "Rescoring every feature since" in client.get(reverse("product:scoring_settings")).content.decode()
+
+
+def test_bad_weights_show_on_their_fields(client, executive):
+    client.force_login(executive)
+
+    response = client.post(reverse("product:scoring_settings"), scoring_data(default_effort="0", weight_fit="-1"))
+
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert set(form.errors) >= {"default_effort", "weight_fit"}
+    assert scoring_settings_get().weight_fit == Decimal("0.25")

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 
-from tandem.asks.evidence import feature_evidence_refresh
+from tandem.asks.evidence import FIGURES, feature_evidence_refresh
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import to_home_currency
@@ -146,7 +146,7 @@ def test_merged_asks_point_at_an_earlier_ask_on_the_same_deal(demo):
 
 
 def test_feature_evidence_counts_each_open_deal_once(demo):
-    asks = Ask.objects.filter(feature__isnull=False).exclude(status="merged").select_related("opportunity__stage")
+    asks = Ask.objects.filter(feature__isnull=False).select_related("opportunity__stage")
     expected: dict[int, dict] = defaultdict(lambda: {"asks": 0, "accounts": set(), "deals": {}, "blockers": set()})
     for ask in asks:
         assert ask.feature_id is not None
@@ -193,17 +193,17 @@ def test_every_demo_login_lands_on_home(demo, client):
         client.logout()
 
 
-def test_seeded_evidence_matches_what_the_asks_service_computes(demo):
+def test_seeded_evidence_and_scores_match_what_the_evidence_service_computes(demo):
     def figures() -> list[tuple]:
         return list(
-            FeatureEvidence.objects.order_by("feature_id").values_list(
-                "feature_id", "asks_count", "accounts_count", "open_pipeline", "weighted_pipeline", "blocker_pipeline"
-            )
+            FeatureEvidence.objects.order_by("feature_id").values_list("feature_id", *FIGURES, "score", "rice_score")
         )
 
     seeded = figures()
     feature_evidence_refresh(feature_ids=Feature.objects.values_list("id", flat=True))
     assert figures() == seeded
+    for figure in ("customer_revenue", "lost_revenue", "won_after_ship", "largest_deal", "strategic_fit", "score"):
+        assert FeatureEvidence.objects.filter(**{f"{figure}__gt": 0}).exists(), figure
 
 
 def test_every_decision_is_by_the_product_manager_who_holds_the_right(demo):
