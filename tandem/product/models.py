@@ -163,7 +163,8 @@ class ScoringSettings(models.Model):
     single_deal_share = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=Decimal("0.50"),
+        # At 0.5 every feature with two deals would be flagged; three quarters means one deal dominates.
+        default=Decimal("0.75"),
         help_text="A feature is a single-deal ask when its largest open deal holds more than this share of its "
         "open pipeline.",
     )

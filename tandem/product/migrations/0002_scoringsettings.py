@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('weight_fit', models.DecimalField(decimal_places=2, default=Decimal('0.25'), max_digits=5)),
                 ('weight_urgency', models.DecimalField(decimal_places=2, default=Decimal('0.15'), max_digits=5)),
                 ('default_effort', models.DecimalField(decimal_places=1, default=Decimal('4'), help_text='Person-weeks assumed for unestimated features.', max_digits=6)),
-                ('single_deal_share', models.DecimalField(decimal_places=2, default=Decimal('0.50'), help_text='A feature is a single-deal ask when its largest open deal holds more than this share of its open pipeline.', max_digits=3)),
+                ('single_deal_share', models.DecimalField(decimal_places=2, default=Decimal('0.75'), help_text='A feature is a single-deal ask when its largest open deal holds more than this share of its open pipeline.', max_digits=3)),
                 ('updated_at', models.DateTimeField(blank=True, null=True)),
                 ('recompute_requested_at', models.DateTimeField(blank=True, null=True)),
                 ('recomputed_at', models.DateTimeField(blank=True, null=True)),

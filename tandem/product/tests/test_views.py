@@ -394,7 +394,7 @@ def test_feature_page_shows_every_figure_the_breakdown_and_the_trend(client, pro
         open_pipeline=Decimal("200000"),
         weighted_pipeline=Decimal("80000"),
         blocker_pipeline=Decimal("150000"),
-        largest_deal=Decimal("150000"),
+        largest_deal=Decimal("170000"),
         customer_revenue=Decimal("36000"),
         lost_revenue=Decimal("12000"),
         won_after_ship=Decimal("7000"),
@@ -410,7 +410,7 @@ def test_feature_page_shows_every_figure_the_breakdown_and_the_trend(client, pro
     body = response.content.decode()
     for figure in ("200.0K", "80.0K", "150.0K", "36.0K", "12.0K", "7.0K"):
         assert figure in body
-    assert "75% of the open pipeline" in body
+    assert "85% of the open pipeline" in body
     assert 'data-testid="single-deal-flag"' in body
     for label in ("Revenue at stake", "Reach", "Strategic fit", "Urgency", "RICE"):
         assert label in body
