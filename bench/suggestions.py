@@ -89,8 +89,9 @@ def main() -> None:
     typed = ["s", "sso", "single sig", "expor", "export to exc", "audit lo", "okta login for staff", "bulk ed"]
     by_typing = [timed(lambda t=t: suggestions_for_text(user=rep, text=t, asks=False)) for t in typed * 12]
     example = suggestions_for_ask(user=pm, ask=asks[0])
-    results = {
-        "started_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    started_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    results: dict[str, Any] = {
+        "started_at": started_at,
         "workspace": {"asks_indexed": index.n_asks, "features_indexed": len(index.feature_ids)},
         "vectors_stored": AskVector.objects.count(),
         "model_load_s": round(model_seconds, 2),
@@ -105,7 +106,7 @@ def main() -> None:
     print(json.dumps(results, indent=2))
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"suggestions-{results['started_at'].replace(':', '')}.json"
+        path = RESULTS / f"suggestions-{started_at.replace(':', '')}.json"
         path.write_text(json.dumps(results, indent=2) + "\n")
         print(f"wrote {path}")
 

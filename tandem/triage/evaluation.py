@@ -74,11 +74,11 @@ def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str
     products = {name: Product.objects.create(name=name) for name in {f["product"] for f in data["features"]}}
     features: dict[str, Feature] = {}
     for f in data["features"]:
-        feature = feature_create(
+        created = feature_create(
             actor=pm, product=products[f["product"]], title=f["title"], description=f["description"]
         )
-        suggestions.feature_indexed(feature=feature)
-        features[f["key"]] = feature
+        suggestions.feature_indexed(feature=created)
+        features[f["key"]] = created
     accounts: dict[str, Account] = {}
     need_of_ask: dict[int, str] = {}
     result = Evaluation()
@@ -89,7 +89,7 @@ def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str
         ask = ask_create(actor=pm, account=account, need=labelled["need"], why=labelled["why"])
         suggestions.ask_indexed(ask=ask)
         need = labelled["same_need"]
-        feature = features.get(labelled["feature"] or "")
+        feature: Feature | None = features.get(labelled["feature"] or "")
         answerable = feature is not None or need in need_of_ask.values()
         if answerable:
             found = engine(user=pm, ask=ask, limit=5)
@@ -100,12 +100,7 @@ def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str
                 figures.first_right += bool(right[:1] and right[0])
                 figures.five_right += any(right)
             if not (right[:1] and right[0]):
-                first = found[0] if found else None
-                got = (
-                    (first.feature.title if first.kind == "feature" and first.feature else first.ask.need)
-                    if first
-                    else "-"
-                )
+                got = _shown(found[0]) if found else "-"
                 result.misses.append(
                     f"{labelled['split']} #{labelled['n']} [{need}] {labelled['need'][:70]!r} -> {got[:50]!r}"
                 )
@@ -116,6 +111,12 @@ def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str
     transaction.set_rollback(True)
     index.forget_index()
     return result
+
+
+def _shown(s: Suggestion) -> str:
+    if s.feature is not None and s.kind == "feature":
+        return s.feature.title
+    return s.ask.need if s.ask is not None else "-"
 
 
 def _is_right(s: Suggestion, feature: Feature | None, need: str, need_of_ask: dict[int, str]) -> bool:

@@ -88,6 +88,7 @@ class Index:
         self.seen = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.applied = set(IndexChange.objects.filter(pk__gt=self.seen - WINDOW).values_list("pk", "token"))
         self._load_features()
+        # Chunk by chunk into arrays, so half a million asks never sit in memory as Python objects.
         ids, codes, features, states = [], [], [], []
         last = 0
         while True:
@@ -98,17 +99,18 @@ class Index:
             )
             if not chunk:
                 break
-            for ask_id, code, feature_id, status in chunk:
-                ids.append(ask_id)
-                codes.append(bytes(code))
-                features.append(feature_id or 0)
-                states.append(_state(feature_id, status))
+            ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
+            codes.append(np.frombuffer(b"".join(bytes(row[1]) for row in chunk), dtype=np.uint64).reshape(-1, 4))
+            features.append(np.fromiter((row[2] or 0 for row in chunk), dtype=np.int64, count=len(chunk)))
+            states.append(np.fromiter((_state(row[2], row[3]) for row in chunk), dtype=np.int8, count=len(chunk)))
             last = chunk[-1][0]
-        self.n_asks = len(ids)
-        self.ask_ids = np.array(ids, dtype=np.int64)
-        self.ask_codes = np.frombuffer(b"".join(codes), dtype=np.uint64).reshape(-1, 4).copy()
-        self.ask_feature = np.array(features, dtype=np.int64)
-        self.ask_state = np.array(states, dtype=np.int8)
+            del chunk
+        self.n_asks = sum(len(part) for part in ids)
+        if ids:
+            self.ask_ids = np.concatenate(ids)
+            self.ask_codes = np.concatenate(codes)
+            self.ask_feature = np.concatenate(features)
+            self.ask_state = np.concatenate(states)
         self.loaded = True
 
     def _load_features(self) -> None:

@@ -29,12 +29,13 @@ from tandem.triage.index import EVIDENCE, OPEN, Index, current_index
 from tandem.triage.models import AskVector
 
 NEAREST_ASKS = 200  # asks re-scored exactly after the sign-code scan
+WORDED_ASKS = 60  # of those, the ones whose shared words are counted
 SHORTLIST = 40  # features re-scored with shared words
 SHARED_WORDS_WEIGHT = 0.35
-SUPPORT_THRESHOLD = 0.55  # a linked ask this close reads as the same need
+SUPPORT_THRESHOLD = 0.6  # a linked ask this close reads as the same need
 SUPPORT_WEIGHT = 0.03
 CENTROID_WEIGHT = 0.9
-AGREEMENT_WEIGHT = 0.0
+AGREEMENT_WEIGHT = 0.5
 QUOTE_LENGTH = 60
 
 
@@ -107,15 +108,18 @@ def _suggest(
             "ask_id", "vector", "ask__need"
         )
     }
+    found = [i for i, ask_id in enumerate(nearest.tolist()) if ask_id in stored]
+    cosines = (
+        np.vstack([stored[int(nearest[i])][0] for i in found]) @ vector if found else np.zeros(0, dtype=np.float32)
+    )
+    # Shared words are worth reading only for the asks that already read closest.
+    worded = {found[i] for i in np.argsort(-cosines)[:WORDED_ASKS].tolist()}
     ask_scores: dict[int, _Candidate] = {}
-    for ask_id, feature_id, state in zip(nearest.tolist(), ask_features.tolist(), ask_states.tolist(), strict=True):
-        if ask_id not in stored:
-            continue
-        ask_vector, text = stored[ask_id]
-        shared = _shared(query_stems, weights, text)
-        score = float(ask_vector @ vector) + SHARED_WORDS_WEIGHT * shared[0]
+    for i, cosine in zip(found, cosines.tolist(), strict=True):
+        ask_id, feature_id, state = int(nearest[i]), int(ask_features[i]), int(ask_states[i])
+        shared = _shared(query_stems, weights, stored[ask_id][1]) if i in worded else (0.0, [])
         if state == OPEN or (state == EVIDENCE and feature_id):
-            ask_scores[ask_id] = _Candidate(score, shared[1])
+            ask_scores[ask_id] = _Candidate(cosine + SHARED_WORDS_WEIGHT * shared[0], shared[1])
 
     feature_scores = _feature_candidates(index, vector, query_stems, weights, nearest, ask_features, ask_scores)
     open_asks = [
@@ -157,8 +161,12 @@ def _feature_candidates(
             current.score, current.shared, current.quote_ask_id = candidate.score, candidate.shared, ask_id
         if candidate.score >= SUPPORT_THRESHOLD:
             current.support += 1
-    positions = {int(p) for p in np.argsort(-best)[:SHORTLIST]}
-    positions |= {int(np.searchsorted(index.feature_ids, f)) for f in evidence}
+    if evidence:
+        learnt_at = np.searchsorted(index.feature_ids, np.fromiter(evidence, dtype=np.int64))
+        learnt_score = np.fromiter((c.score for c in evidence.values()), dtype=np.float32)
+        best[learnt_at] = np.maximum(best[learnt_at], learnt_score)
+    shortlist = min(SHORTLIST, len(best))
+    positions = np.argpartition(-best, shortlist - 1)[:shortlist].tolist()
     scored: dict[int, _Candidate] = {}
     for position in positions:
         if position >= len(index.feature_ids) or not index.feature_alive[position]:
@@ -187,8 +195,7 @@ def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tupl
     if not total:
         return 0.0, []
     found: dict[str, str] = {}
-    for word in wording.terms(text):
-        s = wording.stem(word)
+    for s, word in wording.stemmed(text):
         if s in query_stems and s not in found:
             found[s] = word
     return sum(weights[s] for s in found) / total, list(found.values())

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -122,6 +123,12 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=50_000)
+def stemmed(text: str) -> tuple[tuple[str, str], ...]:
+    """(stem, word) for each term of `text`; the same feature titles and asks are read on every call."""
+    return tuple((stem(w), w) for w in terms(text))
+
+
 def repaired(words: Iterable[str], vocabulary: "Vocabulary") -> list[str]:
     """Each word, or the known word it is most likely a misspelling of ('excell' -> 'excel')."""
     return [vocabulary.closest(w) for w in words]
@@ -181,7 +188,7 @@ class Vocabulary:
 
 
 @functools.cache
-def _model():  # type: ignore[no-untyped-def]
+def _model() -> Any:
     # WordLlama's own loader looks for the bundled tokenizer in the wrong folder and then tries the
     # network; loading the two bundled files directly keeps it offline.
     import wordllama

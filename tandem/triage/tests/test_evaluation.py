@@ -2,9 +2,9 @@
 
 from tandem.triage.evaluation import evaluate
 
-# A little under the figures measured when the set was built; `manage.py triage_eval` prints them.
-PRECISION_AT_1_FLOOR = 0.65
-RECALL_AT_5_FLOOR = 0.85
+# A little under the measured 0.721 and 0.920 (docs/triage.md); `manage.py triage_eval` prints them.
+PRECISION_AT_1_FLOOR = 0.70
+RECALL_AT_5_FLOOR = 0.90
 
 
 def test_suggestions_find_the_same_need_on_the_labelled_set(db):
