@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "tandem.triage"
     label = "triage"
+
+    def ready(self) -> None:
+        from tandem.core import visibility
+        from tandem.triage import selectors
+
+        visibility.register("triage.AskVector", selectors.ask_vector_visible)
+        visibility.register("triage.FeatureVector", selectors.feature_vector_visible)
+        visibility.register("triage.IndexChange", selectors.index_change_visible)

@@ -1,19 +1,42 @@
 """Duplicate suggestions for triage: the features and asks most likely to be the same need as an ask.
 
-SCAFFOLD: word overlap on feature titles only, so the inbox can be built against the interface.
-The real engine replaces the body of these functions and keeps their signatures.
+How a candidate is scored (docs/triage.md has the measurements behind these choices):
+
+- meaning: the cosine between the ask's vector and the feature's title-and-description vector, and
+  between the ask and each earlier ask (a WordLlama vector of the wording, `wording.py`);
+- learning: every ask a PM linked to a feature is evidence for it, so a feature is as close as the
+  closest of its linked asks, plus a little for each further linked ask that reads the same, and
+  the mean of its linked asks counts too;
+- shared words: the distinctive words (shorthand spelt out, misspellings repaired) the ask shares
+  with the feature's title and description or with the other ask.
+
+Only what the user may see is returned (`feature_visible`, `ask_visible`).
 """
 
-import re
+import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from tandem.asks.models import Ask
+from tandem.asks.selectors import ask_visible
 from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
+from tandem.triage import services, wording
+from tandem.triage.index import EVIDENCE, OPEN, Index, current_index
+from tandem.triage.models import AskVector
 
-_WORD = re.compile(r"[a-z0-9]+")
+NEAREST_ASKS = 200  # asks re-scored exactly after the sign-code scan
+WORDED_ASKS = 60  # of those, the ones whose shared words are counted
+SHORTLIST = 40  # features re-scored with shared words
+SHARED_WORDS_WEIGHT = 0.35
+SUPPORT_THRESHOLD = 0.6  # a linked ask this close reads as the same need
+SUPPORT_WEIGHT = 0.03
+CENTROID_WEIGHT = 0.9
+AGREEMENT_WEIGHT = 0.5
+QUOTE_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -28,29 +51,213 @@ class Suggestion:
 
 
 def suggestions_for_text(*, user: User, text: str, limit: int = 5, asks: bool = True) -> list[Suggestion]:
-    words = set(_WORD.findall(text.lower()))
-    scored = []
-    for feature in feature_visible(user=user).only("id", "title", "product_id")[:2000]:
-        shared = words & set(_WORD.findall(feature.title.lower()))
-        if shared:
-            scored.append(
-                Suggestion("feature", feature, None, len(shared) / len(words), "Shares: " + ", ".join(sorted(shared)))
-            )
-    scored.sort(key=lambda s: -s.score)
-    return scored[:limit]
+    """Candidates for words being typed: the ask form's "attach to a feature" search (asks=False)
+    and the inbox's search. The last word may be unfinished, so it is also read as its completions."""
+    return _suggest(user=user, need=text, why="", customer="", exclude=None, limit=limit, asks=asks, typing=True)
 
 
 def suggestions_for_ask(*, user: User, ask: Ask, limit: int = 5) -> list[Suggestion]:
-    return [s for s in suggestions_for_text(user=user, text=ask.need, limit=limit + 1) if s.ask != ask][:limit]
+    """The features and other asks most likely to be the same need as `ask`, best first."""
+    customer = ask.account.name
+    return _suggest(user=user, need=ask.need, why=ask.why, customer=customer, exclude=ask.pk, limit=limit, asks=True)
 
 
 def ask_indexed(*, ask: Ask) -> None:
     """A new or edited ask: make it findable as a duplicate of later asks."""
+    services.ask_vector_store(ask_id=ask.pk)
 
 
 def link_learned(*, ask: Ask, feature: Feature) -> None:
     """A PM linked `ask` to `feature`: its wording becomes evidence for the feature."""
+    services.ask_vector_store(ask_id=ask.pk)
 
 
 def feature_indexed(*, feature: Feature) -> None:
     """A new or renamed feature: make it findable."""
+    services.feature_vector_store(feature_id=feature.pk)
+
+
+@dataclass
+class _Candidate:
+    score: float
+    shared: list[str]
+    support: int = 0
+    quote_ask_id: int | None = None
+
+
+def _suggest(
+    *, user: User, need: str, why: str, customer: str, exclude: int | None, limit: int, asks: bool, typing: bool = False
+) -> list[Suggestion]:
+    index = current_index()
+    need, why = wording.without_name(need, customer), wording.without_name(why, customer)
+    query_terms = wording.repaired(wording.terms(need), index.vocabulary)
+    if typing and query_terms and not need[-1:].isspace():
+        query_terms += index.vocabulary.completions(query_terms[-1])
+    if not query_terms:
+        return []
+    query_stems = {wording.stem(t) for t in query_terms}
+    weights = {s: index.vocabulary.weight(s) for s in query_stems}
+    vector = services.ask_vectors([(" ".join(query_terms), why, "")])[0]
+
+    # Asks: a scan of sign codes, then exact scores for the nearest.
+    nearest = index.nearest_asks(vector, NEAREST_ASKS, exclude)
+    ask_features, ask_states = index.feature_of_asks(nearest)
+    stored = {
+        ask_id: (wording.from_bytes(bytes(v)), text)
+        for ask_id, v, text in AskVector.objects.filter(ask_id__in=nearest.tolist()).values_list(
+            "ask_id", "vector", "ask__need"
+        )
+    }
+    found = [i for i, ask_id in enumerate(nearest.tolist()) if ask_id in stored]
+    cosines = (
+        np.vstack([stored[int(nearest[i])][0] for i in found]) @ vector if found else np.zeros(0, dtype=np.float32)
+    )
+    # Shared words are worth reading only for the asks that already read closest.
+    worded = {found[i] for i in np.argsort(-cosines)[:WORDED_ASKS].tolist()}
+    ask_scores: dict[int, _Candidate] = {}
+    for i, cosine in zip(found, cosines.tolist(), strict=True):
+        ask_id, feature_id, state = int(nearest[i]), int(ask_features[i]), int(ask_states[i])
+        shared = _shared(query_stems, weights, stored[ask_id][1]) if i in worded else (0.0, [])
+        if state == OPEN or (state == EVIDENCE and feature_id):
+            ask_scores[ask_id] = _Candidate(cosine + SHARED_WORDS_WEIGHT * shared[0], shared[1])
+
+    feature_scores = _feature_candidates(index, vector, query_stems, weights, nearest, ask_features, ask_scores)
+    open_asks = [
+        ask_id
+        for ask_id, state in zip(nearest.tolist(), ask_states.tolist(), strict=True)
+        if state == OPEN and ask_id in ask_scores
+    ]
+    ranked: list[tuple[float, str, int]] = [(c.score, "feature", f) for f, c in feature_scores.items()]
+    if asks:
+        ranked += [(ask_scores[a].score, "ask", a) for a in open_asks]
+    ranked.sort(key=lambda r: -r[0])
+    return _visible_suggestions(user, ranked, feature_scores, ask_scores, stored, limit)
+
+
+def _feature_candidates(
+    index: Index,
+    vector: np.ndarray,
+    query_stems: set[str],
+    weights: dict[str, float],
+    nearest: np.ndarray,
+    ask_features: np.ndarray,
+    ask_scores: dict[int, _Candidate],
+) -> dict[int, _Candidate]:
+    if len(index.feature_ids) == 0:
+        return {}
+    title = index.feature_vectors @ vector
+    centroid = CENTROID_WEIGHT * (index.feature_centroids @ vector)
+    best = np.maximum(title, centroid)
+    best[~index.feature_alive] = -2
+    evidence: dict[int, _Candidate] = {}
+    for ask_id, feature_id in zip(nearest.tolist(), ask_features.tolist(), strict=True):
+        candidate = ask_scores.get(ask_id)
+        if not feature_id or candidate is None:
+            continue
+        current = evidence.get(feature_id)
+        if current is None:
+            evidence[feature_id] = current = _Candidate(candidate.score, candidate.shared, 0, ask_id)
+        elif candidate.score > current.score:
+            current.score, current.shared, current.quote_ask_id = candidate.score, candidate.shared, ask_id
+        if candidate.score >= SUPPORT_THRESHOLD:
+            current.support += 1
+    if evidence:
+        learnt_at = np.searchsorted(index.feature_ids, np.fromiter(evidence, dtype=np.int64))
+        learnt_score = np.fromiter((c.score for c in evidence.values()), dtype=np.float32)
+        best[learnt_at] = np.maximum(best[learnt_at], learnt_score)
+    shortlist = min(SHORTLIST, len(best))
+    positions = np.argpartition(-best, shortlist - 1)[:shortlist].tolist()
+    scored: dict[int, _Candidate] = {}
+    for position in positions:
+        if position >= len(index.feature_ids) or not index.feature_alive[position]:
+            continue
+        feature_id = int(index.feature_ids[position])
+        text = index.feature_texts[position]
+        shared = _shared(query_stems, weights, f"{text.title} {text.description}")
+        own = float(max(title[position], centroid[position])) + SHARED_WORDS_WEIGHT * shared[0]
+        learnt = evidence.get(feature_id)
+        if learnt is not None and learnt.score > own:
+            candidate = _Candidate(learnt.score, learnt.shared, learnt.support, learnt.quote_ask_id)
+        else:
+            candidate = _Candidate(own, shared[1], learnt.support if learnt else 0)
+        # The weaker of the two readings still counts a little: a feature whose title AND linked
+        # asks both fit beats one that only one of them fits.
+        weaker = min(own, learnt.score) if learnt is not None else own
+        candidate.score = (candidate.score + AGREEMENT_WEIGHT * weaker) / (1 + AGREEMENT_WEIGHT)
+        candidate.score += SUPPORT_WEIGHT * math.log1p(candidate.support)
+        scored[feature_id] = candidate
+    return scored
+
+
+def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tuple[float, list[str]]:
+    """How much of the query's distinctive wording `text` shares (0..1), and the words, as `text` says them."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0, []
+    found: dict[str, str] = {}
+    for s, word in wording.stemmed(text):
+        if s in query_stems and s not in found:
+            found[s] = word
+    return sum(weights[s] for s in found) / total, list(found.values())
+
+
+def _visible_suggestions(
+    user: User,
+    ranked: list[tuple[float, str, int]],
+    feature_scores: dict[int, _Candidate],
+    ask_scores: dict[int, _Candidate],
+    stored: dict[int, tuple[np.ndarray, str]],
+    limit: int,
+) -> list[Suggestion]:
+    top = ranked[: max(limit * 4, 20)]
+    feature_ids = [i for _, kind, i in top if kind == "feature"]
+    ask_ids = [i for _, kind, i in top if kind == "ask"]
+    quote_ids = [c.quote_ask_id for f, c in feature_scores.items() if f in feature_ids and c.quote_ask_id]
+    features = {f.pk: f for f in feature_visible(user=user).filter(pk__in=feature_ids)} if feature_ids else {}
+    visible_asks = (
+        {a.pk: a for a in ask_visible(user=user).filter(pk__in=ask_ids + quote_ids).select_related("account")}
+        if ask_ids or quote_ids
+        else {}
+    )
+    suggestions = []
+    for score, kind, i in top:
+        if kind == "feature" and i in features:
+            c = feature_scores[i]
+            reason = _feature_reason(c, features[i], visible_asks.get(c.quote_ask_id or 0))
+            suggestions.append(Suggestion("feature", features[i], None, _unit(score), reason))
+        elif kind == "ask" and i in visible_asks:
+            c = ask_scores[i]
+            reason = _ask_reason(c, visible_asks[i])
+            suggestions.append(Suggestion("ask", visible_asks[i].feature, visible_asks[i], _unit(score), reason))
+        if len(suggestions) == limit:
+            break
+    return suggestions
+
+
+def _unit(score: float) -> float:
+    return round(min(1.0, max(0.0, score)), 3)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1].rstrip() + "…"
+
+
+def _words(shared: list[str]) -> str:
+    return ", ".join(f"'{w}'" for w in shared[:4])
+
+
+def _feature_reason(c: _Candidate, feature: Feature, quoted: Ask | None) -> str:
+    if c.quote_ask_id is not None:
+        asks = f"{c.support} linked asks" if c.support > 1 else "a linked ask"
+        return f"Same need as {asks}, like '{_quote(quoted.need)}'" if quoted else f"Same need as {asks}"
+    if c.shared:
+        return f"Matches {_words(c.shared)}"
+    return f"Means much the same as '{feature.title}'"
+
+
+def _ask_reason(c: _Candidate, ask: Ask) -> str:
+    where = f"an ask from {ask.account.name} waiting for triage"
+    if c.shared:
+        return f"Matches {_words(c.shared)} in {where}"
+    return f"Reads like {where}: '{_quote(ask.need)}'"

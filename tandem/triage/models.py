@@ -1,0 +1,59 @@
+"""What the duplicate-suggestion engine stores: each ask's and feature's vector, and a log of changes.
+
+Each web process keeps its own index in memory (`tandem/triage/index.py`), loaded from these rows
+on first use and brought up to date from `IndexChange` on every call, so processes agree without a
+shared cache.
+"""
+
+import secrets
+
+from django.db import models
+
+
+def _token() -> int:
+    return secrets.randbits(62)
+
+
+class AskVector(models.Model):
+    """An ask's wording as a vector, and the feature whose evidence it was last counted in."""
+
+    ask = models.OneToOneField("asks.Ask", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    vector = models.BinaryField(help_text="Unit vector of the ask's wording, 256 half-precision floats.")
+    code = models.BinaryField(help_text="The vector's signs, 256 bits: what the in-memory index scans.")
+    counted_in = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Vector of ask {self.ask_id}"
+
+
+class FeatureVector(models.Model):
+    """A feature's title and description as a vector, plus the sum of its linked asks' vectors.
+
+    The sum is the evidence learnt from triage: every ask a PM links pulls the feature towards the
+    words customers use for it.
+    """
+
+    feature = models.OneToOneField("product.Feature", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    vector = models.BinaryField(help_text="Unit vector of the title and description, 256 half-precision floats.")
+    asks_sum = models.BinaryField(help_text="Sum of the linked asks' vectors, 256 single-precision floats.")
+    asks_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Vector of feature {self.feature_id}"
+
+
+class IndexChange(models.Model):
+    """One ask or feature whose vector or link changed; both empty means 'reload everything'.
+
+    The token tells a change apart from an earlier one that had the same id and was rolled back
+    (SQLite reuses the ids of rolled-back rows).
+    """
+
+    token = models.BigIntegerField(default=_token)
+    ask_id = models.BigIntegerField(null=True, blank=True)
+    feature_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Change {self.pk}"

@@ -1,0 +1,115 @@
+"""Suggestions as the triage inbox and the ask form see them."""
+
+from django.core.management import call_command
+
+from tandem.asks.services import ask_link
+from tandem.asks.tests.factories import AskFactory
+from tandem.product.models import Feature
+from tandem.product.tests.factories import FeatureFactory
+from tandem.sales.tests.factories import OpportunityFactory
+from tandem.triage.index import Index
+from tandem.triage.suggestions import (
+    ask_indexed,
+    feature_indexed,
+    link_learned,
+    suggestions_for_ask,
+    suggestions_for_text,
+)
+
+
+def _feature(title, description="", visibility=Feature.Visibility.SALES):
+    feature = FeatureFactory(title=title, description=description, visibility=visibility)
+    feature_indexed(feature=feature)
+    return feature
+
+
+def _ask(need, owner=None, **kwargs):
+    ask = AskFactory(need=need, why="", **({"opportunity": OpportunityFactory(owner=owner)} if owner else {}), **kwargs)
+    ask_indexed(ask=ask)
+    return ask
+
+
+def _catalogue():
+    return {
+        "sso": _feature("SAML single sign-on", "Employees sign in through the company's identity provider."),
+        "export": _feature("Export pipeline to Excel", "Download the pipeline as an XLSX spreadsheet."),
+        "import": _feature("Bulk import from CSV and Excel", "Load accounts and contacts from a file."),
+        "audit": _feature("Audit log", "A record of who changed what and when, for auditors."),
+        "activity": _feature("Activity feed", "A stream of what the team did on accounts and deals."),
+    }
+
+
+def test_shorthand_and_misspellings_find_the_feature(product_manager):
+    features = _catalogue()
+    for need, expected in [
+        ("SSO w/ Okta for all staff", "sso"),
+        ("they want to exprot the deals to excell", "export"),
+        ("upload their contacts from a spreadsheet", "import"),
+    ]:
+        first = suggestions_for_ask(user=product_manager, ask=_ask(need))[0]
+        assert first.feature == features[expected], need
+        assert first.kind == "feature"
+        assert 0 <= first.score <= 1
+
+
+def test_a_linked_ask_teaches_the_feature_its_customers_words(product_manager):
+    features = _catalogue()
+    for need in ("Brennan deleted? nobody can tell who did it", "who removed the Brennan record, they cannot tell"):
+        ask = ask_link(actor=product_manager, ask=_ask(need), feature=features["audit"])
+        link_learned(ask=ask, feature=features["audit"])
+    first = suggestions_for_ask(user=product_manager, ask=_ask("Someone removed a record and they cannot tell who"))[0]
+    assert first.feature == features["audit"]
+    assert first.reason.startswith("Same need as")
+    assert "linked ask" in first.reason
+
+
+def test_an_ask_waiting_for_triage_is_suggested_for_its_duplicate_but_never_for_itself(product_manager):
+    _catalogue()
+    original = _ask("Dark mode please, the night shift finds the white screen blinding")
+    duplicate = _ask("dark theme for the night shift")
+    found = suggestions_for_ask(user=product_manager, ask=duplicate)
+    assert found[0].kind == "ask"
+    assert found[0].ask == original
+    assert "waiting for triage" in found[0].reason
+    assert all(s.ask != duplicate for s in found)
+
+
+def test_sales_sees_neither_internal_features_nor_other_reps_asks(rep, outsider_rep, product_manager):
+    _feature("Dark mode", "A dark theme for the whole interface.", visibility=Feature.Visibility.INTERNAL)
+    _ask("Dark theme please, for the night shift", owner=outsider_rep)
+    own = _ask("dark mode for the night shift", owner=rep)
+    assert suggestions_for_ask(user=rep, ask=own) == []
+    assert {s.kind for s in suggestions_for_ask(user=product_manager, ask=own)} == {"feature", "ask"}
+
+
+def test_search_as_you_type_finds_features_from_a_partial_word(rep):
+    features = _catalogue()
+    _ask("export of everything to excel")
+    found = suggestions_for_text(user=rep, text="expor", asks=False)
+    assert found[0].feature == features["export"]
+    assert {s.kind for s in found} == {"feature"}
+    assert suggestions_for_text(user=rep, text="singl", asks=False)[0].feature == features["sso"]
+    assert suggestions_for_text(user=rep, text="", asks=False) == []
+
+
+def test_another_process_learns_a_link_on_its_next_call(product_manager):
+    features = _catalogue()
+    elsewhere = Index()
+    elsewhere.refresh()
+    ask = _ask("Restrict logins to the corporate VPN")
+    elsewhere.refresh()
+    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [0]
+    ask = ask_link(actor=product_manager, ask=ask, feature=features["sso"])
+    link_learned(ask=ask, feature=features["sso"])
+    elsewhere.refresh()
+    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [
+        features["sso"].pk
+    ]
+
+
+def test_triage_index_finds_what_was_loaded_without_the_hooks(product_manager):
+    feature = FeatureFactory(title="SAML single sign-on", description="Sign in through the identity provider.")
+    AskFactory(need="okta sso for staff", feature=feature, status="linked")
+    ask = AskFactory(need="staff should sign in with okta")
+    call_command("triage_index", verbosity=0)
+    assert suggestions_for_ask(user=product_manager, ask=ask)[0].feature == feature
