@@ -1,4 +1,4 @@
-"""The six answers the benchmark times, each as an HTTP request and as the hand-written SQL of it.
+"""The answers the benchmark times, each as an HTTP request and as the hand-written SQL of it.
 
 Who asks is realistic: the opportunity list is a sales manager looking at one of their reps in one
 open stage; the account page is the executive (who sees every account) on random accounts; the
@@ -127,35 +127,45 @@ ACCOUNT_CONTACTS = """
     ORDER BY c.last_name, c.first_name LIMIT 100
 """
 
-# tandem/product/views.py feature_list: select_related product, release, evidence; sort
-# -open_pipeline then -pk. Every feature has its evidence row (the feature service creates it), so
-# the SQL joins it as one would by hand, with an inner join that can walk the open_pipeline index;
-# Django's select_related makes it a LEFT JOIN, which cannot (see docs/benchmarks.md).
-FEATURE_LIST_PAGE = """
-    SELECT f.*, p.*, r.*, e.*
-    FROM product_feature f
+def feature_list_page(order: str) -> str:
+    """tandem/product/views.py feature_list: select_related product, release, evidence; sorted by an
+    evidence column then -pk; one row more than the 50 shown; and the page's 90-day ask counts
+    (feature_recent_asks), here a lateral count per row of the page. Every feature has its evidence
+    row (the feature service creates it), so the SQL inner-joins it as one would by hand."""
+    return f"""
+    SELECT f.*, p.*, r.*, e.*, recent.asks
+    FROM (
+        SELECT f.id FROM product_feature f JOIN asks_featureevidence e ON e.feature_id = f.id
+        ORDER BY e.{order} DESC, f.id DESC LIMIT 51
+    ) page
+    JOIN product_feature f ON f.id = page.id
     JOIN asks_featureevidence e ON e.feature_id = f.id
     JOIN product_product p ON p.id = f.product_id
     LEFT JOIN product_release r ON r.id = f.release_id
-    ORDER BY e.open_pipeline DESC, f.id DESC
-    LIMIT 51
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS asks FROM asks_ask a
+        WHERE a.feature_id = f.id AND a.created_at >= now() - interval '90 days'
+    ) recent ON true
+    ORDER BY e.{order} DESC, f.id DESC
 """
 
-# tandem/product/api.py feature_list: select_related product, evidence; goals prefetched (here an
-# array of goal ids per feature); keyset order -open_pipeline, -id; one row more than 50.
-FEATURE_LIST_API = """
+
+def feature_list_api(order: str) -> str:
+    """tandem/product/api.py feature_list: select_related product, evidence; goals prefetched (here an
+    array of goal ids per feature); keyset order on the evidence column then -id; one row more than 50."""
+    return f"""
     SELECT f.*, p.*, e.*,
            ARRAY(SELECT fg.goal_id FROM product_feature_goals fg WHERE fg.feature_id = f.id) AS goal_ids
     FROM product_feature f
     JOIN asks_featureevidence e ON e.feature_id = f.id
     JOIN product_product p ON p.id = f.product_id
-    ORDER BY e.open_pipeline DESC, f.id DESC
+    ORDER BY e.{order} DESC, f.id DESC
     LIMIT 51
 """
 
 
 def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
-    """The six targets, each with `count` requests and the matching SQL."""
+    """The targets, each with `count` requests and the matching SQL."""
 
     def opportunity_params() -> dict[str, Any]:
         manager, reps = rng.choice(world.managers)
@@ -201,7 +211,15 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "product_manager",
             feature_draws,
             lambda p: "/product/features/?sort=-open_pipeline",
-            [FEATURE_LIST_PAGE],
+            [feature_list_page("open_pipeline")],
+        ),
+        (
+            "feature list by score (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/product/features/?sort=-score",
+            [feature_list_page("score")],
         ),
         (
             "GET /api/opportunities",
@@ -225,7 +243,15 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "product_manager",
             feature_draws,
             lambda p: "/api/features?sort=-open_pipeline",
-            [FEATURE_LIST_API],
+            [feature_list_api("open_pipeline")],
+        ),
+        (
+            "GET /api/features by score",
+            "api",
+            "product_manager",
+            feature_draws,
+            lambda p: "/api/features?sort=-score",
+            [feature_list_api("score")],
         ),
     ]
     targets = []
