@@ -80,7 +80,8 @@ def test_rep_logs_an_ask_on_their_deal_and_the_feature_evidence_follows(rep_api,
     )
 
     assert response.status_code == 201
-    assert response.json()["status"] == "linked"
+    # The rep's pick counts at once, and waits in the inbox for a product manager to confirm it.
+    assert (response.json()["status"], response.json()["feature_id"]) == ("new", feature.pk)
     assert FeatureEvidence.objects.get(feature=feature).blocker_pipeline == deal.amount_home
 
 

@@ -321,7 +321,7 @@ def test_an_ask_logged_on_a_feature_counts_in_its_evidence_at_once(rep, stages):
         actor=rep, account=deal.account, opportunity=deal, need="Okta SSO", feature=feature, importance="blocker"
     )
 
-    assert ask.status == Ask.Status.LINKED
+    assert ask.status == Ask.Status.NEW  # a rep's pick waits for a product manager's confirmation
     evidence = evidence_of(feature)
     assert (evidence.asks_count, evidence.open_pipeline, evidence.weighted_pipeline, evidence.blocker_pipeline) == (
         1,
