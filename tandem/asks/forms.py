@@ -16,6 +16,12 @@ from tandem.sales.selectors import opportunity_visible
 FEATURE_TITLE_MAX = Feature._meta.get_field("title").max_length or 200
 
 
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 class TandemForm(forms.Form):
     """Bootstrap classes on the widgets, `is-invalid` on failed fields, service errors on their field."""
 
@@ -69,15 +75,15 @@ class AskForm(TandemForm):
 
     def __init__(self, *args: Any, user: User, account: Account, deal: Opportunity | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["feature"].queryset = feature_visible(user=user)
+        _choices(self, "feature").queryset = feature_visible(user=user)
         deals = opportunity_visible(user=user).filter(account=account)
         if deal is not None:
-            self.fields["opportunity"].queryset = deals.filter(pk=deal.pk)
-            self.fields["opportunity"].initial = deal.pk
+            _choices(self, "opportunity").queryset = deals.filter(pk=deal.pk)
+            _choices(self, "opportunity").initial = deal.pk
             self.fields["opportunity"].required = True
             self.fields["opportunity"].widget = forms.HiddenInput()
         else:
-            self.fields["opportunity"].queryset = deals.filter(stage__is_won=False, stage__is_lost=False).order_by(
+            _choices(self, "opportunity").queryset = deals.filter(stage__is_won=False, stage__is_lost=False).order_by(
                 "close_date", "id"
             )
 
@@ -87,7 +93,7 @@ class LinkForm(TandemForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["feature"].queryset = feature_visible(user=user)
+        _choices(self, "feature").queryset = feature_visible(user=user)
 
 
 class MergeForm(TandemForm):
@@ -95,7 +101,7 @@ class MergeForm(TandemForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["original"].queryset = ask_visible(user=user)
+        _choices(self, "original").queryset = ask_visible(user=user)
 
 
 class FeatureFromAskForm(TandemForm):
@@ -105,7 +111,7 @@ class FeatureFromAskForm(TandemForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = product_visible(user=user).order_by("name")
+        _choices(self, "product").queryset = product_visible(user=user).order_by("name")
 
 
 def feature_title_from(need: str) -> str:

@@ -151,7 +151,9 @@ def ask_create(request: PageRequest) -> HttpResponse:
             message = _logged_message(ask)
             if not request.htmx:
                 messages.success(request, message)
-                return redirect("sales:opportunity_detail", deal.pk) if deal else redirect("sales:account_detail", account.pk)
+                if deal is not None:
+                    return redirect("sales:opportunity_detail", deal.pk)
+                return redirect("sales:account_detail", account.pk)
             form = None
     context = ask_section(user=request.user, account=account, deal=deal, form=form, message=message)
     template = "asks/partials/_ask_section.html" if request.htmx else "asks/ask_form.html"
@@ -172,20 +174,20 @@ def feature_search(request: PageRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
     ask = None
     if "ask" in request.GET:
-        require(request.user, AsksPermission.TRIAGE)
         try:
             ask = _ask_get(request.user, int(request.GET["ask"]))
         except ValueError as exc:
             raise Http404 from exc
+        require(request.user, AsksPermission.TRIAGE)
     results: list[Any] = []
     if len(text) >= SEARCH_MIN_LENGTH:
-        found = [
-            s
+        found = {
+            s.feature.pk: s
             for s in suggestions_for_text(user=request.user, text=text, limit=FEATURE_RESULTS, asks=False)
             if s.feature is not None
-        ]
-        features = feature_visible(user=request.user).select_related("product").in_bulk([s.feature.pk for s in found])
-        results = [(features[s.feature.pk], s) for s in found if s.feature.pk in features]
+        }
+        features = feature_visible(user=request.user).select_related("product").in_bulk(list(found))
+        results = [(features[pk], s) for pk, s in found.items() if pk in features]
     context = {
         "results": results,
         "text": text,
@@ -241,7 +243,8 @@ def ask_detail(request: PageRequest, pk: int) -> HttpResponse:
     context["decisions"] = list(
         decision_visible(user=request.user).filter(ask=ask).select_related("decided_by", "release")
     )
-    context["duplicates"] = list(ask_rows(user=request.user).filter(duplicate_of=ask).order_by("-created_at")[:ASKS_SHOWN])
+    duplicates = ask_rows(user=request.user).filter(duplicate_of=ask).order_by("-created_at", "-id")
+    context["duplicates"] = list(duplicates[:ASKS_SHOWN])
     return render(request, "asks/ask_detail.html", context)
 
 
@@ -280,8 +283,8 @@ def _triage(
 ) -> HttpResponse:
     """Run one triage action on an ask and answer: in the inbox (htmx), the next ask's panel; on the
     ask page, back to it. Another PM's triage in between is reported and nothing is written."""
+    ask = _ask_get(request.user, pk)  # an ask you may not see is 404; one you see but may not triage, 403
     require(request.user, AsksPermission.TRIAGE)
-    ask = _ask_get(request.user, pk)
     inbox_query = request.POST.get("inbox")
     try:
         message, invalid_form = act(ask, request.POST.get("expected_status") or None)
