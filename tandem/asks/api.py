@@ -18,6 +18,7 @@ from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
+from tandem.core.money import CENT
 from tandem.core.permissions import require
 from tandem.product.selectors import feature_visible, product_visible
 from tandem.sales.selectors import account_visible, opportunity_visible
@@ -54,6 +55,11 @@ class AskOut(Schema):
     @staticmethod
     def resolve_account_name(obj: Ask) -> str:
         return obj.account.name
+
+    @staticmethod
+    def resolve_value(obj: Ask) -> Decimal:
+        # SQLite returns the computed value without its scale.
+        return Decimal(obj.value).quantize(CENT)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_feature_id(obj: Ask) -> int | None:
