@@ -1,10 +1,10 @@
 """Reads of asks, decisions and evidence. Every read starts from a `*_visible` selector."""
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
@@ -46,7 +46,9 @@ ASK_VALUE = Coalesce("opportunity__amount_home", "account__annual_revenue")
 def ask_rows(*, user: User) -> QuerySet[Ask]:
     """Visible asks ready for a list (page or API): their value, their account and deal, and whether
     their feature is one the user may see (sales: not internal ones), in one query."""
-    shared = Exists(feature_visible(user=user).filter(pk=OuterRef("feature_id")))
+    features = feature_visible(user=user)
+    # Who sees every feature needs no per-row check (it costs a scan of the features on PostgreSQL).
+    shared = Exists(features.filter(pk=OuterRef("feature_id"))) if features.query.has_filters() else Value(True)
     return (
         ask_visible(user=user)
         .annotate(feature_shared=shared, value=ASK_VALUE)
@@ -64,9 +66,25 @@ def ask_inbox(*, user: User) -> QuerySet[Ask]:
     return ask_rows(user=user).filter(status=Ask.Status.NEW)
 
 
-def ask_inbox_count(*, user: User) -> int:
-    """How many asks wait for triage: an index-only count of the new ones."""
-    return ask_visible(user=user).filter(status=Ask.Status.NEW).count()
+INBOX_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class AskCount:
+    """A count that stops at a cap: "1,000+" new asks says enough and costs a bounded walk of the index."""
+
+    shown: int
+    more: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.shown:,}+" if self.more else f"{self.shown:,}"
+
+
+def ask_inbox_count(*, user: User) -> AskCount:
+    """How many asks wait for triage, counted up to INBOX_COUNT_CAP."""
+    shown = ask_visible(user=user).filter(status=Ask.Status.NEW)[: INBOX_COUNT_CAP + 1].count()
+    return AskCount(shown=min(shown, INBOX_COUNT_CAP), more=shown > INBOX_COUNT_CAP)
 
 
 def ask_after(asks: QuerySet[Ask], *, ordering: Sequence[str], ask: Ask) -> Ask | None:

@@ -6,8 +6,8 @@ import pytest
 from tandem.asks.api import AskImportance, AskSource, AskStatus
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
-from tandem.product.tests.api_client import ApiClient
 from tandem.product.models import Feature
+from tandem.product.tests.api_client import ApiClient
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
@@ -188,7 +188,8 @@ def test_pm_links_an_ask_and_a_second_link_of_the_new_ask_is_409(pm_api, product
 
     assert (linked.status_code, linked.json()["status"], linked.json()["feature_id"]) == (200, "linked", chosen.pk)
     assert again.status_code == 409
-    assert "already triaged" in again.json()["detail"] and "Okta SSO" in again.json()["detail"]
+    assert "already triaged" in again.json()["detail"]
+    assert "Okta SSO" in again.json()["detail"]
     assert (moved.status_code, moved.json()["feature_id"]) == (200, other.pk)
 
 

@@ -518,7 +518,8 @@ def test_the_second_pm_to_triage_an_ask_is_refused_and_nothing_is_overwritten(pr
             actor=admin_user, ask=ask, product=ProductFactory(), title="Dup", expected_status=Ask.Status.NEW
         )
 
-    assert "already triaged" in str(error.value) and "Okta SSO" in str(error.value)
+    assert "already triaged" in str(error.value)
+    assert "Okta SSO" in str(error.value)
     ask.refresh_from_db()
     assert (ask.feature, ask.status) == (first_choice, Ask.Status.LINKED)
     assert Feature.objects.filter(title="Dup").count() == 0
