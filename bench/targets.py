@@ -127,6 +127,7 @@ ACCOUNT_CONTACTS = """
     ORDER BY c.last_name, c.first_name LIMIT 100
 """
 
+
 def feature_list_page(order: str) -> str:
     """tandem/product/views.py feature_list: select_related product, release, evidence; sorted by an
     evidence column then -pk; one row more than the 50 shown; and the page's 90-day ask counts

@@ -1,10 +1,13 @@
 """The asks API: customer evidence, logged by sales and read under the same visibility rules as the pages."""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -12,11 +15,12 @@ from tandem.asks import services
 from tandem.asks.filters import AskFilter
 from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
-from tandem.asks.selectors import ask_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, filterset_apply
+from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
+from tandem.core.money import CENT
 from tandem.core.permissions import require
-from tandem.product.selectors import feature_visible
+from tandem.product.selectors import feature_visible, product_visible
 from tandem.sales.selectors import account_visible, opportunity_visible
 
 router = Router(tags=["asks"])
@@ -26,6 +30,7 @@ router = Router(tags=["asks"])
 AskImportance = Literal["nice_to_have", "important", "blocker"]
 AskSource = Literal["call", "demo", "email", "support", "rfp"]
 AskStatus = Literal["new", "linked", "merged", "closed"]
+AskSegment = Literal["smb", "mid_market", "enterprise"]
 
 
 class AskOut(Schema):
@@ -40,11 +45,21 @@ class AskOut(Schema):
     importance: AskImportance
     source: AskSource
     status: AskStatus
+    duplicate_of_id: int | None = Field(description="The original ask, when this one is merged into it.")
+    value: Decimal = Field(
+        description="What the ask is worth to sales, in the home currency: its deal's amount, or without a deal "
+        "its account's annual revenue."
+    )
     created_at: datetime.datetime
 
     @staticmethod
     def resolve_account_name(obj: Ask) -> str:
         return obj.account.name
+
+    @staticmethod
+    def resolve_value(obj: Ask) -> Decimal:
+        # SQLite returns the computed value without its scale.
+        return Decimal(obj.value).quantize(CENT)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_feature_id(obj: Ask) -> int | None:
@@ -58,11 +73,21 @@ class AskPageOut(Schema):
 
 class AskListQuery(Schema):
     importance: AskImportance | None = None
-    status: AskStatus | None = None
-    product: int | None = Field(None, description="Asks linked to features of this product.")
+    status: AskStatus | None = Field(None, description="`new` lists the triage inbox.")
+    product: int | None = Field(
+        None, description="Asks on features of this product (for new asks: the feature the rep attached)."
+    )
+    segment: AskSegment | None = Field(None, description="The segment of the ask's account.")
+    rep: int | None = Field(None, description="Asks logged by this user.")
     q: str | None = Field(None, description="Need contains.")
+    order: Literal["newest", "value"] = Field(
+        "newest", description="Newest first, or most valuable first (see `value`); ties newest id first."
+    )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
+
+
+ORDERS = {"newest": ["-created_at", "-id"], "value": ["-value", "-id"]}
 
 
 class AskIn(Schema):
@@ -78,23 +103,35 @@ class AskIn(Schema):
 RELATIONS = {"account": "account_id", "opportunity": "opportunity_id", "feature": "feature_id"}
 
 
+@contextmanager
+def errors_renamed_to(names: dict[str, str]) -> Iterator[None]:
+    """Relations are sent as ids; service errors name the model field, so rename them to what was sent."""
+    try:
+        yield
+    except ValidationError as error:
+        raise errors_renamed(error, names) from error
+
+
 def _asks(request: ApiRequest) -> QuerySet[Ask]:
-    """Visible asks, marked with whether their feature is one the user sees (sales: not internal ones)."""
-    user = request.user
-    shared = Exists(feature_visible(user=user).filter(pk=OuterRef("feature_id")))
-    return ask_visible(user=user).annotate(feature_shared=shared).select_related("account")
+    """Visible asks with their value, marked with whether their feature is one the user sees."""
+    return ask_rows(user=request.user)
+
+
+def _ask(request: ApiRequest, ask_id: int) -> Ask:
+    return get_object_or_404(_asks(request), pk=ask_id)
 
 
 @router.get(
     "/asks",
     response={200: AskPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
     operation_id="asks_ask_list",
-    summary="List the asks you may see, newest first",
+    summary="List the asks you may see, newest or most valuable first",
+    description="With `status=new` this is the triage inbox.",
 )
 def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> dict[str, Any]:
-    filters = params.dict(include={"importance", "status", "product", "q"}, exclude_none=True)
+    filters = params.dict(include={"importance", "status", "product", "segment", "rep", "q"}, exclude_none=True)
     asks = filterset_apply(AskFilter, filters, queryset=_asks(request), request=request)
-    items, next_cursor = cursor_paginate(asks, order=["-created_at", "-id"], cursor=params.cursor, limit=params.limit)
+    items, next_cursor = cursor_paginate(asks, order=ORDERS[params.order], cursor=params.cursor, limit=params.limit)
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -105,7 +142,7 @@ def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> dict[str, Any]
     summary="Get one ask",
 )
 def ask_get(request: ApiRequest, ask_id: int) -> Ask:
-    return get_object_or_404(_asks(request), pk=ask_id)
+    return _ask(request, ask_id)
 
 
 @router.post(
@@ -133,7 +170,7 @@ def ask_create(request: ApiRequest, payload: AskIn) -> Status[Ask]:
             errors["feature_id"] = [f"There is no feature {payload.feature_id}."]
     if errors or account is None:
         raise ValidationError(errors)
-    try:
+    with errors_renamed_to(RELATIONS):
         ask = services.ask_create(
             actor=user,
             account=account,
@@ -144,10 +181,126 @@ def ask_create(request: ApiRequest, payload: AskIn) -> Status[Ask]:
             source=payload.source,
             feature=feature,
         )
-    except ValidationError as exc:
-        # Relations are sent as ids; service errors name the model field, so rename them to what was sent.
-        if not hasattr(exc, "error_dict"):
-            raise
-        renamed = {RELATIONS.get(name, name): messages for name, messages in exc.error_dict.items()}
-        raise ValidationError(renamed) from exc
     return Status(201, _asks(request).get(pk=ask.pk))
+
+
+# Triage: suggestions, link, merge, create a feature. The ask must be visible (404), then the
+# caller must be a triager (403); `expected_status` guards against another PM's triage (409).
+
+EXPECTED_STATUS: Any = Field(
+    "new",
+    description="The status you saw; the ask changes only if it still has it, else 409 (someone else triaged "
+    "it). Null to skip the check, e.g. to move a linked ask.",
+)
+
+
+class SuggestionOut(Schema):
+    kind: Literal["feature", "ask"]
+    feature_id: int | None
+    feature_title: str | None
+    ask_id: int | None
+    ask_need: str | None
+    score: float = Field(description="How likely it is the same need, from 0 to 1.")
+    reason: str
+
+
+class AskLinkIn(Schema):
+    feature_id: int
+    expected_status: AskStatus | None = EXPECTED_STATUS
+
+
+class AskMergeIn(Schema):
+    original_id: int = Field(description="The ask this one duplicates; it keeps the evidence of both.")
+    expected_status: AskStatus | None = EXPECTED_STATUS
+
+
+class FeatureFromAskIn(Schema):
+    product_id: int
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    expected_status: AskStatus | None = EXPECTED_STATUS
+
+
+def _triager_ask(request: ApiRequest, ask_id: int) -> Ask:
+    ask = _ask(request, ask_id)
+    require(request.user, AsksPermission.TRIAGE)
+    return ask
+
+
+@router.get(
+    "/asks/{ask_id}/suggestions",
+    response={200: list[SuggestionOut], **ERRORS},
+    operation_id="asks_ask_suggestions",
+    summary="The features and asks most likely to be the same need, best first, with the reason",
+)
+def ask_suggestions_list(request: ApiRequest, ask_id: int) -> list[dict[str, Any]]:
+    ask = _triager_ask(request, ask_id)
+    return [
+        {
+            "kind": s.kind,
+            "feature_id": s.feature.pk if s.feature else None,
+            "feature_title": s.feature.title if s.feature else None,
+            "ask_id": s.ask.pk if s.ask else None,
+            "ask_need": s.ask.need if s.ask else None,
+            "score": s.score,
+            "reason": s.reason,
+        }
+        for s in ask_suggestions(user=request.user, ask=ask, limit=5)
+    ]
+
+
+@router.post(
+    "/asks/{ask_id}/link",
+    response={200: AskOut, **WRITE_ERRORS},
+    operation_id="asks_ask_link",
+    summary="Link an ask (and its merged duplicates) to a feature",
+)
+def ask_link(request: ApiRequest, ask_id: int, payload: AskLinkIn) -> Ask:
+    ask = _triager_ask(request, ask_id)
+    feature = feature_visible(user=request.user).filter(pk=payload.feature_id).first()
+    if feature is None:
+        raise ValidationError({"feature_id": [f"There is no feature {payload.feature_id}."]})
+    with errors_renamed_to(RELATIONS):
+        services.ask_link(actor=request.user, ask=ask, feature=feature, expected_status=payload.expected_status)
+    return _ask(request, ask_id)
+
+
+@router.post(
+    "/asks/{ask_id}/merge",
+    response={200: AskOut, **WRITE_ERRORS},
+    operation_id="asks_ask_merge",
+    summary="Merge a duplicate ask into its original; it takes the original's feature and keeps its evidence",
+)
+def ask_merge(request: ApiRequest, ask_id: int, payload: AskMergeIn) -> Ask:
+    ask = _triager_ask(request, ask_id)
+    original = ask_visible(user=request.user).filter(pk=payload.original_id).first()
+    if original is None:
+        raise ValidationError({"original_id": [f"There is no ask {payload.original_id}."]})
+    with errors_renamed_to({"original": "original_id", "duplicate": "__all__"}):
+        services.ask_merge(
+            actor=request.user, duplicate=ask, original=original, expected_status=payload.expected_status
+        )
+    return _ask(request, ask_id)
+
+
+@router.post(
+    "/asks/{ask_id}/feature",
+    response={201: AskOut, **WRITE_ERRORS},
+    operation_id="asks_ask_feature_create",
+    summary="Create a feature from an ask and link the ask to it",
+)
+def ask_feature_create(request: ApiRequest, ask_id: int, payload: FeatureFromAskIn) -> Status[Ask]:
+    ask = _triager_ask(request, ask_id)
+    product = product_visible(user=request.user).filter(pk=payload.product_id).first()
+    if product is None:
+        raise ValidationError({"product_id": [f"There is no product {payload.product_id}."]})
+    with errors_renamed_to({"product": "product_id", "ask": "__all__"}):
+        services.feature_create_from_ask(
+            actor=request.user,
+            ask=ask,
+            product=product,
+            title=payload.title,
+            description=payload.description,
+            expected_status=payload.expected_status,
+        )
+    return Status(201, _ask(request, ask_id))

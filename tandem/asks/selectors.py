@@ -1,12 +1,20 @@
 """Reads of asks, decisions and evidence. Every read starts from a `*_visible` selector."""
 
-from django.db.models import Q, QuerySet
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, team_member_ids
 from tandem.product.selectors import feature_visible
+
+if TYPE_CHECKING:
+    from tandem.triage.suggestions import Suggestion
 
 
 def ask_visible(*, user: User) -> QuerySet[Ask]:
@@ -28,3 +36,89 @@ def decision_visible(*, user: User) -> QuerySet[Decision]:
 
 def feature_evidence_visible(*, user: User) -> QuerySet[FeatureEvidence]:
     return FeatureEvidence.objects.filter(feature__in=feature_visible(user=user))
+
+
+# What an ask is worth to sales: the home amount of its deal, or, for an ask with no deal, the
+# annual revenue of its account. Sorted through a join: see `ask_inbox` for its cost.
+ASK_VALUE = Coalesce("opportunity__amount_home", "account__annual_revenue")
+
+
+def ask_rows(*, user: User) -> QuerySet[Ask]:
+    """Visible asks ready for a list (page or API): their value, their account and deal, and whether
+    their feature is one the user may see (sales: not internal ones), in one query."""
+    features = feature_visible(user=user)
+    # Who sees every feature needs no per-row check (it costs a scan of the features on PostgreSQL).
+    shared = Exists(features.filter(pk=OuterRef("feature_id"))) if features.query.has_filters() else Value(True)
+    return (
+        ask_visible(user=user)
+        .annotate(feature_shared=shared, value=ASK_VALUE)
+        .select_related("account", "opportunity", "feature", "requested_by")
+    )
+
+
+def ask_inbox(*, user: User) -> QuerySet[Ask]:
+    """The triage inbox: visible asks no product manager has triaged yet.
+
+    Newest first walks the `ask_status_created` index. Most valuable first sorts every new ask by
+    its deal's or account's amount through a join (about 0.5 s for 40,000 new asks on the large
+    workspace); an indexed value column on Ask would make it as cheap as newest first.
+    """
+    return ask_rows(user=user).filter(status=Ask.Status.NEW)
+
+
+INBOX_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class AskCount:
+    """A count that stops at a cap: "1,000+" new asks says enough and costs a bounded walk of the index."""
+
+    shown: int
+    more: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.shown:,}+" if self.more else f"{self.shown:,}"
+
+
+def ask_inbox_count(*, user: User) -> AskCount:
+    """How many asks wait for triage, counted up to INBOX_COUNT_CAP."""
+    shown = ask_visible(user=user).filter(status=Ask.Status.NEW)[: INBOX_COUNT_CAP + 1].count()
+    return AskCount(shown=min(shown, INBOX_COUNT_CAP), more=shown > INBOX_COUNT_CAP)
+
+
+def ask_after(asks: QuerySet[Ask], *, ordering: Sequence[str], ask: Ask) -> Ask | None:
+    """The ask that follows `ask` in `asks` sorted by `ordering` (fields or annotations, ending with pk).
+
+    `ask` need not be in `asks` any more (it was just triaged): its values place it.
+    """
+    fields = [name.lstrip("-") for name in ordering]
+    values = asks.model.objects.filter(pk=ask.pk).annotate(value=ASK_VALUE).values(*fields).first()
+    if values is None:
+        return None
+    after = Q()
+    for i, name in enumerate(ordering):
+        step = Q(**{f"{fields[i]}__{'lt' if name.startswith('-') else 'gt'}": values[fields[i]]})
+        for previous in fields[:i]:
+            step &= Q(**{previous: values[previous]})
+        after |= step
+    return asks.filter(after).order_by(*ordering).first()
+
+
+def ask_suggestions(*, user: User, ask: Ask, limit: int = 5) -> list["Suggestion"]:
+    """The features and asks most likely to be the same need, best first, for the triage panel.
+
+    Suggested asks are reloaded in one query with what the panel shows of them (account, feature),
+    so the panel costs the same whatever the engine returns.
+    """
+    # Imported here: the engine reads asks through this module's selectors.
+    from tandem.triage.suggestions import suggestions_for_ask
+
+    suggestions = suggestions_for_ask(user=user, ask=ask, limit=limit)
+    ids = [s.ask.pk for s in suggestions if s.ask is not None]
+    asks = ask_rows(user=user).in_bulk(ids) if ids else {}
+    return [
+        replace(s, ask=asks[s.ask.pk]) if s.ask is not None and s.ask.pk in asks else s
+        for s in suggestions
+        if s.ask is None or s.ask.pk in asks
+    ]

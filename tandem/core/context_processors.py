@@ -4,6 +4,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from tandem.asks.permissions import AsksPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
@@ -14,6 +15,7 @@ AREAS: list[tuple[str, str, str, Permission | None]] = [
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE),
     ("Asks", "asks:ask_list", "bi-chat-square-text", None),
+    ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE),
     ("Features", "product:feature_list", "bi-puzzle", None),
     ("Roadmap", "product:roadmap", "bi-signpost-2", None),
     ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE),

@@ -13,7 +13,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.utils import timezone
 
 from tandem.asks.models import Ask
-from tandem.asks.selectors import ask_visible, decision_visible, feature_evidence_visible
+from tandem.asks.selectors import ask_inbox_count, ask_visible, decision_visible, feature_evidence_visible
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.money import CENT, workspace_get
 from tandem.core.roles import Role
@@ -194,8 +194,10 @@ def _sales_manager(user: User, quarter: FiscalQuarter, start_month: int, today: 
 
 def _product_manager(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
     new_asks = ask_visible(user=user).filter(status=Ask.Status.NEW)
+    new_count = ask_inbox_count(user=user)
     return {
-        "new_asks_count": new_asks.count(),
+        "new_asks_count": new_count.shown,
+        "more_new_asks": new_count.more,
         "new_asks": list(
             new_asks.select_related("account", "requested_by", "opportunity").order_by("-created_at", "-id")[:10]
         ),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.asks.evidence import score_inputs
 from tandem.asks.models import FeatureEvidence
-from tandem.asks.selectors import ask_visible, decision_visible
+from tandem.asks.selectors import ask_visible
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
@@ -138,9 +138,6 @@ def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
         "goals": list(feature.goals.all()),
         "asks": asks,
         "hidden_asks": max(0, evidence.asks_count - len(asks)),
-        "decisions": list(
-            decision_visible(user=request.user).filter(feature=feature).select_related("decided_by", "release")
-        ),
         "can_edit": has_permission(request.user, ProductPermission.EDIT_FEATURE),
         "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
     }

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tandem.asks.selectors import ask_visible
+from tandem.asks.views import ask_section
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.forms import remote_options
@@ -89,16 +89,10 @@ def opportunity_detail(request: PageRequest, pk: int) -> HttpResponse:
         .select_related("from_stage", "to_stage", "changed_by")
         .order_by("-changed_at", "-id")[:50]
     )
-    asks = (
-        ask_visible(user=request.user)
-        .filter(opportunity=deal)
-        .select_related("feature", "requested_by")
-        .order_by("-created_at", "-id")[:50]
-    )
     context = {
         "deal": deal,
         "history": history,
-        "asks": asks,
+        **ask_section(user=request.user, account=deal.account, deal=deal),
         "home_currency": workspace_get().home_currency,
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
     }
@@ -242,6 +236,7 @@ def account_detail(request: PageRequest, pk: int) -> HttpResponse:
         "more_deals": len(shown) > ACCOUNT_DEALS_SHOWN,
         "open_pipeline": deals.filter(OPEN).aggregate(total=Sum("amount_home"))["total"] or Decimal("0"),
         "contacts": contact_visible(user=request.user).filter(account=account)[:100],
+        **ask_section(user=request.user, account=account),
         "home_currency": workspace_get().home_currency,
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
     }

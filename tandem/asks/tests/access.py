@@ -9,6 +9,13 @@ from tandem.tests.world import World
 
 EVERYONE_OK = expect(200, 200, 200, 200, 200, 200)
 OTHER_TEAM = expect(404, 404, 200, 200, 200, 200)
+LOGGERS = expect(200, 200, 200, 403, 403, 200)
+TRIAGERS = expect(403, 403, 200, 403, 403, 200)
+# Triage actions: an ask you may not see is 404, one you see but may not triage 403. `world.ask`
+# is linked already, so the posts say they saw it linked (else: 409, already triaged).
+TRIAGE_POSTS = expect(403, 403, 302, 403, 403, 302)
+# `world.other_ask` is new: a post that says it saw it linked is refused as already triaged.
+SAW_IT_LINKED_BUT_IT_IS_NEW = expect(404, 404, 409, 403, 403, 409)
 
 PAGES: dict[str, Access] = {
     "asks:ask_list": Access(EVERYONE_OK),
@@ -17,6 +24,31 @@ PAGES: dict[str, Access] = {
         kwargs=lambda w: {"pk": w.ask.pk},
         other_team=lambda w: {"pk": w.other_ask.pk},
         other_team_expected=OTHER_TEAM,
+    ),
+    # On a deal (`?opportunity=`) or an account (`?account=`); another team's deal is 404 (tests/test_views.py).
+    "asks:ask_create": Access(LOGGERS, data=lambda w: {"opportunity": w.opportunity.pk}),
+    "asks:inbox": Access(TRIAGERS),
+    "asks:feature_search": Access(EVERYONE_OK, data=lambda w: {"q": "single sign-on"}),
+    "asks:ask_link": Access(
+        TRIAGE_POSTS,
+        method="POST",
+        kwargs=lambda w: {"pk": w.ask.pk},
+        data=lambda w: {"feature": w.feature.pk, "expected_status": "linked"},
+        other_team=lambda w: {"pk": w.other_ask.pk},
+    ),
+    "asks:ask_merge": Access(
+        TRIAGE_POSTS,
+        method="POST",
+        kwargs=lambda w: {"pk": w.ask.pk},
+        data=lambda w: {"original": w.other_ask.pk, "expected_status": "linked"},
+        other_team=lambda w: {"pk": w.other_ask.pk},
+    ),
+    "asks:ask_feature_create": Access(
+        TRIAGE_POSTS,
+        method="POST",
+        kwargs=lambda w: {"pk": w.ask.pk},
+        data=lambda w: {"product": w.product.pk, "title": "Okta provisioning", "expected_status": "linked"},
+        other_team=lambda w: {"pk": w.other_ask.pk},
     ),
 }
 
@@ -40,4 +72,33 @@ API: dict[str, Access] = {
         other_team_expected=OTHER_TEAM,
     ),
     "asks_ask_create": Access(expect(201, 201, 201, 403, 403, 201), method="POST", data=_ask_data),
+    "asks_ask_suggestions": Access(
+        TRIAGERS,
+        kwargs=lambda w: {"ask_id": w.ask.pk},
+        other_team=lambda w: {"ask_id": w.other_ask.pk},
+    ),
+    "asks_ask_link": Access(
+        expect(403, 403, 200, 403, 403, 200),
+        method="POST",
+        kwargs=lambda w: {"ask_id": w.ask.pk},
+        data=lambda w: {"feature_id": w.feature.pk, "expected_status": "linked"},
+        other_team=lambda w: {"ask_id": w.other_ask.pk},
+        other_team_expected=SAW_IT_LINKED_BUT_IT_IS_NEW,
+    ),
+    "asks_ask_merge": Access(
+        expect(403, 403, 200, 403, 403, 200),
+        method="POST",
+        kwargs=lambda w: {"ask_id": w.ask.pk},
+        data=lambda w: {"original_id": w.other_ask.pk, "expected_status": "linked"},
+        other_team=lambda w: {"ask_id": w.other_ask.pk},
+        other_team_expected=expect(404, 404, 422, 403, 403, 422),  # merging other_ask into itself
+    ),
+    "asks_ask_feature_create": Access(
+        expect(403, 403, 201, 403, 403, 201),
+        method="POST",
+        kwargs=lambda w: {"ask_id": w.ask.pk},
+        data=lambda w: {"product_id": w.product.pk, "title": "Okta provisioning", "expected_status": "linked"},
+        other_team=lambda w: {"ask_id": w.other_ask.pk},
+        other_team_expected=SAW_IT_LINKED_BUT_IT_IS_NEW,
+    ),
 }

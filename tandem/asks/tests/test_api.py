@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import get_args
 
 import pytest
@@ -5,8 +6,9 @@ import pytest
 from tandem.asks.api import AskImportance, AskSource, AskStatus
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
+from tandem.product.models import Feature
 from tandem.product.tests.api_client import ApiClient
-from tandem.product.tests.factories import FeatureFactory
+from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
@@ -80,7 +82,8 @@ def test_rep_logs_an_ask_on_their_deal_and_the_feature_evidence_follows(rep_api,
     )
 
     assert response.status_code == 201
-    assert response.json()["status"] == "linked"
+    # The rep's pick counts at once, and waits in the inbox for a product manager to confirm it.
+    assert (response.json()["status"], response.json()["feature_id"]) == ("new", feature.pk)
     assert FeatureEvidence.objects.get(feature=feature).blocker_pipeline == deal.amount_home
 
 
@@ -107,3 +110,119 @@ def test_engineering_lead_may_not_log_asks(client, engineering_lead, rep):
     account = AccountFactory(owner=rep)
     response = ApiClient(client, engineering_lead).send("POST", "/api/asks", {"account_id": account.pk, "need": "x"})
     assert response.status_code == 403
+
+
+# --- the inbox through the API, and triage -------------------------------------------------------
+
+
+@pytest.fixture
+def pm_api(client, product_manager) -> ApiClient:
+    return ApiClient(client, product_manager)
+
+
+def test_inbox_lists_new_asks_most_valuable_first_page_by_page(pm_api):
+    small = AskFactory(opportunity=OpportunityFactory(amount=Decimal("1000.00")))
+    big = AskFactory(opportunity=OpportunityFactory(amount=Decimal("900000.00")))
+    account = AccountFactory(annual_revenue=Decimal("50000.00"))
+    middle = AskFactory(opportunity=None, account=account, requested_by=account.owner)
+    AskFactory(feature=FeatureFactory(), status="linked", opportunity=OpportunityFactory(amount=Decimal("9999999.00")))
+
+    first = pm_api.get("/api/asks", {"status": "new", "order": "value", "limit": 2}).json()
+    second = pm_api.get("/api/asks", {"status": "new", "order": "value", "limit": 2, "cursor": first["next_cursor"]})
+
+    assert [item["id"] for item in first["items"]] == [big.pk, middle.pk]
+    assert first["items"][1]["value"] == "50000.00"
+    assert [item["id"] for item in second.json()["items"]] == [small.pk]
+
+
+def test_ask_list_filters_by_segment_and_rep(pm_api, rep, other_rep):
+    enterprise = AccountFactory(owner=rep, segment="enterprise")
+    wanted = AskFactory(opportunity=OpportunityFactory(owner=rep, account=enterprise))
+    AskFactory(opportunity=OpportunityFactory(owner=other_rep, account=enterprise))
+    AskFactory(opportunity=OpportunityFactory(owner=rep, account=AccountFactory(owner=rep, segment="smb")))
+
+    body = pm_api.get("/api/asks", {"segment": "enterprise", "rep": rep.pk}).json()
+
+    assert [item["id"] for item in body["items"]] == [wanted.pk]
+
+
+def test_an_unknown_segment_is_a_field_error(pm_api):
+    response = pm_api.get("/api/asks", {"segment": "galactic"})
+    assert response.status_code == 422
+    assert "segment" in response.json()["errors"]
+
+
+def test_inbox_endpoint_runs_the_same_queries_for_1_and_10_asks(pm_api):
+    AskFactory(feature=FeatureFactory())
+    pm_api.get("/api/asks")  # the token records its first use with a write; later calls do not
+    one = queries_of(lambda: pm_api.get("/api/asks", {"status": "new", "order": "value"}))
+    for _ in range(9):
+        AskFactory(feature=FeatureFactory())
+    ten = queries_of(lambda: pm_api.get("/api/asks", {"status": "new", "order": "value"}))
+    assert_same_queries(one, ten)
+
+
+def test_suggestions_name_the_kind_score_and_reason(pm_api):
+    feature = FeatureFactory(title="Okta single sign-on")
+    ask = AskFactory(need="Single sign-on with Okta")
+
+    body = pm_api.get(f"/api/asks/{ask.pk}/suggestions").json()
+
+    assert body[0]["kind"] == "feature"
+    assert (body[0]["feature_id"], body[0]["feature_title"]) == (feature.pk, "Okta single sign-on")
+    assert 0 < body[0]["score"] <= 1
+    assert body[0]["reason"]
+
+
+def test_rep_may_not_see_suggestions_for_their_own_ask(rep_api, rep):
+    assert rep_api.get(f"/api/asks/{ask_of(rep).pk}/suggestions").status_code == 403
+
+
+def test_pm_links_an_ask_and_a_second_link_of_the_new_ask_is_409(pm_api, product_manager):
+    ask = AskFactory()
+    chosen, other = FeatureFactory(title="Okta SSO"), FeatureFactory()
+
+    linked = pm_api.send("POST", f"/api/asks/{ask.pk}/link", {"feature_id": chosen.pk})
+    again = pm_api.send("POST", f"/api/asks/{ask.pk}/link", {"feature_id": other.pk})
+    moved = pm_api.send("POST", f"/api/asks/{ask.pk}/link", {"feature_id": other.pk, "expected_status": None})
+
+    assert (linked.status_code, linked.json()["status"], linked.json()["feature_id"]) == (200, "linked", chosen.pk)
+    assert again.status_code == 409
+    assert "already triaged" in again.json()["detail"]
+    assert "Okta SSO" in again.json()["detail"]
+    assert (moved.status_code, moved.json()["feature_id"]) == (200, other.pk)
+
+
+def test_linking_to_an_unknown_feature_is_a_field_error(pm_api):
+    response = pm_api.send("POST", f"/api/asks/{AskFactory().pk}/link", {"feature_id": 999999})
+    assert response.status_code == 422
+    assert "feature_id" in response.json()["errors"]
+
+
+def test_pm_merges_a_duplicate_which_takes_the_originals_feature(pm_api):
+    original = AskFactory(feature=FeatureFactory(), status="linked")
+    duplicate = AskFactory()
+
+    body = pm_api.send("POST", f"/api/asks/{duplicate.pk}/merge", {"original_id": original.pk}).json()
+
+    assert (body["status"], body["duplicate_of_id"], body["feature_id"]) == ("merged", original.pk, original.feature_id)
+
+
+def test_merging_into_itself_is_a_field_error(pm_api):
+    ask = AskFactory()
+    response = pm_api.send("POST", f"/api/asks/{ask.pk}/merge", {"original_id": ask.pk})
+    assert response.status_code == 422
+    assert "original_id" in response.json()["errors"]
+
+
+def test_pm_creates_a_feature_from_an_ask(pm_api):
+    product = ProductFactory()
+    ask = AskFactory(need="SCIM provisioning")
+
+    response = pm_api.send(
+        "POST", f"/api/asks/{ask.pk}/feature", {"product_id": product.pk, "title": "SCIM provisioning"}
+    )
+
+    assert response.status_code == 201
+    feature = Feature.objects.get(pk=response.json()["feature_id"])
+    assert (feature.title, feature.product, response.json()["status"]) == ("SCIM provisioning", product, "linked")

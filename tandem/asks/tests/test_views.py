@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django.urls import reverse
 
+from tandem.asks import selectors
 from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
-from tandem.product.tests.factories import FeatureFactory
+from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
@@ -76,3 +79,367 @@ def test_ask_list_runs_the_same_queries_for_1_and_10_asks(client, rep):
         ask_of(rep, feature=FeatureFactory())
     ten = queries_of(lambda: client.get(LIST))
     assert_same_queries(one, ten)
+
+
+# --- logging an ask from a deal or an account page ----------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def log_url(**place) -> str:
+    return reverse("asks:ask_create") + "?" + "&".join(f"{k}={v}" for k, v in place.items())
+
+
+def test_deal_page_shows_the_ask_form_to_whoever_may_log(client, rep, engineering_lead):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    client.force_login(rep)
+
+    body = client.get(reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+
+    assert 'data-testid="ask-form"' in body
+    assert f'hx-post="{log_url(opportunity=deal.pk)}"' in body
+
+
+def test_executive_reads_the_asks_of_a_deal_without_the_form(client, executive, rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    AskFactory(opportunity=deal, need="Audit log export")
+    client.force_login(executive)
+
+    body = client.get(reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+
+    assert "Audit log export" in body
+    assert 'data-testid="ask-form"' not in body
+
+
+def test_rep_logs_an_ask_on_their_deal_and_gets_the_refreshed_list_and_an_empty_form(client, rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    client.force_login(rep)
+
+    response = client.post(
+        log_url(opportunity=deal.pk),
+        {
+            "need": "Okta SSO for every employee",
+            "why": "Security review",
+            "importance": "blocker",
+            "source": "demo",
+            "opportunity": deal.pk,
+        },
+        headers=HTMX,
+    )
+
+    body = response.content.decode()
+    ask = Ask.objects.get()
+    assert (ask.opportunity, ask.account, ask.requested_by, ask.importance, ask.source, ask.status) == (
+        deal,
+        deal.account,
+        rep,
+        "blocker",
+        "demo",
+        "new",
+    )
+    assert "<html" not in body
+    assert 'data-testid="ask-logged"' in body
+    assert "Okta SSO for every employee" in body  # listed
+    assert response.context["ask_section"].form.is_bound is False  # the form is reset
+
+
+def test_an_ask_without_a_need_comes_back_with_the_error_beside_the_field(client, rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    client.force_login(rep)
+
+    response = client.post(
+        log_url(opportunity=deal.pk),
+        {
+            "need": "",
+            "why": "Keeps what was typed",
+            "importance": "important",
+            "source": "call",
+            "opportunity": deal.pk,
+        },
+        headers=HTMX,
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not Ask.objects.exists()
+    assert "is-invalid" in body
+    assert "This field is required." in body
+    assert "Keeps what was typed" in body
+
+
+def test_rep_cannot_log_an_ask_on_another_reps_deal(client, rep, outsider_rep):
+    deal = OpportunityFactory(owner=outsider_rep, account=AccountFactory(owner=outsider_rep))
+    client.force_login(rep)
+
+    response = client.post(
+        log_url(opportunity=deal.pk),
+        {"need": "Okta SSO", "importance": "important", "source": "call", "opportunity": deal.pk},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 404
+    assert not Ask.objects.exists()
+
+
+def test_on_the_account_page_the_rep_picks_one_of_the_open_deals_or_none(client, rep):
+    account = AccountFactory(owner=rep)
+    deal = OpportunityFactory(owner=rep, account=account)
+    client.force_login(rep)
+
+    page = client.get(reverse("sales:account_detail", args=[account.pk]))
+    client.post(
+        log_url(account=account.pk),
+        {"need": "Without a deal", "importance": "nice_to_have", "source": "support", "opportunity": ""},
+        headers=HTMX,
+    )
+    client.post(
+        log_url(account=account.pk),
+        {"need": "On the deal", "importance": "important", "source": "email", "opportunity": deal.pk},
+        headers=HTMX,
+    )
+
+    assert list(page.context["ask_section"].form.fields["opportunity"].queryset) == [deal]
+    assert dict(Ask.objects.values_list("need", "opportunity")) == {"Without a deal": None, "On the deal": deal.pk}
+
+
+def test_a_rep_attaches_a_feature_found_by_search_and_it_waits_for_triage(client, rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    feature = FeatureFactory(title="SAML single sign-on", visibility="sales")
+    FeatureFactory(title="Secret single sign-on rewrite", visibility="internal")
+    client.force_login(rep)
+
+    results = client.get(reverse("asks:feature_search"), {"q": "single sign-on"}, headers=HTMX).content.decode()
+    client.post(
+        log_url(opportunity=deal.pk),
+        {"need": "SSO", "importance": "important", "source": "call", "opportunity": deal.pk, "feature": feature.pk},
+        headers=HTMX,
+    )
+
+    assert f'name="feature" id="ask-feature-{feature.pk}" value="{feature.pk}"' in results
+    assert "Secret" not in results
+    assert Ask.objects.get().feature == feature
+    assert Ask.objects.get().status == Ask.Status.NEW
+
+
+def test_feature_search_waits_for_three_letters(client, rep):
+    FeatureFactory(title="Okta single sign-on", visibility="sales")
+    client.force_login(rep)
+
+    assert client.get(reverse("asks:feature_search"), {"q": "ok"}).context["results"] == []
+    assert len(client.get(reverse("asks:feature_search"), {"q": "okta"}).context["results"]) == 1
+
+
+def test_without_htmx_a_logged_ask_returns_to_the_deal_page(client, rep):
+    deal = OpportunityFactory(owner=rep, account=AccountFactory(owner=rep))
+    client.force_login(rep)
+
+    response = client.post(
+        log_url(opportunity=deal.pk),
+        {"need": "Okta SSO", "importance": "important", "source": "call", "opportunity": deal.pk},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sales:opportunity_detail", args=[deal.pk])
+
+
+# --- the triage inbox ---------------------------------------------------------------------------
+
+INBOX = reverse("asks:inbox")
+
+
+def test_product_manager_sees_the_inbox_and_reps_get_403(client, product_manager, rep):
+    AskFactory(need="Okta SSO")
+    client.force_login(product_manager)
+    assert "Okta SSO" in client.get(INBOX).content.decode()
+    client.force_login(rep)
+    assert client.get(INBOX).status_code == 403
+
+
+def test_inbox_lists_only_new_asks_newest_first_with_their_count(client, product_manager):
+    older = AskFactory(need="Older")
+    newer = AskFactory(need="Newer")
+    AskFactory(need="Linked", feature=FeatureFactory(), status="linked")
+    client.force_login(product_manager)
+
+    response = client.get(INBOX)
+
+    assert response.context["page"].rows == [newer, older]
+    assert response.context["new_count"].label == "2"
+
+
+def test_a_long_inbox_counts_up_to_a_cap(client, product_manager, monkeypatch):
+    monkeypatch.setattr(selectors, "INBOX_COUNT_CAP", 2)
+    AskFactory.create_batch(3)
+    client.force_login(product_manager)
+
+    body = client.get(INBOX).content.decode()
+
+    assert 'data-testid="inbox-count">2+</span>' in body
+
+
+def test_inbox_puts_the_most_valuable_first_deal_amount_or_account_revenue(client, product_manager):
+    small = AskFactory(opportunity=OpportunityFactory(amount=Decimal("1000.00")))
+    big = AskFactory(opportunity=OpportunityFactory(amount=Decimal("900000.00")))
+    account = AccountFactory(annual_revenue=Decimal("50000.00"))
+    no_deal = AskFactory(opportunity=None, account=account, requested_by=account.owner)
+    client.force_login(product_manager)
+
+    response = client.get(INBOX, {"sort": "-value"})
+
+    assert response.context["page"].rows == [big, no_deal, small]
+
+
+def test_inbox_filters_by_importance_segment_rep_and_product(client, product_manager, rep, other_rep):
+    feature = FeatureFactory()
+    enterprise = AccountFactory(owner=rep, segment="enterprise")
+    wanted = AskFactory(
+        opportunity=OpportunityFactory(owner=rep, account=enterprise), importance="blocker", feature=feature
+    )
+    AskFactory(opportunity=OpportunityFactory(owner=rep, account=enterprise), importance="blocker")  # no product
+    AskFactory(
+        opportunity=OpportunityFactory(owner=rep, account=AccountFactory(segment="smb")),
+        importance="blocker",
+        feature=feature,
+    )
+    AskFactory(
+        opportunity=OpportunityFactory(owner=other_rep, account=enterprise), importance="blocker", feature=feature
+    )
+    AskFactory(opportunity=OpportunityFactory(owner=rep, account=enterprise), importance="important", feature=feature)
+    client.force_login(product_manager)
+
+    response = client.get(
+        INBOX, {"importance": "blocker", "segment": "enterprise", "rep": rep.pk, "product": feature.product_id}
+    )
+
+    assert response.context["page"].rows == [wanted]
+
+
+def test_inbox_runs_the_same_queries_for_1_and_10_asks(client, product_manager):
+    client.force_login(product_manager)
+    AskFactory(feature=FeatureFactory())
+    client.get(INBOX)  # the first page view creates the workspace row
+    one = queries_of(lambda: client.get(INBOX, {"sort": "-value"}))
+    for _ in range(9):
+        account = AccountFactory()
+        AskFactory(feature=FeatureFactory(), opportunity=None, account=account, requested_by=account.owner)
+    ten = queries_of(lambda: client.get(INBOX, {"sort": "-value"}))
+    assert_same_queries(one, ten)
+
+
+def test_picking_an_ask_in_the_inbox_shows_its_suggestions_and_actions(client, product_manager):
+    feature = FeatureFactory(title="Okta single sign-on")
+    ask = AskFactory(need="Single sign-on with Okta")
+    client.force_login(product_manager)
+
+    response = client.get(reverse("asks:ask_detail", args=[ask.pk]), {"inbox": ""}, headers=HTMX)
+
+    body = response.content.decode()
+    assert "<html" not in body
+    assert [s.feature for s in response.context["suggestions"]][:1] == [feature]
+    assert "Okta single sign-on" in body
+    assert "Shares:" in body
+    assert f'hx-post="{reverse("asks:ask_link", args=[ask.pk])}"' in body
+    assert response.context["feature_form"].initial["title"] == "Single sign-on with Okta"
+
+
+def test_after_linking_in_the_inbox_the_next_ask_is_shown(client, product_manager):
+    feature = FeatureFactory()
+    third = AskFactory(need="Third")
+    second = AskFactory(need="Second")
+    first = AskFactory(need="First")
+    client.force_login(product_manager)
+
+    response = client.post(
+        reverse("asks:ask_link", args=[first.pk]),
+        {"feature": feature.pk, "expected_status": "new", "inbox": "sort=-created"},
+        headers=HTMX,
+    )
+
+    body = response.content.decode()
+    first.refresh_from_db()
+    assert (first.feature, first.status) == (feature, Ask.Status.LINKED)
+    assert response.context["ask"] == second
+    assert f'<tr id="inbox-ask-{first.pk}" hx-swap-oob="delete">' in body
+    assert response.context["new_count"].shown == 2
+    assert third.status == Ask.Status.NEW
+
+
+def test_merging_in_the_inbox_moves_to_the_next_ask(client, product_manager):
+    original = AskFactory(need="Okta SSO", feature=FeatureFactory(), status="linked")
+    later = AskFactory(need="Later one")
+    duplicate = AskFactory(need="SSO via Okta")
+    client.force_login(product_manager)
+
+    response = client.post(
+        reverse("asks:ask_merge", args=[duplicate.pk]),
+        {"original": original.pk, "expected_status": "new", "inbox": ""},
+        headers=HTMX,
+    )
+
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.duplicate_of, duplicate.feature) == ("merged", original, original.feature)
+    assert response.context["ask"] == later
+
+
+def test_creating_a_feature_from_an_ask_links_it(client, product_manager):
+    product = ProductFactory()
+    ask = AskFactory(need="SCIM provisioning")
+    client.force_login(product_manager)
+
+    response = client.post(
+        reverse("asks:ask_feature_create", args=[ask.pk]),
+        {"product": product.pk, "title": "SCIM provisioning", "expected_status": "new"},
+    )
+
+    ask.refresh_from_db()
+    assert response.status_code == 302
+    assert (ask.feature.title, ask.feature.product, ask.status) == ("SCIM provisioning", product, "linked")
+
+
+def test_a_feature_without_a_product_shows_the_error_in_the_panel(client, product_manager):
+    ask = AskFactory()
+    client.force_login(product_manager)
+
+    response = client.post(
+        reverse("asks:ask_feature_create", args=[ask.pk]),
+        {"product": "", "title": "SCIM", "expected_status": "new", "inbox": ""},
+        headers=HTMX,
+    )
+
+    assert "This field is required." in response.content.decode()
+    assert response.context["ask"] == ask
+    ask.refresh_from_db()
+    assert ask.status == Ask.Status.NEW
+
+
+def test_the_second_pm_is_told_the_ask_was_already_triaged(client, product_manager, admin_user):
+    ask = AskFactory()
+    chosen = FeatureFactory(title="Okta SSO")
+    client.force_login(product_manager)
+    client.post(reverse("asks:ask_link", args=[ask.pk]), {"feature": chosen.pk, "expected_status": "new"})
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("asks:ask_link", args=[ask.pk]),
+        {"feature": FeatureFactory().pk, "expected_status": "new", "inbox": ""},
+        headers=HTMX,
+    )
+
+    body = response.content.decode()
+    assert "already triaged" in body
+    assert "Okta SSO" in body
+    ask.refresh_from_db()
+    assert ask.feature == chosen
+
+
+def test_ask_page_shows_duplicates_and_for_triagers_the_triage(client, product_manager, rep):
+    original = ask_of(rep, need="Okta SSO")
+    AskFactory(need="SSO through Okta please", status="merged", duplicate_of=original)
+    client.force_login(product_manager)
+    pm_body = client.get(reverse("asks:ask_detail", args=[original.pk])).content.decode()
+    client.force_login(rep)
+    rep_body = client.get(reverse("asks:ask_detail", args=[original.pk])).content.decode()
+
+    assert "SSO through Okta please" in pm_body
+    assert 'data-testid="triage"' in pm_body
+    assert 'data-testid="triage"' not in rep_body

@@ -24,7 +24,7 @@ def test_every_area_of_the_navigation_resolves():
     [
         (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Dashboards"]),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
-        (Role.ADMIN, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Dashboards", "Admin"]),
+        (Role.ADMIN, ["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards", "Admin"]),
     ],
 )
 def test_navigation_shows_the_areas_the_role_may_open(user_with_role, role, expected):
