@@ -171,6 +171,9 @@ def ask_merge(*, actor: User, duplicate: Ask, original: Ask, expected_status: st
     duplicate.full_clean()
     duplicate.save(update_fields=["status", "duplicate_of", "feature"])
     feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
+    # Their wording now counts for the original's feature (or for none), and they no longer wait.
+    for merged in (duplicate, *followers):
+        ask_indexed(ask=merged)
     return duplicate
 
 

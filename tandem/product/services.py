@@ -21,6 +21,7 @@ from tandem.decisions.services import release_shipped_announce
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
+from tandem.triage.suggestions import ask_indexed, feature_indexed
 
 
 class FeatureChanges(TypedDict, total=False):
@@ -111,6 +112,7 @@ def feature_create(
     feature.save()
     feature.goals.set(list(goals))
     FeatureEvidence.objects.create(feature=feature)
+    feature_indexed(feature=feature)
     return feature
 
 
@@ -134,6 +136,8 @@ def feature_update(
     if goals is not None:
         current.goals.set(list(goals))
     feature_evidence_refresh(feature_ids=[current.pk])
+    if {"title", "description"} & set(changes):
+        feature_indexed(feature=current)
     return current
 
 
@@ -166,9 +170,13 @@ def feature_delete(*, actor: User, feature: Feature, expected_version: int | Non
     """Delete a feature. Only product managers and admins may; its asks go back to triage as new asks."""
     require(actor, ProductPermission.EDIT_FEATURE)
     current = _lock_current(feature, expected_version)
+    asks = list(Ask.objects.filter(feature=current).only("pk"))
     Ask.objects.filter(feature=current).exclude(status=Ask.Status.MERGED).update(feature=None, status=Ask.Status.NEW)
     Ask.objects.filter(feature=current, status=Ask.Status.MERGED).update(feature=None)
     current.delete()
+    # The suggestions must stop counting their wording for the deleted feature and offer them again.
+    for ask in asks:
+        ask_indexed(ask=ask)
 
 
 @transaction.atomic

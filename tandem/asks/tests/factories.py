@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.sales.tests.factories import OpportunityFactory
+from tandem.triage.suggestions import ask_indexed
 
 
 class AskFactory(factory.django.DjangoModelFactory):
@@ -10,6 +11,7 @@ class AskFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Ask
+        skip_postgeneration_save = True
 
     class Params:
         blocker = factory.Trait(importance=Ask.Importance.BLOCKER)
@@ -22,6 +24,12 @@ class AskFactory(factory.django.DjangoModelFactory):
     importance = Ask.Importance.IMPORTANT
     source = Ask.Source.CALL
     created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """As `ask_create` does: the duplicate suggestions know the ask (and the feature it names)."""
+        if create:
+            ask_indexed(ask=self)
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.html import escape
 
 from tandem.asks import selectors
 from tandem.asks.models import Ask
@@ -337,7 +338,9 @@ def test_picking_an_ask_in_the_inbox_shows_its_suggestions_and_actions(client, p
     assert "<html" not in body
     assert [s.feature for s in response.context["suggestions"]][:1] == [feature]
     assert "Okta single sign-on" in body
-    assert "Shares:" in body
+    reason = response.context["suggestions"][0].reason
+    assert reason
+    assert escape(reason) in body
     assert f'hx-post="{reverse("asks:ask_link", args=[ask.pk])}"' in body
     assert response.context["feature_form"].initial["title"] == "Single sign-on with Okta"
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tandem.people.tests.factories import ProductManagerFactory
 from tandem.product.models import Feature, Goal, Product, Release
+from tandem.triage.suggestions import feature_indexed
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -47,3 +48,9 @@ class FeatureFactory(factory.django.DjangoModelFactory):
     evidence = factory.RelatedFactory(
         "tandem.asks.tests.factories.FeatureEvidenceFactory", factory_related_name="feature"
     )
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """As `feature_create` does: the duplicate suggestions know the feature."""
+        if create:
+            feature_indexed(feature=self)
