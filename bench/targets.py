@@ -165,6 +165,30 @@ def feature_list_api(order: str) -> str:
 """
 
 
+def inbox(order: str, limit: int) -> str:
+    """tandem/asks/views.py inbox and tandem/asks/api.py ask_list with status=new, as a product manager
+    (who sees every ask and feature): new asks with account, deal, feature and rep, newest or most
+    valuable first, one row more than the page. Value is the deal's home amount, else the account's
+    annual revenue."""
+    return f"""
+    SELECT a.*, acc.*, o.*, f.*, u.*
+    FROM asks_ask a
+    JOIN sales_account acc ON acc.id = a.account_id
+    LEFT JOIN sales_opportunity o ON o.id = a.opportunity_id
+    LEFT JOIN product_feature f ON f.id = a.feature_id
+    JOIN people_user u ON u.id = a.requested_by_id
+    WHERE a.status = 'new'
+    ORDER BY {order}, a.id DESC
+    LIMIT {limit + 1}
+"""
+
+
+# The inbox page's count of new asks, capped (tandem/asks/selectors.py ask_inbox_count).
+INBOX_COUNT = "SELECT count(*) FROM (SELECT 1 FROM asks_ask WHERE status = 'new' LIMIT 1001) capped"
+NEWEST = "a.created_at DESC"
+MOST_VALUABLE = "a.value_home DESC"
+
+
 def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     """The targets, each with `count` requests and the matching SQL."""
 
@@ -253,6 +277,40 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             feature_draws,
             lambda p: "/api/features?sort=-score",
             [feature_list_api("score")],
+        ),
+    ]
+    specs += [
+        (
+            "triage inbox, newest (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/asks/inbox/",
+            [inbox(NEWEST, 50), INBOX_COUNT],
+        ),
+        (
+            "triage inbox, most valuable (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/asks/inbox/?sort=-value",
+            [inbox(MOST_VALUABLE, 50), INBOX_COUNT],
+        ),
+        (
+            "GET /api/asks?status=new",
+            "api",
+            "product_manager",
+            feature_draws,
+            lambda p: "/api/asks?status=new",
+            [inbox(NEWEST, 50)],
+        ),
+        (
+            "GET /api/asks?status=new&order=value",
+            "api",
+            "product_manager",
+            feature_draws,
+            lambda p: "/api/asks?status=new&order=value",
+            [inbox(MOST_VALUABLE, 50)],
         ),
     ]
     targets = []

@@ -5,12 +5,14 @@ can show that records of another team stay invisible.
 """
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from tandem.core.roles import Role
 from tandem.people.models import Team, User
 from tandem.people.tests.factories import TeamFactory, UserFactory
+from tandem.tests.smtp import Inbox, smtp_server
 
 PASSWORD = "correct-horse-battery"
 
@@ -76,6 +78,13 @@ def user_with_role(rep, sales_manager, product_manager, engineering_lead, execut
         Role.ADMIN: admin_user,
     }
     return users.__getitem__
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server that Django's mail goes to; `smtp.messages` holds what it received."""
+    with smtp_server() as inbox:
+        yield inbox
 
 
 @pytest.fixture(scope="session")

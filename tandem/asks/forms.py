@@ -3,10 +3,10 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_visible
+from tandem.core.forms import ServiceErrorsMixin, bootstrap
 from tandem.people.models import User
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_visible, product_visible
@@ -22,38 +22,12 @@ def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return field
 
 
-class TandemForm(forms.Form):
-    """Bootstrap classes on the widgets, `is-invalid` on failed fields, service errors on their field."""
+class TandemForm(ServiceErrorsMixin, forms.Form):
+    """An asks form: Bootstrap classes on its widgets; the asks services validate and write."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput | forms.RadioSelect):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._mark_invalid()
-
-    def add_service_error(self, error: ValidationError, names: dict[str, str] | None = None) -> None:
-        """Show a service's ValidationError beside the fields it names (`names` maps service → form names)."""
-        if hasattr(error, "error_dict"):
-            for field, messages in error.error_dict.items():
-                name = (names or {}).get(field, field)
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error)
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+        bootstrap(self)
 
 
 class AskForm(TandemForm):

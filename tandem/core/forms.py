@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise as StrPromise
@@ -126,3 +127,49 @@ class RemoteSelect(forms.Select):
 def remote_options(records: Iterable[Any], *, label: Callable[[Any], str] = str) -> JsonResponse:
     """The answer a `RemoteSelect` expects: at most the records given, as value and text."""
     return JsonResponse({"options": [{"value": record.pk, "text": label(record)} for record in records]})
+
+
+def bootstrap(form: forms.BaseForm) -> None:
+    """Bootstrap 5's class on every widget that takes one (list filters and forms alike)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+
+
+class ServiceErrorsMixin:
+    """For forms whose writes go through a service: `is-invalid` on the fields that failed, and a
+    service's ValidationError shown beside the fields it names (`names` maps service → form names)."""
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._mark_invalid()
+
+    def add_service_error(self, error: ValidationError, names: dict[str, str] | None = None) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.error_dict.items():
+                name = (names or {}).get(field, field)
+                self.add_error(name if name in self.fields else None, messages)  # type: ignore[attr-defined]
+        else:
+            self.add_error(None, error)  # type: ignore[attr-defined]
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])

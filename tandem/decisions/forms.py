@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 
 from tandem.asks.models import Decision
+from tandem.core.forms import bootstrap
 from tandem.core.roles import Role
 from tandem.people.models import User
-from tandem.product.forms import bootstrap
 from tandem.product.models import Product, Release
 
 

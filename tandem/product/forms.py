@@ -4,19 +4,10 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import bootstrap
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import goal_visible, product_visible, release_visible
-
-
-def bootstrap(form: forms.Form) -> None:
-    """Give each widget its Bootstrap class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
 
 
 class FeatureForm(forms.Form):

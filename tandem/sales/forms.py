@@ -3,12 +3,11 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
 from tandem.competition.selectors import competitor_visible
-from tandem.core.forms import RemoteSelect
+from tandem.core.forms import RemoteSelect, ServiceErrorsMixin, bootstrap
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, territory_visible, user_visible
@@ -26,36 +25,8 @@ def assignable_owners(user: User) -> QuerySet[User]:
     return people.filter(pk=user.pk)
 
 
-def bootstrap(form: forms.BaseForm) -> None:
-    """Bootstrap 5 classes on every widget of a form (also used for the list filters)."""
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class SalesForm(forms.ModelForm):
-    """Bootstrap classes on the widgets, `is-invalid` on the fields that failed, and service errors
-    shown beside the field they name."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._mark_invalid()
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error)
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+class SalesForm(ServiceErrorsMixin, forms.ModelForm):
+    """A sales record's form: the sales services validate and write it."""
 
 
 class AccountForm(SalesForm):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.asks.views import ask_section
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
-from tandem.core.forms import remote_options
+from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.money import workspace_get
@@ -26,7 +26,7 @@ from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter, active_filters, owner_choices
-from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm, bootstrap
+from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm
 from tandem.sales.models import Contact, Quota
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (

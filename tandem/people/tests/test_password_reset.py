@@ -1,54 +1,13 @@
 """Password reset by email, end to end through a real SMTP server that the test starts."""
 
-import email
 import re
-import socket
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import override_settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "tandem-blue-elephant-42"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-    ):
-        yield inbox
-    controller.stop()
 
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, smtp):
