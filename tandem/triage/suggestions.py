@@ -25,12 +25,12 @@ from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
 from tandem.triage import services, wording
-from tandem.triage.index import EVIDENCE, OPEN, Index, current_index
-from tandem.triage.models import AskVector
+from tandem.triage.index import Index, current_index
 
-NEAREST_ASKS = 200  # asks re-scored exactly after the sign-code scan
-WORDED_ASKS = 60  # of those, the ones whose shared words are counted
-SHORTLIST = 40  # features re-scored with shared words
+WAITING_ASKS = 60  # closest asks waiting for triage re-scored with shared words
+WIDE_SHORTLIST = 100  # features whose kept wordings are compared
+SHORTLIST = 40  # of those, the ones re-scored with shared words
+QUOTED_WORDINGS = 2  # a feature's nearest kept wordings whose shared words are counted
 SHARED_WORDS_WEIGHT = 0.35
 SUPPORT_THRESHOLD = 0.6  # a linked ask this close reads as the same need
 SUPPORT_WEIGHT = 0.03
@@ -99,87 +99,66 @@ def _suggest(
     weights = {s: index.vocabulary.weight(s) for s in query_stems}
     vector = services.ask_vectors([(" ".join(query_terms), why, "")])[0]
 
-    # Asks: a scan of sign codes, then exact scores for the nearest.
-    nearest = index.nearest_asks(vector, NEAREST_ASKS, exclude)
-    ask_features, ask_states = index.feature_of_asks(nearest)
-    stored = {
-        ask_id: (wording.from_bytes(bytes(v)), text)
-        for ask_id, v, text in AskVector.objects.filter(ask_id__in=nearest.tolist()).values_list(
-            "ask_id", "vector", "ask__need"
-        )
-    }
-    found = [i for i, ask_id in enumerate(nearest.tolist()) if ask_id in stored]
-    cosines = (
-        np.vstack([stored[int(nearest[i])][0] for i in found]) @ vector if found else np.zeros(0, dtype=np.float32)
-    )
-    # Shared words are worth reading only for the asks that already read closest.
-    worded = {found[i] for i in np.argsort(-cosines)[:WORDED_ASKS].tolist()}
+    waiting_ids, waiting_cosines = index.nearest_waiting(vector, WAITING_ASKS if asks else 0, exclude)
+    shortlist = _feature_shortlist(index, vector)
+    # Shared words are read only for the closest: the waiting asks, and each shortlisted feature's
+    # nearest kept wordings. One query fetches all their needs.
+    quoted = [ask_id for _, _, _, nearest in shortlist for ask_id, _ in nearest]
+    needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist() + quoted).values_list("pk", "need"))
     ask_scores: dict[int, _Candidate] = {}
-    for i, cosine in zip(found, cosines.tolist(), strict=True):
-        ask_id, feature_id, state = int(nearest[i]), int(ask_features[i]), int(ask_states[i])
-        shared = _shared(query_stems, weights, stored[ask_id][1]) if i in worded else (0.0, [])
-        if state == OPEN or (state == EVIDENCE and feature_id):
-            ask_scores[ask_id] = _Candidate(cosine + SHARED_WORDS_WEIGHT * shared[0], shared[1])
-
-    feature_scores = _feature_candidates(index, vector, query_stems, weights, nearest, ask_features, ask_scores)
-    open_asks = [
-        ask_id
-        for ask_id, state in zip(nearest.tolist(), ask_states.tolist(), strict=True)
-        if state == OPEN and ask_id in ask_scores
-    ]
+    for ask_id, cosine in zip(waiting_ids.tolist(), waiting_cosines.tolist(), strict=True):
+        shared = _shared(query_stems, weights, needs.get(ask_id, ""))
+        ask_scores[ask_id] = _Candidate(cosine + SHARED_WORDS_WEIGHT * shared[0], shared[1])
+    feature_scores = _feature_candidates(index, shortlist, query_stems, weights, needs)
     ranked: list[tuple[float, str, int]] = [(c.score, "feature", f) for f, c in feature_scores.items()]
-    if asks:
-        ranked += [(ask_scores[a].score, "ask", a) for a in open_asks]
+    ranked += [(c.score, "ask", a) for a, c in ask_scores.items()]
     ranked.sort(key=lambda r: -r[0])
-    return _visible_suggestions(user, ranked, feature_scores, ask_scores, stored, limit)
+    return _visible_suggestions(user, ranked, feature_scores, ask_scores, limit)
+
+
+def _feature_shortlist(index: Index, vector: np.ndarray) -> list[tuple[int, float, int, list[tuple[int, float]]]]:
+    """The features worth a closer look: (position, own cosine, supporting wordings, nearest kept wordings).
+
+    Own cosine is the better of title-and-description and the linked asks' mean; a feature whose
+    kept wordings read closer than that comes up through them.
+    """
+    if index.n_features == 0:
+        return []
+    title, centroid = index.feature_cosines(vector)
+    own = np.maximum(title, CENTROID_WEIGHT * centroid)
+    own[~index.feature_alive] = -2
+    wide = min(WIDE_SHORTLIST, len(own))
+    positions = [p for p in np.argpartition(-own, wide - 1)[:wide].tolist() if index.feature_alive[p]]
+    found = []
+    for position, (ids, cosines) in zip(positions, index.wordings_cosines(positions, vector), strict=True):
+        order = np.argsort(-cosines)[:QUOTED_WORDINGS]
+        nearest = [(int(ids[i]), float(cosines[i])) for i in order]
+        found.append((position, float(own[position]), int((cosines >= SUPPORT_THRESHOLD).sum()), nearest))
+    found.sort(key=lambda f: -max(f[1], f[3][0][1] if f[3] else -2))
+    return found[:SHORTLIST]
 
 
 def _feature_candidates(
     index: Index,
-    vector: np.ndarray,
+    shortlist: list[tuple[int, float, int, list[tuple[int, float]]]],
     query_stems: set[str],
     weights: dict[str, float],
-    nearest: np.ndarray,
-    ask_features: np.ndarray,
-    ask_scores: dict[int, _Candidate],
+    needs: dict[int, str],
 ) -> dict[int, _Candidate]:
-    if len(index.feature_ids) == 0:
-        return {}
-    title = index.feature_vectors @ vector
-    centroid = CENTROID_WEIGHT * (index.feature_centroids @ vector)
-    best = np.maximum(title, centroid)
-    best[~index.feature_alive] = -2
-    evidence: dict[int, _Candidate] = {}
-    for ask_id, feature_id in zip(nearest.tolist(), ask_features.tolist(), strict=True):
-        candidate = ask_scores.get(ask_id)
-        if not feature_id or candidate is None:
-            continue
-        current = evidence.get(feature_id)
-        if current is None:
-            evidence[feature_id] = current = _Candidate(candidate.score, candidate.shared, 0, ask_id)
-        elif candidate.score > current.score:
-            current.score, current.shared, current.quote_ask_id = candidate.score, candidate.shared, ask_id
-        if candidate.score >= SUPPORT_THRESHOLD:
-            current.support += 1
-    if evidence:
-        learnt_at = np.searchsorted(index.feature_ids, np.fromiter(evidence, dtype=np.int64))
-        learnt_score = np.fromiter((c.score for c in evidence.values()), dtype=np.float32)
-        best[learnt_at] = np.maximum(best[learnt_at], learnt_score)
-    shortlist = min(SHORTLIST, len(best))
-    positions = np.argpartition(-best, shortlist - 1)[:shortlist].tolist()
     scored: dict[int, _Candidate] = {}
-    for position in positions:
-        if position >= len(index.feature_ids) or not index.feature_alive[position]:
-            continue
+    for position, own_cosine, support, nearest in shortlist:
         feature_id = int(index.feature_ids[position])
         text = index.feature_texts[position]
         shared = _shared(query_stems, weights, f"{text.title} {text.description}")
-        own = float(max(title[position], centroid[position])) + SHARED_WORDS_WEIGHT * shared[0]
-        learnt = evidence.get(feature_id)
-        if learnt is not None and learnt.score > own:
-            candidate = _Candidate(learnt.score, learnt.shared, learnt.support, learnt.quote_ask_id)
-        else:
-            candidate = _Candidate(own, shared[1], learnt.support if learnt else 0)
+        own = own_cosine + SHARED_WORDS_WEIGHT * shared[0]
+        learnt: _Candidate | None = None
+        for ask_id, cosine in nearest:
+            ask_shared = _shared(query_stems, weights, needs.get(ask_id, ""))
+            score = cosine + SHARED_WORDS_WEIGHT * ask_shared[0]
+            if learnt is None or score > learnt.score:
+                learnt = _Candidate(score, ask_shared[1], support, ask_id)
+        better = learnt is not None and learnt.score > own
+        candidate = learnt if learnt is not None and better else _Candidate(own, shared[1], support)
         # The weaker of the two readings still counts a little: a feature whose title AND linked
         # asks both fit beats one that only one of them fits.
         weaker = min(own, learnt.score) if learnt is not None else own
@@ -206,7 +185,6 @@ def _visible_suggestions(
     ranked: list[tuple[float, str, int]],
     feature_scores: dict[int, _Candidate],
     ask_scores: dict[int, _Candidate],
-    stored: dict[int, tuple[np.ndarray, str]],
     limit: int,
 ) -> list[Suggestion]:
     top = ranked[: max(limit * 4, 20)]

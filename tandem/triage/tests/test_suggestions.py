@@ -8,6 +8,7 @@ from tandem.product.models import Feature
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.tests.factories import OpportunityFactory
 from tandem.triage.index import Index
+from tandem.triage.services import KEPT_WORDINGS
 from tandem.triage.suggestions import (
     ask_indexed,
     feature_indexed,
@@ -98,13 +99,31 @@ def test_another_process_learns_a_link_on_its_next_call(product_manager):
     elsewhere.refresh()
     ask = _ask("Restrict logins to the corporate VPN")
     elsewhere.refresh()
-    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [0]
+    assert elsewhere.nearest_waiting(elsewhere.feature_vectors[0], 5, None)[0].tolist() == [ask.pk]
     ask = ask_link(actor=product_manager, ask=ask, feature=features["sso"])
     link_learned(ask=ask, feature=features["sso"])
     elsewhere.refresh()
-    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [
-        features["sso"].pk
-    ]
+    assert elsewhere.nearest_waiting(elsewhere.feature_vectors[0], 5, None)[0].tolist() == []
+    position = elsewhere.feature_ids.tolist().index(features["sso"].pk)
+    assert elsewhere.feature_wordings[position].ask_ids.tolist() == [ask.pk]
+
+
+def test_a_feature_keeps_its_different_wordings_not_repeats(product_manager):
+    feature = _feature("SAML single sign-on", "Employees sign in through the company's identity provider.")
+    needs = ["okta sso for staff"] * 12 + ["Restrict logins to the corporate VPN", "staff sign in through Entra ID"]
+    linked = []
+    for need in needs:
+        ask = ask_link(actor=product_manager, ask=_ask(need), feature=feature)
+        link_learned(ask=ask, feature=feature)
+        linked.append(ask.pk)
+    index = Index()
+    index.refresh()
+    kept = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)].ask_ids.tolist()
+    assert len(kept) == KEPT_WORDINGS
+    assert {linked[-2], linked[-1]} <= set(kept)  # the two different wordings stay
+    first = suggestions_for_ask(user=product_manager, ask=_ask("only from the corporate VPN please"))[0]
+    assert first.feature == feature
+    assert "VPN" in first.reason
 
 
 def test_triage_index_finds_what_was_loaded_without_the_hooks(product_manager):
