@@ -65,6 +65,7 @@ class Index:
         # Title vectors and linked-asks means stacked, so one matrix product scores both.
         self.feature_matrix = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
         self.feature_alive = np.zeros(0, dtype=bool)
+        self.feature_asks = np.zeros(0, dtype=np.int64)  # how many asks are linked
         self.feature_texts: list[FeatureText] = []
         self.feature_wordings: list[Wordings] = []
         self.vocabulary = wording.Vocabulary()
@@ -159,6 +160,7 @@ class Index:
             self.feature_wordings.append(_wordings(kept_asks, kept_vectors))
             self.vocabulary.add(f"{title} {description}")
         self.feature_ids = np.array(ids, dtype=np.int64)
+        self.feature_asks = np.array(counts, dtype=np.int64)
         if ids:
             totals = np.frombuffer(b"".join(sums), dtype=np.float32).reshape(len(ids), wording.DIMENSIONS)
             norms = np.linalg.norm(totals, axis=1, keepdims=True)
@@ -178,6 +180,7 @@ class Index:
             position = self._feature_position(feature_id)
             self.feature_matrix[position] = wording.from_bytes(bytes(vector))[0]
             self.feature_matrix[self.n_features + position] = _centroid(bytes(asks_sum), asks_count)
+            self.feature_asks[position] = asks_count
             self.feature_alive[position] = True
             self.feature_texts[position] = FeatureText(title, description)
             self.feature_wordings[position] = _wordings(kept_asks, kept_vectors)
@@ -194,6 +197,7 @@ class Index:
         self.feature_matrix = np.insert(self.feature_matrix, [position, n + position], zeros, axis=0)
         self.feature_ids = np.insert(self.feature_ids, position, feature_id)
         self.feature_alive = np.insert(self.feature_alive, position, False)
+        self.feature_asks = np.insert(self.feature_asks, position, 0)
         self.feature_texts.insert(position, FeatureText("", ""))
         self.feature_wordings.insert(position, NO_WORDINGS)
         return position
