@@ -255,7 +255,7 @@ class Index:
     ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
         """The `count` waiting asks whose wording is closest to `vector`, nearest first, and their cosines."""
         n = self.n_waiting
-        if n == 0:
+        if n == 0 or count == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         cosines = self.waiting_vectors[:n] @ vector
         cosines[~self.waiting_alive[:n]] = -2
