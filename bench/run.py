@@ -158,7 +158,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--random-seed", type=int, default=1, help="fixes which users, accounts and stages are asked")
-    parser.add_argument("--only", help="time only the targets whose name contains this text")
+    parser.add_argument(
+        "--only", action="append", help="time only the targets whose name contains this text (repeatable)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results/ alone")
     args = parser.parse_args()
     url = args.database_url
@@ -175,7 +177,7 @@ def main() -> None:
     try:
         world = world_load(rng, session_keys)
         targets = build(world, count=args.requests + args.warmup, rng=rng)
-        targets = [t for t in targets if not args.only or args.only in t.name]
+        targets = [t for t in targets if not args.only or any(text in t.name for text in args.only)]
         measured = []
         with running(url, workers=args.workers, threads=args.threads) as server:
             for target in targets:

@@ -168,8 +168,8 @@ def feature_list_api(order: str) -> str:
 def inbox(order: str, limit: int) -> str:
     """tandem/asks/views.py inbox and tandem/asks/api.py ask_list with status=new, as a product manager
     (who sees every ask and feature): new asks with account, deal, feature and rep, newest or most
-    valuable first, one row more than the page. Value is the deal's home amount, else the account's
-    annual revenue."""
+    valuable first, one row more than the page. The value is the one each ask stores (`value_home`,
+    kept by asks/values.py), walked through the `ask_status_value` index."""
     return f"""
     SELECT a.*, acc.*, o.*, f.*, u.*
     FROM asks_ask a
@@ -281,15 +281,15 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     ]
     specs += [
         (
-            "triage inbox, newest (page)",
+            "triage inbox, newest first (page)",
             "page",
             "product_manager",
             feature_draws,
-            lambda p: "/asks/inbox/",
+            lambda p: "/asks/inbox/?sort=-created",
             [inbox(NEWEST, 50), INBOX_COUNT],
         ),
         (
-            "triage inbox, most valuable (page)",
+            "triage inbox, most valuable first (page)",
             "page",
             "product_manager",
             feature_draws,
@@ -297,11 +297,11 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             [inbox(MOST_VALUABLE, 50), INBOX_COUNT],
         ),
         (
-            "GET /api/asks?status=new",
+            "GET /api/asks?status=new&order=newest",
             "api",
             "product_manager",
             feature_draws,
-            lambda p: "/api/asks?status=new",
+            lambda p: "/api/asks?status=new&order=newest",
             [inbox(NEWEST, 50)],
         ),
         (

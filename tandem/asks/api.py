@@ -18,7 +18,6 @@ from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
 from tandem.core.http import ApiRequest
-from tandem.core.money import CENT
 from tandem.core.permissions import require
 from tandem.product.selectors import feature_visible, product_visible
 from tandem.sales.selectors import account_visible, opportunity_visible
@@ -58,8 +57,7 @@ class AskOut(Schema):
 
     @staticmethod
     def resolve_value(obj: Ask) -> Decimal:
-        # SQLite returns the computed value without its scale.
-        return Decimal(obj.value).quantize(CENT)  # type: ignore[attr-defined]
+        return obj.value_home
 
     @staticmethod
     def resolve_feature_id(obj: Ask) -> int | None:
@@ -87,7 +85,7 @@ class AskListQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-ORDERS = {"newest": ["-created_at", "-id"], "value": ["-value", "-id"]}
+ORDERS = {"newest": ["-created_at", "-id"], "value": ["-value_home", "-id"]}
 
 
 class AskIn(Schema):
@@ -113,7 +111,7 @@ def errors_renamed_to(names: dict[str, str]) -> Iterator[None]:
 
 
 def _asks(request: ApiRequest) -> QuerySet[Ask]:
-    """Visible asks with their value, marked with whether their feature is one the user sees."""
+    """Visible asks, marked with whether their feature is one the user sees."""
     return ask_rows(user=request.user)
 
 

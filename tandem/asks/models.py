@@ -46,12 +46,18 @@ class Ask(models.Model):
     importance = models.CharField(max_length=20, choices=Importance.choices, default=Importance.IMPORTANT)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.CALL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    value_home = money_field(
+        default=Decimal("0"),
+        help_text="What the ask is worth to sales, in the home currency: its deal's home amount, or without a "
+        "deal its account's annual revenue. Kept by the services that change either (`asks/values.py`).",
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="ask_status_created"),
+            models.Index(fields=["status", "-value_home", "-id"], name="ask_status_value"),
             models.Index(fields=["-created_at", "-id"], name="ask_created"),
             models.Index(fields=["feature", "opportunity"], name="ask_feature_opportunity"),
             models.Index(fields=["feature", "created_at"], name="ask_feature_created"),

@@ -5,7 +5,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.core.roles import Role
@@ -38,20 +37,15 @@ def feature_evidence_visible(*, user: User) -> QuerySet[FeatureEvidence]:
     return FeatureEvidence.objects.filter(feature__in=feature_visible(user=user))
 
 
-# What an ask is worth to sales: the home amount of its deal, or, for an ask with no deal, the
-# annual revenue of its account. Sorted through a join: see `ask_inbox` for its cost.
-ASK_VALUE = Coalesce("opportunity__amount_home", "account__annual_revenue")
-
-
 def ask_rows(*, user: User) -> QuerySet[Ask]:
-    """Visible asks ready for a list (page or API): their value, their account and deal, and whether
-    their feature is one the user may see (sales: not internal ones), in one query."""
+    """Visible asks ready for a list (page or API): their account and deal, and whether their
+    feature is one the user may see (sales: not internal ones), in one query."""
     features = feature_visible(user=user)
     # Who sees every feature needs no per-row check (it costs a scan of the features on PostgreSQL).
     shared = Exists(features.filter(pk=OuterRef("feature_id"))) if features.query.has_filters() else Value(True)
     return (
         ask_visible(user=user)
-        .annotate(feature_shared=shared, value=ASK_VALUE)
+        .annotate(feature_shared=shared)
         .select_related("account", "opportunity", "feature", "requested_by")
     )
 
@@ -59,9 +53,8 @@ def ask_rows(*, user: User) -> QuerySet[Ask]:
 def ask_inbox(*, user: User) -> QuerySet[Ask]:
     """The triage inbox: visible asks no product manager has triaged yet.
 
-    Newest first walks the `ask_status_created` index. Most valuable first sorts every new ask by
-    its deal's or account's amount through a join (about 0.5 s for 40,000 new asks on the large
-    workspace); an indexed value column on Ask would make it as cheap as newest first.
+    Newest first walks the `ask_status_created` index; most valuable first walks
+    `ask_status_value`, over the value each ask stores (`asks/values.py`), not through a join.
     """
     return ask_rows(user=user).filter(status=Ask.Status.NEW)
 
@@ -88,12 +81,12 @@ def ask_inbox_count(*, user: User) -> AskCount:
 
 
 def ask_after(asks: QuerySet[Ask], *, ordering: Sequence[str], ask: Ask) -> Ask | None:
-    """The ask that follows `ask` in `asks` sorted by `ordering` (fields or annotations, ending with pk).
+    """The ask that follows `ask` in `asks` sorted by `ordering` (fields of Ask, ending with pk).
 
     `ask` need not be in `asks` any more (it was just triaged): its values place it.
     """
     fields = [name.lstrip("-") for name in ordering]
-    values = asks.model.objects.filter(pk=ask.pk).annotate(value=ASK_VALUE).values(*fields).first()
+    values = asks.model.objects.filter(pk=ask.pk).values(*fields).first()
     if values is None:
         return None
     after = Q()

@@ -8,6 +8,7 @@ from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_visible
+from tandem.asks.values import ask_value_for_new_ask
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
@@ -38,9 +39,11 @@ def ask_create(
     """Log what a customer needs, on an account the actor sees and usually on one of its deals.
 
     The deal must belong to the account; a feature given must be one the actor sees, and the
-    feature's evidence counts the ask at once. A feature picked by sales is a proposal: the ask
+    feature's evidence counts the ask at once. Its value is the deal's home amount, or without a
+    deal the account's annual revenue (`asks/values.py`). A feature picked by sales is a proposal: the ask
     stays new, in the triage inbox, until a product manager confirms or moves it; one picked by a
-    triager is the triage itself, so that ask arrives linked.
+    triager is the triage itself, so that ask arrives linked. The ask is worth the deal's home
+    amount, or without a deal the account's annual revenue (`asks/values.py`).
     """
     require(actor, AsksPermission.LOG_ASK)
     errors: dict[str, str] = {}
@@ -66,6 +69,7 @@ def ask_create(
         importance=importance,
         source=source,
         status=Ask.Status.LINKED if triaged else Ask.Status.NEW,
+        value_home=ask_value_for_new_ask(account=account, opportunity=opportunity),
         created_at=timezone.now(),
     )
     ask.full_clean()

@@ -52,7 +52,7 @@ INBOX_COLUMNS = [
     Column("need", "Ask"),
     Column("importance", "Importance"),
     Column("account", "Account"),
-    Column("value", "Value", order=["value"], numeric=True),
+    Column("value", "Value", order=["value_home"], numeric=True),
     Column("rep", "Rep"),
     Column("created", "Logged", order=["created_at"]),
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh, opportunity_evidence_refresh
+from tandem.asks.values import ask_values_follow_accounts, ask_values_follow_deals
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.core.money import to_home_currency, workspace_get
@@ -133,7 +134,8 @@ def account_create(
 def account_update(*, actor: User, account: Account, expected_version: int, data: Mapping[str, Any]) -> Account:
     """Change an account the actor can see, based on the version they loaded (a stale one raises
     StaleVersion and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new
-    status or annual revenue moves the customer revenue of the features the account asked for."""
+    status or annual revenue moves the customer revenue of the features the account asked for; a new
+    annual revenue is also the value of the account's asks that are on no deal."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, ACCOUNT_FIELDS)
     account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
@@ -142,11 +144,14 @@ def account_update(*, actor: User, account: Account, expected_version: int, data
     if "owner" in data and data["owner"].pk != account.owner_id:
         _check_owner(actor=actor, owner=data["owner"])
     _not_negative(annual_revenue=data.get("annual_revenue"))
+    revenue = account.annual_revenue
     for field, value in data.items():
         setattr(account, field, value)
     account.version += 1
     account.full_clean()
     account.save()
+    if account.annual_revenue != revenue:
+        ask_values_follow_accounts(account_ids=[account.pk])
     if data.keys() & ACCOUNT_EVIDENCE_FIELDS:
         account_evidence_refresh(account_ids=[account.pk])
     return account
@@ -316,7 +321,7 @@ def opportunity_update(
     and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new stage
     writes a stage-history row and resets probability and forecast category to the stage's unless the
     change gives them; entering won/lost sets `closed_at`, leaving clears it. A new amount, currency or
-    close date recomputes the home-currency amount."""
+    close date recomputes the home-currency amount, which is also the value of the deal's asks."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, OPPORTUNITY_FIELDS)
     opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
@@ -344,6 +349,7 @@ def opportunity_update(
             opportunity.loss_note = data.get("loss_note", "")
     _close_or_reopen(opportunity, now)
     _check_loss(opportunity)
+    amount_home = opportunity.amount_home
     if data.keys() & {"amount", "currency", "close_date"}:
         opportunity.amount_home = _amount_home(
             amount=opportunity.amount, currency=opportunity.currency, close_date=opportunity.close_date
@@ -351,6 +357,8 @@ def opportunity_update(
     opportunity.version += 1
     opportunity.full_clean()
     opportunity.save()
+    if opportunity.amount_home != amount_home:
+        ask_values_follow_deals(opportunity_ids=[opportunity.pk])
     if moved:
         _stage_change_record(opportunity=opportunity, from_stage=from_stage, actor=actor, now=now)
     if moved or data.keys() & EVIDENCE_FIELDS:
@@ -379,11 +387,13 @@ def opportunity_move_stage(
 
 @transaction.atomic
 def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
-    """Delete a deal the actor can see, with its stage history; asks logged on it stay on the account."""
+    """Delete a deal the actor can see, with its stage history; asks logged on it stay on the account,
+    which they are now worth: their value falls back to its annual revenue."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
     feature_ids = list(opportunity.asks.filter(feature__isnull=False).values_list("feature_id", flat=True))
     opportunity.delete()
+    ask_values_follow_accounts(account_ids=[opportunity.account_id])
     feature_evidence_refresh(feature_ids=feature_ids)
 
 

@@ -488,6 +488,7 @@ class WorkspaceGenerator:
         self.account_team = array("l", [0])
         self.account_segment = array("b", [0])
         self.account_status = array("b", [0])  # 0 prospect, 1 customer, 2 churned
+        self.account_revenue_cents = array("q", [0])
         self.account_region: list[str] = [""]
         self.account_names: list[str] = [""]
         self.account_created = array("q", [0])
@@ -514,6 +515,7 @@ class WorkspaceGenerator:
                 self.account_team.append(team_id)
                 self.account_segment.append(SEGMENTS.index(segment))
                 self.account_status.append(status)
+                self.account_revenue_cents.append(int(arr * 100))
                 self.account_region.append(region)
                 self.account_names.append(name)
                 self.account_created.append(created)
@@ -746,7 +748,8 @@ class WorkspaceGenerator:
 
     def asks(self) -> Table:
         """Asks logged on deals (a few on accounts only), linked to features with a popular few;
-        recent ones wait in triage, some were logged twice and merged."""
+        recent ones wait in triage, some were logged twice and merged. Each is worth its deal's home
+        amount, or without a deal its account's annual revenue (`asks/values.py`)."""
         rng, n = self.rng, self.scale.asks
         n_features = len(self.feature_titles) - 1
         popularity = list(range(1, n_features + 1))
@@ -784,6 +787,8 @@ class WorkspaceGenerator:
                     account, owner = self.opp_account[opp], self.opp_owner[opp]
                     start, end = self.opp_created[opp], self.opp_end[opp]
                     is_open = self.opp_stage[opp] < STAGE_WON
+                cents = self.opp_amount_home_cents[opp] if opp is not None else self.account_revenue_cents[account]
+                value = Decimal(cents) / 100
                 status = status_of()
                 if status == "new" and not is_open:
                     status = "linked"
@@ -807,6 +812,7 @@ class WorkspaceGenerator:
                     importance,
                     source,
                     status,
+                    value,
                     self._dt(created),
                 )
                 # Under the default decision rights only the product's manager decides on its asks.
@@ -823,7 +829,7 @@ class WorkspaceGenerator:
                     ask_id += 1
                     yield (
                         ask_id, account, opp, owner, feature, original, need, why, importance, source, "merged",
-                        self._dt(created),
+                        value, self._dt(created),
                     )  # fmt: skip
 
         return Table(
@@ -840,6 +846,7 @@ class WorkspaceGenerator:
                 "importance",
                 "source",
                 "status",
+                "value_home",
                 "created_at",
             ),
             rows(),

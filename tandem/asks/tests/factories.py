@@ -24,6 +24,10 @@ class AskFactory(factory.django.DjangoModelFactory):
     importance = Ask.Importance.IMPORTANT
     source = Ask.Source.CALL
     created_at = factory.LazyFunction(timezone.now)
+    # As `ask_create` values it, from the deal and account objects given.
+    value_home = factory.LazyAttribute(
+        lambda ask: ask.opportunity.amount_home if ask.opportunity is not None else ask.account.annual_revenue
+    )
 
     @factory.post_generation
     def indexed(self, create: bool, extracted: object, **kwargs: object) -> None:

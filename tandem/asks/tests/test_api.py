@@ -10,6 +10,7 @@ from tandem.product.models import Feature
 from tandem.product.tests.api_client import ApiClient
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
+from tandem.sales.services import opportunity_update
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 
@@ -133,6 +134,20 @@ def test_inbox_lists_new_asks_most_valuable_first_page_by_page(pm_api):
     assert [item["id"] for item in first["items"]] == [big.pk, middle.pk]
     assert first["items"][1]["value"] == "50000.00"
     assert [item["id"] for item in second.json()["items"]] == [small.pk]
+
+
+def test_inbox_by_value_pages_through_equal_values_newest_id_first_and_follows_an_amount_change(pm_api, rep):
+    deals = [OpportunityFactory(owner=rep, amount=Decimal("50000.00")) for _ in range(3)]
+    tied = [AskFactory(opportunity=deal) for deal in deals]
+
+    first = pm_api.get("/api/asks", {"status": "new", "order": "value", "limit": 2}).json()
+    second = pm_api.get("/api/asks", {"status": "new", "order": "value", "limit": 2, "cursor": first["next_cursor"]})
+    assert [item["id"] for item in first["items"] + second.json()["items"]] == [ask.pk for ask in reversed(tied)]
+
+    deal = deals[0]
+    opportunity_update(actor=rep, opportunity=deal, expected_version=deal.version, data={"amount": Decimal("60000")})
+    body = pm_api.get("/api/asks", {"status": "new", "order": "value", "limit": 1}).json()
+    assert [(item["id"], item["value"]) for item in body["items"]] == [(tied[0].pk, "60000.00")]
 
 
 def test_ask_list_filters_by_segment_and_rep(pm_api, rep, other_rep):

@@ -8,6 +8,7 @@ from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
+from tandem.sales.services import opportunity_update
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 LIST = reverse("asks:ask_list")
@@ -288,6 +289,40 @@ def test_inbox_puts_the_most_valuable_first_deal_amount_or_account_revenue(clien
     response = client.get(INBOX, {"sort": "-value"})
 
     assert response.context["page"].rows == [big, no_deal, small]
+
+
+def test_inbox_by_value_follows_a_deals_new_amount(client, product_manager, rep):
+    overtaken = AskFactory(opportunity=OpportunityFactory(owner=rep, amount=Decimal("50000.00")))
+    deal = OpportunityFactory(owner=rep, amount=Decimal("1000.00"))
+    grown = AskFactory(opportunity=deal)
+    opportunity_update(actor=rep, opportunity=deal, expected_version=deal.version, data={"amount": Decimal("90000")})
+    client.force_login(product_manager)
+
+    response = client.get(INBOX, {"sort": "-value"})
+
+    assert response.context["page"].rows == [grown, overtaken]
+    assert "90.0K" in response.content.decode()
+
+
+def test_after_triage_by_value_the_next_most_valuable_ask_is_shown(client, product_manager):
+    feature = FeatureFactory()
+    least = AskFactory(opportunity=OpportunityFactory(amount=Decimal("1000.00")))
+    tied_older = AskFactory(opportunity=OpportunityFactory(amount=Decimal("50000.00")))
+    tied_newer = AskFactory(opportunity=OpportunityFactory(amount=Decimal("50000.00")))
+    most = AskFactory(opportunity=OpportunityFactory(amount=Decimal("90000.00")))
+    client.force_login(product_manager)
+
+    def link(ask: Ask) -> Ask:
+        response = client.post(
+            reverse("asks:ask_link", args=[ask.pk]),
+            {"feature": feature.pk, "expected_status": "new", "inbox": "sort=-value"},
+            headers=HTMX,
+        )
+        return response.context["ask"]
+
+    assert link(most) == tied_newer
+    assert link(tied_newer) == tied_older
+    assert link(tied_older) == least
 
 
 def test_inbox_filters_by_importance_segment_rep_and_product(client, product_manager, rep, other_rep):

@@ -10,6 +10,7 @@ from django.db import models
 
 from tandem.asks.evidence import FIGURES, feature_evidence_refresh
 from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.asks.values import ask_values_refresh
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import to_home_currency
 from tandem.core.roles import Role
@@ -204,6 +205,17 @@ def test_seeded_evidence_and_scores_match_what_the_evidence_service_computes(dem
     assert figures() == seeded
     for figure in ("customer_revenue", "lost_revenue", "won_after_ship", "largest_deal", "strategic_fit", "score"):
         assert FeatureEvidence.objects.filter(**{f"{figure}__gt": 0}).exists(), figure
+
+
+def test_seeded_ask_values_match_what_the_value_rule_computes(demo):
+    def values() -> list[tuple]:
+        return list(Ask.objects.order_by("id").values_list("id", "value_home"))
+
+    seeded = values()
+    ask_values_refresh(asks=Ask.objects.all())
+    assert values() == seeded
+    assert Ask.objects.filter(opportunity__isnull=True, value_home__gt=0).exists()
+    assert Ask.objects.filter(opportunity__isnull=False, value_home__gt=0).exists()
 
 
 def test_every_decision_is_by_the_product_manager_who_holds_the_right(demo):
