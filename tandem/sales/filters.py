@@ -45,6 +45,7 @@ class OpportunityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],
         empty_label="Any status",
+        label="Status",
         method="filter_status",
     )
     owner = django_filters.ModelChoiceFilter(

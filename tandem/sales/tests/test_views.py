@@ -101,6 +101,7 @@ def test_deal_list_opens_on_open_deals_closing_soonest_and_shows_closed_ones_on_
     names = lambda data: [deal.name for deal in client.get(LIST, data).context["page"].rows]  # noqa: E731
 
     assert names({}) == ["Closing soon", "Closing later"]
+    assert 'for="id_status">Status</label>' in client.get(LIST).text
     assert names({"status": ""}) == ["Won long ago", "Lost long ago", "Closing soon", "Closing later"]
     assert names({"status": "won"}) == ["Won long ago"]
     assert names({"status": "lost", "sort": "-close_date"}) == ["Lost long ago"]
