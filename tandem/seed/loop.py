@@ -19,7 +19,7 @@ from tandem.core.fiscal import business_days_after
 from tandem.decisions.models import Escalation
 from tandem.decisions.services import need_excerpt
 from tandem.notifications.models import Notification
-from tandem.seed.generator import DAY, STAGE_WON, Row, Table, WorkspaceGenerator
+from tandem.seed.generator import DAY, STAGE_WON, Row, Table, WorkspaceGenerator, _noun
 
 HOUR = 3600
 
@@ -110,13 +110,13 @@ INBOX = (
 class EscalationStory:
     """An ask the PM declined or deferred, escalated by the demo manager; ruled when `ruling` is set.
 
-    Days are counted back from today.
+    The ask is linked to a backlog feature nobody has decided on, so the decision on the ask is the
+    one escalated: the first of `asks` (feature title, need, why) whose feature is such, or else
+    any such feature of the first one's product, in general words. Days count back from today.
     """
 
     owner: str
-    feature: str  # the feature the ask is linked to, if it is a backlog feature nobody decided on
-    need: str
-    why: str
+    asks: tuple[tuple[str, str, str], ...]
     asked_days_ago: int
     outcome: str
     rationale: str
@@ -132,52 +132,101 @@ class EscalationStory:
 ESCALATIONS = (
     EscalationStory(
         owner="rep",
-        feature="EU data residency",
-        need="Host their data in the EU: the works council will not approve a US data centre",
-        why="They are expanding into Germany and need it for the works council.",
+        asks=(
+            (
+                "EU data residency",
+                "Host their data in the EU: the works council will not approve a US data centre",
+                "They are expanding into Germany and need it for the works council.",
+            ),
+            (
+                "Customer-managed encryption keys",
+                "Encryption keys held in their own AWS KMS; their bank regulator requires it",
+                "The regulator's outsourcing guideline names it.",
+            ),
+            (
+                "Localised interface (German, French, Spanish)",
+                "The interface in German for 300 warehouse staff who do not work in English",
+                "The works council asked for it before the rollout.",
+            ),
+            (
+                "SCIM user provisioning",
+                "Create and remove users from Azure AD automatically when staff join or leave",
+                "Their IT team offboards forty people a month by hand.",
+            ),
+        ),
         asked_days_ago=12,
         outcome="later",
         rationale=(
-            "Worth doing, but EU hosting needs a second region and the platform team is on the SOC 2 audit "
-            "until March. We will plan it at the next quarterly review, with the pipeline as it stands then."
+            "Worth doing, but the platform team is on the SOC 2 audit until March. We will plan it at the next "
+            "quarterly review, with the pipeline as it stands then."
         ),
         decided_days_ago=6,
         reason=(
-            "Their renewal closes this quarter and the works council meets before then. Without a date for EU "
-            "hosting they will go to tender."
+            "Their renewal closes this quarter and this is the last open item on their list. Without a date they "
+            "will go to tender."
         ),
         escalated_days_ago=1,
         to_demo_executive=True,
     ),
     EscalationStory(
         owner="team",
-        feature="Custom roles and permissions",
-        need="Custom roles so branch managers can approve discounts without seeing payroll fields",
-        why="Procurement lists it as mandatory.",
+        asks=(
+            (
+                "Custom roles and permissions",
+                "Custom roles so branch managers can approve discounts without seeing payroll fields",
+                "Procurement lists it as mandatory.",
+            ),
+            (
+                "Field-level encryption",
+                "Encrypt salary and bank fields so only HR admins can read them",
+                "Their data protection officer made it a condition.",
+            ),
+            (
+                "Approval workflows",
+                "Two-step approval for discounts above 15% before a quote goes out",
+                "Finance wants the control in place before the audit.",
+            ),
+            (
+                "IP allow-listing",
+                "Allow sign-ins only from their office IP ranges",
+                "Their security policy covers every SaaS tool they use.",
+            ),
+        ),
         asked_days_ago=22,
         outcome="declined",
         rationale=(
-            "Custom roles would fork the permission model we are simplifying this year. Offer the standard "
-            "roles with record-level sharing rules instead; the solutions team can set that up with them."
+            "Not this year: it serves one customer's process and would take a quarter of the platform team. "
+            "The solutions team will help them set up the workaround with sharing rules."
         ),
         decided_days_ago=16,
-        reason="Their pilot tried the sharing rules and failed the audit; procurement will not sign without it.",
+        reason="Their pilot tried the workaround and failed the audit; procurement will not sign without it.",
         escalated_days_ago=12,
         to_demo_executive=False,
     ),
     EscalationStory(
         owner="rep",
-        feature="Sandbox environments",
-        need="A sandbox to test workflow changes before they reach 600 users",
-        why="A bad workflow change stopped their order desk for a day last year.",
+        asks=(
+            (
+                "Sandbox environments",
+                "A sandbox to test workflow changes before they reach 600 users",
+                "A bad workflow change stopped their order desk for a day last year.",
+            ),
+            (
+                "Data retention policies",
+                "Delete contact records automatically after seven years, as their retention policy says",
+                "Their auditors asked how personal data is deleted.",
+            ),
+            (
+                "Multi-currency support",
+                "Quote in CHF and EUR for the Swiss and German subsidiaries",
+                "Both subsidiaries invoice in their own currency.",
+            ),
+        ),
         asked_days_ago=38,
         outcome="later",
-        rationale=(
-            "Sandboxes need a copy of each tenant's data, which waits on the storage rework. Revisit at next "
-            "quarter's planning."
-        ),
+        rationale="It waits on the storage rework the platform team starts next quarter. Revisit at that planning.",
         decided_days_ago=30,
-        reason="They will sign a three-year term if we commit to a sandbox; otherwise one year only.",
+        reason="They will sign a three-year term if we commit to a date; otherwise one year only.",
         escalated_days_ago=27,
         to_demo_executive=True,
         ruling="later",
@@ -214,8 +263,8 @@ class LoopScenes:
     def tables(self) -> Iterator[Table]:
         """The scenes' rows, built once the generator's own tables are written (they read its state)."""
         self._shipped()  # first: it wants the rep's longest-running deal
-        for story in INBOX:
-            self._new_ask(story)
+        for new_ask in INBOX:
+            self._new_ask(new_ask)
         for story in ESCALATIONS:
             self._escalation(story)
         yield Table(Ask, ASK_FIELDS, self.asks)
@@ -252,21 +301,31 @@ class LoopScenes:
     def _feature(self, title: str) -> int:
         return self.g.feature_titles.index(title)
 
-    def _undecided(self, title: str) -> int:
-        """The backlog feature of this title, or of its product, that no decision was taken on:
-        an ask on it can be deferred or declined, then escalated, without a feature decision in the way."""
+    def _escalated_ask(self, story: EscalationStory) -> tuple[int, str, str]:
+        """The feature, need and why of the story's ask: see `EscalationStory`."""
         g = self.g
-        named = self._feature(title)
-        product = g.feature_product[named]
-        for feature in (named, *range(1, len(g.feature_titles))):
-            undecided = g.feature_status[feature] == "backlog" and feature not in g.decided_features
-            if undecided and g.feature_product[feature] == product and feature not in self.escalated:
-                self.escalated.add(feature)
-                return feature
-        raise LookupError(f"No undecided backlog feature in the product of {title!r}.")
 
-    def _ts(self, days_ago: float) -> int:
-        return self.g.now_ts - int(days_ago * DAY)
+        def undecided(feature: int) -> bool:
+            free = g.feature_status[feature] == "backlog" and feature not in g.decided_features
+            return free and feature not in self.escalated
+
+        for title, need, why in story.asks:
+            feature = self._feature(title)
+            if undecided(feature):
+                self.escalated.add(feature)
+                return feature, need, why
+        product = g.feature_product[self._feature(story.asks[0][0])]
+        for feature in range(1, len(g.feature_titles)):
+            if g.feature_product[feature] == product and undecided(feature):
+                self.escalated.add(feature)
+                title = _noun(g.feature_titles[feature])
+                return feature, f"They need {title} before they sign: the last open item of their evaluation", ""
+        raise LookupError(f"No backlog feature of product {product} is free of decisions.")
+
+    def _ts(self, days_ago: int) -> int:
+        """During that day's working hours (in UTC, between London and New York), never today."""
+        assert days_ago >= 1
+        return self.g.now_ts - days_ago * DAY + (13 + days_ago % 6) * HOUR
 
     def _ask(self, *, owner: str, feature: int | None, need: str, why: str, importance: str, source: str,
              status: str, created: int) -> tuple[int, int, int]:  # fmt: skip
@@ -307,17 +366,17 @@ class LoopScenes:
 
     def _escalation(self, story: EscalationStory) -> None:
         g = self.g
-        feature = self._undecided(story.feature)
+        feature, need, why = self._escalated_ask(story)
         pm = g._product_manager_of(feature)
         ask, _, account = self._ask(
-            owner=story.owner, feature=feature, need=story.need, why=story.why, importance="blocker", source="call",
+            owner=story.owner, feature=feature, need=need, why=why, importance="blocker", source="call",
             status="linked", created=self._ts(story.asked_days_ago),
         )  # fmt: skip
         decided = self._ts(story.decided_days_ago)
         self._decision(ask=ask, outcome=story.outcome, rationale=story.rationale, by=pm, at=decided)
         customer = g.account_names[account]
         url = reverse("asks:ask_detail", kwargs={"pk": ask})
-        title = need_excerpt(story.need)
+        title = need_excerpt(need)
         outcome = Decision.Outcome(story.outcome).label
         body = (
             f"Decision on the ask from {customer}, by {g.user_names[pm]}: {outcome}.\n\nRationale:\n{story.rationale}"

@@ -267,7 +267,11 @@ def test_the_demo_shows_the_loop_to_each_demo_login(demo):
     ((label, path),) = shipped.links
     deal = Opportunity.objects.get(name=label, owner=users["rep"], stage__is_won=False, stage__is_lost=False)
     assert path == f"/pipeline/opportunities/{deal.pk}/"
-    asked = Ask.objects.get(opportunity=deal, feature__release__status="shipped", feature__status="shipped")
-    assert asked.created_at < asked.feature.release.shipped_at
+    asked = Ask.objects.select_related("feature__release").get(
+        opportunity=deal, feature__release__status="shipped", feature__status="shipped"
+    )
+    shipped_at = asked.feature.release.shipped_at
+    assert shipped_at is not None
+    assert asked.created_at < shipped_at
     assert Notification.objects.filter(recipient=users["exec"], kind="escalation", read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=users["pm"], kind="escalation").exists()
