@@ -319,7 +319,8 @@ class LoopScenes:
             if g.feature_product[feature] == product and undecided(feature):
                 self.escalated.add(feature)
                 title = _noun(g.feature_titles[feature])
-                return feature, f"They need {title} before they sign: the last open item of their evaluation", ""
+                need = f"They need {title} before they sign: the last open item of their evaluation"
+                return feature, need, "Procurement will not sign without it."
         raise LookupError(f"No backlog feature of product {product} is free of decisions.")
 
     def _ts(self, days_ago: int) -> int:
