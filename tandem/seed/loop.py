@@ -342,9 +342,9 @@ class LoopScenes:
         )
         return ask_id, deal, account
 
-    def _decision(self, *, ask: int, outcome: str, rationale: str, by: int, at: int, release: int | None = None) -> int:
+    def _decision(self, *, ask: int, outcome: str, rationale: str, by: int, at: int) -> int:
         decision_id = self.g.decision_count + len(self.decisions) + 1
-        self.decisions.append((decision_id, None, ask, outcome, release, rationale, by, self.g._dt(at)))
+        self.decisions.append((decision_id, None, ask, outcome, None, rationale, by, self.g._dt(at)))
         return decision_id
 
     def _notify(self, *, to: int, kind: str, title: str, body: str, url: str, at: int,
@@ -402,7 +402,7 @@ class LoopScenes:
             (len(self.escalations) + 1, ask, self.manager, story.reason, g._dt(escalated), due, executive,
              "ruled" if ruling else "open", ruling)
         )  # fmt: skip
-        was = "declined" if story.outcome == "declined" else "deferred to later"
+        was = outcome.lower()  # as `escalation_create` words it
         notice = (
             f"{g.user_names[self.manager]} escalated an ask from {customer} that was {was}.\n\n"
             f"Reason:\n{story.reason}\n\nTo be ruled on by {due:%A %d %B %Y}."
