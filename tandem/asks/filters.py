@@ -5,8 +5,10 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 
 from tandem.asks.models import Ask
+from tandem.core.forms import RemoteSelect
 from tandem.product.models import Product
 from tandem.product.selectors import product_visible
 from tandem.sales.filters import owner_choices
@@ -28,8 +30,13 @@ class AskInboxFilter(django_filters.FilterSet):
     segment = django_filters.ChoiceFilter(
         field_name="account__segment", choices=Account.Segment.choices, empty_label="Any segment"
     )
+    # Searched as the user types: a workspace has thousands of reps, too many to render as options.
     rep = django_filters.ModelChoiceFilter(
-        field_name="requested_by", queryset=owner_choices, empty_label="Any rep", label="Rep"
+        field_name="requested_by",
+        queryset=owner_choices,
+        empty_label="Any rep",
+        label="Rep",
+        widget=RemoteSelect(reverse_lazy("sales:owner_options")),
     )
 
     class Meta:

@@ -54,6 +54,7 @@ class Ask(models.Model):
             models.Index(fields=["status", "-created_at"], name="ask_status_created"),
             models.Index(fields=["-created_at", "-id"], name="ask_created"),
             models.Index(fields=["feature", "opportunity"], name="ask_feature_opportunity"),
+            models.Index(fields=["feature", "created_at"], name="ask_feature_created"),
             models.Index(fields=["opportunity"], name="ask_opportunity"),
             models.Index(fields=["account"], name="ask_account"),
         ]

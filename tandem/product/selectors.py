@@ -61,6 +61,7 @@ def scoring_settings_get() -> ScoringSettings:
 
 # The ask trend: asks per week over the last TREND_WEEKS weeks (91 days) on the feature page; the
 # list shows the count of the last RECENT_DAYS days. Counted per request, never stored: it ages daily.
+# Both count `*`, not ids, so PostgreSQL answers from the `ask_feature_created` index alone.
 TREND_WEEKS = 13
 RECENT_DAYS = 90
 
@@ -83,7 +84,7 @@ def feature_ask_trend(*, feature: Feature, today: datetime.date | None = None) -
         Ask.objects.filter(feature=feature, created_at__gte=_day_start(first))
         .annotate(day=TruncDate("created_at"))
         .values("day")
-        .annotate(asks=Count("pk"))
+        .annotate(asks=Count("*"))
         .order_by()
     )
     weeks = [0] * TREND_WEEKS
@@ -100,7 +101,7 @@ def feature_recent_asks(*, feature_ids: Sequence[int]) -> dict[int, int]:
     rows = (
         Ask.objects.filter(feature_id__in=list(feature_ids), created_at__gte=since)
         .values("feature_id")
-        .annotate(asks=Count("pk"))
+        .annotate(asks=Count("*"))
         .order_by()
     )
     return {row["feature_id"]: row["asks"] for row in rows}

@@ -197,8 +197,9 @@ def account_options(request: PageRequest) -> HttpResponse:
 
 @require_GET
 def owner_options(request: PageRequest) -> HttpResponse:
-    """The people the lists may be filtered by whose name contains `q`: the owner filter."""
-    require(request.user, P.VIEW_PIPELINE)
+    """The people the lists may be filtered by whose name contains `q`: the deal lists' owner filter
+    and the ask lists' rep filter. Open to everyone signed in (engineering leads filter asks by rep):
+    it answers only names, of the people `owner_choices` already limits to what the user may see."""
     words = request.GET.get("q", "").split()
     people = owner_choices(request)
     for word in words:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.db import transaction
+from numpy.typing import NDArray
 
 from tandem.asks.models import Ask
 from tandem.asks.services import ask_create, ask_link
@@ -51,11 +53,21 @@ class Figures:
 
 
 @dataclass
+class Query:
+    """One counted ask's candidates as the fit sees them: their signals and which are right."""
+
+    split: str
+    signals: NDArray[np.float64]
+    right: NDArray[np.bool_]
+
+
+@dataclass
 class Evaluation:
     by_split: dict[str, Figures] = field(
         default_factory=lambda: {"all": Figures(), "dev": Figures(), "heldout": Figures()}
     )
     misses: list[str] = field(default_factory=list)
+    queries: list[Query] = field(default_factory=list)
 
 
 def labelled_set() -> dict[str, Any]:
@@ -64,8 +76,13 @@ def labelled_set() -> dict[str, Any]:
 
 
 @transaction.atomic
-def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str, Any] | None = None) -> Evaluation:
-    """Triage the labelled set into the current (empty) database, rolled back at the end."""
+def evaluate(
+    *, engine: Engine = suggestions.suggestions_for_ask, data: dict[str, Any] | None = None, candidates: bool = False
+) -> Evaluation:
+    """Triage the labelled set into the current (empty) database, rolled back at the end.
+
+    With `candidates`, every counted ask's candidates and their signals are kept too, to fit on.
+    """
     data = data or labelled_set()
     index.forget_index()
     pm = User.objects.create(
@@ -91,6 +108,15 @@ def evaluate(*, engine: Engine = suggestions.suggestions_for_ask, data: dict[str
         need = labelled["same_need"]
         feature: Feature | None = features.get(labelled["feature"] or "")
         answerable = feature is not None or need in need_of_ask.values()
+        if answerable and candidates:
+            considered = suggestions.candidates_for_ask(ask=ask)
+            result.queries.append(
+                Query(
+                    labelled["split"],
+                    np.array([c.signals for c in considered]).reshape(-1, len(suggestions.SIGNALS)),
+                    np.array([_candidate_is_right(c, feature, need, need_of_ask) for c in considered], dtype=bool),
+                )
+            )
         if answerable:
             found = engine(user=pm, ask=ask, limit=5)
             right = [_is_right(s, feature, need, need_of_ask) for s in found]
@@ -123,6 +149,40 @@ def _is_right(s: Suggestion, feature: Feature | None, need: str, need_of_ask: di
     if s.kind == "feature":
         return feature is not None and s.feature is not None and s.feature.pk == feature.pk
     return s.ask is not None and need_of_ask.get(s.ask.pk) == need
+
+
+def _candidate_is_right(
+    c: suggestions.Candidate, feature: Feature | None, need: str, need_of_ask: dict[int, str]
+) -> bool:
+    if c.kind == "feature":
+        return feature is not None and c.id == feature.pk
+    return need_of_ask.get(c.id) == need
+
+
+def fit_weights(
+    queries: list[Query], *, split: str = "dev", steps: int = 2000, l2: float = 1e-3
+) -> NDArray[np.float64]:
+    """Weights of the signals that put a right candidate first as often as possible on `split`.
+
+    A listwise fit: for each ask, the softmax of its candidates' scores should put its mass on the
+    right ones. Plain gradient descent: a dozen signals and a few hundred asks need nothing more.
+    """
+    used = [q for q in queries if q.split == split and q.right.any()]
+    weights = np.zeros(len(suggestions.SIGNALS))
+    for _ in range(steps):
+        gradient = l2 * weights
+        for q in used:
+            scores = q.signals @ weights * TEMPERATURE
+            p = np.exp(scores - scores.max())
+            p /= p.sum()
+            p_right = p * q.right
+            gradient += TEMPERATURE * (p - p_right / p_right.sum()) @ q.signals / len(used)
+        weights -= LEARNING_RATE * gradient
+    return weights
+
+
+TEMPERATURE = 10.0  # scores differ by hundredths: sharpen the softmax so the first place matters
+LEARNING_RATE = 0.05
 
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -1,12 +1,17 @@
 """The in-memory index each web process keeps, and how it stays in step with the database.
 
-Per process: every ask's 256-bit sign code (32 bytes an ask, 16 MB for 500,000 asks), with its
-feature and whether it is still waiting for triage; every feature's title vector and the mean of
-its linked asks' vectors (2 KB a feature, 40 MB for 20,000). The first call loads it from
-`AskVector` / `FeatureVector`; every later call first applies the `IndexChange` rows written since,
-so a link made in one process is learnt by all of them on their next call.
+Only asks still waiting for triage (status new, no feature) are ever suggested as asks, so only
+they are scanned: about 40,000 in the large workspace, not 500,000. A linked ask counts through
+its feature: the mean of its linked asks' vectors and the few kept as the feature's wordings
+(`FeatureVector`). Per process: each waiting ask's vector (1 KB, 40 MB for 40,000), each feature's
+title vector and linked-asks mean (2 KB, 40 MB for 20,000) and its kept wordings as int8 (up to
+`services.KEPT_WORDINGS` x 256 bytes). The first call loads it from `AskVector` / `FeatureVector`;
+every later call first applies the `IndexChange` rows written since, so a link made in one process
+is learnt by all of them on their next call.
 """
 
+import contextlib
+import ctypes
 import threading
 from dataclasses import dataclass
 
@@ -19,19 +24,28 @@ from tandem.triage.models import AskVector, FeatureVector, IndexChange
 # Change ids are allocated when a transaction inserts its row but become visible when it commits,
 # so a later id can be seen before an earlier one. Re-reading the last WINDOW ids catches those.
 WINDOW = 500
-LOAD_CHUNK = 50_000
-
-DEAD, OPEN, EVIDENCE = 0, 1, 2  # an ask's state in the index
-
-
-def sign_code(vector: NDArray[np.float32]) -> bytes:
-    return np.packbits(vector > 0).tobytes()
+LOAD_CHUNK = 20_000
+FEATURE_CHUNK = 2_000  # rows of a few KB each: small chunks keep the heap from fragmenting
 
 
 @dataclass
 class FeatureText:
     title: str
     description: str
+
+
+@dataclass
+class Wordings:
+    """A feature's kept linked asks: their ids, their int8 vectors as stored, and those vectors' lengths."""
+
+    ask_ids: NDArray[np.int64]
+    vectors: NDArray[np.int8]
+    norms: NDArray[np.float32]
+
+
+NO_WORDINGS = Wordings(
+    np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.int8), np.zeros(0, dtype=np.float32)
+)
 
 
 class Index:
@@ -43,22 +57,37 @@ class Index:
         self.loaded = False
         self.seen = 0
         self.applied: set[tuple[int, int]] = set()  # (id, token) of recent changes already applied
-        self.n_asks = 0
-        self.ask_ids = np.zeros(0, dtype=np.int64)
-        self.ask_codes = np.zeros((0, 4), dtype=np.uint64)
-        self.ask_feature = np.zeros(0, dtype=np.int64)
-        self.ask_state = np.zeros(0, dtype=np.int8)
+        # Asks waiting for triage: rows in arrival of the change, a dead row is reused by compaction.
+        self.waiting_ids = np.zeros(0, dtype=np.int64)
+        self.waiting_vectors = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
+        self.waiting_alive = np.zeros(0, dtype=bool)
+        self.n_waiting = 0  # rows in use, alive or not
+        self.waiting_row: dict[int, int] = {}
         self.feature_ids = np.zeros(0, dtype=np.int64)
-        self.feature_vectors = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
-        self.feature_centroids = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
+        # Title vectors and linked-asks means stacked, so one matrix product scores both.
+        self.feature_matrix = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
         self.feature_alive = np.zeros(0, dtype=bool)
+        self.feature_asks = np.zeros(0, dtype=np.int64)  # how many asks are linked
         self.feature_texts: list[FeatureText] = []
+        self.feature_wordings: list[Wordings] = []
         self.vocabulary = wording.Vocabulary()
 
     def forget(self) -> None:
         """Drop everything; the next call loads afresh (after the database was replaced or rolled back)."""
         with self.lock:
             self._reset()
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_ids)
+
+    @property
+    def feature_vectors(self) -> NDArray[np.float32]:
+        return self.feature_matrix[: self.n_features]
+
+    @property
+    def feature_centroids(self) -> NDArray[np.float32]:
+        return self.feature_matrix[self.n_features :]
 
     # Loading and refreshing ---------------------------------------------------------------------
 
@@ -88,143 +117,176 @@ class Index:
         self.seen = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.applied = set(IndexChange.objects.filter(pk__gt=self.seen - WINDOW).values_list("pk", "token"))
         self._load_features()
-        # Chunk by chunk into arrays, so half a million asks never sit in memory as Python objects.
-        ids, codes, features, states = [], [], [], []
+        ids, vectors = [], []
         last = 0
         while True:
             chunk = list(
-                AskVector.objects.filter(ask_id__gt=last)
+                AskVector.objects.filter(ask_id__gt=last, ask__status="new", ask__feature__isnull=True)
                 .order_by("ask_id")
-                .values_list("ask_id", "code", "ask__feature_id", "ask__status")[:LOAD_CHUNK]
+                .values_list("ask_id", "vector")[:LOAD_CHUNK]
             )
             if not chunk:
                 break
             ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
-            codes.append(np.frombuffer(b"".join(bytes(row[1]) for row in chunk), dtype=np.uint64).reshape(-1, 4))
-            features.append(np.fromiter((row[2] or 0 for row in chunk), dtype=np.int64, count=len(chunk)))
-            states.append(np.fromiter((_state(row[2], row[3]) for row in chunk), dtype=np.int8, count=len(chunk)))
+            vectors.append(wording.from_bytes(b"".join(bytes(row[1]) for row in chunk)))
             last = chunk[-1][0]
-            del chunk
-        self.n_asks = sum(len(part) for part in ids)
         if ids:
-            self.ask_ids = np.concatenate(ids)
-            self.ask_codes = np.concatenate(codes)
-            self.ask_feature = np.concatenate(features)
-            self.ask_state = np.concatenate(states)
+            self.waiting_ids = np.concatenate(ids)
+            self.waiting_vectors = np.concatenate(vectors)
+        self.n_waiting = len(self.waiting_ids)
+        self.waiting_alive = np.ones(self.n_waiting, dtype=bool)
+        self.waiting_row = {int(ask_id): row for row, ask_id in enumerate(self.waiting_ids.tolist())}
         self.loaded = True
+        _heap_release()
+
+    _FEATURE_COLUMNS = (
+        "feature_id",
+        "vector",
+        "asks_sum",
+        "asks_count",
+        "kept_asks",
+        "kept_vectors",
+        "feature__title",
+        "feature__description",
+    )
 
     def _load_features(self) -> None:
-        ids, vectors, centroids, texts = [], [], [], []
-        rows = FeatureVector.objects.order_by("feature_id").values_list(
-            "feature_id", "vector", "asks_sum", "asks_count", "feature__title", "feature__description"
-        )
-        for feature_id, vector, asks_sum, asks_count, title, description in rows:
+        ids, vectors, sums, counts = [], [], [], []
+        for feature_id, vector, asks_sum, asks_count, kept_asks, kept_vectors, title, description in (
+            FeatureVector.objects.order_by("feature_id").values_list(*self._FEATURE_COLUMNS).iterator(FEATURE_CHUNK)
+        ):
             ids.append(feature_id)
-            vectors.append(wording.from_bytes(bytes(vector)))
-            centroids.append(_centroid(bytes(asks_sum), asks_count))
-            texts.append(FeatureText(title, description))
+            vectors.append(bytes(vector))
+            sums.append(bytes(asks_sum))
+            counts.append(asks_count)
+            self.feature_texts.append(FeatureText(title, description))
+            self.feature_wordings.append(_wordings(kept_asks, kept_vectors))
             self.vocabulary.add(f"{title} {description}")
         self.feature_ids = np.array(ids, dtype=np.int64)
+        self.feature_asks = np.array(counts, dtype=np.int64)
         if ids:
-            self.feature_vectors = np.vstack(vectors)
-            self.feature_centroids = np.vstack(centroids)
+            totals = np.frombuffer(b"".join(sums), dtype=np.float32).reshape(len(ids), wording.DIMENSIONS)
+            norms = np.linalg.norm(totals, axis=1, keepdims=True)
+            norms[np.array(counts) == 0] = 0
+            centroids = np.divide(totals, norms, out=np.zeros_like(totals), where=norms > 0)
+            self.feature_matrix = np.concatenate([wording.from_bytes(b"".join(vectors)), centroids])
         self.feature_alive = np.ones(len(ids), dtype=bool)
-        self.feature_texts = texts
 
     def _apply_features(self, feature_ids: set[int]) -> None:
         """Reload these features' rows; a feature without a row is gone."""
         if not feature_ids:
             return
-        rows = FeatureVector.objects.filter(feature_id__in=feature_ids).values_list(
-            "feature_id", "vector", "asks_sum", "asks_count", "feature__title", "feature__description"
-        )
+        rows = FeatureVector.objects.filter(feature_id__in=feature_ids).values_list(*self._FEATURE_COLUMNS)
         found = set()
-        for feature_id, vector, asks_sum, asks_count, title, description in rows:
+        for feature_id, vector, asks_sum, asks_count, kept_asks, kept_vectors, title, description in rows:
             found.add(feature_id)
             position = self._feature_position(feature_id)
-            self.feature_vectors[position] = wording.from_bytes(bytes(vector))
-            self.feature_centroids[position] = _centroid(bytes(asks_sum), asks_count)
+            self.feature_matrix[position] = wording.from_bytes(bytes(vector))[0]
+            self.feature_matrix[self.n_features + position] = _centroid(bytes(asks_sum), asks_count)
+            self.feature_asks[position] = asks_count
             self.feature_alive[position] = True
             self.feature_texts[position] = FeatureText(title, description)
+            self.feature_wordings[position] = _wordings(kept_asks, kept_vectors)
             self.vocabulary.add(f"{title} {description}")
         for feature_id in feature_ids - found:
             self.feature_alive[self._feature_position(feature_id)] = False
 
     def _feature_position(self, feature_id: int) -> int:
         position = int(np.searchsorted(self.feature_ids, feature_id))
-        if position < len(self.feature_ids) and self.feature_ids[position] == feature_id:
+        if position < self.n_features and self.feature_ids[position] == feature_id:
             return position
-        self.feature_ids = np.insert(self.feature_ids, position, feature_id)
+        n = self.n_features
         zeros = np.zeros(wording.DIMENSIONS, dtype=np.float32)
-        self.feature_vectors = np.insert(self.feature_vectors, position, zeros, axis=0)
-        self.feature_centroids = np.insert(self.feature_centroids, position, zeros, axis=0)
+        self.feature_matrix = np.insert(self.feature_matrix, [position, n + position], zeros, axis=0)
+        self.feature_ids = np.insert(self.feature_ids, position, feature_id)
         self.feature_alive = np.insert(self.feature_alive, position, False)
+        self.feature_asks = np.insert(self.feature_asks, position, 0)
         self.feature_texts.insert(position, FeatureText("", ""))
+        self.feature_wordings.insert(position, NO_WORDINGS)
         return position
 
     def _apply_asks(self, ask_ids: set[int]) -> None:
+        """An ask that waits for triage is (re)placed among the waiting; any other leaves them."""
         if not ask_ids:
             return
-        rows = AskVector.objects.filter(ask_id__in=ask_ids).values_list(
-            "ask_id", "code", "ask__feature_id", "ask__status"
+        rows = AskVector.objects.filter(ask_id__in=ask_ids, ask__status="new", ask__feature__isnull=True).values_list(
+            "ask_id", "vector"
         )
-        found = set()
-        for ask_id, code, feature_id, status in rows:
-            found.add(ask_id)
-            position = self._ask_position(ask_id)
-            self.ask_codes[position] = np.frombuffer(bytes(code), dtype=np.uint64)
-            self.ask_feature[position] = feature_id or 0
-            self.ask_state[position] = _state(feature_id, status)
-        for ask_id in ask_ids - found:
-            position = self._ask_position(ask_id)
-            self.ask_state[position] = DEAD
+        waiting = {ask_id: bytes(vector) for ask_id, vector in rows}
+        for ask_id in ask_ids:
+            row = self.waiting_row.pop(ask_id, None)
+            if row is not None:
+                self.waiting_alive[row] = False
+        for ask_id, vector in waiting.items():
+            row = self._waiting_append(ask_id)
+            self.waiting_vectors[row] = wording.from_bytes(vector)[0]
 
-    def _ask_position(self, ask_id: int) -> int:
-        """The ask's row, appended at the end for a new ask (ids grow), inserted when one arrives late."""
-        ids = self.ask_ids[: self.n_asks]
-        position = int(np.searchsorted(ids, ask_id))
-        if position < self.n_asks and ids[position] == ask_id:
-            return position
-        if self.n_asks == len(self.ask_ids):  # full: grow by half, so appends stay cheap
-            extra = max(64, self.n_asks // 2)
-            self.ask_ids = np.concatenate([self.ask_ids, np.zeros(extra, dtype=np.int64)])
-            self.ask_codes = np.concatenate([self.ask_codes, np.zeros((extra, 4), dtype=np.uint64)])
-            self.ask_feature = np.concatenate([self.ask_feature, np.zeros(extra, dtype=np.int64)])
-            self.ask_state = np.concatenate([self.ask_state, np.zeros(extra, dtype=np.int8)])
-        if position < self.n_asks:
-            for array in (self.ask_ids, self.ask_codes, self.ask_feature, self.ask_state):
-                array[position + 1 : self.n_asks + 1] = array[position : self.n_asks].copy()
-        self.ask_ids[position] = ask_id
-        self.ask_state[position] = DEAD
-        self.n_asks += 1
-        return position
+    def _waiting_append(self, ask_id: int) -> int:
+        if self.n_waiting == len(self.waiting_ids):
+            alive = int(self.waiting_alive[: self.n_waiting].sum())
+            if alive < self.n_waiting // 2:  # mostly triaged since: compact instead of growing
+                self._waiting_compact()
+            else:  # full: grow by half, so appends stay cheap
+                extra = max(64, self.n_waiting // 2)
+                self.waiting_ids = np.concatenate([self.waiting_ids, np.zeros(extra, dtype=np.int64)])
+                self.waiting_vectors = np.concatenate(
+                    [self.waiting_vectors, np.zeros((extra, wording.DIMENSIONS), dtype=np.float32)]
+                )
+                self.waiting_alive = np.concatenate([self.waiting_alive, np.zeros(extra, dtype=bool)])
+        row = self.n_waiting
+        self.waiting_ids[row] = ask_id
+        self.waiting_alive[row] = True
+        self.waiting_row[ask_id] = row
+        self.n_waiting += 1
+        return row
+
+    def _waiting_compact(self) -> None:
+        keep = np.flatnonzero(self.waiting_alive[: self.n_waiting])
+        size = len(self.waiting_ids)
+        self.waiting_ids = np.concatenate([self.waiting_ids[keep], np.zeros(size - len(keep), dtype=np.int64)])
+        self.waiting_vectors = np.concatenate(
+            [self.waiting_vectors[keep], np.zeros((size - len(keep), wording.DIMENSIONS), dtype=np.float32)]
+        )
+        self.waiting_alive = np.concatenate([np.ones(len(keep), dtype=bool), np.zeros(size - len(keep), dtype=bool)])
+        self.n_waiting = len(keep)
+        self.waiting_row = {int(ask_id): row for row, ask_id in enumerate(self.waiting_ids[: self.n_waiting].tolist())}
 
     # Searching ----------------------------------------------------------------------------------
 
-    def nearest_asks(self, vector: NDArray[np.float32], count: int, exclude: int | None) -> NDArray[np.int64]:
-        """Ids of the `count` live asks whose sign codes are closest to `vector`'s, nearest first."""
-        n = self.n_asks
-        if n == 0:
-            return np.zeros(0, dtype=np.int64)
-        code = np.frombuffer(sign_code(vector), dtype=np.uint64)
-        distance = np.bitwise_count(self.ask_codes[:n] ^ code).sum(axis=1, dtype=np.int32)
-        distance[self.ask_state[:n] == DEAD] = 10_000
-        if exclude is not None:
-            position = int(np.searchsorted(self.ask_ids[:n], exclude))
-            if position < n and self.ask_ids[position] == exclude:
-                distance[position] = 10_000
-        live = int((distance < 10_000).sum())
-        count = min(count, live)
-        if count == 0:
-            return np.zeros(0, dtype=np.int64)
-        nearest = np.argpartition(distance, count - 1)[:count] if count < n else np.arange(n)
-        nearest = nearest[distance[nearest] < 10_000]
-        nearest = nearest[np.argsort(distance[nearest], kind="stable")]
-        return self.ask_ids[nearest]
+    def nearest_waiting(
+        self, vector: NDArray[np.float32], count: int, exclude: int | None
+    ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """The `count` waiting asks whose wording is closest to `vector`, nearest first, and their cosines."""
+        n = self.n_waiting
+        if n == 0 or count == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cosines = self.waiting_vectors[:n] @ vector
+        cosines[~self.waiting_alive[:n]] = -2
+        if exclude is not None and (row := self.waiting_row.get(exclude)) is not None:
+            cosines[row] = -2
+        count = min(count, n)
+        nearest = np.argpartition(-cosines, count - 1)[:count] if count < n else np.arange(n)
+        nearest = nearest[cosines[nearest] > -2]
+        nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
+        return self.waiting_ids[nearest], cosines[nearest]
 
-    def feature_of_asks(self, ask_ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
-        positions = np.searchsorted(self.ask_ids[: self.n_asks], ask_ids)
-        return self.ask_feature[positions], self.ask_state[positions]
+    def feature_cosines(self, vector: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Every feature's cosine to `vector`: by its title and description, and by its linked asks' mean."""
+        both = self.feature_matrix @ vector
+        return both[: self.n_features], both[self.n_features :]
+
+    def wordings_cosines(
+        self, positions: list[int], vector: NDArray[np.float32]
+    ) -> list[tuple[NDArray[np.int64], NDArray[np.float32]]]:
+        """For each feature position, its kept wordings' ask ids and their cosines to `vector` (one product for all)."""
+        kept = [self.feature_wordings[p] for p in positions]
+        if not any(len(k.ask_ids) for k in kept):
+            return [(k.ask_ids, np.zeros(0, dtype=np.float32)) for k in kept]
+        cosines = (np.concatenate([k.vectors for k in kept]).astype(np.float32) @ vector) / np.concatenate(
+            [k.norms for k in kept]
+        )
+        bounds = np.cumsum([len(k.ask_ids) for k in kept])[:-1]
+        return [(k.ask_ids, c) for k, c in zip(kept, np.split(cosines, bounds), strict=True)]
 
 
 def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
@@ -235,10 +297,20 @@ def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
     return total / norm
 
 
-def _state(feature_id: int | None, status: str) -> int:
-    if feature_id:
-        return EVIDENCE
-    return OPEN if status == "new" else DEAD
+def _wordings(kept_asks: bytes | memoryview, kept_vectors: bytes | memoryview) -> Wordings:
+    if not kept_asks:
+        return NO_WORDINGS
+    vectors = np.frombuffer(bytes(kept_vectors), dtype=np.int8).reshape(-1, wording.DIMENSIONS)
+    norms = np.linalg.norm(vectors.astype(np.float32), axis=1)
+    norms[norms == 0] = 1
+    return Wordings(np.frombuffer(bytes(kept_asks), dtype=np.int64), vectors, norms)
+
+
+def _heap_release() -> None:
+    """Hand the load's freed buffers back to the system. glibc keeps freed heap for reuse: about
+    95 MB per process after a large workspace's load, which the index never needs again."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to hand back this way
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _index = Index()

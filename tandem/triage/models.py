@@ -18,8 +18,7 @@ class AskVector(models.Model):
     """An ask's wording as a vector, and the feature whose evidence it was last counted in."""
 
     ask = models.OneToOneField("asks.Ask", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    vector = models.BinaryField(help_text="Unit vector of the ask's wording, 256 half-precision floats.")
-    code = models.BinaryField(help_text="The vector's signs, 256 bits: what the in-memory index scans.")
+    vector = models.BinaryField(help_text="Unit vector of the ask's wording, 256 int8 (scaled to its largest value).")
     counted_in = models.ForeignKey(
         "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -29,16 +28,20 @@ class AskVector(models.Model):
 
 
 class FeatureVector(models.Model):
-    """A feature's title and description as a vector, plus the sum of its linked asks' vectors.
+    """A feature's title and description as a vector, plus what its linked asks taught.
 
-    The sum is the evidence learnt from triage: every ask a PM links pulls the feature towards the
-    words customers use for it.
+    The evidence learnt from triage: every ask a PM links pulls the feature towards the words
+    customers use for it (the sum of their vectors), and a few of them are kept as they read, the
+    feature's different wordings, so an ask that reads like one of them finds the feature without
+    a scan of every linked ask.
     """
 
     feature = models.OneToOneField("product.Feature", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    vector = models.BinaryField(help_text="Unit vector of the title and description, 256 half-precision floats.")
+    vector = models.BinaryField(help_text="Unit vector of the title and description, 256 int8.")
     asks_sum = models.BinaryField(help_text="Sum of the linked asks' vectors, 256 single-precision floats.")
     asks_count = models.PositiveIntegerField(default=0)
+    kept_asks = models.BinaryField(default=b"", help_text="Ids of the linked asks kept as wordings, int64 each.")
+    kept_vectors = models.BinaryField(default=b"", help_text="Their vectors, 256 int8 each, in the same order.")
 
     def __str__(self) -> str:
         return f"Vector of feature {self.feature_id}"

@@ -1,14 +1,16 @@
 """Duplicate suggestions for triage: the features and asks most likely to be the same need as an ask.
 
-How a candidate is scored (docs/triage.md has the measurements behind these choices):
+Candidates: the features whose title-and-description or linked-asks mean read closest, and the
+asks still waiting for triage that read closest (linked asks count through their feature). Each
+gets signals (`SIGNALS`), and its score weighs them (`WEIGHTS`, fitted on the labelled set's dev
+split; docs/triage.md has the measurements):
 
-- meaning: the cosine between the ask's vector and the feature's title-and-description vector, and
-  between the ask and each earlier ask (a WordLlama vector of the wording, `wording.py`);
-- learning: every ask a PM linked to a feature is evidence for it, so a feature is as close as the
-  closest of its linked asks, plus a little for each further linked ask that reads the same, and
-  the mean of its linked asks counts too;
+- meaning: cosines between the ask's vector and the feature's title and description, its linked
+  asks' mean and its kept wordings, or the waiting ask (WordLlama vectors, `wording.py`);
+- learning: every ask a PM links is evidence for its feature: it moves the mean, and the feature
+  keeps a few of its linked asks' different wordings;
 - shared words: the distinctive words (shorthand spelt out, misspellings repaired) the ask shares
-  with the feature's title and description or with the other ask.
+  with the feature's title, its description, its closest wording, or the waiting ask.
 
 Only what the user may see is returned (`feature_visible`, `ask_visible`).
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_visible
@@ -25,17 +28,15 @@ from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
 from tandem.triage import services, wording
-from tandem.triage.index import EVIDENCE, OPEN, Index, current_index
-from tandem.triage.models import AskVector
+from tandem.triage.index import Index, current_index
 
-NEAREST_ASKS = 200  # asks re-scored exactly after the sign-code scan
-WORDED_ASKS = 60  # of those, the ones whose shared words are counted
-SHORTLIST = 40  # features re-scored with shared words
-SHARED_WORDS_WEIGHT = 0.35
-SUPPORT_THRESHOLD = 0.6  # a linked ask this close reads as the same need
-SUPPORT_WEIGHT = 0.03
-CENTROID_WEIGHT = 0.9
-AGREEMENT_WEIGHT = 0.5
+WAITING_ASKS = 60  # closest asks waiting for triage re-scored with shared words
+WIDE_SHORTLIST = 100  # features whose kept wordings are compared
+SHORTLIST = 40  # of those, the ones re-scored with shared words
+QUOTED_WORDINGS = 2  # a feature's nearest kept wordings whose shared words are counted
+SHARED_WORDS_WEIGHT = 0.35  # within a "reading": cosine plus this much of the shared words
+SUPPORT_THRESHOLD = 0.6  # a kept wording this close reads as the same need
+CENTROID_WEIGHT = 0.9  # the linked asks' mean, against the title, when shortlisting
 QUOTE_LENGTH = 60
 
 
@@ -78,16 +79,60 @@ def feature_indexed(*, feature: Feature) -> None:
 
 
 @dataclass
-class _Candidate:
-    score: float
+class Candidate:
+    """A feature or waiting ask scored for a query, with the signals its score is made of."""
+
+    kind: Literal["feature", "ask"]
+    id: int
+    signals: NDArray[np.float64]
     shared: list[str]
     support: int = 0
     quote_ask_id: int | None = None
+    score: float = 0.0
+
+
+# What a candidate's score weighs, in order. Fitted on the labelled set's dev split
+# (`manage.py triage_eval --fit`, docs/triage.md); signals overlap, so single weights can be
+# negative (the closest wording counts through the better reading already).
+SIGNALS = (
+    "title cosine",  # the feature's title and description
+    "linked-asks mean cosine",
+    "closest kept wording cosine",
+    "shared words with title and description",
+    "shared words with the closest kept wording",
+    "better reading",  # the better of title-and-mean and the closest wording, each with its shared words
+    "weaker reading",
+    "supporting wordings (log)",
+    "waiting ask cosine",
+    "shared words with the waiting ask",
+    "is a waiting ask",
+    "shared words with the title",
+    "linked asks (log)",
+    "second kept wording cosine",
+)
+WEIGHTS = np.array(
+    [0.6427, 0.3052, -0.5887, 1.0213, 0.3239, 1.0083, -0.2018, 0.2546, 1.8696, 0.1794, -0.0298, -0.441, 0.0772, -0.2347]
+)
 
 
 def _suggest(
     *, user: User, need: str, why: str, customer: str, exclude: int | None, limit: int, asks: bool, typing: bool = False
 ) -> list[Suggestion]:
+    candidates = _candidates(need=need, why=why, customer=customer, exclude=exclude, asks=asks, typing=typing)
+    for c in candidates:
+        c.score = float(WEIGHTS @ c.signals)
+    candidates.sort(key=lambda c: -c.score)
+    return _visible_suggestions(user, candidates, limit)
+
+
+def candidates_for_ask(*, ask: Ask) -> list[Candidate]:
+    """Every candidate considered for `ask`, unranked: what `triage_eval --fit` fits the weights on."""
+    return _candidates(need=ask.need, why=ask.why, customer=ask.account.name, exclude=ask.pk, asks=True)
+
+
+def _candidates(
+    *, need: str, why: str, customer: str, exclude: int | None, asks: bool, typing: bool = False
+) -> list[Candidate]:
     index = current_index()
     need, why = wording.without_name(need, customer), wording.without_name(why, customer)
     query_terms = wording.repaired(wording.terms(need), index.vocabulary)
@@ -99,94 +144,87 @@ def _suggest(
     weights = {s: index.vocabulary.weight(s) for s in query_stems}
     vector = services.ask_vectors([(" ".join(query_terms), why, "")])[0]
 
-    # Asks: a scan of sign codes, then exact scores for the nearest.
-    nearest = index.nearest_asks(vector, NEAREST_ASKS, exclude)
-    ask_features, ask_states = index.feature_of_asks(nearest)
-    stored = {
-        ask_id: (wording.from_bytes(bytes(v)), text)
-        for ask_id, v, text in AskVector.objects.filter(ask_id__in=nearest.tolist()).values_list(
-            "ask_id", "vector", "ask__need"
-        )
-    }
-    found = [i for i, ask_id in enumerate(nearest.tolist()) if ask_id in stored]
-    cosines = (
-        np.vstack([stored[int(nearest[i])][0] for i in found]) @ vector if found else np.zeros(0, dtype=np.float32)
-    )
-    # Shared words are worth reading only for the asks that already read closest.
-    worded = {found[i] for i in np.argsort(-cosines)[:WORDED_ASKS].tolist()}
-    ask_scores: dict[int, _Candidate] = {}
-    for i, cosine in zip(found, cosines.tolist(), strict=True):
-        ask_id, feature_id, state = int(nearest[i]), int(ask_features[i]), int(ask_states[i])
-        shared = _shared(query_stems, weights, stored[ask_id][1]) if i in worded else (0.0, [])
-        if state == OPEN or (state == EVIDENCE and feature_id):
-            ask_scores[ask_id] = _Candidate(cosine + SHARED_WORDS_WEIGHT * shared[0], shared[1])
+    waiting_ids, waiting_cosines = index.nearest_waiting(vector, WAITING_ASKS if asks else 0, exclude)
+    shortlist = _feature_shortlist(index, vector)
+    # Shared words are read only for the closest: the waiting asks, and each shortlisted feature's
+    # nearest kept wordings. One query fetches all their needs.
+    quoted = [ask_id for *_, nearest in shortlist for ask_id, _ in nearest]
+    needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist() + quoted).values_list("pk", "need"))
+    found = _feature_candidates(index, shortlist, query_stems, weights, needs)
+    for ask_id, cosine in zip(waiting_ids.tolist(), waiting_cosines.tolist(), strict=True):
+        shared, words = _shared(query_stems, weights, needs.get(ask_id, ""))
+        signals = np.zeros(len(SIGNALS))
+        signals[8:11] = cosine, shared, 1.0
+        found.append(Candidate("ask", ask_id, signals, words))
+    return found
 
-    feature_scores = _feature_candidates(index, vector, query_stems, weights, nearest, ask_features, ask_scores)
-    open_asks = [
-        ask_id
-        for ask_id, state in zip(nearest.tolist(), ask_states.tolist(), strict=True)
-        if state == OPEN and ask_id in ask_scores
-    ]
-    ranked: list[tuple[float, str, int]] = [(c.score, "feature", f) for f, c in feature_scores.items()]
-    if asks:
-        ranked += [(ask_scores[a].score, "ask", a) for a in open_asks]
-    ranked.sort(key=lambda r: -r[0])
-    return _visible_suggestions(user, ranked, feature_scores, ask_scores, stored, limit)
+
+_Shortlisted = tuple[int, float, float, int, list[tuple[int, float]]]
+
+
+def _feature_shortlist(index: Index, vector: np.ndarray) -> list[_Shortlisted]:
+    """The features worth a closer look: (position, title cosine, mean cosine, supporting wordings,
+    nearest kept wordings).
+
+    First by the better of title-and-description and the linked asks' mean; then a feature whose
+    kept wordings read closer than that comes up through them.
+    """
+    if index.n_features == 0:
+        return []
+    title, centroid = index.feature_cosines(vector)
+    own = np.maximum(title, CENTROID_WEIGHT * centroid)
+    own[~index.feature_alive] = -2
+    wide = min(WIDE_SHORTLIST, len(own))
+    positions = [p for p in np.argpartition(-own, wide - 1)[:wide].tolist() if index.feature_alive[p]]
+    found = []
+    for position, (ids, cosines) in zip(positions, index.wordings_cosines(positions, vector), strict=True):
+        order = np.argsort(-cosines)[:QUOTED_WORDINGS]
+        nearest = [(int(ids[i]), float(cosines[i])) for i in order]
+        support = int((cosines >= SUPPORT_THRESHOLD).sum())
+        found.append((position, float(title[position]), float(centroid[position]), support, nearest))
+    found.sort(key=lambda f: -max(f[1], CENTROID_WEIGHT * f[2], f[4][0][1] if f[4] else -2))
+    return found[:SHORTLIST]
 
 
 def _feature_candidates(
     index: Index,
-    vector: np.ndarray,
+    shortlist: list[_Shortlisted],
     query_stems: set[str],
     weights: dict[str, float],
-    nearest: np.ndarray,
-    ask_features: np.ndarray,
-    ask_scores: dict[int, _Candidate],
-) -> dict[int, _Candidate]:
-    if len(index.feature_ids) == 0:
-        return {}
-    title = index.feature_vectors @ vector
-    centroid = CENTROID_WEIGHT * (index.feature_centroids @ vector)
-    best = np.maximum(title, centroid)
-    best[~index.feature_alive] = -2
-    evidence: dict[int, _Candidate] = {}
-    for ask_id, feature_id in zip(nearest.tolist(), ask_features.tolist(), strict=True):
-        candidate = ask_scores.get(ask_id)
-        if not feature_id or candidate is None:
-            continue
-        current = evidence.get(feature_id)
-        if current is None:
-            evidence[feature_id] = current = _Candidate(candidate.score, candidate.shared, 0, ask_id)
-        elif candidate.score > current.score:
-            current.score, current.shared, current.quote_ask_id = candidate.score, candidate.shared, ask_id
-        if candidate.score >= SUPPORT_THRESHOLD:
-            current.support += 1
-    if evidence:
-        learnt_at = np.searchsorted(index.feature_ids, np.fromiter(evidence, dtype=np.int64))
-        learnt_score = np.fromiter((c.score for c in evidence.values()), dtype=np.float32)
-        best[learnt_at] = np.maximum(best[learnt_at], learnt_score)
-    shortlist = min(SHORTLIST, len(best))
-    positions = np.argpartition(-best, shortlist - 1)[:shortlist].tolist()
-    scored: dict[int, _Candidate] = {}
-    for position in positions:
-        if position >= len(index.feature_ids) or not index.feature_alive[position]:
-            continue
-        feature_id = int(index.feature_ids[position])
+    needs: dict[int, str],
+) -> list[Candidate]:
+    found = []
+    for position, title, centroid, support, nearest in shortlist:
         text = index.feature_texts[position]
-        shared = _shared(query_stems, weights, f"{text.title} {text.description}")
-        own = float(max(title[position], centroid[position])) + SHARED_WORDS_WEIGHT * shared[0]
-        learnt = evidence.get(feature_id)
-        if learnt is not None and learnt.score > own:
-            candidate = _Candidate(learnt.score, learnt.shared, learnt.support, learnt.quote_ask_id)
+        shared, words = _shared(query_stems, weights, f"{text.title} {text.description}")
+        own = max(title, CENTROID_WEIGHT * centroid) + SHARED_WORDS_WEIGHT * shared
+        learnt = None  # (score, cosine, shared, words, ask id) of the closest kept wording
+        for ask_id, cosine in nearest:
+            ask_shared, ask_words = _shared(query_stems, weights, needs.get(ask_id, ""))
+            score = cosine + SHARED_WORDS_WEIGHT * ask_shared
+            if learnt is None or score > learnt[0]:
+                learnt = (score, cosine, ask_shared, ask_words, ask_id)
+        signals = np.zeros(len(SIGNALS))
+        signals[0:2] = title, centroid
+        signals[3] = shared
+        signals[7] = math.log1p(support)
+        signals[11] = _shared(query_stems, weights, text.title)[0]
+        signals[12] = math.log1p(index.feature_asks[position])
+        if len(nearest) > 1:
+            signals[13] = nearest[1][1]
+        # The weaker of the two readings counts too: a feature whose title AND linked asks both
+        # fit beats one that only one of them fits.
+        if learnt is not None:
+            signals[2], signals[4] = learnt[1], learnt[2]
+            signals[5:7] = max(own, learnt[0]), min(own, learnt[0])
         else:
-            candidate = _Candidate(own, shared[1], learnt.support if learnt else 0)
-        # The weaker of the two readings still counts a little: a feature whose title AND linked
-        # asks both fit beats one that only one of them fits.
-        weaker = min(own, learnt.score) if learnt is not None else own
-        candidate.score = (candidate.score + AGREEMENT_WEIGHT * weaker) / (1 + AGREEMENT_WEIGHT)
-        candidate.score += SUPPORT_WEIGHT * math.log1p(candidate.support)
-        scored[feature_id] = candidate
-    return scored
+            signals[5:7] = own, own
+        feature_id = int(index.feature_ids[position])
+        if learnt is not None and learnt[0] > own:
+            found.append(Candidate("feature", feature_id, signals, learnt[3], support, learnt[4]))
+        else:
+            found.append(Candidate("feature", feature_id, signals, words, support))
+    return found
 
 
 def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tuple[float, list[str]]:
@@ -201,41 +239,30 @@ def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tupl
     return sum(weights[s] for s in found) / total, list(found.values())
 
 
-def _visible_suggestions(
-    user: User,
-    ranked: list[tuple[float, str, int]],
-    feature_scores: dict[int, _Candidate],
-    ask_scores: dict[int, _Candidate],
-    stored: dict[int, tuple[np.ndarray, str]],
-    limit: int,
-) -> list[Suggestion]:
+def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> list[Suggestion]:
     top = ranked[: max(limit * 4, 20)]
-    feature_ids = [i for _, kind, i in top if kind == "feature"]
-    ask_ids = [i for _, kind, i in top if kind == "ask"]
-    quote_ids = [c.quote_ask_id for f, c in feature_scores.items() if f in feature_ids and c.quote_ask_id]
+    feature_ids = [c.id for c in top if c.kind == "feature"]
+    ask_ids = [c.id for c in top if c.kind == "ask"] + [c.quote_ask_id for c in top if c.quote_ask_id]
     features = {f.pk: f for f in feature_visible(user=user).filter(pk__in=feature_ids)} if feature_ids else {}
     visible_asks = (
-        {a.pk: a for a in ask_visible(user=user).filter(pk__in=ask_ids + quote_ids).select_related("account")}
-        if ask_ids or quote_ids
-        else {}
+        {a.pk: a for a in ask_visible(user=user).filter(pk__in=ask_ids).select_related("account")} if ask_ids else {}
     )
     suggestions = []
-    for score, kind, i in top:
-        if kind == "feature" and i in features:
-            c = feature_scores[i]
-            reason = _feature_reason(c, features[i], visible_asks.get(c.quote_ask_id or 0))
-            suggestions.append(Suggestion("feature", features[i], None, _unit(score), reason))
-        elif kind == "ask" and i in visible_asks:
-            c = ask_scores[i]
-            reason = _ask_reason(c, visible_asks[i])
-            suggestions.append(Suggestion("ask", visible_asks[i].feature, visible_asks[i], _unit(score), reason))
+    for c in top:
+        if c.kind == "feature" and c.id in features:
+            reason = _feature_reason(c, features[c.id], visible_asks.get(c.quote_ask_id or 0))
+            suggestions.append(Suggestion("feature", features[c.id], None, _unit(c.score), reason))
+        elif c.kind == "ask" and c.id in visible_asks:
+            ask = visible_asks[c.id]
+            suggestions.append(Suggestion("ask", ask.feature, ask, _unit(c.score), _ask_reason(c, ask)))
         if len(suggestions) == limit:
             break
     return suggestions
 
 
 def _unit(score: float) -> float:
-    return round(min(1.0, max(0.0, score)), 3)
+    """The score as shown, 0..1: fitted weights give scores around 0..3, in the same order."""
+    return round(1 - math.exp(-max(0.0, score)), 3)
 
 
 def _quote(text: str) -> str:
@@ -247,7 +274,7 @@ def _words(shared: list[str]) -> str:
     return ", ".join(f"'{w}'" for w in shared[:4])
 
 
-def _feature_reason(c: _Candidate, feature: Feature, quoted: Ask | None) -> str:
+def _feature_reason(c: Candidate, feature: Feature, quoted: Ask | None) -> str:
     if c.quote_ask_id is not None:
         asks = f"{c.support} linked asks" if c.support > 1 else "a linked ask"
         return f"Same need as {asks}, like '{_quote(quoted.need)}'" if quoted else f"Same need as {asks}"
@@ -256,7 +283,7 @@ def _feature_reason(c: _Candidate, feature: Feature, quoted: Ask | None) -> str:
     return f"Means much the same as '{feature.title}'"
 
 
-def _ask_reason(c: _Candidate, ask: Ask) -> str:
+def _ask_reason(c: Candidate, ask: Ask) -> str:
     where = f"an ask from {ask.account.name} waiting for triage"
     if c.shared:
         return f"Matches {_words(c.shared)} in {where}"

@@ -315,6 +315,20 @@ def test_inbox_filters_by_importance_segment_rep_and_product(client, product_man
     assert response.context["page"].rows == [wanted]
 
 
+def test_the_rep_filter_lists_only_the_chosen_rep_and_searches_the_others_as_one_types(
+    client, engineering_lead, rep, other_rep
+):
+    """Thousands of reps would make every list page heavy: the filter is searched, not listed."""
+    client.force_login(engineering_lead)
+
+    page = client.get(LIST, {"rep": rep.pk}).content.decode()
+    found = client.get(reverse("sales:owner_options"), {"q": other_rep.last_name}).json()
+
+    assert f'value="{rep.pk}" selected' in page
+    assert f'value="{other_rep.pk}"' not in page
+    assert {"value": other_rep.pk, "text": str(other_rep)} in found["options"]
+
+
 def test_inbox_runs_the_same_queries_for_1_and_10_asks(client, product_manager):
     client.force_login(product_manager)
     AskFactory(feature=FeatureFactory())

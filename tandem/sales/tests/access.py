@@ -13,6 +13,7 @@ from tandem.tests.world import World
 
 VIEW = expect(200, 200, 200, 403, 200, 200)
 EDIT_PAGE = expect(302, 302, 403, 403, 403, 302)
+SIGNED_IN = expect(200, 200, 200, 200, 200, 200)
 QUOTAS = expect(200, 200, 403, 403, 200, 200)
 CREATED = expect(201, 201, 403, 403, 403, 201)
 CHANGED = expect(200, 200, 403, 403, 403, 200)
@@ -89,7 +90,7 @@ PAGES: dict[str, Access] = {
     "sales:opportunity_delete": Access(EDIT_PAGE, method="POST", kwargs=_deal, other_team=_other_deal),
     "sales:account_list": Access(VIEW),
     "sales:account_options": Access(VIEW, data=lambda w: {"q": "a"}),
-    "sales:owner_options": Access(VIEW, data=lambda w: {"q": "a"}),
+    "sales:owner_options": Access(SIGNED_IN, data=lambda w: {"q": "a"}),
     "sales:account_detail": Access(VIEW, kwargs=_account, other_team=_other_account),
     "sales:account_create": Access(EDIT_PAGE, method="POST", data=_account_form),
     "sales:account_update": Access(

@@ -16,6 +16,7 @@ from tandem.product.models import Feature
 from tandem.sales.models import Account, Opportunity, Quota, StageChange
 from tandem.seed.load import seed_workspace
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, SCALES
+from tandem.triage.models import AskVector
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -45,6 +46,7 @@ def test_seed_command_seeds_once_then_refuses_or_skips(db):
     call_command("seed", "--scale=demo", "--seed=1", "--today=2026-11-23", stdout=out, verbosity=0)
     assert Opportunity.objects.count() == 600
     assert "tandem-demo" in out.getvalue()
+    assert AskVector.objects.count() == Ask.objects.count()  # suggestions work on the demo at once
 
     with pytest.raises(CommandError, match="already holds workspace data"):
         call_command("seed", "--scale=demo", "--seed=2", verbosity=0)

@@ -1,13 +1,17 @@
 """Suggestions as the triage inbox and the ask form see them."""
 
+import numpy as np
+import pytest
 from django.core.management import call_command
 
+from tandem.asks.models import Ask
 from tandem.asks.services import ask_link
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.models import Feature
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.tests.factories import OpportunityFactory
 from tandem.triage.index import Index
+from tandem.triage.services import KEPT_WORDINGS
 from tandem.triage.suggestions import (
     ask_indexed,
     feature_indexed,
@@ -98,13 +102,31 @@ def test_another_process_learns_a_link_on_its_next_call(product_manager):
     elsewhere.refresh()
     ask = _ask("Restrict logins to the corporate VPN")
     elsewhere.refresh()
-    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [0]
+    assert elsewhere.nearest_waiting(elsewhere.feature_vectors[0], 5, None)[0].tolist() == [ask.pk]
     ask = ask_link(actor=product_manager, ask=ask, feature=features["sso"])
     link_learned(ask=ask, feature=features["sso"])
     elsewhere.refresh()
-    assert elsewhere.feature_of_asks(elsewhere.nearest_asks(elsewhere.feature_vectors[0], 5, None))[0].tolist() == [
-        features["sso"].pk
-    ]
+    assert elsewhere.nearest_waiting(elsewhere.feature_vectors[0], 5, None)[0].tolist() == []
+    position = elsewhere.feature_ids.tolist().index(features["sso"].pk)
+    assert elsewhere.feature_wordings[position].ask_ids.tolist() == [ask.pk]
+
+
+def test_a_feature_keeps_its_different_wordings_not_repeats(product_manager):
+    feature = _feature("SAML single sign-on", "Employees sign in through the company's identity provider.")
+    needs = ["okta sso for staff"] * 12 + ["Restrict logins to the corporate VPN", "staff sign in through Entra ID"]
+    linked = []
+    for need in needs:
+        ask = ask_link(actor=product_manager, ask=_ask(need), feature=feature)
+        link_learned(ask=ask, feature=feature)
+        linked.append(ask.pk)
+    index = Index()
+    index.refresh()
+    kept = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)].ask_ids.tolist()
+    assert len(kept) == KEPT_WORDINGS
+    assert {linked[-2], linked[-1]} <= set(kept)  # the two different wordings stay
+    first = suggestions_for_ask(user=product_manager, ask=_ask("only from the corporate VPN please"))[0]
+    assert first.feature == feature
+    assert "VPN" in first.reason
 
 
 def test_triage_index_finds_what_was_loaded_without_the_hooks(product_manager):
@@ -113,3 +135,40 @@ def test_triage_index_finds_what_was_loaded_without_the_hooks(product_manager):
     ask = AskFactory(need="staff should sign in with okta")
     call_command("triage_index", verbosity=0)
     assert suggestions_for_ask(user=product_manager, ask=ask)[0].feature == feature
+
+
+def test_a_feature_created_after_the_index_loaded_is_found_and_keeps_the_others_in_place(product_manager):
+    features = _catalogue()
+    ask = ask_link(actor=product_manager, ask=_ask("who deleted the Brennan record"), feature=features["audit"])
+    link_learned(ask=ask, feature=features["audit"])
+    index = Index()
+    index.refresh()
+    before = {f: index.feature_cosines(index.feature_vectors[i]) for i, f in enumerate(index.feature_ids.tolist())}
+    dark = _feature("Dark mode", "A dark theme for the whole interface.")
+    index.refresh()
+    assert index.n_features == len(before) + 1
+    new = index.feature_ids.tolist().index(dark.pk)
+    for position, feature_id in enumerate(index.feature_ids.tolist()):
+        if feature_id in before:
+            title, centroid = index.feature_cosines(index.feature_vectors[position])
+            assert np.delete(title, new) == pytest.approx(before[feature_id][0])
+            assert np.delete(centroid, new) == pytest.approx(before[feature_id][1])
+    found = suggestions_for_ask(user=product_manager, ask=_ask("a dark theme for the night shift"))
+    assert found[0].feature == dark
+
+
+def test_the_waiting_asks_stay_exact_as_asks_come_and_are_triaged(product_manager):
+    feature = _feature("Dark mode", "A dark theme for the whole interface.")
+    index = Index()
+    index.refresh()
+    waiting = {_ask(f"dark theme number {n}").pk for n in range(70)}
+    index.refresh()
+    for pk in sorted(waiting)[:60]:  # triaged: they leave the waiting asks, rows are reused later
+        ask = ask_link(actor=product_manager, ask=Ask.objects.get(pk=pk), feature=feature)
+        link_learned(ask=ask, feature=feature)
+        waiting.discard(pk)
+    index.refresh()
+    waiting |= {_ask(f"night theme number {n}").pk for n in range(80)}
+    index.refresh()
+    found = index.nearest_waiting(index.feature_vectors[0], 1000, None)[0].tolist()
+    assert sorted(found) == sorted(waiting)

@@ -1,0 +1,39 @@
+"""gunicorn settings Tandem relies on; gunicorn reads this file when started from the checkout.
+
+Every command-line option still wins (`--workers`, `--bind`…); only hooks live here.
+"""
+
+import threading
+import time
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the duplicate-suggestion index in the background as soon as a worker starts.
+
+    A worker otherwise loads it on the first triage call, which then waits seconds on a large
+    workspace. Requests that need it meanwhile wait for this load rather than start their own.
+    """
+    threading.Thread(target=_warm_triage_index, args=(worker,), name="triage-index-warm", daemon=True).start()
+
+
+def _warm_triage_index(worker: Any) -> None:
+    from django.db import connection
+
+    from tandem.triage.index import current_index
+    from tandem.triage.wording import embed
+
+    started = time.perf_counter()
+    try:
+        embed(["warm up"])
+        index = current_index()
+        worker.log.info(
+            "Triage index loaded in %.1f s: %d features, %d asks waiting",
+            time.perf_counter() - started,
+            index.n_features,
+            index.n_waiting,
+        )
+    except Exception:  # the first triage call loads it instead, and shows the error where it matters
+        worker.log.exception("Triage index warm-up failed")
+    finally:
+        connection.close()  # this thread's own connection
