@@ -54,10 +54,6 @@ class Command(BaseCommand):
             progress=options["verbosity"] >= 1,
             defer_indexes=not options["keep_indexes"],
         )
-        if scale.name == "demo":
-            # The demo's inbox shows its duplicate suggestions at once. A large workspace indexes
-            # separately (`manage.py triage_index`: minutes, not a second).
-            triage_index_rebuild()
         if options["verbosity"] >= 1:
             self.stdout.write(f"{'table':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
             for load in loads:
