@@ -5,14 +5,21 @@ can show that records of another team stay invisible.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from tandem.core.roles import Role
 from tandem.people.models import Team, User
 from tandem.people.tests.factories import TeamFactory, UserFactory
 from tandem.tests.smtp import Inbox, smtp_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PASSWORD = "correct-horse-battery"
 
@@ -95,3 +102,31 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
         "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
     }
+
+
+@pytest.fixture
+def signed_in(new_context, live_server, request) -> Iterator[Callable[[User], "Page"]]:
+    """`signed_in(user)` → a page in a browser context of its own, signed in as that user.
+
+    The session cookie is made as the login page makes it (the login page itself is tested in
+    test_browser_home.py), so a test can play several people at once, each in their own browser.
+    When the test fails, each person's page is saved under test-results/ to look at.
+    """
+    pages: list[tuple[str, Page]] = []
+
+    def open_page(user: User) -> "Page":
+        client = Client()
+        client.force_login(user)
+        context = new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        pages.append((user.username, page))
+        return page
+
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        Path("test-results").mkdir(exist_ok=True)
+        for username, page in pages:
+            page.screenshot(path=f"test-results/{request.node.name}-{username}.png", full_page=True)

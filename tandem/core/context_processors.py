@@ -1,16 +1,21 @@
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.asks.permissions import AsksPermission
 from tandem.core.permissions import Permission, has_permission
+from tandem.core.roles import Role
+from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
 
-# The areas of the product, in navigation order: (label, URL name, icon, permission needed or None).
-AREAS: list[tuple[str, str, str, Permission | None]] = [
+# The areas of the product, in navigation order: (label, URL name, icon, who may see it: a permission,
+# the roles it concerns, or None for everyone).
+AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None]] = [
     ("Home", "core:home", "bi-house", None),
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE),
@@ -18,6 +23,7 @@ AREAS: list[tuple[str, str, str, Permission | None]] = [
     ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE),
     ("Features", "product:feature_list", "bi-puzzle", None),
     ("Roadmap", "product:roadmap", "bi-signpost-2", None),
+    ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES),
     ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE),
     ("Admin", "admin:index", "bi-gear", PeoplePermission.MANAGE_USERS),
 ]
@@ -29,6 +35,15 @@ class NavItem:
     url: str
     icon: str
     active: bool = False
+    counter: Callable[[], int] | None = field(default=None, repr=False)
+    _badge: int | None = field(default=None, repr=False)
+
+    def badge(self) -> int:
+        """The count shown beside the label (overdue escalations), queried only when a page's navbar
+        draws it: htmx partials render with this context too, and must not pay for it."""
+        if self._badge is None:
+            self._badge = self.counter() if self.counter is not None else 0
+        return self._badge
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -41,11 +56,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     items: list[NavItem] = []
-    for label, url_name, icon, permission in AREAS:
-        if permission is not None and not has_permission(user, permission):
+    for label, url_name, icon, rule in AREAS:
+        if isinstance(rule, frozenset):
+            if user.role not in rule:
+                continue
+        elif rule is not None and not has_permission(user, rule):
             continue
-        url = reverse(url_name)
-        items.append(NavItem(label=label, url=url, icon=icon))
+        item = NavItem(label=label, url=reverse(url_name), icon=icon)
+        if url_name == "decisions:escalation_list":
+            item.counter = lambda: escalation_overdue_count(user=user, today=timezone.localdate())
+        items.append(item)
     path = request.path
     matches = [item for item in items if (path == "/" if item.url == "/" else path.startswith(item.url))]
     if matches:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
+from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
 from tandem.decisions.models import DecisionRight, DecisionType
 from tandem.people.models import User
 from tandem.product.models import Product
+from tandem.product.permissions import ProductPermission
 
 R = Role
 DEFAULT_RIGHTS: dict[str, dict[str, object]] = {
@@ -116,3 +118,26 @@ def decision_right_check(*, user: User, right: DecisionRight, subject: Subject) 
     if not holds_right(user, right, subject):
         verb = VERBS[DecisionType(right.decision_type)]
         raise PermissionDenied(f"Only {holders_text(right, subject)} may {verb} {subject.noun}.")
+
+
+def may_ship(user: User, product: Product, planning_right: DecisionRight) -> bool:
+    """Whether this person may mark a release of this product shipped.
+
+    Shipping settles the plans made for the release, so it follows the right to plan: among those
+    who manage releases (product managers and admins), a product manager ships only their own
+    products' releases while the rights keep product managers to their own products.
+    """
+    if not has_permission(user, ProductPermission.MANAGE_RELEASES):
+        return False
+    if user.role == R.PRODUCT_MANAGER and planning_right.managers_own_products_only:
+        return product.manager_id == user.pk
+    return True
+
+
+def release_ship_check(*, user: User, product: Product, planning_right: DecisionRight) -> None:
+    """Refuse (403) shipping a release to someone who may not, naming who may."""
+    if not may_ship(user, product, planning_right):
+        manager = product.manager or "no one assigned yet"
+        raise PermissionDenied(
+            f"Only the product manager of {product.name} ({manager}) or an admin may ship this release."
+        )

@@ -54,12 +54,20 @@ def feature_decision_section(*, user: User, feature: Feature, form: DecisionForm
     subject = Subject(product=feature.product, noun="this feature")
     lines = _lines(user, decision_rights_all(), OUTCOME_TYPES, subject)
     can_decide = any(line.mine for line in lines) and feature.status != Feature.Status.SHIPPED
-    decisions = list(
+    # Decisions on the feature's asks (an executive's ruling on an escalated ask above all) belong
+    # to its history too. Two queries on two indexes rather than one OR across a join.
+    on_feature = decision_visible(user=user).filter(feature=feature).select_related("decided_by", "release")
+    on_asks = (
         decision_visible(user=user)
-        .filter(feature=feature)
-        .select_related("decided_by", "release")
-        .order_by("-decided_at", "-id")[:HISTORY_SHOWN]
+        .filter(ask__feature=feature)
+        .select_related("decided_by", "release", "ask__account", "escalation")
     )
+    newest = ("-decided_at", "-id")
+    decisions = sorted(
+        [*on_feature.order_by(*newest)[:HISTORY_SHOWN], *on_asks.order_by(*newest)[:HISTORY_SHOWN]],
+        key=lambda decision: (decision.decided_at, decision.pk),
+        reverse=True,
+    )[:HISTORY_SHOWN]
     return {
         "feature": feature,
         "decisions": decisions,

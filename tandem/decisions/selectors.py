@@ -44,21 +44,34 @@ def escalation_filtered(
     return queryset
 
 
+# The roles escalations concern; admins and engineering leads are not concerned.
+ESCALATION_CONCERNED_ROLES = frozenset({Role.REP, Role.SALES_MANAGER, Role.PRODUCT_MANAGER, Role.EXECUTIVE})
+
+
 def escalation_concerning(*, user: User) -> QuerySet[Escalation]:
     """The escalations this person is concerned by: the escalating manager and their team's reps (the
     ask's deal, account or requester), the executive it went to (or every executive when it went to
     any), and the product manager of the ask's product. Admins and engineering leads are not."""
     visible = escalation_visible(user=user)
+    if user.role not in ESCALATION_CONCERNED_ROLES:
+        return visible.none()
     if user.role in (Role.REP, Role.SALES_MANAGER):
         return visible
     if user.role == Role.EXECUTIVE:
         return visible.filter(Q(executive=user) | Q(executive__isnull=True))
-    if user.role == Role.PRODUCT_MANAGER:
-        return visible.filter(ask__feature__product__manager=user)
-    return visible.none()
+    return visible.filter(ask__feature__product__manager=user)
 
 
 OVERDUE_SHOWN = 5
+# The navigation's overdue badge stops counting here: "99+" says enough.
+OVERDUE_COUNTED = 100
+
+
+def escalation_overdue_count(*, user: User, today: datetime.date) -> int:
+    """How many open escalations concerning this person are past their due date, for the navigation's
+    badge: one bounded COUNT on the (status, due date) index, at most `OVERDUE_COUNTED`."""
+    overdue = escalation_concerning(user=user).filter(status=Escalation.Status.OPEN, due_date__lt=today)
+    return overdue[:OVERDUE_COUNTED].count()
 
 
 def escalations_overdue_for_home(*, user: User, today: datetime.date) -> list[Escalation]:

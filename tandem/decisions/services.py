@@ -34,6 +34,19 @@ ESCALATION_BUSINESS_DAYS = 5
 ESCALATABLE = (Decision.Outcome.DECLINED, Decision.Outcome.LATER)
 # A rep learns which deals to re-engage; past this many the notification says how many more.
 SHIPPED_LINKS_SHOWN = 25
+# How much of an ask's need a notification's title quotes.
+NEED_IN_TITLE = 80
+
+
+def need_excerpt(need: str, limit: int = NEED_IN_TITLE) -> str:
+    """The need, short enough for a title: cut at a word, never inside one, with "…" when cut."""
+    need = " ".join(need.split())
+    if len(need) <= limit:
+        return need
+    cut = need[: limit - 1]
+    if need[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def _subject(*, feature: Feature | None, ask: Ask | None, escalated: bool) -> Subject:
@@ -213,7 +226,7 @@ def _decision_announce(*, decision: Decision, right: DecisionRight, escalation: 
             url = reverse("asks:ask_list")
         else:
             assert decision.ask is not None
-            need = decision.ask.need[:80]
+            need = need_excerpt(decision.ask.need)
             kind = "Ruling on the escalated ask" if escalation is not None else "Decision on the ask"
             title = f"{outcome}{planned_for}: {need}"
             body = f"{kind} from {decision.ask.account.name}, by {actor}: {outcome}{planned_for}.\n\n{why}"
@@ -336,7 +349,7 @@ def _escalation_announce(*, escalation: Escalation, latest: Decision | None) -> 
             Notice(
                 recipient=user,
                 kind=Notification.Kind.ESCALATION,
-                title=f"Escalated, due {escalation.due_date:%Y-%m-%d}: {ask.need[:80]}",
+                title=f"Escalated, due {escalation.due_date:%Y-%m-%d}: {need_excerpt(ask.need)}",
                 body=notify_body,
                 url=reverse("asks:ask_detail", kwargs={"pk": ask.pk}),
             )

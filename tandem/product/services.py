@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,9 +14,8 @@ from tandem.asks.evidence import feature_evidence_refresh, feature_scores_recomp
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
-from tandem.core.roles import Role
 from tandem.decisions.models import DecisionType
-from tandem.decisions.rights import decision_right_for
+from tandem.decisions.rights import decision_right_for, release_ship_check
 from tandem.decisions.services import release_shipped_announce
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
@@ -213,12 +212,7 @@ def release_ship(*, actor: User, release: Release) -> Release:
     """
     require(actor, ProductPermission.MANAGE_RELEASES)
     current = Release.objects.select_for_update(of=("self",)).select_related("product__manager").get(pk=release.pk)
-    scoped = decision_right_for(DecisionType.PLANNED).managers_own_products_only
-    if actor.role == Role.PRODUCT_MANAGER and scoped and current.product.manager_id != actor.pk:
-        manager = current.product.manager or "no one assigned yet"
-        raise PermissionDenied(
-            f"Only the product manager of {current.product.name} ({manager}) or an admin may ship this release."
-        )
+    release_ship_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
     if current.status == Release.Status.SHIPPED:
         raise ValidationError({"release": f"This release shipped on {current.shipped_at:%Y-%m-%d}."})
     now = timezone.now()

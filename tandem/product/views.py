@@ -20,6 +20,8 @@ from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
+from tandem.decisions.models import DecisionType
+from tandem.decisions.rights import decision_right_for, may_ship, release_ship_check
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
 from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm, ScoringSettingsForm
@@ -220,8 +222,12 @@ def roadmap(request: PageRequest) -> HttpResponse:
             "-shipped_at", "pk"
         )[:SHIPPED_SHOWN]
     )
-    can_ship = has_permission(request.user, ProductPermission.MANAGE_RELEASES)
-    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped, "can_ship": can_ship})
+    # The button shows only to who may ship that release: the service refuses everyone else.
+    shippable: set[int] = set()
+    if has_permission(request.user, ProductPermission.MANAGE_RELEASES):
+        planning = decision_right_for(DecisionType.PLANNED)
+        shippable = {release.pk for release in planned if may_ship(request.user, release.product, planning)}
+    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped, "shippable": shippable})
 
 
 @require_GET
@@ -287,6 +293,9 @@ def release_ship(request: PageRequest, pk: int) -> HttpResponse:
     """Confirm, then mark a release shipped: its features ship and the reps whose customers asked are told."""
     require(request.user, ProductPermission.MANAGE_RELEASES)
     release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
+    release_ship_check(
+        user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED)
+    )
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -299,6 +299,7 @@ class OpportunityPatch(Schema):
 
 class OpportunityFilterIn(ListIn):
     q: str | None = Field(None, description="Part of the deal name.")
+    status: Literal["open", "won", "lost"] | None = Field(None, description="Open, won or lost; any when left out.")
     owner: int | None = Field(None, description="Owner's user id.")
     stage: int | None = Field(None, description="Stage id.")
     account: int | None = Field(None, description="Account id.")

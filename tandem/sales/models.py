@@ -174,6 +174,9 @@ class Opportunity(models.Model):
             models.Index(fields=["account", "close_date"], name="opportunity_account"),
             models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
             models.Index(fields=["close_date"], name="opportunity_close_date"),
+            models.Index(
+                fields=["close_date", "id"], condition=Q(closed_at__isnull=True), name="opportunity_open_close"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),

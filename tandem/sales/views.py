@@ -65,14 +65,19 @@ OPPORTUNITY_COLUMNS = [
 def opportunity_list(request: PageRequest) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     deals = opportunity_rows(user=request.user)
-    filterset = OpportunityFilter(request.GET, queryset=deals, request=request)
+    filters = request.GET.copy()
+    # People open the deal list to work their pipeline: open deals, closing soonest first, unless
+    # they choose a status ("Any status" sends it empty).
+    filters.setdefault("status", "open")
+    filterset = OpportunityFilter(filters, queryset=deals, request=request)
     bootstrap(filterset.form)
     page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
     context = {
         "page": page,
         "columns": OPPORTUNITY_COLUMNS,
         "filter": filterset,
-        "filtered": bool(active_filters(filterset)),
+        "filtered": any(key != "status" or "status" in request.GET for key in active_filters(filterset)),
+        "open_only": "status" not in request.GET,
         "home_currency": workspace_get().home_currency,
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
     }

@@ -157,6 +157,11 @@ class WorkspaceGenerator:
         yield self.asks()
         yield self.decisions()
         yield self.quotas()
+        if self.scale.name == "demo":
+            # Imported here: the scenes read this generator's state.
+            from tandem.seed.loop import LoopScenes
+
+            yield from LoopScenes(self).tables()
 
     # -- the company ---------------------------------------------------------------------------
 
@@ -201,6 +206,7 @@ class WorkspaceGenerator:
         demo = {login.role: login for login in DEMO_LOGINS}
         users: list[Row] = []
         usernames: set[str] = set()
+        self.user_names: dict[int, str] = {}
         salt = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(22))
         # One hash for everyone: hashing two thousand passwords would take minutes, and the salt
         # comes from the seed so the rows stay deterministic.
@@ -219,6 +225,7 @@ class WorkspaceGenerator:
                     n += 1
                     username = f"{base}{n}"
             usernames.add(username)
+            self.user_names[user_id] = f"{first} {last}"
             joined = self._dt(self._ago(30, 1500))
             is_admin = role == Role.ADMIN
             email = f"{username}@{words.EMAIL_DOMAIN}"
@@ -228,6 +235,7 @@ class WorkspaceGenerator:
 
         teams: list[Row] = []
         self.sales_teams: list[tuple[int, int, str]] = []  # (team id, territory id, segment)
+        self.team_managers: dict[int, int] = {}
         self.team_reps: dict[int, list[int]] = {}
         combos: dict[tuple[int, str], int] = {}
         for i in range(scale.sales_teams):
@@ -240,6 +248,7 @@ class WorkspaceGenerator:
             team_id = len(teams) + 1
             time_zone = words.TERRITORIES[territory][2]
             manager = add_user(Role.SALES_MANAGER, team_id, time_zone, "Regional Sales Manager")
+            self.team_managers[team_id] = manager
             teams.append((team_id, name, Team.Kind.SALES.value, manager, territory + 1))
             self.team_reps[team_id] = [
                 add_user(Role.REP, team_id, time_zone, rng.choice(words.REP_TITLES)) for _ in range(scale.reps_per_team)
@@ -333,6 +342,7 @@ class WorkspaceGenerator:
         rows: list[Row] = []
         self.shipped_releases: dict[int, list[tuple[int, int]]] = {}  # product → [(release id, shipped ts)]
         self.planned_releases: dict[int, list[int]] = {}
+        self.release_names: dict[int, str] = {}
         for product_id in range(1, self.scale.products + 1):
             self.shipped_releases[product_id], self.planned_releases[product_id] = [], []
             for step in range(-6, 3):
@@ -340,6 +350,7 @@ class WorkspaceGenerator:
                 target = quarter.bounds(FISCAL_YEAR_START_MONTH)[1] - datetime.timedelta(days=self.rng.randint(5, 25))
                 release_id = len(rows) + 1
                 name = f"{quarter.year}.{quarter.quarter}"
+                self.release_names[release_id] = name
                 if target < self.today:
                     shipped = datetime.datetime.combine(target, datetime.time(15, 0), tzinfo=UTC)
                     shipped = min(shipped + datetime.timedelta(days=self.rng.randint(-3, 6)), self.now)
@@ -392,9 +403,9 @@ class WorkspaceGenerator:
                 for title in self._feature_titles(self.product_names[product_id - 1], count):
                     feature_id = len(self.feature_titles)
                     status = rng.choices(statuses, status_weights)[0]
-                    release_id = None
+                    release_id, shipped_ts = None, self.now_ts
                     if status == "shipped":
-                        release_id = rng.choice(self.shipped_releases[product_id])[0]
+                        release_id, shipped_ts = rng.choice(self.shipped_releases[product_id])
                     elif status in ("planned", "in_progress"):
                         release_id = rng.choice(self.planned_releases[product_id])
                     confidence = {
@@ -416,6 +427,8 @@ class WorkspaceGenerator:
                         effort = Decimal(max(1, round(rng.lognormvariate(math.log(4), 0.8) * 2))) / 2
                     owner = rng.choice(pms_by_product[product_id])
                     created = self._ago(10, 720)
+                    if status == "shipped":  # on the backlog well before its release shipped
+                        created = min(created, shipped_ts - 45 * DAY)
                     updated = min(self.now_ts, created + int(rng.uniform(0, 120) * DAY))
                     self.feature_titles.append(title)
                     self.feature_product.append(product_id)
@@ -582,6 +595,9 @@ class WorkspaceGenerator:
         self.opp_created = array("q", [0])
         self.opp_end = array("q", [0])  # closed_at, or now for an open deal
         self.opp_amount_home_cents = array("q", [0])
+        # The demo rep's deals by name: the demo's notifications link to them.
+        self.demo_rep = self.team_reps[1][0]
+        self.demo_rep_deals: dict[int, str] = {}
         # Per-day lookups over the whole range, computed once: date arithmetic and rate lookups
         # per deal would cost more than the rest of the row.
         days = [
@@ -678,6 +694,8 @@ class WorkspaceGenerator:
                 self.opp_created.append(created)
                 self.opp_end.append(end)
                 self.opp_amount_home_cents.append(int(amount_home * 100))
+                if owner == self.demo_rep:
+                    self.demo_rep_deals[opp_id] = f"{self.account_names[account]} - {label}"
                 closed_at = self._dt(end) if closed else None
                 updated = closed_at or self._dt(max(created, self._ago(0, 10)))
                 yield (
@@ -862,8 +880,11 @@ class WorkspaceGenerator:
         backlog features were put off, and closed or unclear asks got an answer."""
         rng = self.rng
 
-        def rationale(outcome: str, feature_id: int) -> str:
-            return rng.choice(words.RATIONALES[outcome]).format(asks=rng.randint(3, 40))
+        def rationale(outcome: str) -> str:
+            return rng.choice(words.RATIONALES[outcome])
+
+        shipped_at = {release: ts for releases in self.shipped_releases.values() for release, ts in releases}
+        self.decided_features: set[int] = set()
 
         def rows() -> Iterator[Row]:
             decision_id = 0
@@ -878,16 +899,20 @@ class WorkspaceGenerator:
                 release = None
                 if chosen == "planned":
                     release = self.feature_release[feature_id]
-                decided = rng.randint(self.feature_created[feature_id], self.now_ts)
+                # Planned before its release shipped: a decision after the ship would plan the past.
+                latest = shipped_at.get(release or 0, self.now_ts) - DAY
+                decided = rng.randint(min(self.feature_created[feature_id], latest), latest)
                 decision_id += 1
+                self.decided_features.add(feature_id)
                 yield (
-                    decision_id, feature_id, None, chosen, release, rationale(chosen, feature_id),
+                    decision_id, feature_id, None, chosen, release, rationale(chosen),
                     self._product_manager_of(feature_id), self._dt(decided),
                 )  # fmt: skip
             for ask_id, created, pm, chosen in self.ask_decisions:
                 decision_id += 1
                 decided = min(self.now_ts, created + rng.randint(1, 14) * DAY)
-                yield (decision_id, None, ask_id, chosen, None, rationale(chosen, 0), pm, self._dt(decided))
+                yield (decision_id, None, ask_id, chosen, None, rationale(chosen), pm, self._dt(decided))
+            self.decision_count = decision_id
 
         return Table(
             Decision,

@@ -11,6 +11,8 @@ from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.competition.models import Competitor
 from tandem.core.models import ExchangeRate, Workspace
+from tandem.decisions.models import Escalation
+from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
@@ -20,7 +22,7 @@ from tandem.seed.writers import BatchInsertWriter, CopyWriter
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
-    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, FeatureEvidence,
+    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, FeatureEvidence, Escalation, Notification,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [model._meta.db_table for model in (Account, Contact, Opportunity, StageChange, Ask)]

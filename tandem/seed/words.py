@@ -612,7 +612,7 @@ LOSS_NOTES = {
 
 RATIONALES = {
     "planned": (
-        "Top of the evidence list: {asks} asks and the largest open pipeline in its area. Fits the enterprise goal.",
+        "Top of the evidence list, with the largest open pipeline in its area. Fits the enterprise goal.",
         "Blocks several enterprise deals this half; engineering confirmed the estimate.",
         "Serves the security goal and unblocks renewals; scheduled with the platform team.",
     ),

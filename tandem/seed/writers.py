@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
 from tandem.seed.generator import Row, Table
@@ -50,9 +51,13 @@ class CopyWriter:
             sql.Identifier(table.model._meta.db_table),
             sql.SQL(", ").join([sql.Identifier(str(field.column)) for field in _fields(table)]),
         )
+        # COPY would send a list as an array: JSON columns (a notification's links) say they are JSON.
+        json_at = [i for i, field in enumerate(_fields(table)) if isinstance(field, models.JSONField)]
         count = 0
         with self.connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
             for row in _progress(table, progress):
+                if json_at:
+                    row = tuple(Jsonb(value) if i in json_at else value for i, value in enumerate(row))
                 copy.write_row(row)
                 count += 1
         return count

@@ -53,6 +53,10 @@ def test_each_role_signs_in_sees_its_own_home_and_signs_out(
     navbar = page.locator("nav.navbar")
     expect(navbar).to_have_css("background-color", "rgb(31, 58, 95)")
     expect(page.locator("nav.navbar .nav-link.active")).to_have_text("Home")
+    # Every role's navbar fits the narrower laptop screen without a sideways scroll.
+    for width in (1440, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") == width
 
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("sign-out").click()

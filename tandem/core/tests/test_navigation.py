@@ -1,9 +1,16 @@
+import datetime
+
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.core.context_processors import AREAS, navigation
 from tandem.core.roles import Role
+from tandem.decisions.tests.factories import EscalationFactory
+from tandem.people.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +29,8 @@ def test_every_area_of_the_navigation_resolves():
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Dashboards"]),
+        (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
+        (Role.EXECUTIVE, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
         (Role.ADMIN, ["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards", "Admin"]),
     ],
@@ -44,3 +52,31 @@ def test_home_is_active_only_on_the_home_page(rep):
 
 def test_signed_out_visitors_get_no_navigation(client):
     assert "nav_items" not in (client.get(reverse("login")).context or {})
+
+
+def test_the_escalations_link_counts_the_overdue_ones_concerning_me(client, executive, admin_user):
+    overdue = timezone.localdate() - datetime.timedelta(days=2)
+    EscalationFactory.create_batch(2, due_date=overdue)
+    EscalationFactory(due_date=overdue, executive=UserFactory(role=Role.EXECUTIVE))  # went to someone else
+    EscalationFactory()  # not due yet
+
+    client.force_login(executive)
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="nav-overdue" title="2 overdue"' in page
+
+    client.force_login(admin_user)  # admins are not concerned: no link, no count
+    page = client.get(reverse("core:home")).content.decode()
+    assert "nav-overdue" not in page
+    assert reverse("decisions:escalation_list") not in page
+
+
+def test_htmx_partials_do_not_pay_for_the_overdue_count(client, executive):
+    EscalationFactory(due_date=timezone.localdate() - datetime.timedelta(days=2))
+    client.force_login(executive)
+    url = reverse("decisions:escalation_list")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, headers={"HX-Request": "true"})
+
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]

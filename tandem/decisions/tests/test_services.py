@@ -349,3 +349,16 @@ def test_an_account_owner_without_an_open_deal_is_told_about_the_account(product
     assert Notification.objects.get(recipient=owner).links == [
         ["Globex (account)", f"/pipeline/accounts/{account.pk}/"]
     ]
+
+
+def test_a_long_need_is_cut_at_a_word_in_the_notification_title(rep, product_manager, loop):
+    loop.ask.need = (
+        "Single sign-on with Okta for every employee of the Northwind group, including the contractors in Lisbon"
+    )
+    loop.ask.save(update_fields=["need"])
+
+    decision_record(actor=product_manager, ask=loop.ask, outcome="later", rationale="After the platform work.")
+
+    title = Notification.objects.get(recipient=rep).title
+    assert title == "Later: Single sign-on with Okta for every employee of the Northwind group, including…"
+    assert len(title) <= len("Later: ") + 80

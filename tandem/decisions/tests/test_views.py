@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tandem.asks.tests.factories import AskFactory, DecisionFactory
 from tandem.decisions.models import DecisionRight, Escalation
-from tandem.decisions.services import decision_record
+from tandem.decisions.services import decision_record, decision_right_update
 from tandem.decisions.tests.factories import EscalationFactory
 from tandem.product.models import Feature
 
@@ -161,3 +161,46 @@ def test_the_product_manager_ships_a_release_after_confirming(client, product_ma
     assert response["Location"] == reverse("product:roadmap")
     loop.release.refresh_from_db()
     assert loop.release.status == "shipped"
+
+
+def test_mark_shipped_shows_only_on_releases_the_product_manager_may_ship(client, other_pm, product_manager, loop):
+    client.force_login(other_pm)
+
+    roadmap = client.get(reverse("product:roadmap")).content.decode()
+
+    assert "Payments 2027.2" in roadmap
+    assert 'data-testid="mark-shipped"' not in roadmap
+    refused = client.get(reverse("product:release_ship", args=[loop.release.pk]))
+    assert refused.status_code == 403
+    assert f"Only the product manager of Payments ({product_manager}) or an admin" in refused.content.decode()
+
+
+def test_mark_shipped_shows_to_every_product_manager_when_the_rights_say_so(client, other_pm, admin_user, loop):
+    # Through the service: a test database flushed by a transactional test has no stored rights to update.
+    decision_right_update(
+        actor=admin_user,
+        decision_type="planned",
+        deciding_roles=["product_manager", "executive"],
+        managers_own_products_only=False,
+    )
+    client.force_login(other_pm)
+
+    assert 'data-testid="mark-shipped"' in client.get(reverse("product:roadmap")).content.decode()
+
+
+def test_the_feature_shows_the_executives_ruling_on_one_of_its_asks(client, sales_manager, executive, loop):
+    product_manager = loop.product.manager
+    decision_record(actor=product_manager, ask=loop.ask, outcome="later", rationale="After the platform work.")
+    EscalationFactory(ask=loop.ask, escalated_by=sales_manager)
+    decision_record(
+        actor=executive, ask=loop.ask, outcome="planned", release=loop.release, rationale="Acme renews on it."
+    )
+    client.force_login(product_manager)
+
+    page = client.get(reverse("product:feature_detail", args=[loop.feature.pk])).content.decode()
+
+    section = page[page.index('data-testid="feature-decisions"') :]
+    assert section.index("Acme renews on it.") < section.index("After the platform work.")  # newest first
+    assert "Ruling on an escalated ask" in section
+    assert "On one ask" in section
+    assert loop.ask.need in section

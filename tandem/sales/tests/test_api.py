@@ -64,11 +64,22 @@ def test_deal_list_filters_like_the_page(client, rep, stages, bearer):
     assert [i["name"] for i in by_date["items"]] == ["Early"]
     by_account = client.get("/api/opportunities", {"account": account.pk, "forecast_category": "best_case"}, **headers)
     assert [i["name"] for i in by_account.json()["items"]] == ["Late"]
+    OpportunityFactory.create(name="Won", account=account, stage=stages.won, close_date=datetime.date(2026, 1, 5))
+    everything = client.get("/api/opportunities", **headers).json()  # the API keeps every deal by default
+    assert [i["name"] for i in everything["items"]] == ["Won", "Early", "Late"]
+    open_only = client.get("/api/opportunities", {"status": "open"}, **headers).json()
+    assert [i["name"] for i in open_only["items"]] == ["Early", "Late"]
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"sort": "owner"}, "sort"), ({"cursor": "!!"}, "cursor")],
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"sort": "owner"}, "sort"),
+        ({"cursor": "!!"}, "cursor"),
+        ({"status": "closed"}, "status"),
+    ],
 )
 def test_deal_list_refuses_bad_parameters_with_422(client, rep, bearer, params, field):
     response = client.get("/api/opportunities", params, **bearer(rep))

@@ -85,6 +85,39 @@ def test_deal_list_filters_by_close_date_range(client, rep, stages):
     assert [deal.name for deal in response.context["page"].rows] == ["May"]
 
 
+def test_deal_list_opens_on_open_deals_closing_soonest_and_shows_closed_ones_on_request(client, rep, stages):
+    account = AccountFactory.create(owner=rep)
+    old = datetime.date(2024, 1, 15)
+    OpportunityFactory.create(name="Won long ago", account=account, stage=stages.won, close_date=old)
+    OpportunityFactory.create(name="Lost long ago", account=account, stage=stages.lost, close_date=old)
+    OpportunityFactory.create(
+        name="Closing later", account=account, stage=stages.proposal, close_date=datetime.date(2027, 6, 1)
+    )
+    OpportunityFactory.create(
+        name="Closing soon", account=account, stage=stages.discovery, close_date=datetime.date(2027, 2, 1)
+    )
+    client.force_login(rep)
+
+    names = lambda data: [deal.name for deal in client.get(LIST, data).context["page"].rows]  # noqa: E731
+
+    assert names({}) == ["Closing soon", "Closing later"]
+    assert 'for="id_status">Status</label>' in client.get(LIST).text
+    assert names({"status": ""}) == ["Won long ago", "Lost long ago", "Closing soon", "Closing later"]
+    assert names({"status": "won"}) == ["Won long ago"]
+    assert names({"status": "lost", "sort": "-close_date"}) == ["Lost long ago"]
+
+
+def test_a_rep_with_only_closed_deals_is_offered_every_deal(client, rep, stages):
+    OpportunityFactory.create(name="Won long ago", account=AccountFactory.create(owner=rep), stage=stages.won)
+    client.force_login(rep)
+
+    page = client.get(LIST).text
+
+    assert "No open deals." in page
+    assert 'href="?status="' in page
+    assert "No deals match these filters" not in page
+
+
 def test_deal_list_costs_the_same_queries_for_1_and_10_deals(client, sales_manager, rep, stages):
     account = AccountFactory.create(owner=rep)
     client.force_login(sales_manager)

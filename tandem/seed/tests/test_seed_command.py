@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.decisions.models import Escalation
+from tandem.notifications.models import Notification
 from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.sales.models import Account, Opportunity, Quota, StageChange
@@ -24,7 +26,8 @@ def _seeded_digest(seed: int) -> str:
     digest = hashlib.sha256()
     with transaction.atomic():
         seed_workspace(scale=SCALES["demo"], seed=seed, today=TODAY)
-        for model in (User, Account, Opportunity, StageChange, Feature, Ask, Decision, Quota, FeatureEvidence):
+        models = (User, Account, Opportunity, StageChange, Feature, Ask, Decision, Quota, FeatureEvidence, Escalation)
+        for model in (*models, Notification):
             fields = [field.attname for field in model._meta.concrete_fields if field.attname != "refreshed_at"]
             for row in model._default_manager.order_by("pk").values_list(*fields):
                 digest.update(repr(row).encode())

@@ -14,10 +14,13 @@ from tandem.asks.values import ask_values_refresh
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import to_home_currency
 from tandem.core.roles import Role
+from tandem.decisions.models import Escalation
+from tandem.notifications.models import Notification
 from tandem.people.models import Team, User
 from tandem.product.models import Feature, Product, Release
 from tandem.sales.models import Account, Opportunity, Quota, Stage, StageChange
 from tandem.seed.load import WORKSPACE_MODELS, seed_workspace
+from tandem.seed.loop import ESCALATIONS, INBOX
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, SCALES
 
 TODAY = datetime.date(2026, 11, 23)
@@ -47,7 +50,7 @@ def test_demo_seed_fills_every_kind_of_record(demo):
     assert Account.objects.count() == 150
     assert Opportunity.objects.count() == 600
     assert Feature.objects.count() == 80
-    assert Ask.objects.count() == 400
+    assert Ask.objects.count() == 400 + len(INBOX) + len(ESCALATIONS) + 1  # and the shipped feature's ask
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     workspace = Workspace.objects.get()
     assert (workspace.home_currency, workspace.fiscal_year_start_month) == ("USD", 2)
@@ -219,9 +222,68 @@ def test_seeded_ask_values_match_what_the_value_rule_computes(demo):
 
 
 def test_every_decision_is_by_the_product_manager_who_holds_the_right(demo):
-    """Under the default decision rights a product manager decides only on their own products."""
-    for decision in Decision.objects.select_related("feature__product", "ask__feature__product", "decided_by"):
+    """Under the default decision rights a product manager decides only on their own products, and
+    an executive rules on escalations."""
+    decisions = Decision.objects.select_related("feature__product", "ask__feature__product", "decided_by")
+    for decision in decisions.filter(escalation__isnull=True):
         feature = decision.feature or decision.ask.feature
         if feature is not None:
             assert decision.decided_by_id == feature.product.manager_id
         assert decision.decided_by.role == Role.PRODUCT_MANAGER
+    assert {ruling.decided_by.role for ruling in decisions.filter(escalation__isnull=False)} == {Role.EXECUTIVE}
+
+
+def test_decisions_to_plan_were_taken_before_their_release_shipped(demo):
+    for decision in Decision.objects.filter(release__status="shipped").select_related("release"):
+        assert decision.release is not None
+        assert decision.release.shipped_at is not None
+        assert decision.decided_at < decision.release.shipped_at
+    for feature in Feature.objects.filter(status="shipped").select_related("release"):
+        assert feature.release is not None
+        assert feature.release.shipped_at is not None
+        assert feature.created_at < feature.release.shipped_at
+
+
+def test_rationales_read_like_a_person_wrote_them(demo):
+    assert not Decision.objects.filter(rationale__regex=r"\d+ asks").exists()
+    assert not Decision.objects.filter(rationale="").exists()
+
+
+def test_the_demo_shows_the_loop_to_each_demo_login(demo):
+    users = {user.username: user for user in User.objects.filter(username__in=["rep", "manager", "pm", "exec"])}
+
+    # The inbox holds new asks that read nearly the same as each other, and one near-neighbour.
+    new = set(Ask.objects.filter(status="new").values_list("need", flat=True))
+    assert {story.need for story in INBOX} <= new
+    assert Ask.objects.filter(status="new", opportunity__owner=users["rep"], need__in=[s.need for s in INBOX]).exists()
+
+    # Three escalations by the demo manager: one open, one overdue, one ruled by an executive.
+    escalations = list(Escalation.objects.select_related("ask", "ruling__decided_by").order_by("id"))
+    assert [e.escalated_by_id for e in escalations] == [users["manager"].pk] * 3
+    open_ones = [e for e in escalations if e.status == "open"]
+    assert sorted(e.due_date < TODAY for e in open_ones) == [False, True]
+    (ruled,) = [e for e in escalations if e.status == "ruled"]
+    assert ruled.ruling.decided_by.role == Role.EXECUTIVE
+    assert ruled.ruling.ask_id == ruled.ask_id
+    assert ruled.escalated_at < ruled.ruling.decided_at
+    for escalation in escalations:
+        # What was escalated: a decision on the ask to decline or defer it, before the escalation.
+        before = Decision.objects.filter(ask=escalation.ask, decided_at__lt=escalation.escalated_at)
+        assert before.filter(outcome__in=["declined", "later"]).exists()
+        assert not Decision.objects.filter(feature=escalation.ask.feature).exists()
+
+    # The rep has unread notifications, among them a shipped release naming their open deal that asked.
+    unread = Notification.objects.filter(recipient=users["rep"], read_at__isnull=True)
+    assert unread.count() >= 3
+    shipped = unread.get(kind="release_shipped")
+    ((label, path),) = shipped.links
+    deal = Opportunity.objects.get(name=label, owner=users["rep"], stage__is_won=False, stage__is_lost=False)
+    assert path == f"/pipeline/opportunities/{deal.pk}/"
+    asked = Ask.objects.select_related("feature__release").get(
+        opportunity=deal, feature__release__status="shipped", feature__status="shipped"
+    )
+    shipped_at = asked.feature.release.shipped_at
+    assert shipped_at is not None
+    assert asked.created_at < shipped_at
+    assert Notification.objects.filter(recipient=users["exec"], kind="escalation", read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=users["pm"], kind="escalation").exists()
