@@ -68,8 +68,12 @@ def seed_workspace(
                 cursor.execute(statement)
     step = time.monotonic()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    loads.append(TableLoad("(analyze)", 0, time.monotonic() - step))
+        # VACUUM also marks the freshly written pages all-visible, so counts that an index covers
+        # (the feature list's 90-day asks) are answered from the index alone from the first request,
+        # not after autovacuum gets round to it. It cannot run inside a transaction (the tests' one).
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+    loads.append(TableLoad("(vacuum and analyze)" if vacuum else "(analyze)", 0, time.monotonic() - step))
     loads.append(TableLoad("total", sum(load.rows for load in loads), time.monotonic() - started))
     return loads
 
