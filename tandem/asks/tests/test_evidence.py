@@ -21,21 +21,12 @@ from tandem.product.scoring import ScoreInputs, score_breakdown
 from tandem.product.selectors import scoring_settings_get
 from tandem.product.services import feature_estimate
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ReleaseFactory
-from tandem.sales.models import Account, Opportunity, Stage
+from tandem.sales.models import Account, Opportunity
 from tandem.sales.services import account_update, opportunity_move_stage, opportunity_update
-from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 CENT = Decimal("0.01")
 MISSING = Opportunity.LossReason.MISSING_FEATURE
-
-
-@pytest.fixture
-def stages(db) -> dict[str, Stage]:
-    return {
-        "open": StageFactory(name="Proposal", order=3, default_probability=40),
-        "won": StageFactory(name="Closed won", order=8, default_probability=100, is_won=True),
-        "lost": StageFactory(name="Closed lost", order=9, default_probability=0, is_lost=True),
-    }
 
 
 def evidence_of(feature: Feature) -> FeatureEvidence:

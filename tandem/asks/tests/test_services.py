@@ -10,17 +10,7 @@ from tandem.asks.tests.factories import AskFactory
 from tandem.core.roles import Role
 from tandem.product.models import Feature
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
-from tandem.sales.models import Stage
-from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
-
-
-@pytest.fixture
-def stages(db) -> dict[str, Stage]:
-    return {
-        "open": StageFactory(name="Proposal", order=3, default_probability=40),
-        "won": StageFactory(name="Closed won", order=8, default_probability=100, is_won=True),
-        "lost": StageFactory(name="Closed lost", order=9, default_probability=0, is_lost=True),
-    }
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 
 def evidence_of(feature: Feature) -> FeatureEvidence:

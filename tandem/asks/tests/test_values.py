@@ -16,23 +16,14 @@ from tandem.asks.models import Ask
 from tandem.asks.services import ask_create, ask_merge
 from tandem.asks.tests.factories import AskFactory
 from tandem.core.models import ExchangeRate
-from tandem.sales.models import Account, Opportunity, Stage
+from tandem.sales.models import Account, Opportunity
 from tandem.sales.services import account_update, opportunity_delete, opportunity_move_stage, opportunity_update
-from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 CENT = Decimal("0.01")
 # EUR is worth 1.10 of the home currency until mid-2027, then 1.25.
 RATE_CHANGES_ON = datetime.date(2027, 6, 1)
 EARLY, LATE = datetime.date(2027, 3, 31), datetime.date(2027, 9, 30)
-
-
-@pytest.fixture
-def stages(db) -> dict[str, Stage]:
-    return {
-        "open": StageFactory(name="Proposal", order=3, default_probability=40),
-        "won": StageFactory(name="Closed won", order=8, default_probability=100, is_won=True),
-        "lost": StageFactory(name="Closed lost", order=9, default_probability=0, is_lost=True),
-    }
 
 
 @pytest.fixture
