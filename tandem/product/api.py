@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from tandem.asks.evidence import FIGURES, score_inputs
 from tandem.asks.models import FeatureEvidence
@@ -48,7 +49,10 @@ FeatureVisibility = Literal["internal", "sales", "public"]
 FeatureSort = Literal["-score", "-open_pipeline", "-weighted_pipeline", "-accounts", "title", "-created_at"]
 
 
-class EvidenceOut(Schema):
+# The evidence and the score are built as plain dicts (`_with_evidence`): plain pydantic models read
+# them directly, where ninja's Schema would wrap every value in its ORM getter (a third of the
+# feature list's time in the API).
+class EvidenceOut(BaseModel):
     asks_count: int = Field(description="Every ask naming the feature, merged duplicates included.")
     asks_last_90_days: int = Field(description="Asks naming the feature logged in the last 90 days.")
     accounts_count: int = Field(description="Distinct requesting accounts.")
@@ -64,7 +68,7 @@ class EvidenceOut(Schema):
     strategic_fit: Decimal = Field(description="Sum of the weights of the active goals the feature serves.")
 
 
-class ScoreTermOut(Schema):
+class ScoreTermOut(BaseModel):
     key: Literal["revenue", "reach", "fit", "urgency"]
     label: str
     value: float = Field(description="The term normalised to about 0..1.")
@@ -72,13 +76,13 @@ class ScoreTermOut(Schema):
     contribution: float = Field(description="value * weight.")
 
 
-class RiceOut(Schema):
+class RiceOut(BaseModel):
     reach: int = Field(description="Requesting accounts.")
     impact: float = Field(description="Mean importance of the asks: nice-to-have 0.5, important 1, blocker 3.")
     score: Decimal = Field(description="reach * impact * confidence / effort.")
 
 
-class ScoreOut(Schema):
+class ScoreOut(BaseModel):
     formula: Literal["default", "rice"] = Field(description="The formula lists show and sort by.")
     value: Decimal = Field(description="The score of that formula: the one `sort=-score` orders by.")
     score: Decimal = Field(description="100 * blend * confidence / effort.")
