@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.core.admin import ServiceOwnedAdmin
 
 
 @admin.register(Ask)
-class AskAdmin(admin.ModelAdmin):
+class AskAdmin(ServiceOwnedAdmin):
     list_display = ["__str__", "account", "opportunity", "importance", "source", "status", "feature", "created_at"]
     list_filter = ["importance", "source", "status"]
     list_select_related = ["account", "opportunity", "feature"]
@@ -13,7 +14,7 @@ class AskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ServiceOwnedAdmin):
     list_display = ["outcome", "feature", "ask", "decided_by", "decided_at"]
     list_filter = ["outcome"]
     list_select_related = ["feature", "ask", "decided_by"]
@@ -21,7 +22,7 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeatureEvidence)
-class FeatureEvidenceAdmin(admin.ModelAdmin):
+class FeatureEvidenceAdmin(ServiceOwnedAdmin):
     list_display = ["feature", "asks_count", "accounts_count", "open_pipeline", "weighted_pipeline", "blocker_pipeline"]
     list_select_related = ["feature"]
     raw_id_fields = ["feature"]

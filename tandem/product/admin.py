@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from tandem.core.admin import ServiceOwnedAdmin
 from tandem.product.models import Feature, Goal, Product, Release
 
 
@@ -12,19 +12,19 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(ServiceOwnedAdmin):
     list_display = ["name", "weight", "is_active"]
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ServiceOwnedAdmin):
     list_display = ["name", "product", "target_date", "status", "shipped_at"]
     list_filter = ["status", "product"]
     list_select_related = ["product"]
 
 
 @admin.register(Feature)
-class FeatureAdmin(admin.ModelAdmin):
+class FeatureAdmin(ServiceOwnedAdmin):
     list_display = ["title", "product", "status", "release", "confidence", "visibility", "owner"]
     list_filter = ["status", "visibility", "confidence", "product"]
     list_select_related = ["product", "release", "owner"]
@@ -32,8 +32,3 @@ class FeatureAdmin(admin.ModelAdmin):
     autocomplete_fields = ["owner"]
     filter_horizontal = ["goals"]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # New features go through feature_create, which gives them their evidence row; lists
-        # sorted by revenue at stake only show features that have one.
-        return False

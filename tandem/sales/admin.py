@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from tandem.core.admin import ServiceOwnedAdmin
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ServiceOwnedAdmin):
     list_display = ["name", "segment", "status", "industry", "region", "annual_revenue", "owner"]
     list_filter = ["segment", "status", "region"]
     list_select_related = ["owner"]
@@ -35,7 +36,7 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(ServiceOwnedAdmin):
     list_display = ["name", "account", "owner", "stage", "amount", "currency", "close_date"]
     list_filter = ["stage", "type", "forecast_category"]
     list_select_related = ["account", "owner", "stage"]
@@ -46,7 +47,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quota)
-class QuotaAdmin(admin.ModelAdmin):
+class QuotaAdmin(ServiceOwnedAdmin):
     list_display = ["user", "team", "fiscal_year", "fiscal_quarter", "amount"]
     list_filter = ["fiscal_year", "fiscal_quarter"]
     list_select_related = ["user", "team"]
