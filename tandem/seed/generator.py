@@ -14,17 +14,16 @@ import random
 import string
 from array import array
 from bisect import bisect
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import models
 
 from tandem.asks.models import Ask, Decision
 from tandem.competition.models import Competitor
+from tandem.core.bulk import Row, Table
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.roles import Role
@@ -34,7 +33,6 @@ from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, Sta
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
 
-Row = tuple[Any, ...]
 T = TypeVar("T")
 CENT = Decimal("0.01")
 UTC = datetime.UTC
@@ -81,16 +79,6 @@ class SeedRandom(random.Random):
         """A drawer of `values` with these relative weights (cumulated once, not per draw)."""
         cumulated, total, draw = list(accumulate(weights)), sum(weights), self.random
         return lambda: values[bisect(cumulated, draw() * total)]
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table's rows, as tuples in the order of `fields` (model field attnames)."""
-
-    model: type[models.Model]
-    fields: tuple[str, ...]
-    rows: Iterable[Row]
-    total: int | None = None
 
 
 @functools.cache

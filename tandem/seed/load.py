@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.competition.models import Competitor
+from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.decisions.models import Escalation
 from tandem.notifications.models import Notification
@@ -18,7 +19,6 @@ from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import WorkspaceGenerator
 from tandem.seed.scales import Scale
-from tandem.seed.writers import BatchInsertWriter, CopyWriter
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
@@ -47,7 +47,7 @@ def seed_workspace(
     """Generate the workspace for `scale` and `seed` as of `today` and write it into an empty
     database. Everything happens in one transaction: a failure leaves the database as it was."""
     generator = WorkspaceGenerator(scale=scale, seed=seed, today=today)
-    writer = CopyWriter(connection) if connection.vendor == "postgresql" else BatchInsertWriter(connection)
+    writer = writer_for(connection)
     loads: list[TableLoad] = []
     with transaction.atomic():
         Workspace.objects.filter(id=1).delete()

@@ -16,11 +16,12 @@ from decimal import Decimal
 from django.urls import reverse
 
 from tandem.asks.models import Ask, Decision
+from tandem.core.bulk import Row, Table
 from tandem.core.fiscal import business_days_after
 from tandem.decisions.models import Escalation
 from tandem.decisions.services import need_excerpt
 from tandem.notifications.models import Notification
-from tandem.seed.generator import DAY, STAGE_WON, Row, Table, WorkspaceGenerator, _noun
+from tandem.seed.generator import DAY, STAGE_WON, WorkspaceGenerator, _noun
 
 HOUR = 3600
 

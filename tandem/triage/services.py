@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from numpy.typing import NDArray
 
 from tandem.asks.models import Ask
+from tandem.core.bulk import Table, writer_for
 from tandem.product.models import Feature
 from tandem.triage import wording
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
@@ -217,10 +218,4 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
 def _ask_vectors_write(rows: list[tuple[int, bytes, int | None]]) -> None:
     """Write (ask, vector, feature) rows as fast as the database takes them: COPY on PostgreSQL
     (half a million rows in seconds rather than minutes), a batched insert elsewhere."""
-    if connection.vendor != "postgresql":
-        AskVector.objects.bulk_create(AskVector(ask_id=a, vector=v, counted_in_id=f) for a, v, f in rows)
-        return
-    command = f"COPY {AskVector._meta.db_table} (ask_id, vector, counted_in_id) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(command) as copy:
-        for row in rows:
-            copy.write_row(row)
+    writer_for(connection).write(Table(AskVector, ("ask", "vector", "counted_in"), rows), progress=False)

@@ -1,11 +1,13 @@
-"""Stream generated rows into the database: COPY on PostgreSQL, batched INSERTs elsewhere.
+"""Stream rows into the database: COPY on PostgreSQL, batched INSERTs elsewhere.
 
-Both take rows as they come from a generator and keep at most one batch in memory.
+Both take rows as they come from a generator and keep at most one batch in memory. The seed writes
+whole workspaces through them, `triage_index` every ask's vector.
 """
 
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, cast
 
@@ -15,9 +17,18 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from tqdm import tqdm
 
-from tandem.seed.generator import Row, Table
-
 BATCH = 2_000
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table's rows, as tuples in the order of `fields` (model field attnames)."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    rows: Iterable[Row]
+    total: int | None = None
 
 
 def _fields(table: Table) -> list[models.Field[Any, Any]]:
@@ -134,3 +145,8 @@ class BatchInsertWriter:
     @contextlib.contextmanager
     def indexes_deferred(self, tables: list[str]) -> Iterator[None]:
         yield
+
+
+def writer_for(connection: BaseDatabaseWrapper) -> "CopyWriter | BatchInsertWriter":
+    """The fastest writer this database takes."""
+    return CopyWriter(connection) if connection.vendor == "postgresql" else BatchInsertWriter(connection)
