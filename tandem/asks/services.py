@@ -40,10 +40,9 @@ def ask_create(
 
     The deal must belong to the account; a feature given must be one the actor sees, and the
     feature's evidence counts the ask at once. Its value is the deal's home amount, or without a
-    deal the account's annual revenue (`asks/values.py`). A feature picked by sales is a proposal: the ask
-    stays new, in the triage inbox, until a product manager confirms or moves it; one picked by a
-    triager is the triage itself, so that ask arrives linked. The ask is worth the deal's home
-    amount, or without a deal the account's annual revenue (`asks/values.py`).
+    deal the account's annual revenue (`asks/values.py`). A feature picked by sales is a proposal:
+    the ask stays new, in the triage inbox, until a product manager confirms or moves it; one picked
+    by a triager is the triage itself, so that ask arrives linked.
     """
     require(actor, AsksPermission.LOG_ASK)
     errors: dict[str, str] = {}
