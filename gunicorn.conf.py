@@ -20,12 +20,13 @@ def post_worker_init(worker: Any) -> None:
 def _warm_triage_index(worker: Any) -> None:
     from django.db import connection
 
+    from tandem.triage import sentences, wording
     from tandem.triage.index import current_index
-    from tandem.triage.wording import embed
 
     started = time.perf_counter()
     try:
-        embed(["warm up"])
+        wording.embed(["warm up"])
+        sentences.embed(["warm up"])
         index = current_index()
         worker.log.info(
             "Triage index loaded in %.1f s: %d features, %d asks waiting",

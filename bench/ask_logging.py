@@ -52,6 +52,11 @@ def main() -> None:
         .select_related("account", "owner")
         .order_by("pk")[: args.times]
     )
+    # A web process has its models loaded before its first request (gunicorn.conf.py): so has this one.
+    from tandem.triage import sentences, wording
+
+    wording.embed(["warm up"])
+    sentences.embed(["warm up"])
     samples: list[float] = []
     queries: list[int] = []
     evidence_writes: list[int] = []

@@ -116,6 +116,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# The duplicate-suggestion engine's quantised copy of its sentence model (tandem/triage/sentences.py),
+# built on first use: a directory the web and worker processes may write to.
+MODEL_DIR = env.path("MODEL_DIR", default=BASE_DIR / "var" / "models")
 # Front-end packages come from npm (`npm ci` in the setup command) and are served straight
 # from node_modules; nothing is copied into the repository.
 STATICFILES_DIRS = [

@@ -3,23 +3,27 @@
 Only asks still waiting for triage (status new, no feature) are ever suggested as asks, so only
 they are scanned: about 40,000 in the large workspace, not 500,000. A linked ask counts through
 its feature: the mean of its linked asks' vectors and the few kept as the feature's wordings
-(`FeatureVector`). Per process: each waiting ask's vector (1 KB, 40 MB for 40,000), each feature's
-title vector and linked-asks mean (2 KB, 40 MB for 20,000) and its kept wordings as int8 (up to
-`services.KEPT_WORDINGS` x 256 bytes). The first call loads it from `AskVector` / `FeatureVector`;
-every later call first applies the `IndexChange` rows written since, so a link made in one process
-is learnt by all of them on their next call.
+(`FeatureVector`). Per process: each waiting ask's word vector (1 KB, 40 MB for 40,000) and
+sentence vector (384 bytes as int8, 15 MB), each feature's title vector and linked-asks mean
+(2 KB, 40 MB for 20,000) and sentence vector (384 bytes), and its kept wordings' word and sentence
+vectors as int8 (up to `services.KEPT_WORDINGS` x 640 bytes). The first call loads it from
+`AskVector` / `FeatureVector`; every later call first applies the `IndexChange` rows written
+since, so a link made in one process is learnt by all of them on their next call.
 """
 
 import contextlib
 import ctypes
+import logging
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tandem.triage import wording
+from tandem.triage import sentences, wording
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
+
+logger = logging.getLogger(__name__)
 
 # Change ids are allocated when a transaction inserts its row but become visible when it commits,
 # so a later id can be seen before an earlier one. Re-reading the last WINDOW ids catches those.
@@ -36,15 +40,24 @@ class FeatureText:
 
 @dataclass
 class Wordings:
-    """A feature's kept linked asks: their ids, their int8 vectors as stored, and those vectors' lengths."""
+    """A feature's kept linked asks: their ids, their int8 word and sentence vectors as stored, and
+    those vectors' lengths."""
 
     ask_ids: NDArray[np.int64]
     vectors: NDArray[np.int8]
     norms: NDArray[np.float32]
+    sentences: NDArray[np.int8]
+    sentence_norms: NDArray[np.float32]
+    sentence_mean: NDArray[np.float32]  # unit mean of the kept wordings' sentence vectors
 
 
 NO_WORDINGS = Wordings(
-    np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.int8), np.zeros(0, dtype=np.float32)
+    np.zeros(0, dtype=np.int64),
+    np.zeros((0, wording.DIMENSIONS), dtype=np.int8),
+    np.zeros(0, dtype=np.float32),
+    np.zeros((0, sentences.DIMENSIONS), dtype=np.int8),
+    np.zeros(0, dtype=np.float32),
+    np.zeros(sentences.DIMENSIONS, dtype=np.float32),
 )
 
 
@@ -60,12 +73,14 @@ class Index:
         # Asks waiting for triage: rows in arrival of the change, a dead row is reused by compaction.
         self.waiting_ids = np.zeros(0, dtype=np.int64)
         self.waiting_vectors = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
+        self.waiting_sentences = np.zeros((0, sentences.DIMENSIONS), dtype=np.int8)  # as stored: 384 bytes each
         self.waiting_alive = np.zeros(0, dtype=bool)
         self.n_waiting = 0  # rows in use, alive or not
         self.waiting_row: dict[int, int] = {}
         self.feature_ids = np.zeros(0, dtype=np.int64)
         # Title vectors and linked-asks means stacked, so one matrix product scores both.
         self.feature_matrix = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
+        self.feature_sentences = np.zeros((0, sentences.DIMENSIONS), dtype=np.int8)
         self.feature_alive = np.zeros(0, dtype=bool)
         self.feature_asks = np.zeros(0, dtype=np.int64)  # how many asks are linked
         self.feature_texts: list[FeatureText] = []
@@ -117,22 +132,24 @@ class Index:
         self.seen = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.applied = set(IndexChange.objects.filter(pk__gt=self.seen - WINDOW).values_list("pk", "token"))
         self._load_features()
-        ids, vectors = [], []
+        ids, vectors, sentence_vectors = [], [], []
         last = 0
         while True:
             chunk = list(
                 AskVector.objects.filter(ask_id__gt=last, ask__status="new", ask__feature__isnull=True)
                 .order_by("ask_id")
-                .values_list("ask_id", "vector")[:LOAD_CHUNK]
+                .values_list("ask_id", "vector", "sentence")[:LOAD_CHUNK]
             )
             if not chunk:
                 break
             ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
             vectors.append(wording.from_bytes(b"".join(bytes(row[1]) for row in chunk)))
+            sentence_vectors.append(np.vstack([_sentence_row(row[2]) for row in chunk]))
             last = chunk[-1][0]
         if ids:
             self.waiting_ids = np.concatenate(ids)
             self.waiting_vectors = np.concatenate(vectors)
+            self.waiting_sentences = np.concatenate(sentence_vectors)
         self.n_waiting = len(self.waiting_ids)
         self.waiting_alive = np.ones(self.n_waiting, dtype=bool)
         self.waiting_row = {int(ask_id): row for row, ask_id in enumerate(self.waiting_ids.tolist())}
@@ -146,21 +163,33 @@ class Index:
         "asks_count",
         "kept_asks",
         "kept_vectors",
+        "kept_sentences",
+        "sentence",
         "feature__title",
         "feature__description",
     )
 
     def _load_features(self) -> None:
-        ids, vectors, sums, counts = [], [], [], []
-        for feature_id, vector, asks_sum, asks_count, kept_asks, kept_vectors, title, description in (
-            FeatureVector.objects.order_by("feature_id").values_list(*self._FEATURE_COLUMNS).iterator(FEATURE_CHUNK)
-        ):
+        ids, vectors, sentence_vectors, sums, counts = [], [], [], [], []
+        for (
+            feature_id,
+            vector,
+            asks_sum,
+            asks_count,
+            kept_asks,
+            kept_vectors,
+            kept_sentences,
+            sentence,
+            title,
+            description,
+        ) in FeatureVector.objects.order_by("feature_id").values_list(*self._FEATURE_COLUMNS).iterator(FEATURE_CHUNK):
             ids.append(feature_id)
             vectors.append(bytes(vector))
+            sentence_vectors.append(_sentence_row(sentence))
             sums.append(bytes(asks_sum))
             counts.append(asks_count)
             self.feature_texts.append(FeatureText(title, description))
-            self.feature_wordings.append(_wordings(kept_asks, kept_vectors))
+            self.feature_wordings.append(_wordings(kept_asks, kept_vectors, kept_sentences))
             self.vocabulary.add(f"{title} {description}")
         self.feature_ids = np.array(ids, dtype=np.int64)
         self.feature_asks = np.array(counts, dtype=np.int64)
@@ -170,7 +199,12 @@ class Index:
             norms[np.array(counts) == 0] = 0
             centroids = np.divide(totals, norms, out=np.zeros_like(totals), where=norms > 0)
             self.feature_matrix = np.concatenate([wording.from_bytes(b"".join(vectors)), centroids])
+            self.feature_sentences = np.vstack(sentence_vectors)
         self.feature_alive = np.ones(len(ids), dtype=bool)
+        if ids and not self.feature_sentences.any(axis=1).all():
+            logger.warning(
+                "Some features have no sentence vector yet: run `manage.py triage_index` once (docs/deploy.md)."
+            )
 
     def _apply_features(self, feature_ids: set[int]) -> None:
         """Reload these features' rows; a feature without a row is gone."""
@@ -178,15 +212,27 @@ class Index:
             return
         rows = FeatureVector.objects.filter(feature_id__in=feature_ids).values_list(*self._FEATURE_COLUMNS)
         found = set()
-        for feature_id, vector, asks_sum, asks_count, kept_asks, kept_vectors, title, description in rows:
+        for (
+            feature_id,
+            vector,
+            asks_sum,
+            asks_count,
+            kept_asks,
+            kept_vectors,
+            kept_sentences,
+            sentence,
+            title,
+            description,
+        ) in rows:
             found.add(feature_id)
             position = self._feature_position(feature_id)
             self.feature_matrix[position] = wording.from_bytes(bytes(vector))[0]
+            self.feature_sentences[position] = _sentence_row(sentence)
             self.feature_matrix[self.n_features + position] = _centroid(bytes(asks_sum), asks_count)
             self.feature_asks[position] = asks_count
             self.feature_alive[position] = True
             self.feature_texts[position] = FeatureText(title, description)
-            self.feature_wordings[position] = _wordings(kept_asks, kept_vectors)
+            self.feature_wordings[position] = _wordings(kept_asks, kept_vectors, kept_sentences)
             self.vocabulary.add(f"{title} {description}")
         for feature_id in feature_ids - found:
             self.feature_alive[self._feature_position(feature_id)] = False
@@ -198,6 +244,7 @@ class Index:
         n = self.n_features
         zeros = np.zeros(wording.DIMENSIONS, dtype=np.float32)
         self.feature_matrix = np.insert(self.feature_matrix, [position, n + position], zeros, axis=0)
+        self.feature_sentences = np.insert(self.feature_sentences, position, 0, axis=0)
         self.feature_ids = np.insert(self.feature_ids, position, feature_id)
         self.feature_alive = np.insert(self.feature_alive, position, False)
         self.feature_asks = np.insert(self.feature_asks, position, 0)
@@ -210,16 +257,17 @@ class Index:
         if not ask_ids:
             return
         rows = AskVector.objects.filter(ask_id__in=ask_ids, ask__status="new", ask__feature__isnull=True).values_list(
-            "ask_id", "vector"
+            "ask_id", "vector", "sentence"
         )
-        waiting = {ask_id: bytes(vector) for ask_id, vector in rows}
+        waiting = {ask_id: (bytes(vector), sentence) for ask_id, vector, sentence in rows}
         for ask_id in ask_ids:
             row = self.waiting_row.pop(ask_id, None)
             if row is not None:
                 self.waiting_alive[row] = False
-        for ask_id, vector in waiting.items():
+        for ask_id, (vector, sentence) in waiting.items():
             row = self._waiting_append(ask_id)
             self.waiting_vectors[row] = wording.from_bytes(vector)[0]
+            self.waiting_sentences[row] = _sentence_row(sentence)
 
     def _waiting_append(self, ask_id: int) -> int:
         if self.n_waiting == len(self.waiting_ids):
@@ -231,6 +279,9 @@ class Index:
                 self.waiting_ids = np.concatenate([self.waiting_ids, np.zeros(extra, dtype=np.int64)])
                 self.waiting_vectors = np.concatenate(
                     [self.waiting_vectors, np.zeros((extra, wording.DIMENSIONS), dtype=np.float32)]
+                )
+                self.waiting_sentences = np.concatenate(
+                    [self.waiting_sentences, np.zeros((extra, sentences.DIMENSIONS), dtype=np.int8)]
                 )
                 self.waiting_alive = np.concatenate([self.waiting_alive, np.zeros(extra, dtype=bool)])
         row = self.n_waiting
@@ -246,6 +297,9 @@ class Index:
         self.waiting_ids = np.concatenate([self.waiting_ids[keep], np.zeros(size - len(keep), dtype=np.int64)])
         self.waiting_vectors = np.concatenate(
             [self.waiting_vectors[keep], np.zeros((size - len(keep), wording.DIMENSIONS), dtype=np.float32)]
+        )
+        self.waiting_sentences = np.concatenate(
+            [self.waiting_sentences[keep], np.zeros((size - len(keep), sentences.DIMENSIONS), dtype=np.int8)]
         )
         self.waiting_alive = np.concatenate([np.ones(len(keep), dtype=bool), np.zeros(size - len(keep), dtype=bool)])
         self.n_waiting = len(keep)
@@ -276,17 +330,33 @@ class Index:
         return both[: self.n_features], both[self.n_features :]
 
     def wordings_cosines(
-        self, positions: list[int], vector: NDArray[np.float32]
-    ) -> list[tuple[NDArray[np.int64], NDArray[np.float32]]]:
-        """For each feature position, its kept wordings' ask ids and their cosines to `vector` (one product for all)."""
+        self, positions: list[int], vector: NDArray[np.float32], sentence: NDArray[np.float32]
+    ) -> list[tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.float32]]]:
+        """For each feature position, its kept wordings' ask ids and their cosines to the word vector
+        `vector` and to the sentence vector `sentence` (one product each for all)."""
         kept = [self.feature_wordings[p] for p in positions]
         if not any(len(k.ask_ids) for k in kept):
-            return [(k.ask_ids, np.zeros(0, dtype=np.float32)) for k in kept]
+            none = np.zeros(0, dtype=np.float32)
+            return [(k.ask_ids, none, none) for k in kept]
         cosines = (np.concatenate([k.vectors for k in kept]).astype(np.float32) @ vector) / np.concatenate(
             [k.norms for k in kept]
         )
+        sentence_cosines = (np.concatenate([k.sentences for k in kept]).astype(np.float32) @ sentence) / np.concatenate(
+            [k.sentence_norms for k in kept]
+        )
         bounds = np.cumsum([len(k.ask_ids) for k in kept])[:-1]
-        return [(k.ask_ids, c) for k, c in zip(kept, np.split(cosines, bounds), strict=True)]
+        return [
+            (k.ask_ids, c, s)
+            for k, c, s in zip(kept, np.split(cosines, bounds), np.split(sentence_cosines, bounds), strict=True)
+        ]
+
+    def feature_sentence_cosines(self, positions: list[int], sentence: NDArray[np.float32]) -> NDArray[np.float32]:
+        """These features' title-and-description cosines to the sentence vector `sentence`."""
+        return _int8_cosines(self.feature_sentences[positions], sentence)
+
+    def waiting_sentence_cosines(self, ask_ids: list[int], sentence: NDArray[np.float32]) -> NDArray[np.float32]:
+        """These waiting asks' cosines to the sentence vector `sentence`."""
+        return _int8_cosines(self.waiting_sentences[[self.waiting_row[a] for a in ask_ids]], sentence)
 
 
 def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
@@ -297,13 +367,39 @@ def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
     return total / norm
 
 
-def _wordings(kept_asks: bytes | memoryview, kept_vectors: bytes | memoryview) -> Wordings:
+def _wordings(
+    kept_asks: bytes | memoryview, kept_vectors: bytes | memoryview, kept_sentences: bytes | memoryview
+) -> Wordings:
     if not kept_asks:
         return NO_WORDINGS
+    ask_ids = np.frombuffer(bytes(kept_asks), dtype=np.int64)
     vectors = np.frombuffer(bytes(kept_vectors), dtype=np.int8).reshape(-1, wording.DIMENSIONS)
+    if kept_sentences:
+        sentence_vectors = np.frombuffer(bytes(kept_sentences), dtype=np.int8).reshape(-1, sentences.DIMENSIONS)
+    else:  # kept before sentence vectors existed (until `triage_index` runs): they read as nothing alike
+        sentence_vectors = np.zeros((len(ask_ids), sentences.DIMENSIONS), dtype=np.int8)
+    sentence_norms = _norms(sentence_vectors)
+    total = (sentence_vectors.astype(np.float32) / sentence_norms[:, None]).sum(axis=0)
+    mean = total / max(float(np.linalg.norm(total)), 1e-9)
+    return Wordings(ask_ids, vectors, _norms(vectors), sentence_vectors, sentence_norms, mean)
+
+
+def _norms(vectors: NDArray[np.int8]) -> NDArray[np.float32]:
+    """Lengths of int8 rows, 1 for an all-zero row (whose cosines are then 0)."""
     norms = np.linalg.norm(vectors.astype(np.float32), axis=1)
     norms[norms == 0] = 1
-    return Wordings(np.frombuffer(bytes(kept_asks), dtype=np.int64), vectors, norms)
+    return norms
+
+
+def _int8_cosines(rows: NDArray[np.int8], vector: NDArray[np.float32]) -> NDArray[np.float32]:
+    return (rows.astype(np.float32) @ vector) / _norms(rows)
+
+
+def _sentence_row(stored: bytes | memoryview) -> NDArray[np.int8]:
+    """A stored sentence vector as int8, zeros when there is none (an ask linked before it was indexed)."""
+    if not stored:
+        return np.zeros(sentences.DIMENSIONS, dtype=np.int8)
+    return np.frombuffer(bytes(stored), dtype=np.int8)
 
 
 def _heap_release() -> None:

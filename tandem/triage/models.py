@@ -22,6 +22,11 @@ class AskVector(models.Model):
     counted_in = models.ForeignKey(
         "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    sentence = models.BinaryField(
+        default=b"",
+        help_text="The need's sentence vector, 384 int8; empty for an ask linked before it was indexed "
+        "(it counts through its feature's kept wordings).",
+    )
 
     def __str__(self) -> str:
         return f"Vector of ask {self.ask_id}"
@@ -42,6 +47,10 @@ class FeatureVector(models.Model):
     asks_count = models.PositiveIntegerField(default=0)
     kept_asks = models.BinaryField(default=b"", help_text="Ids of the linked asks kept as wordings, int64 each.")
     kept_vectors = models.BinaryField(default=b"", help_text="Their vectors, 256 int8 each, in the same order.")
+    sentence = models.BinaryField(default=b"", help_text="Sentence vector of the title and description, 384 int8.")
+    kept_sentences = models.BinaryField(
+        default=b"", help_text="The kept wordings' sentence vectors, 384 int8 each, in the same order."
+    )
 
     def __str__(self) -> str:
         return f"Vector of feature {self.feature_id}"

@@ -4,14 +4,19 @@ They run inside the caller's transaction, so a rolled-back ask leaves no vector 
 one logs an `IndexChange` that every process's index applies on its next call.
 """
 
+import sys
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from django.db import connection, transaction
 from numpy.typing import NDArray
+from tqdm import tqdm
 
 from tandem.asks.models import Ask
 from tandem.core.bulk import Table, writer_for
 from tandem.product.models import Feature
-from tandem.triage import wording
+from tandem.triage import sentences, wording
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
 
 WHY_WEIGHT = 0.5  # why they need it helps, but is often generic ("procurement will not sign")
@@ -33,6 +38,16 @@ def feature_vectors(features: list[tuple[str, str]]) -> NDArray[np.float32]:
     return _unit(TITLE_WEIGHT * vectors[:, 0] + vectors[:, 1])
 
 
+def ask_sentences(asks: list[tuple[str, str]], *, bulk: bool = False) -> NDArray[np.float32]:
+    """Sentence vectors of (need, customer's name) pairs: the need as the customer put it, shorthand spelt out."""
+    return sentences.embed([wording.spelt_out(wording.without_name(need, name)) for need, name in asks], bulk=bulk)
+
+
+def feature_sentences(features: list[tuple[str, str]], *, bulk: bool = False) -> NDArray[np.float32]:
+    """Sentence vectors of (title, description) pairs."""
+    return sentences.embed([wording.spelt_out(f"{title}. {description}") for title, description in features], bulk=bulk)
+
+
 def _wording(text: str) -> str:
     """Only the words that tell needs apart: a vector averages its words, and 'they', 'need', 'our'
     would pull every ask towards every other."""
@@ -44,6 +59,68 @@ def _unit(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
 
+def wording_dropped(vectors: NDArray[np.float32]) -> int | None:
+    """Which of a feature's wordings (word vectors, in linking order) goes when it has one too many.
+
+    The older of the two that read most alike: a feature keeps one of each way customers put it,
+    and the newest phrasing of each.
+    """
+    if len(vectors) <= KEPT_WORDINGS:
+        return None
+    alike = vectors @ vectors.T
+    np.fill_diagonal(alike, -2)
+    first, second = np.unravel_index(int(np.argmax(alike)), alike.shape)
+    return int(min(first, second))
+
+
+@dataclass
+class Kept:
+    """A feature's kept wordings: linked asks' ids, their word vectors and sentence vectors, in linking order."""
+
+    ask_ids: NDArray[np.int64]
+    vectors: NDArray[np.float32]
+    sentences: NDArray[np.float32]
+
+    @classmethod
+    def none(cls) -> "Kept":
+        return cls(
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, wording.DIMENSIONS), dtype=np.float32),
+            np.zeros((0, sentences.DIMENSIONS), dtype=np.float32),
+        )
+
+    def with_wording(self, ask_id: int, vector: NDArray[np.float32], sentence: NDArray[np.float32]) -> "Kept":
+        """These wordings once `ask_id` is linked: at most KEPT_WORDINGS, as different as can be."""
+        kept = Kept(
+            np.append(self.ask_ids, ask_id), np.vstack([self.vectors, vector]), np.vstack([self.sentences, sentence])
+        )
+        drop = wording_dropped(kept.vectors)
+        return kept if drop is None else kept.only(np.arange(len(kept.ask_ids)) != drop)
+
+    def only(self, keep: NDArray[np.bool_]) -> "Kept":
+        return Kept(self.ask_ids[keep], self.vectors[keep], self.sentences[keep])
+
+    def store(self, stored: FeatureVector) -> None:
+        any_kept = len(self.ask_ids) > 0
+        stored.kept_asks = self.ask_ids.tobytes()
+        stored.kept_vectors = wording.to_bytes(self.vectors) if any_kept else b""
+        stored.kept_sentences = wording.to_bytes(self.sentences) if any_kept else b""
+
+    @classmethod
+    def stored(cls, stored: FeatureVector) -> "Kept":
+        ids = np.frombuffer(bytes(stored.kept_asks), dtype=np.int64)
+        if not len(ids):
+            return cls.none()
+        kept_sentences = bytes(stored.kept_sentences)
+        return cls(
+            ids,
+            wording.from_bytes(bytes(stored.kept_vectors)),
+            wording.from_bytes(kept_sentences, sentences.DIMENSIONS)
+            if kept_sentences
+            else np.zeros((len(ids), sentences.DIMENSIONS), dtype=np.float32),  # kept before sentence vectors
+        )
+
+
 @transaction.atomic
 def ask_vector_store(*, ask_id: int) -> None:
     """Store the ask's vector as it reads now, and move it into the evidence of the feature it names now."""
@@ -51,31 +128,39 @@ def ask_vector_store(*, ask_id: int) -> None:
     if ask is None:
         return
     stored_vector = wording.to_bytes(ask_vectors([(ask["need"], ask["why"], ask["account__name"])])[0])
+    stored_sentence = wording.to_bytes(ask_sentences([(ask["need"], ask["account__name"])])[0])
     stored = AskVector.objects.select_for_update().filter(pk=ask_id).first()
     changed_features = set()
     if stored is not None and stored.counted_in_id is not None:
         _feature_evidence_remove(stored.counted_in_id, ask_id, wording.from_bytes(bytes(stored.vector))[0])
         changed_features.add(stored.counted_in_id)
     if ask["feature_id"] is not None:
-        _feature_evidence_add(ask["feature_id"], ask_id, wording.from_bytes(stored_vector)[0])
+        _feature_evidence_add(
+            ask["feature_id"],
+            ask_id,
+            wording.from_bytes(stored_vector)[0],
+            wording.from_bytes(stored_sentence, sentences.DIMENSIONS)[0],
+        )
         changed_features.add(ask["feature_id"])
     AskVector.objects.update_or_create(
-        ask_id=ask_id, defaults={"vector": stored_vector, "counted_in_id": ask["feature_id"]}
+        ask_id=ask_id,
+        defaults={"vector": stored_vector, "sentence": stored_sentence, "counted_in_id": ask["feature_id"]},
     )
     IndexChange.objects.bulk_create(
         [IndexChange(ask_id=ask_id)] + [IndexChange(feature_id=f) for f in sorted(changed_features)]
     )
 
 
-def _feature_evidence_add(feature_id: int, ask_id: int, vector: NDArray[np.float32]) -> None:
+def _feature_evidence_add(
+    feature_id: int, ask_id: int, vector: NDArray[np.float32], sentence: NDArray[np.float32]
+) -> None:
     stored = _feature_vector_locked(feature_id)
     if stored is None:
         return
     stored.asks_sum = (np.frombuffer(bytes(stored.asks_sum), dtype=np.float32) + vector).astype(np.float32).tobytes()
     stored.asks_count += 1
-    ids, vectors = wordings_kept(*_kept(stored), ask_id, vector)
-    stored.kept_asks, stored.kept_vectors = ids.tobytes(), wording.to_bytes(vectors) if len(ids) else b""
-    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors"])
+    Kept.stored(stored).with_wording(ask_id, vector, sentence).store(stored)
+    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors", "kept_sentences"])
 
 
 def _feature_evidence_remove(feature_id: int, ask_id: int, vector: NDArray[np.float32]) -> None:
@@ -86,11 +171,9 @@ def _feature_evidence_remove(feature_id: int, ask_id: int, vector: NDArray[np.fl
     total = np.frombuffer(bytes(stored.asks_sum), dtype=np.float32) - vector
     stored.asks_sum = total.astype(np.float32).tobytes() if stored.asks_count else _zeros()
     # The wording it brought leaves with it; the mean still holds the feature's other asks.
-    ids, vectors = _kept(stored)
-    kept = ids != ask_id
-    stored.kept_asks = ids[kept].tobytes()
-    stored.kept_vectors = wording.to_bytes(vectors[kept]) if kept.any() else b""
-    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors"])
+    kept = Kept.stored(stored)
+    kept.only(kept.ask_ids != ask_id).store(stored)
+    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors", "kept_sentences"])
 
 
 def _feature_vector_locked(feature_id: int) -> FeatureVector | None:
@@ -103,37 +186,13 @@ def _feature_vector_locked(feature_id: int) -> FeatureVector | None:
     return stored
 
 
-def _kept(stored: FeatureVector) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    ids = np.frombuffer(bytes(stored.kept_asks), dtype=np.int64)
-    if not len(ids):
-        return ids, np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
-    return ids, wording.from_bytes(bytes(stored.kept_vectors))
-
-
-def wordings_kept(
-    ids: NDArray[np.int64], vectors: NDArray[np.float32], ask_id: int, vector: NDArray[np.float32]
-) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """The feature's kept wordings once `ask_id` is linked: at most KEPT_WORDINGS, as different as can be.
-
-    When one too many, the older of the two that read most alike goes: a feature keeps one of each
-    way customers put it, and the newest phrasing of each.
-    """
-    ids = np.append(ids, ask_id)
-    vectors = np.vstack([vectors, vector])
-    if len(ids) <= KEPT_WORDINGS:
-        return ids, vectors
-    alike = vectors @ vectors.T
-    np.fill_diagonal(alike, -2)
-    first, second = np.unravel_index(int(np.argmax(alike)), alike.shape)
-    drop = min(first, second)  # rows are in linking order: the lower one is the older
-    keep = np.arange(len(ids)) != drop
-    return ids[keep], vectors[keep]
-
-
 def _feature_vector_new(feature_id: int, title: str, description: str) -> FeatureVector:
-    vector = feature_vectors([(title, description)])[0]
     return FeatureVector.objects.create(
-        feature_id=feature_id, vector=wording.to_bytes(vector), asks_sum=_zeros(), asks_count=0
+        feature_id=feature_id,
+        vector=wording.to_bytes(feature_vectors([(title, description)])[0]),
+        sentence=wording.to_bytes(feature_sentences([(title, description)])[0]),
+        asks_sum=_zeros(),
+        asks_count=0,
     )
 
 
@@ -147,20 +206,25 @@ def feature_vector_store(*, feature_id: int) -> None:
     feature = Feature.objects.filter(pk=feature_id).values("title", "description").first()
     if feature is None:
         return
-    vector = feature_vectors([(feature["title"], feature["description"])])[0]
-    updated = FeatureVector.objects.filter(pk=feature_id).update(vector=wording.to_bytes(vector))
+    text = (feature["title"], feature["description"])
+    updated = FeatureVector.objects.filter(pk=feature_id).update(
+        vector=wording.to_bytes(feature_vectors([text])[0]), sentence=wording.to_bytes(feature_sentences([text])[0])
+    )
     if not updated:
         _feature_vector_new(feature_id, feature["title"], feature["description"])
     IndexChange.objects.create(feature_id=feature_id)
 
 
 BATCH = 5000
+FEATURE_BATCH = 1000  # features a step; their kept wordings' sentence vectors are held until written
 
 
 def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
     """Recompute every feature's and ask's vector from scratch (after a seed, an import or an upgrade).
 
-    Every process reloads its index afterwards. Returns (features, asks) indexed.
+    Sentence vectors cost about 3 ms a text, so only those ever read are computed: the asks
+    waiting for triage, every feature's title and description, and its kept wordings. Every
+    process reloads its index afterwards. Returns (features, asks) indexed.
     """
     with transaction.atomic():
         IndexChange.objects.all().delete()
@@ -168,54 +232,122 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         FeatureVector.objects.all().delete()
         sums: dict[int, NDArray[np.float32]] = {}
         counts: dict[int, int] = {}
-        kept: dict[int, tuple[NDArray[np.int64], NDArray[np.float32]]] = {}
-        no_wordings = (np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.float32))
+        # Each feature's kept wordings as (ask ids, int8 word vectors as stored: a quarter of the
+        # memory of float32 for 150,000 of them); their sentence vectors once all asks are read.
+        kept_words: dict[int, tuple[NDArray[np.int64], NDArray[np.int8]]] = {}
         asks = 0
         last = 0
         size = wording.DIMENSIONS
+        bar = _bar(Ask.objects.count(), "suggestion index: asks", progress)
         while True:
             rows = list(
                 Ask.objects.filter(pk__gt=last)
                 .order_by("pk")
-                .values_list("pk", "need", "why", "account__name", "feature_id")[:BATCH]
+                .values_list("pk", "need", "why", "account__name", "feature_id", "status")[:BATCH]
             )
             if not rows:
                 break
-            stored = wording.to_bytes(ask_vectors([(need, why, name) for _, need, why, name, _ in rows]))
+            stored = wording.to_bytes(ask_vectors([(need, why, name) for _, need, why, name, _, _ in rows]))
             vectors = wording.from_bytes(stored)  # as the hooks will read them back
-            _ask_vectors_write(
-                [(pk, stored[i * size : (i + 1) * size], feature_id) for i, (pk, *_, feature_id) in enumerate(rows)]
+            waiting = [i for i, row in enumerate(rows) if row[4] is None and row[5] == Ask.Status.NEW]
+            stored_sentences = dict(
+                zip(
+                    waiting,
+                    _rows_bytes(ask_sentences([(rows[i][1], rows[i][3]) for i in waiting], bulk=True)),
+                    strict=True,
+                )
             )
-            for i, (pk, *_, feature_id) in enumerate(rows):
+            _ask_vectors_write(
+                [
+                    (pk, stored[i * size : (i + 1) * size], feature_id, stored_sentences.get(i, b""))
+                    for i, (pk, *_, feature_id, _) in enumerate(rows)
+                ]
+            )
+            for i, (pk, *_, feature_id, _) in enumerate(rows):
                 if feature_id is not None:
                     sums[feature_id] = sums.get(feature_id, 0) + vectors[i]
                     counts[feature_id] = counts.get(feature_id, 0) + 1
-                    kept[feature_id] = wordings_kept(*kept.get(feature_id, no_wordings), pk, vectors[i])
+                    kept_words[feature_id] = _wording_added(
+                        kept_words.get(feature_id), pk, np.frombuffer(stored, np.int8, size, i * size)
+                    )
             asks += len(rows)
             last = rows[-1][0]
-            if progress:
-                print(f"  {asks} asks", flush=True)
+            bar.update(len(rows))
+        bar.close()
         features = list(Feature.objects.order_by("pk").values_list("pk", "title", "description"))
-        for start in range(0, len(features), BATCH):
-            chunk = features[start : start + BATCH]
-            vectors = feature_vectors([(title, description) for _, title, description in chunk])
-            rows_kept = [kept.get(pk, no_wordings) for pk, _, _ in chunk]
-            FeatureVector.objects.bulk_create(
-                FeatureVector(
+        bar = _bar(len(features), "suggestion index: features", progress)
+        chunk_rows: list[FeatureVector] = []
+        for start in range(0, len(features), FEATURE_BATCH):
+            chunk = features[start : start + FEATURE_BATCH]
+            texts = [(title, description) for _, title, description in chunk]
+            kept_sentences = _ask_sentences_by_id([a for pk, _, _ in chunk for a in kept_words.get(pk, _NONE_KEPT)[0]])
+            for (pk, _, _), vector, sentence in zip(
+                chunk, feature_vectors(texts), feature_sentences(texts, bulk=True), strict=True
+            ):
+                stored_feature = FeatureVector(
                     feature_id=pk,
                     vector=wording.to_bytes(vector),
+                    sentence=wording.to_bytes(sentence),
                     asks_sum=np.asarray(sums.get(pk, 0) + np.zeros(wording.DIMENSIONS), dtype=np.float32).tobytes(),
                     asks_count=counts.get(pk, 0),
-                    kept_asks=ids.tobytes(),
-                    kept_vectors=wording.to_bytes(kept_vectors) if len(ids) else b"",
                 )
-                for (pk, _, _), vector, (ids, kept_vectors) in zip(chunk, vectors, rows_kept, strict=True)
-            )
+                ids, stored_vectors = kept_words.pop(pk, _NONE_KEPT)
+                sentence_rows = np.array([kept_sentences[a] for a in ids.tolist()])
+                Kept(
+                    ids,
+                    wording.from_bytes(stored_vectors.tobytes()),
+                    sentence_rows.reshape(len(ids), sentences.DIMENSIONS),
+                ).store(stored_feature)
+                chunk_rows.append(stored_feature)
+            FeatureVector.objects.bulk_create(chunk_rows)
+            chunk_rows.clear()
+            bar.update(len(chunk))
+        bar.close()
         IndexChange.objects.create()  # both ids empty: every process reloads
     return len(features), asks
 
 
-def _ask_vectors_write(rows: list[tuple[int, bytes, int | None]]) -> None:
-    """Write (ask, vector, feature) rows as fast as the database takes them: COPY on PostgreSQL
-    (half a million rows in seconds rather than minutes), a batched insert elsewhere."""
-    writer_for(connection).write(Table(AskVector, ("ask", "vector", "counted_in"), rows), progress=False)
+def _bar(total: int, what: str, enabled: bool) -> "tqdm[Any]":
+    return tqdm(
+        total=total,
+        desc=f"{what:<28}",
+        unit=" rows",
+        unit_scale=True,
+        disable=not enabled,
+        mininterval=1 if sys.stderr.isatty() else 15,
+        file=sys.stderr,
+    )
+
+
+def _wording_added(
+    kept: tuple[NDArray[np.int64], NDArray[np.int8]] | None, ask_id: int, stored: NDArray[np.int8]
+) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+    ids, vectors = np.append((kept or _NONE_KEPT)[0], ask_id), np.vstack([(kept or _NONE_KEPT)[1], stored])
+    drop = wording_dropped(wording.from_bytes(vectors.tobytes()))  # as the hooks read them
+    return (ids, vectors) if drop is None else (np.delete(ids, drop), np.delete(vectors, drop, axis=0))
+
+
+_NONE_KEPT = (np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.int8))
+
+
+def _ask_sentences_by_id(ask_ids: list[int]) -> dict[int, NDArray[np.float32]]:
+    found: dict[int, NDArray[np.float32]] = {}
+    for start in range(0, len(ask_ids), BATCH):
+        rows = list(
+            Ask.objects.filter(pk__in=ask_ids[start : start + BATCH]).values_list("pk", "need", "account__name")
+        )
+        vectors = ask_sentences([(need, name) for _, need, name in rows], bulk=True)
+        found.update((pk, vector) for (pk, _, _), vector in zip(rows, vectors, strict=True))
+    return found
+
+
+def _rows_bytes(vectors: NDArray[np.float32]) -> list[bytes]:
+    stored = wording.to_bytes(vectors) if len(vectors) else b""
+    width = vectors.shape[1]
+    return [stored[i * width : (i + 1) * width] for i in range(len(vectors))]
+
+
+def _ask_vectors_write(rows: list[tuple[int, bytes, int | None, bytes]]) -> None:
+    """Write (ask, vector, feature, sentence) rows as fast as the database takes them: COPY on
+    PostgreSQL (half a million rows in seconds rather than minutes), a batched insert elsewhere."""
+    writer_for(connection).write(Table(AskVector, ("ask", "vector", "counted_in", "sentence"), rows), progress=False)

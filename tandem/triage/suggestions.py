@@ -6,7 +6,8 @@ gets signals (`SIGNALS`), and its score weighs them (`WEIGHTS`, fitted on the la
 split; docs/triage.md has the measurements):
 
 - meaning: cosines between the ask's vector and the feature's title and description, its linked
-  asks' mean and its kept wordings, or the waiting ask (WordLlama vectors, `wording.py`);
+  asks' mean and its kept wordings, or the waiting ask, both by word vectors (WordLlama,
+  `wording.py`: they also choose the candidates) and by sentence vectors (MiniLM, `sentences.py`);
 - learning: every ask a PM links is evidence for its feature: it moves the mean, and the feature
   keeps a few of its linked asks' different wordings;
 - shared words: the distinctive words (shorthand spelt out, misspellings repaired) the ask shares
@@ -17,7 +18,7 @@ Only what the user may see is returned (`feature_visible`, `ask_visible`).
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -109,9 +110,35 @@ SIGNALS = (
     "shared words with the title",
     "linked asks (log)",
     "second kept wording cosine",
+    # The same comparisons by sentence vectors (`sentences.py`): what the sentence means, not its words.
+    "sentence: title and description",
+    "sentence: closest kept wording",
+    "sentence: kept wordings' mean",
+    "sentence: better of title and closest wording",
+    "sentence: waiting ask",
 )
 WEIGHTS = np.array(
-    [0.6427, 0.3052, -0.5887, 1.0213, 0.3239, 1.0083, -0.2018, 0.2546, 1.8696, 0.1794, -0.0298, -0.441, 0.0772, -0.2347]
+    [
+        0.3648,
+        -0.4290,
+        -0.7856,
+        0.5044,
+        0.1193,
+        0.8167,
+        -0.0688,
+        0.5402,
+        0.4114,
+        0.6331,
+        0.1782,
+        -0.6596,
+        0.1058,
+        -0.2059,
+        0.9382,
+        -0.3797,
+        1.0202,
+        0.9260,
+        1.8260,
+    ]
 )
 
 
@@ -143,28 +170,42 @@ def _candidates(
     query_stems = {wording.stem(t) for t in query_terms}
     weights = {s: index.vocabulary.weight(s) for s in query_stems}
     vector = services.ask_vectors([(" ".join(query_terms), why, "")])[0]
+    # Word vectors choose the candidates (one product over every waiting ask and feature is cheap);
+    # the sentence model, at a few milliseconds a text, reads only the query.
+    sentence = services.ask_sentences([(need, "")])[0]
 
     waiting_ids, waiting_cosines = index.nearest_waiting(vector, WAITING_ASKS if asks else 0, exclude)
-    shortlist = _feature_shortlist(index, vector)
+    waiting_sentences = index.waiting_sentence_cosines(waiting_ids.tolist(), sentence)
+    shortlist = _feature_shortlist(index, vector, sentence)
     # Shared words are read only for the closest: the waiting asks, and each shortlisted feature's
     # nearest kept wordings. One query fetches all their needs.
-    quoted = [ask_id for *_, nearest in shortlist for ask_id, _ in nearest]
+    quoted = [ask_id for f in shortlist for ask_id, _ in f.nearest]
     needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist() + quoted).values_list("pk", "need"))
     found = _feature_candidates(index, shortlist, query_stems, weights, needs)
-    for ask_id, cosine in zip(waiting_ids.tolist(), waiting_cosines.tolist(), strict=True):
+    for ask_id, cosine, sentence_cosine in zip(
+        waiting_ids.tolist(), waiting_cosines.tolist(), waiting_sentences.tolist(), strict=True
+    ):
         shared, words = _shared(query_stems, weights, needs.get(ask_id, ""))
         signals = np.zeros(len(SIGNALS))
         signals[8:11] = cosine, shared, 1.0
+        signals[18] = sentence_cosine
         found.append(Candidate("ask", ask_id, signals, words))
     return found
 
 
-_Shortlisted = tuple[int, float, float, int, list[tuple[int, float]]]
+class Shortlisted(NamedTuple):
+    position: int
+    title: float  # cosines of the word vectors: title and description, linked asks' mean
+    centroid: float
+    support: int  # kept wordings that read as the same need
+    nearest: list[tuple[int, float]]  # the nearest kept wordings: (ask id, cosine)
+    sentence_title: float  # cosines of the sentence vectors
+    sentence_closest: float
+    sentence_mean: float
 
 
-def _feature_shortlist(index: Index, vector: np.ndarray) -> list[_Shortlisted]:
-    """The features worth a closer look: (position, title cosine, mean cosine, supporting wordings,
-    nearest kept wordings).
+def _feature_shortlist(index: Index, vector: np.ndarray, sentence: np.ndarray) -> list[Shortlisted]:
+    """The features worth a closer look, with what their signals are made of.
 
     First by the better of title-and-description and the linked asks' mean; then a feature whose
     kept wordings read closer than that comes up through them.
@@ -177,24 +218,38 @@ def _feature_shortlist(index: Index, vector: np.ndarray) -> list[_Shortlisted]:
     wide = min(WIDE_SHORTLIST, len(own))
     positions = [p for p in np.argpartition(-own, wide - 1)[:wide].tolist() if index.feature_alive[p]]
     found = []
-    for position, (ids, cosines) in zip(positions, index.wordings_cosines(positions, vector), strict=True):
+    sentence_titles = index.feature_sentence_cosines(positions, sentence).tolist()
+    for position, sentence_title, (ids, cosines, sentence_cosines) in zip(
+        positions, sentence_titles, index.wordings_cosines(positions, vector, sentence), strict=True
+    ):
         order = np.argsort(-cosines)[:QUOTED_WORDINGS]
         nearest = [(int(ids[i]), float(cosines[i])) for i in order]
         support = int((cosines >= SUPPORT_THRESHOLD).sum())
-        found.append((position, float(title[position]), float(centroid[position]), support, nearest))
-    found.sort(key=lambda f: -max(f[1], CENTROID_WEIGHT * f[2], f[4][0][1] if f[4] else -2))
+        found.append(
+            Shortlisted(
+                position,
+                float(title[position]),
+                float(centroid[position]),
+                support,
+                nearest,
+                sentence_title,
+                float(sentence_cosines.max()) if len(ids) else 0.0,
+                float(index.feature_wordings[position].sentence_mean @ sentence),
+            )
+        )
+    found.sort(key=lambda f: -max(f.title, CENTROID_WEIGHT * f.centroid, f.nearest[0][1] if f.nearest else -2))
     return found[:SHORTLIST]
 
 
 def _feature_candidates(
     index: Index,
-    shortlist: list[_Shortlisted],
+    shortlist: list[Shortlisted],
     query_stems: set[str],
     weights: dict[str, float],
     needs: dict[int, str],
 ) -> list[Candidate]:
     found = []
-    for position, title, centroid, support, nearest in shortlist:
+    for position, title, centroid, support, nearest, sentence_title, sentence_closest, sentence_mean in shortlist:
         text = index.feature_texts[position]
         shared, words = _shared(query_stems, weights, f"{text.title} {text.description}")
         own = max(title, CENTROID_WEIGHT * centroid) + SHARED_WORDS_WEIGHT * shared
@@ -212,6 +267,7 @@ def _feature_candidates(
         signals[12] = math.log1p(index.feature_asks[position])
         if len(nearest) > 1:
             signals[13] = nearest[1][1]
+        signals[14:18] = sentence_title, sentence_closest, sentence_mean, max(sentence_title, sentence_closest)
         # The weaker of the two readings counts too: a feature whose title AND linked asks both
         # fit beats one that only one of them fits.
         if learnt is not None:

@@ -219,8 +219,8 @@ def to_bytes(vectors: NDArray[np.float32]) -> bytes:
     return np.rint(quantised).astype(np.int8).tobytes()
 
 
-def from_bytes(data: bytes) -> NDArray[np.float32]:
-    """The unit vectors stored by `to_bytes`, one row each."""
-    rows = np.frombuffer(data, dtype=np.int8).reshape(-1, DIMENSIONS).astype(np.float32)
+def from_bytes(data: bytes, dimensions: int = DIMENSIONS) -> NDArray[np.float32]:
+    """The unit vectors stored by `to_bytes`, one row each (an all-zero vector stays zero)."""
+    rows = np.frombuffer(data, dtype=np.int8).reshape(-1, dimensions).astype(np.float32)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)

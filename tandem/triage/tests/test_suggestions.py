@@ -10,7 +10,9 @@ from tandem.asks.tests.factories import AskFactory
 from tandem.product.models import Feature
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.tests.factories import OpportunityFactory
+from tandem.triage import sentences, wording
 from tandem.triage.index import Index
+from tandem.triage.models import AskVector
 from tandem.triage.services import KEPT_WORDINGS
 from tandem.triage.suggestions import (
     ask_indexed,
@@ -124,6 +126,7 @@ def test_a_feature_keeps_its_different_wordings_not_repeats(product_manager):
     kept = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)].ask_ids.tolist()
     assert len(kept) == KEPT_WORDINGS
     assert {linked[-2], linked[-1]} <= set(kept)  # the two different wordings stay
+    assert _sentence_cosines_to_own(index, feature, kept) == pytest.approx([1.0] * KEPT_WORDINGS, abs=1e-3)
     first = suggestions_for_ask(user=product_manager, ask=_ask("only from the corporate VPN please"))[0]
     assert first.feature == feature
     assert "VPN" in first.reason
@@ -172,3 +175,42 @@ def test_the_waiting_asks_stay_exact_as_asks_come_and_are_triaged(product_manage
     index.refresh()
     found = index.nearest_waiting(index.feature_vectors[0], 1000, None)[0].tolist()
     assert sorted(found) == sorted(waiting)
+    # Each waiting ask's sentence vector moved with it through the growing and compacting.
+    own = {pk: _stored_sentence(pk) for pk in found}
+    assert [float(index.waiting_sentence_cosines([pk], own[pk])[0]) for pk in found] == pytest.approx(
+        [1.0] * len(found), abs=1e-3
+    )
+
+
+def _stored_sentence(ask_id):
+    return wording.from_bytes(bytes(AskVector.objects.get(pk=ask_id).sentence), sentences.DIMENSIONS)[0]
+
+
+def _sentence_cosines_to_own(index, feature, kept):
+    """Each kept wording's cosine to the sentence vector its ask stored: 1 when they stayed aligned."""
+    wordings = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)]
+    rows = wordings.sentences.astype(np.float32) / wordings.sentence_norms[:, None]
+    return [float(row @ _stored_sentence(pk)) for row, pk in zip(rows, kept, strict=True)]
+
+
+def test_triage_index_gives_waiting_asks_and_kept_wordings_their_sentences(product_manager):
+    feature = FeatureFactory(title="SAML single sign-on", description="Sign in through the identity provider.")
+    linked = AskFactory(need="okta sso for staff", feature=feature, status="linked")
+    waiting = AskFactory(need="staff should sign in with okta")
+    call_command("triage_index", verbosity=0)
+    assert len(bytes(AskVector.objects.get(pk=waiting.pk).sentence)) == sentences.DIMENSIONS
+    assert bytes(AskVector.objects.get(pk=linked.pk).sentence) == b""  # counted through its feature instead
+    index = Index()
+    index.refresh()
+    expected = sentences.embed(["okta single sign-on for staff"])[0]
+    assert _sentence_cosines_to_own_vector(index, feature, expected) == pytest.approx(1.0, abs=0.01)
+
+
+def _sentence_cosines_to_own_vector(index, feature, vector):
+    wordings = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)]
+    return float(wordings.sentences[0].astype(np.float32) @ vector / wordings.sentence_norms[0])
+
+
+def test_a_model_file_that_is_not_the_one_measured_is_refused():
+    with pytest.raises(sentences.ModelFileError, match="sha256 differs"):
+        sentences._installed_file(sentences.MODEL_DISTRIBUTION, sentences.MODEL_FILE, "0" * 64)

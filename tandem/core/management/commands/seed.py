@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{load.table:<28}{load.rows:>12,}{load.seconds:>10.1f}{rate:>12}")
         # Last, so the demo has duplicate suggestions at once and the large workspace is ready to bench.
         started = time.perf_counter()
-        features, asks = triage_index_rebuild()
+        features, asks = triage_index_rebuild(progress=options["verbosity"] >= 1)
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Indexed {features} features and {asks} asks for duplicate suggestions "
