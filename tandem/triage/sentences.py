@@ -10,8 +10,8 @@ The model file, an ONNX export whose weights are stored as int8, ships in the Py
 checks both files' sha256 before reading them, so a changed file fails loudly instead of silently
 changing every suggestion. That export expands its weights to float32 when loaded (150 MB a
 process, float arithmetic); Tandem runs a copy whose matrix products onnxruntime quantises to int8
-as it goes ("dynamic quantisation"): 2.3 times the throughput on a CPU with int8 instructions and
-a fifth of the memory. The copy is built once from the checked file, in a child process (its
+as it goes ("dynamic quantisation"): 2.3 times the throughput on this project's CPU (with int8
+instructions), and 140 MB less per web process. The copy is built once from the checked file, in a child process (its
 conversion needs 300 MB that a web process should not keep), and kept in `MODEL_DIR`.
 """
 
