@@ -171,26 +171,16 @@ class Index:
 
     def _load_features(self) -> None:
         ids, vectors, sentence_vectors, sums, counts = [], [], [], [], []
-        for (
-            feature_id,
-            vector,
-            asks_sum,
-            asks_count,
-            kept_asks,
-            kept_vectors,
-            kept_sentences,
-            sentence,
-            title,
-            description,
-        ) in FeatureVector.objects.order_by("feature_id").values_list(*self._FEATURE_COLUMNS).iterator(FEATURE_CHUNK):
-            ids.append(feature_id)
-            vectors.append(bytes(vector))
-            sentence_vectors.append(_sentence_row(sentence))
-            sums.append(bytes(asks_sum))
-            counts.append(asks_count)
-            self.feature_texts.append(FeatureText(title, description))
-            self.feature_wordings.append(_wordings(kept_asks, kept_vectors, kept_sentences))
-            self.vocabulary.add(f"{title} {description}")
+        rows = FeatureVector.objects.order_by("feature_id").values_list(*self._FEATURE_COLUMNS, named=True)
+        for row in rows.iterator(FEATURE_CHUNK):
+            ids.append(row.feature_id)
+            vectors.append(bytes(row.vector))
+            sentence_vectors.append(_sentence_row(row.sentence))
+            sums.append(bytes(row.asks_sum))
+            counts.append(row.asks_count)
+            self.feature_texts.append(FeatureText(row.feature__title, row.feature__description))
+            self.feature_wordings.append(_wordings(row.kept_asks, row.kept_vectors, row.kept_sentences))
+            self.vocabulary.add(f"{row.feature__title} {row.feature__description}")
         self.feature_ids = np.array(ids, dtype=np.int64)
         self.feature_asks = np.array(counts, dtype=np.int64)
         if ids:
@@ -210,30 +200,19 @@ class Index:
         """Reload these features' rows; a feature without a row is gone."""
         if not feature_ids:
             return
-        rows = FeatureVector.objects.filter(feature_id__in=feature_ids).values_list(*self._FEATURE_COLUMNS)
+        rows = FeatureVector.objects.filter(feature_id__in=feature_ids).values_list(*self._FEATURE_COLUMNS, named=True)
         found = set()
-        for (
-            feature_id,
-            vector,
-            asks_sum,
-            asks_count,
-            kept_asks,
-            kept_vectors,
-            kept_sentences,
-            sentence,
-            title,
-            description,
-        ) in rows:
-            found.add(feature_id)
-            position = self._feature_position(feature_id)
-            self.feature_matrix[position] = wording.from_bytes(bytes(vector))[0]
-            self.feature_sentences[position] = _sentence_row(sentence)
-            self.feature_matrix[self.n_features + position] = _centroid(bytes(asks_sum), asks_count)
-            self.feature_asks[position] = asks_count
+        for row in rows:
+            found.add(row.feature_id)
+            position = self._feature_position(row.feature_id)
+            self.feature_matrix[position] = wording.from_bytes(bytes(row.vector))[0]
+            self.feature_sentences[position] = _sentence_row(row.sentence)
+            self.feature_matrix[self.n_features + position] = _centroid(bytes(row.asks_sum), row.asks_count)
+            self.feature_asks[position] = row.asks_count
             self.feature_alive[position] = True
-            self.feature_texts[position] = FeatureText(title, description)
-            self.feature_wordings[position] = _wordings(kept_asks, kept_vectors, kept_sentences)
-            self.vocabulary.add(f"{title} {description}")
+            self.feature_texts[position] = FeatureText(row.feature__title, row.feature__description)
+            self.feature_wordings[position] = _wordings(row.kept_asks, row.kept_vectors, row.kept_sentences)
+            self.vocabulary.add(f"{row.feature__title} {row.feature__description}")
         for feature_id in feature_ids - found:
             self.feature_alive[self._feature_position(feature_id)] = False
 
