@@ -211,6 +211,17 @@ def _sentence_cosines_to_own_vector(index, feature, vector):
     return float(wordings.sentences[0].astype(np.float32) @ vector / wordings.sentence_norms[0])
 
 
+def test_the_quantised_model_is_built_once_into_model_dir(settings, tmp_path):
+    settings.MODEL_DIR = tmp_path / "models"
+    built = sentences._quantised_model()
+    assert built.parent == settings.MODEL_DIR
+    assert built.stat().st_size > 10_000_000
+    assert list(settings.MODEL_DIR.iterdir()) == [built]  # the work files are gone
+    modified = built.stat().st_mtime_ns
+    assert sentences._quantised_model() == built
+    assert built.stat().st_mtime_ns == modified  # not rebuilt
+
+
 def test_a_model_file_that_is_not_the_one_measured_is_refused():
     with pytest.raises(sentences.ModelFileError, match="sha256 differs"):
         sentences._installed_file(sentences.MODEL_DISTRIBUTION, sentences.MODEL_FILE, "0" * 64)
