@@ -292,7 +292,8 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
                     asks_count=counts.get(pk, 0),
                 )
                 ids, stored_vectors = kept_words.pop(pk, _NONE_KEPT)
-                sentence_rows = np.array([kept_sentences[a] for a in ids.tolist()])
+                # An ask deleted since it was read (the rebuild does not lock asks) reads as nothing alike.
+                sentence_rows = np.array([kept_sentences.get(a, _NO_SENTENCE) for a in ids.tolist()])
                 Kept(
                     ids,
                     wording.from_bytes(stored_vectors.tobytes()),
@@ -328,6 +329,7 @@ def _wording_added(
 
 
 _NONE_KEPT = (np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.int8))
+_NO_SENTENCE = np.zeros(sentences.DIMENSIONS, dtype=np.float32)
 
 
 def _ask_sentences_by_id(ask_ids: list[int]) -> dict[int, NDArray[np.float32]]:
