@@ -126,7 +126,8 @@ def test_a_feature_keeps_its_different_wordings_not_repeats(product_manager):
     kept = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)].ask_ids.tolist()
     assert len(kept) == KEPT_WORDINGS
     assert {linked[-2], linked[-1]} <= set(kept)  # the two different wordings stay
-    assert _sentence_cosines_to_own(index, feature, kept) == pytest.approx([1.0] * KEPT_WORDINGS, abs=1e-3)
+    own = [_stored_sentence(pk) for pk in kept]
+    assert _kept_sentence_cosines(index, feature, own) == pytest.approx([1.0] * KEPT_WORDINGS, abs=1e-3)
     first = suggestions_for_ask(user=product_manager, ask=_ask("only from the corporate VPN please"))[0]
     assert first.feature == feature
     assert "VPN" in first.reason
@@ -186,11 +187,11 @@ def _stored_sentence(ask_id):
     return wording.from_bytes(bytes(AskVector.objects.get(pk=ask_id).sentence), sentences.DIMENSIONS)[0]
 
 
-def _sentence_cosines_to_own(index, feature, kept):
-    """Each kept wording's cosine to the sentence vector its ask stored: 1 when they stayed aligned."""
+def _kept_sentence_cosines(index, feature, expected):
+    """Each kept wording's sentence cosine to the vector expected in its place: 1 when aligned."""
     wordings = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)]
     rows = wordings.sentences.astype(np.float32) / wordings.sentence_norms[:, None]
-    return [float(row @ _stored_sentence(pk)) for row, pk in zip(rows, kept, strict=True)]
+    return [float(row @ vector) for row, vector in zip(rows, expected, strict=True)]
 
 
 def test_triage_index_gives_waiting_asks_and_kept_wordings_their_sentences(product_manager):
@@ -202,13 +203,8 @@ def test_triage_index_gives_waiting_asks_and_kept_wordings_their_sentences(produ
     assert bytes(AskVector.objects.get(pk=linked.pk).sentence) == b""  # counted through its feature instead
     index = Index()
     index.refresh()
-    expected = sentences.embed(["okta single sign-on for staff"])[0]
-    assert _sentence_cosines_to_own_vector(index, feature, expected) == pytest.approx(1.0, abs=0.01)
-
-
-def _sentence_cosines_to_own_vector(index, feature, vector):
-    wordings = index.feature_wordings[index.feature_ids.tolist().index(feature.pk)]
-    return float(wordings.sentences[0].astype(np.float32) @ vector / wordings.sentence_norms[0])
+    expected = sentences.embed(["okta single sign-on for staff"])  # the need as the index spells it out
+    assert _kept_sentence_cosines(index, feature, expected) == pytest.approx([1.0], abs=0.01)
 
 
 def test_the_quantised_model_is_built_once_into_model_dir(settings, tmp_path):
