@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,22 +11,28 @@ from tandem.asks.permissions import AsksPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
+from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
 
+
+def _overdue_escalations(user: User) -> int:
+    return escalation_overdue_count(user=user, today=timezone.localdate())
+
+
 # The areas of the product, in navigation order: (label, URL name, icon, who may see it: a permission,
-# the roles it concerns, or None for everyone).
-AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None]] = [
-    ("Home", "core:home", "bi-house", None),
-    ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE),
-    ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE),
-    ("Asks", "asks:ask_list", "bi-chat-square-text", None),
-    ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE),
-    ("Features", "product:feature_list", "bi-puzzle", None),
-    ("Roadmap", "product:roadmap", "bi-signpost-2", None),
-    ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES),
-    ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE),
-    ("Admin", "admin:index", "bi-gear", PeoplePermission.MANAGE_USERS),
+# the roles it concerns, or None for everyone; the count its badge shows, or None).
+AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[User], int] | None]] = [
+    ("Home", "core:home", "bi-house", None, None),
+    ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
+    ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
+    ("Asks", "asks:ask_list", "bi-chat-square-text", None, None),
+    ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE, None),
+    ("Features", "product:feature_list", "bi-puzzle", None, None),
+    ("Roadmap", "product:roadmap", "bi-signpost-2", None, None),
+    ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES, _overdue_escalations),
+    ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE, None),
+    ("Admin", "admin:index", "bi-gear", PeoplePermission.MANAGE_USERS, None),
 ]
 
 
@@ -56,16 +63,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     items: list[NavItem] = []
-    for label, url_name, icon, rule in AREAS:
+    for label, url_name, icon, rule, badge in AREAS:
         if isinstance(rule, frozenset):
             if user.role not in rule:
                 continue
         elif rule is not None and not has_permission(user, rule):
             continue
-        item = NavItem(label=label, url=reverse(url_name), icon=icon)
-        if url_name == "decisions:escalation_list":
-            item.counter = lambda: escalation_overdue_count(user=user, today=timezone.localdate())
-        items.append(item)
+        counter = partial(badge, user) if badge is not None else None
+        items.append(NavItem(label=label, url=reverse(url_name), icon=icon, counter=counter))
     path = request.path
     matches = [item for item in items if (path == "/" if item.url == "/" else path.startswith(item.url))]
     if matches:

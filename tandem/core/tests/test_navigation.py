@@ -22,7 +22,7 @@ def labels_for(user, path="/"):
 
 
 def test_every_area_of_the_navigation_resolves():
-    for _label, url_name, _icon, _permission in AREAS:
+    for _label, url_name, _icon, _rule, _badge in AREAS:
         reverse(url_name)
 
 
