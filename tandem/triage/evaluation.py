@@ -114,7 +114,9 @@ def evaluate(
                 Query(
                     labelled["split"],
                     np.array([c.signals for c in considered]).reshape(-1, len(suggestions.SIGNALS)),
-                    np.array([_candidate_is_right(c, feature, need, need_of_ask) for c in considered], dtype=bool),
+                    np.array(
+                        [_candidate_is_right(c.kind, c.id, feature, need, need_of_ask) for c in considered], dtype=bool
+                    ),
                 )
             )
         if answerable:
@@ -146,17 +148,17 @@ def _shown(s: Suggestion) -> str:
 
 
 def _is_right(s: Suggestion, feature: Feature | None, need: str, need_of_ask: dict[int, str]) -> bool:
-    if s.kind == "feature":
-        return feature is not None and s.feature is not None and s.feature.pk == feature.pk
-    return s.ask is not None and need_of_ask.get(s.ask.pk) == need
+    suggested = s.feature if s.kind == "feature" else s.ask
+    return suggested is not None and _candidate_is_right(s.kind, suggested.pk, feature, need, need_of_ask)
 
 
 def _candidate_is_right(
-    c: suggestions.Candidate, feature: Feature | None, need: str, need_of_ask: dict[int, str]
+    kind: str, candidate_id: int, feature: Feature | None, need: str, need_of_ask: dict[int, str]
 ) -> bool:
-    if c.kind == "feature":
-        return feature is not None and c.id == feature.pk
-    return need_of_ask.get(c.id) == need
+    """A feature is right when it is the ask's feature; an ask, when it is of the same need."""
+    if kind == "feature":
+        return feature is not None and candidate_id == feature.pk
+    return need_of_ask.get(candidate_id) == need
 
 
 def fit_weights(
