@@ -58,21 +58,19 @@ def _installed_file(distribution: str, name: str, sha256: str) -> Path:
     return path
 
 
-def model_dir() -> Path:
-    """Where the quantised copy is kept: `MODEL_DIR` from the environment, else `var/models/`."""
-    from django.conf import settings
-
-    return Path(settings.MODEL_DIR)
-
-
 def _quantised_model() -> Path:
-    """The quantised copy of the checked model file, built on first use."""
+    """The quantised copy of the checked model file, built on first use into `MODEL_DIR` (from the
+    environment, else `var/models/`)."""
     import onnx
     import onnxruntime
+    from django.conf import settings
 
     source = _installed_file(MODEL_DISTRIBUTION, MODEL_FILE, MODEL_SHA256)
     # Named by everything that shapes its bytes, so an upgrade of either library builds afresh.
-    target = model_dir() / f"minilm-l6-{MODEL_SHA256[:12]}-ort{onnxruntime.__version__}-onnx{onnx.__version__}.onnx"
+    target = (
+        Path(settings.MODEL_DIR)
+        / f"minilm-l6-{MODEL_SHA256[:12]}-ort{onnxruntime.__version__}-onnx{onnx.__version__}.onnx"
+    )
     if not target.exists():
         checkout = Path(__file__).resolve().parents[2]
         subprocess.run(
