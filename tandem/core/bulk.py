@@ -37,18 +37,27 @@ def _fields(table: Table) -> list[models.Field[Any, Any]]:
     return cast(list[models.Field[Any, Any]], fields)
 
 
-def _progress(table: Table, enabled: bool) -> Iterable[Row]:
-    if not enabled:
-        return table.rows
+def progress_bar(
+    what: str, *, total: int | None, enabled: bool = True, rows: Iterable[Any] | None = None
+) -> "tqdm[Any]":
+    """A bar of rows done on stderr, over `rows` or updated by hand: every second on a terminal,
+    every 15 s into a log file."""
     return tqdm(
-        table.rows,
-        total=table.total,
-        desc=f"{table.model._meta.db_table:<24}",
+        rows,
+        total=total,
+        desc=f"{what:<24}",
         unit=" rows",
         unit_scale=True,
+        disable=not enabled,
         mininterval=1 if sys.stderr.isatty() else 15,
         file=sys.stderr,
     )
+
+
+def _progress(table: Table, enabled: bool) -> Iterable[Row]:
+    if not enabled:
+        return table.rows
+    return progress_bar(str(table.model._meta.db_table), total=table.total, rows=table.rows)
 
 
 class CopyWriter:

@@ -4,17 +4,14 @@ They run inside the caller's transaction, so a rolled-back ask leaves no vector 
 one logs an `IndexChange` that every process's index applies on its next call.
 """
 
-import sys
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
 from numpy.typing import NDArray
-from tqdm import tqdm
 
 from tandem.asks.models import Ask
-from tandem.core.bulk import Table, writer_for
+from tandem.core.bulk import Table, progress_bar, writer_for
 from tandem.product.models import Feature
 from tandem.triage import sentences, wording
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
@@ -238,7 +235,7 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         asks = 0
         last = 0
         size = wording.DIMENSIONS
-        bar = _bar(Ask.objects.count(), "suggestion index: asks", progress)
+        bar = progress_bar("suggestion index: asks", total=Ask.objects.count(), enabled=progress)
         while True:
             rows = list(
                 Ask.objects.filter(pk__gt=last)
@@ -275,7 +272,7 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
             bar.update(len(rows))
         bar.close()
         features = list(Feature.objects.order_by("pk").values_list("pk", "title", "description"))
-        bar = _bar(len(features), "suggestion index: features", progress)
+        bar = progress_bar("suggestion index: features", total=len(features), enabled=progress)
         chunk_rows: list[FeatureVector] = []
         for start in range(0, len(features), FEATURE_BATCH):
             chunk = features[start : start + FEATURE_BATCH]
@@ -306,18 +303,6 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         bar.close()
         IndexChange.objects.create()  # both ids empty: every process reloads
     return len(features), asks
-
-
-def _bar(total: int, what: str, enabled: bool) -> "tqdm[Any]":
-    return tqdm(
-        total=total,
-        desc=f"{what:<28}",
-        unit=" rows",
-        unit_scale=True,
-        disable=not enabled,
-        mininterval=1 if sys.stderr.isatty() else 15,
-        file=sys.stderr,
-    )
 
 
 def _wording_added(
