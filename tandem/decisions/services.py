@@ -49,6 +49,26 @@ def need_excerpt(need: str, limit: int = NEED_IN_TITLE) -> str:
     return cut.rstrip(" ,;:.-") + "…"
 
 
+def ask_decision_text(
+    *, need: str, customer: str, decider: object, outcome: str, rationale: str, ruling: bool
+) -> tuple[str, str]:
+    """Title and body of the notice of a decision on one ask (`outcome` as shown: "Planned for …")."""
+    kind = "Ruling on the escalated ask" if ruling else "Decision on the ask"
+    body = f"{kind} from {customer}, by {decider}: {outcome}.\n\nRationale:\n{rationale}"
+    return f"{outcome}: {need_excerpt(need)}", body
+
+
+def escalation_text(
+    *, need: str, customer: str, escalated_by: object, was: str, reason: str, due: datetime.date
+) -> tuple[str, str]:
+    """Title and body of the notice of an escalation; `was` is the escalated outcome, lower-case."""
+    body = (
+        f"{escalated_by} escalated an ask from {customer} that was {was}.\n\n"
+        f"Reason:\n{reason}\n\nTo be ruled on by {due:%A %d %B %Y}."
+    )
+    return f"Escalated, due {due:%Y-%m-%d}: {need_excerpt(need)}", body
+
+
 def _subject(*, feature: Feature | None, ask: Ask | None, escalated: bool) -> Subject:
     if feature is not None:
         return Subject(product=feature.product, noun="this feature")
@@ -226,10 +246,14 @@ def _decision_announce(*, decision: Decision, right: DecisionRight, escalation: 
             url = reverse("asks:ask_list")
         else:
             assert decision.ask is not None
-            need = need_excerpt(decision.ask.need)
-            kind = "Ruling on the escalated ask" if escalation is not None else "Decision on the ask"
-            title = f"{outcome}{planned_for}: {need}"
-            body = f"{kind} from {decision.ask.account.name}, by {actor}: {outcome}{planned_for}.\n\n{why}"
+            title, body = ask_decision_text(
+                need=decision.ask.need,
+                customer=decision.ask.account.name,
+                decider=actor,
+                outcome=f"{outcome}{planned_for}",
+                rationale=decision.rationale,
+                ruling=escalation is not None,
+            )
             url = reverse("asks:ask_detail", kwargs={"pk": decision.ask.pk})
         notices.append(Notice(recipient=user, kind=Notification.Kind.DECISION, title=title, body=body, url=url))
     notices_send(notices=notices)
@@ -339,18 +363,21 @@ def _escalation_announce(*, escalation: Escalation, latest: Decision | None) -> 
     if ask.feature is not None and ask.feature.product.manager_id is not None:
         people.add(ask.feature.product.manager_id)
     people.discard(escalation.escalated_by_id)
-    was = latest.get_outcome_display().lower() if latest is not None else "undecided"
-    notify_body = (
-        f"{escalation.escalated_by} escalated an ask from {ask.account.name} that was {was}.\n\n"
-        f"Reason:\n{escalation.reason}\n\nTo be ruled on by {escalation.due_date:%A %d %B %Y}."
+    title, body = escalation_text(
+        need=ask.need,
+        customer=ask.account.name,
+        escalated_by=escalation.escalated_by,
+        was=latest.get_outcome_display().lower() if latest is not None else "undecided",
+        reason=escalation.reason,
+        due=escalation.due_date,
     )
     notices_send(
         notices=[
             Notice(
                 recipient=user,
                 kind=Notification.Kind.ESCALATION,
-                title=f"Escalated, due {escalation.due_date:%Y-%m-%d}: {need_excerpt(ask.need)}",
-                body=notify_body,
+                title=title,
+                body=body,
                 url=reverse("asks:ask_detail", kwargs={"pk": ask.pk}),
             )
             for user in User.objects.filter(pk__in=people, is_active=True).order_by("pk")

@@ -19,7 +19,7 @@ from tandem.asks.models import Ask, Decision
 from tandem.core.bulk import Row, Table
 from tandem.core.fiscal import business_days_after
 from tandem.decisions.models import Escalation
-from tandem.decisions.services import need_excerpt
+from tandem.decisions.services import ask_decision_text, escalation_text
 from tandem.notifications.models import Notification
 from tandem.seed.generator import DAY, STAGE_WON, WorkspaceGenerator, _noun
 
@@ -384,15 +384,15 @@ class LoopScenes:
         self._decision(ask=ask, outcome=story.outcome, rationale=story.rationale, by=pm, at=decided)
         customer = g.account_names[account]
         url = reverse("asks:ask_detail", kwargs={"pk": ask})
-        title = need_excerpt(need)
         outcome = Decision.Outcome(story.outcome).label
-        body = (
-            f"Decision on the ask from {customer}, by {g.user_names[pm]}: {outcome}.\n\nRationale:\n{story.rationale}"
-        )
+        title, body = ask_decision_text(
+            need=need, customer=customer, decider=g.user_names[pm], outcome=outcome, rationale=story.rationale,
+            ruling=False,
+        )  # fmt: skip
         # The requesting rep and their manager are told of the decision.
         for person in (g.opp_owner[self.asks[-1][2]], self.manager):
             self._notify(
-                to=person, kind=Notification.Kind.DECISION, title=f"{outcome}: {title}", body=body, url=url, at=decided,
+                to=person, kind=Notification.Kind.DECISION, title=title, body=body, url=url, at=decided,
                 read=story.ruling != "",
             )  # fmt: skip
 
@@ -409,25 +409,23 @@ class LoopScenes:
             (len(self.escalations) + 1, ask, self.manager, story.reason, g._dt(escalated), due, executive,
              "ruled" if ruling else "open", ruling)
         )  # fmt: skip
-        was = outcome.lower()  # as `escalation_create` words it
-        notice = (
-            f"{g.user_names[self.manager]} escalated an ask from {customer} that was {was}.\n\n"
-            f"Reason:\n{story.reason}\n\nTo be ruled on by {due:%A %d %B %Y}."
-        )
+        title, notice = escalation_text(
+            need=need, customer=customer, escalated_by=g.user_names[self.manager], was=outcome.lower(),
+            reason=story.reason, due=due,
+        )  # fmt: skip
         for person in (self.executive, pm):
             self._notify(
-                to=person, kind=Notification.Kind.ESCALATION, title=f"Escalated, due {due:%Y-%m-%d}: {title}",
-                body=notice, url=url, at=escalated, read=bool(ruling),
+                to=person, kind=Notification.Kind.ESCALATION, title=title, body=notice, url=url, at=escalated,
+                read=bool(ruling),
             )  # fmt: skip
         if story.ruling:
-            ruled_as = Decision.Outcome(story.ruling).label
-            body = (
-                f"Ruling on the escalated ask from {customer}, by {g.user_names[self.executive]}: {ruled_as}."
-                f"\n\nRationale:\n{story.ruling_rationale}"
-            )
+            title, body = ask_decision_text(
+                need=need, customer=customer, decider=g.user_names[self.executive],
+                outcome=Decision.Outcome(story.ruling).label, rationale=story.ruling_rationale, ruling=True,
+            )  # fmt: skip
             for person in (g.opp_owner[self.asks[-1][2]], self.manager, pm):
                 self._notify(
-                    to=person, kind=Notification.Kind.DECISION, title=f"{ruled_as}: {title}", body=body, url=url,
+                    to=person, kind=Notification.Kind.DECISION, title=title, body=body, url=url,
                     at=self._ts(story.ruled_days_ago), read=person != self.rep,
                 )  # fmt: skip
 
