@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from tandem.asks.api import router as asks_router
-from tandem.core.api import ActiveSessionAuth, PersonalTokenAuth, install_error_handlers
+from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, install_error_handlers
 from tandem.decisions.api import router as decisions_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
@@ -17,6 +17,7 @@ api = NinjaAPI(
     "Authenticate with your browser session or a personal token (`Authorization: Bearer tdm_…`).",
     auth=[PersonalTokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
+    renderer=JsonRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/", people_router)

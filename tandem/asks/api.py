@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from tandem.asks import services
 from tandem.asks.filters import AskFilter
@@ -32,7 +33,9 @@ AskStatus = Literal["new", "linked", "merged", "closed"]
 AskSegment = Literal["smb", "mid_market", "enterprise"]
 
 
-class AskOut(Schema):
+# Answers are plain dicts (`_ask_out`) validated by plain pydantic models, in Rust: ninja's Schema
+# wraps every value of every row in its ORM getter, most of a list's time in the API.
+class AskOut(BaseModel):
     id: int
     account_id: int
     account_name: str
@@ -51,20 +54,26 @@ class AskOut(Schema):
     )
     created_at: datetime.datetime
 
-    @staticmethod
-    def resolve_account_name(obj: Ask) -> str:
-        return obj.account.name
 
-    @staticmethod
-    def resolve_value(obj: Ask) -> Decimal:
-        return obj.value_home
-
-    @staticmethod
-    def resolve_feature_id(obj: Ask) -> int | None:
-        return obj.feature_id if obj.feature_shared else None  # type: ignore[attr-defined]
+# The ask's own columns in AskOut, read off the model as they are.
+ASK_COLUMNS = (
+    "id", "account_id", "opportunity_id", "requested_by_id", "need", "why", "importance", "source", "status",
+    "duplicate_of_id", "created_at",
+)  # fmt: skip
 
 
-class AskPageOut(Schema):
+def _ask_out(ask: Ask) -> AskOut:
+    return AskOut.model_validate(
+        {
+            **{name: getattr(ask, name) for name in ASK_COLUMNS},
+            "account_name": ask.account.name,
+            "value": ask.value_home,
+            "feature_id": ask.feature_id if ask.feature_shared else None,  # type: ignore[attr-defined]
+        }
+    )
+
+
+class AskPageOut(BaseModel):
     items: list[AskOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
@@ -126,11 +135,11 @@ def _ask(request: ApiRequest, ask_id: int) -> Ask:
     summary="List the asks you may see, newest or most valuable first",
     description="With `status=new` this is the triage inbox.",
 )
-def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> dict[str, Any]:
+def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> AskPageOut:
     filters = params.dict(include={"importance", "status", "product", "segment", "rep", "q"}, exclude_none=True)
     asks = filterset_apply(AskFilter, filters, queryset=_asks(request), request=request)
     items, next_cursor = cursor_paginate(asks, order=ORDERS[params.order], cursor=params.cursor, limit=params.limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return AskPageOut(items=[_ask_out(ask) for ask in items], next_cursor=next_cursor)
 
 
 @router.get(
@@ -139,8 +148,8 @@ def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> dict[str, Any]
     operation_id="asks_ask_get",
     summary="Get one ask",
 )
-def ask_get(request: ApiRequest, ask_id: int) -> Ask:
-    return _ask(request, ask_id)
+def ask_get(request: ApiRequest, ask_id: int) -> AskOut:
+    return _ask_out(_ask(request, ask_id))
 
 
 @router.post(
@@ -149,7 +158,7 @@ def ask_get(request: ApiRequest, ask_id: int) -> Ask:
     operation_id="asks_ask_create",
     summary="Log a customer ask on an account, usually on one of its deals",
 )
-def ask_create(request: ApiRequest, payload: AskIn) -> Status[Ask]:
+def ask_create(request: ApiRequest, payload: AskIn) -> Status[AskOut]:
     user = request.user
     require(user, AsksPermission.LOG_ASK)  # before looking anything up: a role that may not log gets 403, not 422
     errors: dict[str, list[str]] = {}
@@ -179,7 +188,7 @@ def ask_create(request: ApiRequest, payload: AskIn) -> Status[Ask]:
             source=payload.source,
             feature=feature,
         )
-    return Status(201, _asks(request).get(pk=ask.pk))
+    return Status(201, _ask_out(_asks(request).get(pk=ask.pk)))
 
 
 # Triage: suggestions, link, merge, create a feature. The ask must be visible (404), then the
@@ -253,14 +262,14 @@ def ask_suggestions_list(request: ApiRequest, ask_id: int) -> list[dict[str, Any
     operation_id="asks_ask_link",
     summary="Link an ask (and its merged duplicates) to a feature",
 )
-def ask_link(request: ApiRequest, ask_id: int, payload: AskLinkIn) -> Ask:
+def ask_link(request: ApiRequest, ask_id: int, payload: AskLinkIn) -> AskOut:
     ask = _triager_ask(request, ask_id)
     feature = feature_visible(user=request.user).filter(pk=payload.feature_id).first()
     if feature is None:
         raise ValidationError({"feature_id": [f"There is no feature {payload.feature_id}."]})
     with errors_renamed_to(RELATIONS):
         services.ask_link(actor=request.user, ask=ask, feature=feature, expected_status=payload.expected_status)
-    return _ask(request, ask_id)
+    return _ask_out(_ask(request, ask_id))
 
 
 @router.post(
@@ -269,7 +278,7 @@ def ask_link(request: ApiRequest, ask_id: int, payload: AskLinkIn) -> Ask:
     operation_id="asks_ask_merge",
     summary="Merge a duplicate ask into its original; it takes the original's feature and keeps its evidence",
 )
-def ask_merge(request: ApiRequest, ask_id: int, payload: AskMergeIn) -> Ask:
+def ask_merge(request: ApiRequest, ask_id: int, payload: AskMergeIn) -> AskOut:
     ask = _triager_ask(request, ask_id)
     original = ask_visible(user=request.user).filter(pk=payload.original_id).first()
     if original is None:
@@ -278,7 +287,7 @@ def ask_merge(request: ApiRequest, ask_id: int, payload: AskMergeIn) -> Ask:
         services.ask_merge(
             actor=request.user, duplicate=ask, original=original, expected_status=payload.expected_status
         )
-    return _ask(request, ask_id)
+    return _ask_out(_ask(request, ask_id))
 
 
 @router.post(
@@ -287,7 +296,7 @@ def ask_merge(request: ApiRequest, ask_id: int, payload: AskMergeIn) -> Ask:
     operation_id="asks_ask_feature_create",
     summary="Create a feature from an ask and link the ask to it",
 )
-def ask_feature_create(request: ApiRequest, ask_id: int, payload: FeatureFromAskIn) -> Status[Ask]:
+def ask_feature_create(request: ApiRequest, ask_id: int, payload: FeatureFromAskIn) -> Status[AskOut]:
     ask = _triager_ask(request, ask_id)
     product = product_visible(user=request.user).filter(pk=payload.product_id).first()
     if product is None:
@@ -301,4 +310,4 @@ def ask_feature_create(request: ApiRequest, ask_id: int, payload: FeatureFromAsk
             description=payload.description,
             expected_status=payload.expected_status,
         )
-    return Status(201, _ask(request, ask_id))
+    return Status(201, _ask_out(_ask(request, ask_id)))

@@ -7,13 +7,16 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
+import pydantic_core
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from tandem.people.models import ApiToken, User
@@ -51,6 +54,20 @@ class PersonalTokenAuth(HttpBearer):
 
 class ActiveSessionAuth(SessionAuth):
     """The browser's session (with CSRF on writes), for htmx and the interactive docs."""
+
+
+class JsonRenderer(BaseRenderer):
+    """JSON written by pydantic's serializer, in Rust: a page of 50 features carries 750 decimals and
+    dates, and json.dumps's Python hook for them took a tenth of the request. Decimals stay strings,
+    as Django's encoder writes them; times keep their microseconds."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return pydantic_core.to_json(data, fallback=_django_json.default)
+
+
+_django_json = DjangoJSONEncoder()  # what the Rust serializer does not know (lazy translations)
 
 
 class StaleVersion(Exception):

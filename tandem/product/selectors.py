@@ -107,5 +107,15 @@ def feature_recent_asks(*, feature_ids: Sequence[int]) -> dict[int, int]:
     return {row["feature_id"]: row["asks"] for row in rows}
 
 
+def feature_goal_ids(*, feature_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The goals each of these features serves, as ids, in one query of the link table: a prefetch
+    would build a goal and a manager per feature, a fifth of the API's feature list."""
+    goals: dict[int, list[int]] = {}
+    links = Feature.goals.through.objects.filter(feature_id__in=list(feature_ids)).order_by("goal_id")
+    for feature_id, goal_id in links.values_list("feature_id", "goal_id"):
+        goals.setdefault(feature_id, []).append(goal_id)
+    return goals
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
