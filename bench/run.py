@@ -15,6 +15,7 @@ import os
 import platform
 import random
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,26 @@ def machine(url: str) -> dict[str, Any]:
     }
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU used so far by the machine's gunicorn and PostgreSQL processes, from /proc: where the
+    time of a request went, beside this process's own (the clients')."""
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if name in used:
+            used[name] += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
 def measure(target: Target, *, host: str, port: int, url: str, clients: int, warmup: int) -> dict[str, Any]:
     """Time the target over HTTP, then its SQL, with the same clients and requests; the first `warmup` are untimed."""
     errors: list[str] = []
+    before, client_before = cpu_seconds(), time.process_time()
     http = drive(
         lambda: HttpClient(host, port),
         target.http[warmup:],
@@ -67,6 +85,13 @@ def measure(target: Target, *, host: str, port: int, url: str, clients: int, war
         time_limit=TIME_LIMIT_SECONDS,
         errors_out=errors,
     )
+    after, client_after = cpu_seconds(), time.process_time()
+    requests = len(target.http)
+    cpu_ms = {
+        "server": round((after["gunicorn"] - before["gunicorn"]) / requests * 1000, 1),
+        "postgresql": round((after["postgres"] - before["postgres"]) / requests * 1000, 1),
+        "clients": round((client_after - client_before) / requests * 1000, 1),
+    }
     sql = drive(
         lambda: SqlClient(url),
         target.sql[warmup:],
@@ -81,6 +106,7 @@ def measure(target: Target, *, host: str, port: int, url: str, clients: int, war
         "as_role": target.as_role,
         "example": target.example(),
         "http": http.as_dict(),
+        "cpu_ms_per_request": cpu_ms,
         "sql": sql.as_dict(),
         "p95_ratio_to_sql": ratio,
         "budget": {"p95_ms": target.budget_ms, "p95_ratio_to_sql": RATIO_BUDGET},
@@ -125,14 +151,15 @@ def report(results: dict[str, Any]) -> str:
         f"{clients} concurrent clients, {results['config']['requests']} timed requests per target "
         f"after {results['config']['warmup']} warm-up; milliseconds",
         f"{'target':<32}{'p50':>7}{'p95':>7}{'p99':>7}{'mean':>7}{'req/s':>7}{'err':>5}"
-        f"{'sql p50':>9}{'sql p95':>9}{'ratio':>7}{'budget':>8}  p95 / ratio",
+        f"{'sql p50':>9}{'sql p95':>9}{'ratio':>7}{'budget':>8}  p95 / ratio   CPU ms a request: server pg clients",
     ]
     for t in results["targets"]:
-        h, s = t["http"], t["sql"]
+        h, s, c = t["http"], t["sql"], t["cpu_ms_per_request"]
         lines.append(
             f"{t['name']:<32}{h['p50_ms']:>7}{h['p95_ms']:>7}{h['p99_ms']:>7}{h['mean_ms']:>7}{h['per_second']:>7}"
             f"{h['errors']:>5}{s['p50_ms']:>9}{s['p95_ms']:>9}{t['p95_ratio_to_sql'] or '-':>7}"
             f"{t['budget']['p95_ms']:>8.0f}  {yes(t['met']['p95'])} / {yes(t['met']['ratio'])}"
+            f"   {c['server']} {c['postgresql']} {c['clients']}"
         )
         for error in t["first_errors"]:
             lines.append(f"    error: {error}")

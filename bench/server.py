@@ -51,12 +51,13 @@ def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
         f"--workers={workers}",
         f"--threads={threads}",
         "--keep-alive=30",
-        "--log-level=warning",
+        "--log-level=info",  # the warm-up hook says at info when a worker has its triage index
     ]
     log = (LOG_DIR / "gunicorn.log").open("w")
     process = subprocess.Popen(command, cwd=ROOT, env=django_env(url), stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(server, process)
+        _wait_until_warm(workers, process)
         yield server
     finally:
         os.kill(process.pid, signal.SIGTERM)
@@ -84,3 +85,18 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes], timeout: fl
             pass
         time.sleep(0.3)
     raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s; see {LOG_DIR / 'gunicorn.log'}")
+
+
+def _wait_until_warm(workers: int, process: subprocess.Popen[bytes], timeout: float = 300.0) -> None:
+    """Wait for every worker's warm-up (gunicorn.conf.py) to load the models and the triage index:
+    a server in service is warm, and a warm-up running beside the timed requests takes their CPU."""
+    log = LOG_DIR / "gunicorn.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log}")
+        text = log.read_text()
+        if text.count("Triage index loaded") + text.count("Triage index warm-up failed") >= workers:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn's workers did not warm up within {timeout:.0f} s; see {log}")
