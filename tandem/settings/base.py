@@ -111,7 +111,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# Tandem is written in English and nothing translates it; with translation on, every number and
+# date a page shows looks up the active language (a tenth of a 50-row list page's time).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
