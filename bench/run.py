@@ -57,10 +57,10 @@ def machine(url: str) -> dict[str, Any]:
     }
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU used so far by the machine's gunicorn and PostgreSQL processes, from /proc: where the
-    time of a request went, beside this process's own (the clients')."""
-    used = {"gunicorn": 0.0, "postgres": 0.0}
+def cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU used so far by each of the machine's gunicorn and PostgreSQL processes, by pid, from
+    /proc: where the time of a request went, beside this process's own (the clients')."""
+    used = {}
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -68,8 +68,17 @@ def cpu_seconds() -> dict[str, float]:
         except OSError:  # the process ended meanwhile
             continue
         name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
-        if name in used:
-            used[name] += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if name in ("gunicorn", "postgres"):
+            used[int(stat.parent.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)  # utime, stime
+    return used
+
+
+def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """Seconds of CPU by process name between two readings. A process that ended in between (a
+    closed database connection) is left out: an undercount, never a negative figure."""
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for pid, (name, seconds) in after.items():
+        used[name] += seconds - (before[pid][1] if pid in before else 0.0)
     return used
 
 
@@ -85,11 +94,11 @@ def measure(target: Target, *, host: str, port: int, url: str, clients: int, war
         time_limit=TIME_LIMIT_SECONDS,
         errors_out=errors,
     )
-    after, client_after = cpu_seconds(), time.process_time()
+    used, client_after = cpu_used(before, cpu_seconds()), time.process_time()
     requests = len(target.http)
     cpu_ms = {
-        "server": round((after["gunicorn"] - before["gunicorn"]) / requests * 1000, 1),
-        "postgresql": round((after["postgres"] - before["postgres"]) / requests * 1000, 1),
+        "server": round(used["gunicorn"] / requests * 1000, 1),
+        "postgresql": round(used["postgres"] / requests * 1000, 1),
         "clients": round((client_after - client_before) / requests * 1000, 1),
     }
     sql = drive(
