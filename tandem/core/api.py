@@ -56,6 +56,9 @@ class ActiveSessionAuth(SessionAuth):
     """The browser's session (with CSRF on writes), for htmx and the interactive docs."""
 
 
+_django_json = DjangoJSONEncoder()  # for what the Rust serializer does not know (lazy strings)
+
+
 class JsonRenderer(BaseRenderer):
     """JSON written by pydantic's serializer, in Rust: a page of 50 features carries 750 decimals and
     dates, and json.dumps's Python hook for them took a tenth of the request. Decimals stay strings,
@@ -65,9 +68,6 @@ class JsonRenderer(BaseRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
         return pydantic_core.to_json(data, fallback=_django_json.default)
-
-
-_django_json = DjangoJSONEncoder()  # what the Rust serializer does not know (lazy translations)
 
 
 class StaleVersion(Exception):

@@ -37,6 +37,15 @@ def test_deal_list_gives_names_of_related_records(client, rep, deal, bearer):
     assert response.json()["next_cursor"] is None
 
 
+def test_deal_times_are_exact_utc_and_dates_plain(client, rep, deal, bearer):
+    [item] = client.get("/api/opportunities", **bearer(rep)).json()["items"]
+    deal.refresh_from_db()
+    assert item["created_at"].endswith("Z")
+    assert datetime.datetime.fromisoformat(item["created_at"]) == deal.created_at  # to the microsecond
+    assert item["close_date"] == deal.close_date.isoformat()
+    assert item["closed_at"] is None
+
+
 def test_deal_list_pages_with_a_cursor_in_the_asked_order(client, rep, stages, bearer):
     account = AccountFactory.create(owner=rep)
     for amount in (300, 100, 200):
