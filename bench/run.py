@@ -199,7 +199,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="timed requests per target")
     parser.add_argument("--warmup", type=int, default=40, help="untimed requests per target first")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker; 1 is the sync worker of docs/deploy.md"
+    )
     parser.add_argument("--random-seed", type=int, default=1, help="fixes which users, accounts and stages are asked")
     parser.add_argument(
         "--only", action="append", help="time only the targets whose name contains this text (repeatable)"

@@ -23,6 +23,8 @@ class Server:
     threads: int
 
     def describe(self) -> str:
+        if self.threads == 1:
+            return f"gunicorn sync, {self.workers} workers"
         return f"gunicorn gthread, {self.workers} workers x {self.threads} threads"
 
 
@@ -47,10 +49,9 @@ def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
         str(Path(sys.executable).parent / "gunicorn"),
         "tandem.wsgi:application",
         f"--bind={server.host}:{server.port}",
-        "--worker-class=gthread",
         f"--workers={workers}",
         f"--threads={threads}",
-        "--keep-alive=30",
+        "--keep-alive=30",  # gthread only: the sync worker closes each connection
         "--log-level=info",  # the warm-up hook says at info when a worker has its triage index
     ]
     log = (LOG_DIR / "gunicorn.log").open("w")
