@@ -179,8 +179,8 @@ def _feature_rows(features: list[Feature]) -> list[FeatureOut]:
     in one query, the settings in one; the breakdown is the pure formula."""
     scoring = scoring_settings_get()
     rice = scoring.formula == ScoringSettings.Formula.RICE
-    recent = feature_recent_asks(feature_ids=[feature.pk for feature in features])
-    goals = feature_goal_ids(feature_ids=[feature.pk for feature in features])
+    ids = [feature.pk for feature in features]
+    recent, goals = feature_recent_asks(feature_ids=ids), feature_goal_ids(feature_ids=ids)
     rows = []
     for feature in features:
         evidence = getattr(feature, "evidence", None) or FeatureEvidence(feature=feature)
