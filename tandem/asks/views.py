@@ -69,7 +69,7 @@ def ask_list(request: PageRequest) -> HttpResponse:
     filterset = AskFilter(request.GET or None, queryset=ask_rows(user=request.user), request=request)
     page = list_page(request, filterset.qs, columns=ASK_COLUMNS, default_sort="-created")
     context = {"page": page, "columns": ASK_COLUMNS, "filter": filterset}
-    template = "asks/partials/_ask_list.html" if request.htmx else "asks/ask_list.html"
+    template = "asks/partials/_ask_list.jinja" if request.htmx else "asks/ask_list.html"
     return render(request, template, context)
 
 
@@ -262,7 +262,7 @@ def inbox(request: PageRequest) -> HttpResponse:
         "new_count": ask_inbox_count(user=request.user),
         "home_currency": workspace_get().home_currency,
     }
-    template = "asks/partials/_inbox_list.html" if request.htmx else "asks/inbox.html"
+    template = "asks/partials/_inbox_list.jinja" if request.htmx else "asks/inbox.html"
     return render(request, template, context)
 
 

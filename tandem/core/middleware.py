@@ -30,4 +30,7 @@ class UserTimeZoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the thread's next work (a test, a thread's task) starts in UTC

@@ -101,7 +101,7 @@ def feature_list(request: PageRequest) -> HttpResponse:
         "filter": filterset,
         "can_create": has_permission(request.user, ProductPermission.EDIT_FEATURE),
     }
-    template = "product/partials/_feature_list.html" if request.htmx else "product/feature_list.html"
+    template = "product/partials/_feature_list.jinja" if request.htmx else "product/feature_list.html"
     return render(request, template, context)
 
 

@@ -45,7 +45,7 @@ OPEN = Q(stage__is_won=False, stage__is_lost=False)
 
 
 def _list_template(request: PageRequest, name: str) -> str:
-    return f"sales/partials/_{name}.html" if request.htmx else f"sales/{name}.html"
+    return f"sales/partials/_{name}.jinja" if request.htmx else f"sales/{name}.html"
 
 
 # Deals

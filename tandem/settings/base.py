@@ -73,6 +73,12 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The list tables only (tandem/core/jinja.py); `{% jinja %}` puts them into a page.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "tandem.core.jinja.environment"},
+    },
 ]
 FORM_RENDERER = "tandem.core.forms.FormRenderer"
 

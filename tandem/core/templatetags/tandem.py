@@ -3,8 +3,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.template import engines
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from tandem.core.listing import Column, ListPage
 
@@ -72,3 +74,11 @@ def sort_th(page: ListPage[Any], column: Column) -> str:
 @register.inclusion_tag("core/partials/_pager.html")
 def pager(page: ListPage[Any]) -> dict[str, Any]:
     return {"page": page}
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context: template.Context, template_name: str) -> SafeString:
+    """Include a Jinja2 template (a list table, see tandem/core/jinja.py) with this template's context."""
+    table = engines["jinja2"].get_template(template_name)
+    values: dict[str, Any] = {str(key): value for key, value in context.flatten().items()}
+    return mark_safe(table.render(values, context.get("request")))  # escaped by Jinja2 as it rendered
