@@ -23,6 +23,7 @@ from tandem.people.models import ApiToken, User
 
 TOKEN_PREFIX = "tdm_"
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 
 def token_digest(key: str) -> str:
@@ -120,8 +121,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 def filterset_apply(
-    filterset_class: type[Any], data: Mapping[str, Any], *, queryset: QuerySet[M], request: HttpRequest
-) -> QuerySet[M]:
+    filterset_class: type[Any], data: Mapping[str, Any], *, queryset: "QuerySet[M, R]", request: HttpRequest
+) -> "QuerySet[M, R]":
     """Filter an API list with the FilterSet its page uses; invalid parameters are field errors (422)."""
     filterset = filterset_class(data, queryset=queryset, request=request)
     if not filterset.is_valid():
@@ -152,11 +153,12 @@ def _decode(cursor: str) -> list[Any]:
 
 
 def cursor_paginate(
-    queryset: QuerySet[M], *, order: Sequence[str], cursor: str | None, limit: int
-) -> tuple[list[M], str | None]:
+    queryset: "QuerySet[Any, R]", *, order: Sequence[str], cursor: str | None, limit: int
+) -> tuple[list[R], str | None]:
     """Keyset pagination: stable under inserts and as fast on page 1,000 as on page 1.
 
-    `order` lists non-null fields with an optional '-' and must end with a unique one ("id").
+    `order` lists non-null fields with an optional '-' and must end with a unique one ("id"). The
+    rows are model instances, or the dicts of `.values()` when those hold the `order` fields.
     """
     fields = [name.lstrip("-") for name in order]
     descending = [name.startswith("-") for name in order]
@@ -188,7 +190,9 @@ def cursor_paginate(
     return rows, _encode([_value(last, name) for name in fields])
 
 
-def _value(row: Model, dotted: str) -> Any:
+def _value(row: Any, dotted: str) -> Any:
+    if isinstance(row, dict):
+        return row[dotted]
     value: Any = row
     for part in dotted.split("__"):
         value = getattr(value, part)

@@ -22,7 +22,9 @@ def decision_right_visible(*, user: User) -> QuerySet[DecisionRight]:
 
 def escalation_visible(*, user: User) -> QuerySet[Escalation]:
     """An escalation is seen by whoever sees its ask (sales: their own or their team's asks)."""
-    return Escalation.objects.filter(ask__in=ask_visible(user=user))
+    asks = ask_visible(user=user)
+    # Who sees every ask needs no subquery over all of them (the navigation counts on every page).
+    return Escalation.objects.filter(ask__in=asks) if asks.query.has_filters() else Escalation.objects.all()
 
 
 def escalation_get(*, user: User, pk: int) -> Escalation:
