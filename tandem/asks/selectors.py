@@ -76,7 +76,9 @@ class AskCount:
 
 def ask_inbox_count(*, user: User) -> AskCount:
     """How many asks wait for triage, counted up to INBOX_COUNT_CAP."""
-    shown = ask_visible(user=user).filter(status=Ask.Status.NEW)[: INBOX_COUNT_CAP + 1].count()
+    # Unordered: counting the first rows in the model's order sorted them first (4.6 ms against
+    # 0.4 ms on the large workspace, an index-only scan).
+    shown = ask_visible(user=user).filter(status=Ask.Status.NEW).order_by()[: INBOX_COUNT_CAP + 1].count()
     return AskCount(shown=min(shown, INBOX_COUNT_CAP), more=shown > INBOX_COUNT_CAP)
 
 

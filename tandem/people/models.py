@@ -50,6 +50,12 @@ class Team(models.Model):
         return self.name
 
 
+def user_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named on every page and in the API: full name, else username. Lists that read
+    `.values()` call it with the three columns."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person who logs in. Exactly one role; a team for everyone who belongs to one."""
 
@@ -66,7 +72,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return user_name(self.first_name, self.last_name, self.username)
 
     @property
     def is_sales(self) -> bool:
