@@ -124,6 +124,8 @@ def filterset_apply(
     filterset_class: type[Any], data: Mapping[str, Any], *, queryset: "QuerySet[M, R]", request: HttpRequest
 ) -> "QuerySet[M, R]":
     """Filter an API list with the FilterSet its page uses; invalid parameters are field errors (422)."""
+    if not data:  # empty values filter nothing; building the filter form cost a tenth of a list's CPU
+        return queryset
     filterset = filterset_class(data, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({field: list(messages) for field, messages in filterset.errors.items()})

@@ -21,12 +21,12 @@ from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_get,
     feature_goal_ids,
-    feature_recent_asks,
     feature_with_evidence,
     goal_visible,
     product_visible,
     release_visible,
     scoring_settings_get,
+    with_recent_asks,
 )
 
 router = Router(tags=["product"])
@@ -177,17 +177,17 @@ EVIDENCE_COLUMNS = tuple(f"evidence__{name}" for name in (*FIGURES, "score", "ri
 def _feature_values(request: ApiRequest) -> "QuerySet[Feature, dict[str, Any]]":
     """Visible features with their evidence as the values FeatureOut shows: no model instances,
     which were a third of the list's CPU (three models a row)."""
-    return feature_with_evidence(user=request.user).values(
-        *FEATURE_COLUMNS, *EVIDENCE_COLUMNS, product_name=F("product__name")
+    return with_recent_asks(feature_with_evidence(user=request.user)).values(
+        *FEATURE_COLUMNS, *EVIDENCE_COLUMNS, "recent_asks", product_name=F("product__name")
     )
 
 
 def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> list[FeatureOut]:
-    """Each row of `_feature_values` with its evidence and score breakdown: the 90-day ask counts
-    and the goals of the whole page in one query each; the breakdown is the pure formula."""
+    """Each row of `_feature_values` with its evidence and score breakdown: the goals of the whole
+    page in one query; the breakdown is the pure formula."""
     rice = scoring.formula == ScoringSettings.Formula.RICE
     ids = [feature["id"] for feature in features]
-    recent, goals = feature_recent_asks(feature_ids=ids), feature_goal_ids(feature_ids=ids)
+    goals = feature_goal_ids(feature_ids=ids)
     rows = []
     for feature in features:
         evidence = FeatureEvidence(**{name: feature[f"evidence__{name}"] for name in FIGURES})
@@ -199,7 +199,7 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
         row["goal_ids"] = goals.get(feature["id"], [])
         row["evidence"] = {
             **{name: getattr(evidence, name) for name in FIGURES},
-            "asks_last_90_days": recent.get(feature["id"], 0),
+            "asks_last_90_days": feature["recent_asks"],
             "largest_deal_share": evidence.largest_deal_share,
             "single_deal_ask": evidence.is_single_deal(scoring.single_deal_share),
         }

@@ -4,8 +4,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -95,16 +95,21 @@ def feature_ask_trend(*, feature: Feature, today: datetime.date | None = None) -
     return [TrendWeek(first + datetime.timedelta(days=7 * i), count) for i, count in enumerate(weeks)]
 
 
-def feature_recent_asks(*, feature_ids: Sequence[int]) -> dict[int, int]:
-    """How many asks named each of these features in the last RECENT_DAYS days, in one query."""
+def with_recent_asks(features: QuerySet[Feature]) -> QuerySet[Feature]:
+    """Annotate `recent_asks`: how many asks named each feature in the last RECENT_DAYS days.
+
+    A count per row in the list's own query, which PostgreSQL runs for the page's rows only (after
+    its LIMIT): one query less a page than counting them apart.
+    """
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    rows = (
-        Ask.objects.filter(feature_id__in=list(feature_ids), created_at__gte=since)
-        .values("feature_id")
-        .annotate(asks=Count("*"))
+    recent = (
+        Ask.objects.filter(feature=OuterRef("pk"), created_at__gte=since)
         .order_by()
+        .values("feature")
+        .annotate(asks=Count("*"))
+        .values("asks")
     )
-    return {row["feature_id"]: row["asks"] for row in rows}
+    return features.annotate(recent_asks=Coalesce(Subquery(recent), 0))
 
 
 def feature_goal_ids(*, feature_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -31,12 +31,12 @@ from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_ask_trend,
     feature_get,
-    feature_recent_asks,
     feature_visible,
     feature_with_evidence,
     product_visible,
     release_visible,
     scoring_settings_get,
+    with_recent_asks,
 )
 
 
@@ -75,21 +75,20 @@ LINKED_ASKS_SHOWN = 50
 def feature_list(request: PageRequest) -> HttpResponse:
     """Features by score; sorted on the evidence row's indexed columns, never by aggregating asks.
 
-    The page's rows get their 90-day ask count and single-deal flag in one query for the page.
+    The page's rows get their 90-day ask count in the same query (`with_recent_asks`).
     """
     scoring = scoring_settings_get()
     columns = feature_columns(scoring.formula)
-    features = feature_with_evidence(user=request.user).select_related("release")
+    features = with_recent_asks(feature_with_evidence(user=request.user).select_related("release"))
     filterset = FeatureFilter(request.GET or None, queryset=features, request=request)
     page = list_page(request, filterset.qs, columns=columns, default_sort="-score")
-    recent = feature_recent_asks(feature_ids=[feature.pk for feature in page.rows])
     rows = [
         FeatureRow(
             feature=feature,
             score=feature.evidence.rice_score
             if scoring.formula == ScoringSettings.Formula.RICE
             else feature.evidence.score,
-            recent_asks=recent.get(feature.pk, 0),
+            recent_asks=feature.recent_asks,
             single_deal=feature.evidence.is_single_deal(scoring.single_deal_share),
         )
         for feature in page.rows
