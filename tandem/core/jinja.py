@@ -7,6 +7,7 @@ the Django templates use as tags and filters, so both languages draw a row the s
 """
 
 import datetime
+import functools
 from typing import Any
 
 from django.template import defaultfilters
@@ -27,8 +28,16 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 def date(value: Any, arg: str | None = None) -> str:
     """Django's `date` filter, in the user's time zone as the Django template language converts it."""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+    if isinstance(value, datetime.datetime):
+        return defaultfilters.date(timezone.localtime(value) if timezone.is_aware(value) else value, arg)
+    if isinstance(value, datetime.date):
+        return _day(value, arg)
+    return defaultfilters.date(value, arg)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: datetime.date, arg: str | None) -> str:
+    """A list's days repeat (deals closing at the end of a month): each is formatted once per process."""
     return defaultfilters.date(value, arg)
 
 

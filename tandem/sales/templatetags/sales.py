@@ -1,6 +1,8 @@
 """Badges drawn on every row of the deal lists: tags, not template includes, because an include per
 row costs more than the row's database work (measured by bench/ on the opportunity list)."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -19,16 +21,24 @@ FORECAST_CLASSES: dict[str, str] = {
 
 @register.simple_tag
 def stage_badge(stage: Stage) -> SafeString:
-    if stage.is_won:
+    return _stage_badge(stage.name, stage.is_won, stage.is_lost)
+
+
+# A list draws the same few badges fifty times: each is built once per process (from its inputs
+# alone, so a renamed stage is a new entry), not escaped and formatted again on every row.
+@functools.lru_cache(maxsize=256)
+def _stage_badge(name: str, is_won: bool, is_lost: bool) -> SafeString:
+    if is_won:
         classes = "text-bg-success"
-    elif stage.is_lost:
+    elif is_lost:
         classes = "text-bg-danger"
     else:
         classes = "text-bg-primary bg-opacity-75"
-    return format_html('<span class="badge rounded-pill {}">{}</span>', classes, stage.name)
+    return format_html('<span class="badge rounded-pill {}">{}</span>', classes, name)
 
 
 @register.simple_tag
+@functools.lru_cache(maxsize=64)
 def forecast_badge(category: str) -> SafeString:
     label = Stage.ForecastCategory(category).label if category in Stage.ForecastCategory.values else category
     return format_html('<span class="badge {}">{}</span>', FORECAST_CLASSES.get(category, "text-bg-secondary"), label)
