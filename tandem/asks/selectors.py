@@ -21,11 +21,7 @@ def ask_visible(*, user: User) -> QuerySet[Ask]:
     qs = Ask.objects.all()
     if user.role in (Role.PRODUCT_MANAGER, Role.ENGINEERING_LEAD, Role.EXECUTIVE, Role.ADMIN):
         return qs
-    people: UserIds
-    if user.role == Role.SALES_MANAGER:
-        people = team_member_ids(manager=user)
-    else:
-        people = User.objects.filter(pk=user.pk).values("pk")
+    people: UserIds = team_member_ids(manager=user) if user.role == Role.SALES_MANAGER else [user.pk]
     return qs.filter(Q(requested_by__in=people) | Q(opportunity__owner__in=people) | Q(account__owner__in=people))
 
 

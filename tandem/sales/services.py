@@ -65,7 +65,7 @@ def may_assign_to(*, actor: User, owner: User) -> bool:
     if actor.role == Role.ADMIN:
         return True
     if actor.role == Role.SALES_MANAGER:
-        return team_member_ids(manager=actor).filter(pk=owner.pk).exists()
+        return owner.pk in team_member_ids(manager=actor)
     return owner.pk == actor.pk
 
 
@@ -418,7 +418,7 @@ def quota_set(
         raise ValidationError("A quota is for exactly one person or one team.")
     if actor.role == Role.SALES_MANAGER:
         if user is not None:
-            allowed = team_member_ids(manager=actor).exclude(pk=actor.pk).filter(pk=user.pk).exists()
+            allowed = user.pk != actor.pk and user.pk in team_member_ids(manager=actor)
         else:
             allowed = team is not None and team.manager_id == actor.pk
         if not allowed:

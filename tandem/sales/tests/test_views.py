@@ -421,3 +421,17 @@ def test_quota_list_costs_the_same_queries_for_1_and_10_quotas(client, executive
 def test_product_manager_may_not_see_quotas(client, product_manager):
     client.force_login(product_manager)
     assert client.get(reverse("sales:quota_list")).status_code == 403
+
+
+def test_a_rep_who_joins_the_managers_team_shows_in_their_deal_list_from_the_next_request(
+    client, sales_manager, sales_team, outsider_rep
+):
+    """The manager's team is read once per request (people.selectors.team_member_ids)."""
+    OpportunityFactory.create(name="Otto's deal", account=AccountFactory.create(owner=outsider_rep), owner=outsider_rep)
+    client.force_login(sales_manager)
+    assert "Otto&#39;s deal" not in client.get(LIST).text
+
+    outsider_rep.team = sales_team
+    outsider_rep.save(update_fields=["team"])
+
+    assert "Otto&#39;s deal" in client.get(LIST).text
