@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
@@ -18,7 +17,7 @@ from tandem.asks.filters import AskFilter
 from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.product.selectors import feature_visible, product_visible
@@ -134,10 +133,7 @@ def _ask_rows(request: ApiRequest) -> "QuerySet[Ask, dict[str, Any]]":
 
 
 def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:
-    row = _ask_rows(request).filter(pk=ask_id).first()
-    if row is None:
-        raise Http404
-    return _ask_out(row)
+    return _ask_out(row_or_404(_ask_rows(request), ask_id))
 
 
 @router.get(

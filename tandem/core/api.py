@@ -191,6 +191,15 @@ def cursor_paginate(
     return rows, _encode([_value(last, name) for name in fields])
 
 
+def row_or_404(rows: "QuerySet[Any, R]", pk: int) -> R:
+    """One row of a visible list (model or `.values()`) by id, else 404. `get_object_or_404` does
+    the same, but its typing accepts models only."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
 def _value(row: Any, dotted: str) -> Any:
     if isinstance(row, dict):
         return row[dotted]

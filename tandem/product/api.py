@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from tandem.asks.evidence import FIGURES, score_inputs
 from tandem.asks.models import FeatureEvidence
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
@@ -190,7 +190,8 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
     goals = feature_goal_ids(feature_ids=ids)
     rows = []
     for feature in features:
-        evidence = FeatureEvidence(**{name: feature[f"evidence__{name}"] for name in FIGURES})
+        figures = {name: feature[f"evidence__{name}"] for name in FIGURES}
+        evidence = FeatureEvidence(**figures)
         breakdown = score_breakdown(
             score_inputs(evidence, effort=feature["effort"], confidence=feature["confidence"]), scoring.weights
         )
@@ -198,7 +199,7 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
         row["product_name"] = feature["product_name"]
         row["goal_ids"] = goals.get(feature["id"], [])
         row["evidence"] = {
-            **{name: getattr(evidence, name) for name in FIGURES},
+            **figures,
             "asks_last_90_days": feature["recent_asks"],
             "largest_deal_share": evidence.largest_deal_share,
             "single_deal_ask": evidence.is_single_deal(scoring.single_deal_share),
@@ -219,7 +220,7 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
 
 
 def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
-    return _feature_rows([_feature_values(request).get(pk=pk)], scoring_settings_get())[0]
+    return _feature_rows([row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
 
 
 def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -288,7 +289,6 @@ def feature_create(request: ApiRequest, payload: FeatureIn) -> Status[FeatureOut
     summary="Get one feature with its evidence and score breakdown",
 )
 def feature_get_one(request: ApiRequest, feature_id: int) -> FeatureOut:
-    feature_get(user=request.user, pk=feature_id)
     return _feature_out(request, feature_id)
 
 

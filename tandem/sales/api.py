@@ -6,12 +6,12 @@ from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from tandem.competition.selectors import competitor_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply
+from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.people.models import user_name
@@ -349,10 +349,7 @@ def _opportunity_rows(request: ApiRequest) -> "QuerySet[Opportunity, dict[str, A
 
 
 def _opportunity_answer(request: ApiRequest, pk: int) -> OpportunityOut:
-    row = _opportunity_rows(request).filter(pk=pk).first()
-    if row is None:
-        raise Http404
-    return _opportunity_out(row)
+    return _opportunity_out(row_or_404(_opportunity_rows(request), pk))
 
 
 def _opportunity_relations(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
