@@ -24,9 +24,10 @@ from django.contrib.auth.hashers import make_password
 from tandem.asks.models import Ask, Decision
 from tandem.competition.models import Competitor
 from tandem.core.bulk import Row, Table
-from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
+from tandem.core.fiscal import FiscalQuarter, business_days_after, fiscal_quarter_of
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.roles import Role
+from tandem.decisions.models import Escalation
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
@@ -144,6 +145,7 @@ class WorkspaceGenerator:
         yield self.stage_changes()
         yield self.asks()
         yield self.decisions()
+        yield self.escalations()
         yield self.quotas()
         if self.scale.name == "demo":
             # Imported here: the scenes read this generator's state.
@@ -765,7 +767,8 @@ class WorkspaceGenerator:
         status_of = rng.weighted(("linked", "new", "closed"), (78, 16, 6))
         importance_of = rng.weighted(("nice_to_have", "important", "blocker"), (30, 50, 20))
         source_of = rng.weighted(("call", "demo", "email", "rfp", "support"), (40, 25, 15, 10, 10))
-        self.ask_decisions: list[tuple[int, int, int, str]] = []  # (ask id, created ts, feature owner, outcome)
+        # (ask id, created ts, feature owner, outcome, requesting rep)
+        self.ask_decisions: list[tuple[int, int, int, str, int]] = []
 
         def text(feature_id: int) -> tuple[str, str]:
             title = self.feature_titles[feature_id]
@@ -824,9 +827,9 @@ class WorkspaceGenerator:
                 # Under the default decision rights only the product's manager decides on its asks.
                 owner_pm = self._product_manager_of(feature)
                 if status == "closed":
-                    self.ask_decisions.append((ask_id, created, owner_pm, "declined"))
+                    self.ask_decisions.append((ask_id, created, owner_pm, "declined", owner))
                 elif status == "new" and rng.random() < 0.1:
-                    self.ask_decisions.append((ask_id, created, owner_pm, "needs_info"))
+                    self.ask_decisions.append((ask_id, created, owner_pm, "needs_info", owner))
                 if status == "linked" and ask_id < n and rng.random() < ASK_DUPLICATE:
                     # The same need logged again on the same deal, merged into the first one.
                     original = ask_id
@@ -896,16 +899,64 @@ class WorkspaceGenerator:
                     decision_id, feature_id, None, chosen, release, rationale(chosen),
                     self._product_manager_of(feature_id), self._dt(decided),
                 )  # fmt: skip
-            for ask_id, created, pm, chosen in self.ask_decisions:
+            declined: list[tuple[int, int, int]] = []  # (ask id, decided ts, requesting rep)
+            for ask_id, created, pm, chosen, requester in self.ask_decisions:
                 decision_id += 1
                 decided = min(self.now_ts, created + rng.randint(1, 14) * DAY)
                 yield (decision_id, None, ask_id, chosen, None, rationale(chosen), pm, self._dt(decided))
+                if chosen == "declined":
+                    declined.append((ask_id, decided, requester))
+            for ruling in self._escalated(declined, last_decision=decision_id):
+                decision_id += 1
+                yield (decision_id, *ruling)
             self.decision_count = decision_id
 
         return Table(
             Decision,
             ("id", "feature", "ask", "outcome", "release", "rationale", "decided_by", "decided_at"),
             rows(),
+        )
+
+    def _escalated(self, declined: list[tuple[int, int, int]], *, last_decision: int) -> Iterator[Row]:
+        """Escalations of declined asks by the requesting rep's manager (`escalation_rows`), and the
+        decisions of those an executive has ruled on (rows of `decisions` without their id). The
+        open ones were declined in the last three weeks, so some are overdue and some are not yet
+        due; the older ones are ruled, within a week of their escalation."""
+        rng, count = self.rng, self.scale.escalations
+        self.escalation_rows: list[Row] = []
+        manager_of = {rep: self.team_managers[team] for team, reps in self.team_reps.items() for rep in reps}
+        escalable = [
+            (a, decided, r) for a, decided, r in declined if r in manager_of and decided < self.now_ts - 3 * DAY
+        ]
+        recent = [row for row in escalable if row[1] >= self.now_ts - 21 * DAY]
+        older = [row for row in escalable if row[1] < self.now_ts - 30 * DAY]
+        opened = rng.sample(recent, min(len(recent), count // 10))
+        ruled = rng.sample(older, min(len(older), count - len(opened)))
+        for (ask_id, decided, requester), is_ruled in sorted(
+            [(row, False) for row in opened] + [(row, True) for row in ruled]
+        ):
+            escalated = rng.randint(decided + DAY // 2, min(decided + 3 * DAY, self.now_ts - DAY))
+            executive = rng.choice(self.executives) if rng.random() < 0.5 else None
+            ruling = None
+            if is_ruled:
+                outcome = rng.choice(("declined", "declined", "later"))
+                ruled_at = escalated + rng.randint(DAY // 2, 7 * DAY)
+                last_decision += 1
+                ruling = last_decision
+                yield (None, ask_id, outcome, None, rng.choice(words.RATIONALES[outcome]),
+                       executive or rng.choice(self.executives), self._dt(ruled_at))  # fmt: skip
+            self.escalation_rows.append(
+                (len(self.escalation_rows) + 1, ask_id, manager_of[requester], rng.choice(words.ESCALATION_REASONS),
+                 self._dt(escalated), business_days_after(self._dt(escalated).date(), 5), executive,
+                 "ruled" if ruling else "open", ruling)
+            )  # fmt: skip
+
+    def escalations(self) -> Table:
+        """The escalations `decisions` drew (it must be written first: rulings are decisions)."""
+        return Table(
+            Escalation,
+            ("id", "ask", "escalated_by", "reason", "escalated_at", "due_date", "executive", "status", "ruling"),
+            self.escalation_rows,
         )
 
     def quotas(self) -> Table:

@@ -406,8 +406,8 @@ class LoopScenes:
                 ask=ask, outcome=story.ruling, rationale=story.ruling_rationale, by=self.executive, at=ruled
             )
         self.escalations.append(
-            (len(self.escalations) + 1, ask, self.manager, story.reason, g._dt(escalated), due, executive,
-             "ruled" if ruling else "open", ruling)
+            (len(g.escalation_rows) + len(self.escalations) + 1, ask, self.manager, story.reason, g._dt(escalated),
+             due, executive, "ruled" if ruling else "open", ruling)
         )  # fmt: skip
         title, notice = escalation_text(
             need=need, customer=customer, escalated_by=g.user_names[self.manager], was=outcome.lower(),

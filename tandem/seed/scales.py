@@ -20,6 +20,7 @@ class Scale:
     opportunities: int
     features: int
     asks: int
+    escalations: int  # of declined asks, by sales managers; the demo stages its own as well
     max_contacts_per_account: int
 
     @property
@@ -48,6 +49,7 @@ SCALES = {
         opportunities=600,
         features=80,
         asks=400,
+        escalations=6,
         max_contacts_per_account=3,
     ),
     # The size the product brief promises to serve on one modest server.
@@ -65,6 +67,7 @@ SCALES = {
         opportunities=1_000_000,
         features=20_000,
         asks=500_000,
+        escalations=400,
         max_contacts_per_account=3,
     ),
 }

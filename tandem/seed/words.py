@@ -631,6 +631,15 @@ RATIONALES = {
     ),
 }
 
+ESCALATION_REASONS = (
+    "Their renewal closes this quarter and this is the last open item on their list.",
+    "Procurement will not sign without it; the competitor's proposal already covers it.",
+    "Three more accounts in the region asked for it since the decision; the evidence has changed.",
+    "The customer offered to co-fund the work and pilot it with their own team.",
+    "Their CIO says it decides between us and the competitor at the board meeting next month.",
+    "The workaround failed their pilot; the champion cannot defend the purchase without it.",
+)
+
 CONTACT_TITLES = (
     "VP of Revenue Operations",
     "Head of IT",

@@ -11,6 +11,7 @@ from django.db import models
 from tandem.asks.evidence import FIGURES, feature_evidence_refresh
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.values import ask_values_refresh
+from tandem.core.fiscal import business_days_after
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import to_home_currency
 from tandem.core.roles import Role
@@ -249,6 +250,30 @@ def test_rationales_read_like_a_person_wrote_them(demo):
     assert not Decision.objects.filter(rationale="").exists()
 
 
+def test_escalations_are_a_sales_managers_on_a_declined_ask_of_their_team(demo):
+    """The generated escalations and the staged ones alike: what `escalation_create` would accept,
+    due five business days on, and ruled by an executive after they were escalated."""
+    escalations = Escalation.objects.select_related("escalated_by", "ask__requested_by__team", "ruling__decided_by")
+    assert len(escalations) == SCALES["demo"].escalations + len(ESCALATIONS)
+    now = datetime.datetime.combine(TODAY, datetime.time(), datetime.UTC)
+    for escalation in escalations:
+        assert escalation.escalated_by.role == Role.SALES_MANAGER
+        assert escalation.ask.requested_by.team.manager_id == escalation.escalated_by_id
+        declined = Decision.objects.filter(ask=escalation.ask, decided_at__lt=escalation.escalated_at)
+        assert declined.filter(outcome__in=["declined", "later"]).exists()
+        assert escalation.escalated_at < now
+        assert escalation.due_date == business_days_after(escalation.escalated_at.astimezone(datetime.UTC).date(), 5)
+        if escalation.status == "ruled":
+            ruling = escalation.ruling
+            assert ruling is not None
+            assert ruling.ask_id == escalation.ask_id
+            assert ruling.decided_by.role == Role.EXECUTIVE
+            assert escalation.executive_id in (None, ruling.decided_by_id)
+            assert escalation.escalated_at < ruling.decided_at < now
+        else:
+            assert escalation.ruling is None
+
+
 def test_the_demo_shows_the_loop_to_each_demo_login(demo):
     users = {user.username: user for user in User.objects.filter(username__in=["rep", "manager", "pm", "exec"])}
 
@@ -257,8 +282,13 @@ def test_the_demo_shows_the_loop_to_each_demo_login(demo):
     assert {story.need for story in INBOX} <= new
     assert Ask.objects.filter(status="new", opportunity__owner=users["rep"], need__in=[s.need for s in INBOX]).exists()
 
-    # Three escalations by the demo manager: one open, one overdue, one ruled by an executive.
-    escalations = list(Escalation.objects.select_related("ask", "ruling__decided_by").order_by("id"))
+    # Three escalations staged for the demo manager (their asks come after the generated ones): one
+    # open, one overdue, one ruled by an executive.
+    escalations = list(
+        Escalation.objects.filter(ask__gt=SCALES["demo"].asks)
+        .select_related("ask", "ruling__decided_by")
+        .order_by("id")
+    )
     assert [e.escalated_by_id for e in escalations] == [users["manager"].pk] * 3
     open_ones = [e for e in escalations if e.status == "open"]
     assert sorted(e.due_date < TODAY for e in open_ones) == [False, True]
