@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from tandem.core.models import ExchangeRate, Workspace
+from tandem.core.models import Workspace
 
 
 class ServiceOwnedAdmin(admin.ModelAdmin):
@@ -27,9 +27,3 @@ class ServiceOwnedAdmin(admin.ModelAdmin):
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["name", "home_currency", "fiscal_year_start_month"]
-
-
-@admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
-    list_display = ["currency", "valid_from", "rate_to_home"]
-    list_filter = ["currency"]

@@ -28,4 +28,9 @@ def to_home_currency(*, amount: Decimal, currency: str, on: datetime.date, home_
     )
     if rate is None:
         raise ValidationError({"currency": f"No exchange rate from {currency} to {home} on or before {on}."})
+    return converted(amount, rate)
+
+
+def converted(amount: Decimal, rate: Decimal) -> Decimal:
+    """`amount` at `rate`, to the cent, halves rounded up: every home amount is computed here."""
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)

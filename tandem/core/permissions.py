@@ -26,6 +26,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     SalesPermission.EDIT_PIPELINE: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
     SalesPermission.VIEW_QUOTAS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     SalesPermission.SET_QUOTA: frozenset({R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    SalesPermission.SET_EXCHANGE_RATES: frozenset({R.ADMIN}),
     ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),

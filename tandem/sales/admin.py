@@ -1,7 +1,67 @@
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from tandem.core.admin import ServiceOwnedAdmin
+from tandem.core.models import ExchangeRate
+from tandem.sales import services
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+
+
+class ExchangeRateForm(forms.ModelForm[ExchangeRate]):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate_to_home"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.exchange_rate_check(
+                    rate=self.instance if self.instance.pk else None,
+                    currency=self.cleaned_data["currency"],
+                    valid_from=self.cleaned_data["valid_from"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
+    """Rates change home amounts: saving or deleting one goes through the sales services, which
+    recompute the deals it converts (in the background) and their asks' values and evidence."""
+
+    form = ExchangeRateForm
+    list_display = ["currency", "valid_from", "rate_to_home"]
+    list_filter = ["currency"]
+
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
+        saved = services.exchange_rate_set(
+            actor=request.user,  # type: ignore[arg-type]
+            rate=obj if change else None,
+            currency=obj.currency,
+            valid_from=obj.valid_from,
+            rate_to_home=obj.rate_to_home,
+        )
+        obj.pk = saved.pk
+        messages.info(request, "The home amounts of the deals this rate converts are being recomputed.")
+
+    def has_delete_permission(self, request: HttpRequest, obj: ExchangeRate | None = None) -> bool:
+        """Not the rate some deal needs: the first of its currency while deals close before the next."""
+        return super().has_delete_permission(request, obj) and (obj is None or services.exchange_rate_deletable(obj))
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # One at a time, from its page, where a rate some deal needs offers no Delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request: HttpRequest, obj: ExchangeRate) -> None:
+        services.exchange_rate_delete(actor=request.user, rate=obj)  # type: ignore[arg-type]
 
 
 @admin.register(Account)

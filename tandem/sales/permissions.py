@@ -6,3 +6,4 @@ class SalesPermission(StrEnum):
     EDIT_PIPELINE = "sales.edit_pipeline"
     VIEW_QUOTAS = "sales.view_quotas"
     SET_QUOTA = "sales.set_quota"
+    SET_EXCHANGE_RATES = "sales.set_exchange_rates"

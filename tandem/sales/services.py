@@ -6,21 +6,29 @@ is a 403. Field problems are `ValidationError`s keyed by model field; nothing is
 """
 
 import datetime
+from bisect import bisect_right
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh, opportunity_evidence_refresh
+from tandem.asks.evidence import (
+    REFRESH_BATCH,
+    account_evidence_refresh,
+    feature_evidence_refresh,
+    opportunity_evidence_refresh,
+)
+from tandem.asks.models import Ask
 from tandem.asks.values import ask_values_follow_accounts, ask_values_follow_deals
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
-from tandem.core.money import to_home_currency, workspace_get
+from tandem.core.models import ExchangeRate
+from tandem.core.money import converted, to_home_currency, workspace_get
 from tandem.core.permissions import require
 from tandem.core.roles import Role
 from tandem.people.models import Team, User
@@ -433,3 +441,137 @@ def quota_set(
     quota.full_clean()
     quota.save()
     return quota
+
+
+# Exchange rates. A deal's home amount is its amount at the latest rate valid on its close date, so a
+# new or corrected rate moves the home amounts of the deals closing from its date on, the values of
+# their asks and the evidence of the features they asked for: `home_amounts_follow_rates` redoes
+# that in the background (it can be tens of thousands of deals).
+
+
+@transaction.atomic
+def exchange_rate_set(
+    *, actor: User, rate: ExchangeRate | None, currency: str, valid_from: datetime.date, rate_to_home: Decimal
+) -> ExchangeRate:
+    """Add a rate (`rate` None) or correct one; only admins may. The deals it converts, before and
+    after the change, take their new home amounts in the background."""
+    require(actor, SalesPermission.SET_EXCHANGE_RATES)
+    current = ExchangeRate() if rate is None else ExchangeRate.objects.select_for_update().get(pk=rate.pk)
+    before = None if current.pk is None else (current.currency, current.valid_from)
+    currency = (currency or "").upper()
+    exchange_rate_check(rate=rate, currency=currency, valid_from=valid_from)
+    current.currency, current.valid_from, current.rate_to_home = currency, valid_from, rate_to_home
+    current.full_clean()
+    current.save()
+    moved = [(currency, valid_from), *([before] if before else [])]
+    for moved_currency in {c for c, _ in moved}:
+        since = min(day for c, day in moved if c == moved_currency)
+        _home_amounts_follow_enqueue(currency=moved_currency, since=since)
+    return current
+
+
+@transaction.atomic
+def exchange_rate_delete(*, actor: User, rate: ExchangeRate) -> None:
+    """Remove a rate; only admins may, and not the first of a currency while deals close before the next."""
+    require(actor, SalesPermission.SET_EXCHANGE_RATES)
+    rate = ExchangeRate.objects.select_for_update().get(pk=rate.pk)
+    _rates_cover_deals(currency=rate.currency, rate=rate, valid_from=None)
+    rate.delete()
+    _home_amounts_follow_enqueue(currency=rate.currency, since=rate.valid_from)
+
+
+def exchange_rate_deletable(rate: ExchangeRate) -> bool:
+    try:
+        _rates_cover_deals(currency=rate.currency, rate=rate, valid_from=None)
+    except ValidationError:
+        return False
+    return True
+
+
+def exchange_rate_check(*, rate: ExchangeRate | None, currency: str, valid_from: datetime.date) -> None:
+    """The rules a rate change must keep, for the form to show before anything is written: a rate
+    is for a foreign currency, and every deal keeps a rate on or before its close date."""
+    currency = currency.upper()
+    if currency == workspace_get().home_currency:
+        raise ValidationError({"currency": f"{currency} is the home currency: it needs no rate."})
+    _rates_cover_deals(currency=currency, rate=rate, valid_from=valid_from)
+    if rate is not None and rate.pk is not None:
+        old_currency = ExchangeRate.objects.filter(pk=rate.pk).values_list("currency", flat=True).first()
+        if old_currency is not None and old_currency != currency:
+            _rates_cover_deals(currency=old_currency, rate=rate, valid_from=None)
+
+
+def _rates_cover_deals(*, currency: str, rate: ExchangeRate | None, valid_from: datetime.date | None) -> None:
+    """Every deal in `currency` needs a rate on or before its close date. `rate` is the one being
+    changed or removed (None: a new one), `valid_from` its date in this currency afterwards (None:
+    it leaves this currency)."""
+    others = ExchangeRate.objects.filter(currency=currency).order_by("valid_from")
+    if rate is not None and rate.pk is not None:
+        others = others.exclude(pk=rate.pk)
+    days = [day for day in (others.values_list("valid_from", flat=True).first(), valid_from) if day is not None]
+    deals = Opportunity.objects.filter(currency=currency)
+    if days:
+        deals = deals.filter(close_date__lt=min(days))
+    uncovered = deals.count()
+    if uncovered:
+        earliest = f"before {min(days)}" if days else "with no other rate"
+        message = (
+            f"{uncovered} deals in {currency} close {earliest}: they would have no rate. Add an earlier rate first."
+        )
+        raise ValidationError({"valid_from" if valid_from else NON_FIELD_ERRORS: message})
+
+
+def _home_amounts_follow_enqueue(*, currency: str, since: datetime.date) -> None:
+    from tandem.sales.tasks import home_amounts_follow_rates_task  # the task module imports this one
+
+    transaction.on_commit(lambda: home_amounts_follow_rates_task.enqueue(currency=currency, since=since.isoformat()))
+
+
+def home_amounts_follow_rates(*, currency: str, since: datetime.date, batch_size: int = 2000) -> int:
+    """Recompute the home amount of every deal in `currency` closing on or after `since` from the
+    rates as they are now, then their asks' values and their features' evidence. Returns how many
+    deals changed.
+
+    Each batch of deals is locked, recomputed and written in its own transaction, with the rates
+    read afresh, so a deal edited meanwhile is never written back with an amount from before; the
+    features are refreshed at the end, a batch a transaction, each once however many deals moved.
+    """
+    changed_deals, last = 0, 0
+    features: set[int] = set()
+    while True:
+        with transaction.atomic():
+            rates = list(
+                ExchangeRate.objects.filter(currency=currency)
+                .order_by("valid_from")
+                .values_list("valid_from", "rate_to_home")
+            )
+            days = [day for day, _ in rates]
+            deals = list(
+                Opportunity.objects.select_for_update()
+                .filter(currency=currency, close_date__gte=since, pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "amount", "close_date", "amount_home")[:batch_size]
+            )
+            if not deals:
+                break
+            moved = []
+            for pk, amount, close_date, amount_home in deals:
+                at = bisect_right(days, close_date)
+                if at and amount is not None:  # no rate on or before: `_rates_cover_deals` prevents it
+                    home = converted(amount, rates[at - 1][1])
+                    if home != amount_home:
+                        moved.append(Opportunity(pk=pk, amount_home=home))
+            Opportunity.objects.bulk_update(moved, ["amount_home"])
+            moved_ids = [deal.pk for deal in moved]
+            ask_values_follow_deals(opportunity_ids=moved_ids)
+            features.update(
+                Ask.objects.filter(opportunity_id__in=moved_ids, feature__isnull=False)
+                .values_list("feature_id", flat=True)
+                .distinct()
+            )
+            changed_deals += len(moved)
+            last = deals[-1][0]
+    ordered = sorted(features)
+    for start in range(0, len(ordered), REFRESH_BATCH):
+        feature_evidence_refresh(feature_ids=ordered[start : start + REFRESH_BATCH])
+    return changed_deals
