@@ -83,8 +83,26 @@ class ContactAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class StageForm(forms.ModelForm[Stage]):
+    class Meta:
+        model = Stage
+        fields = ["name", "order", "default_probability", "forecast_category", "is_won", "is_lost"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.stage_check(
+                    stage=self.instance, is_won=self.cleaned_data["is_won"], is_lost=self.cleaned_data["is_lost"]
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(admin.ModelAdmin[Stage]):
+    form = StageForm
     list_display = ["order", "name", "default_probability", "forecast_category", "is_won", "is_lost"]
     ordering = ["order"]
 

@@ -443,6 +443,22 @@ def quota_set(
     return quota
 
 
+def stage_check(*, stage: Stage, is_won: bool, is_lost: bool) -> None:
+    """A stage that holds deals keeps whether it is won or lost: its deals' closing dates and the
+    open pipeline of every feature they asked for were written by that flag. Move them first."""
+    if stage.pk is None:
+        return
+    before = Stage.objects.filter(pk=stage.pk).values_list("is_won", "is_lost").first()
+    if before is None or before == (is_won, is_lost):
+        return
+    deals = Opportunity.objects.filter(stage_id=stage.pk).count()
+    if deals:
+        raise ValidationError(
+            f"{deals} deals are in {stage.name}: move them to another stage before it becomes "
+            f"{'won' if is_won else 'lost' if is_lost else 'open'}."
+        )
+
+
 # Exchange rates. A deal's home amount is its amount at the latest rate valid on its close date, so a
 # new or corrected rate moves the home amounts of the deals closing from its date on, the values of
 # their asks and the evidence of the features they asked for: `home_amounts_follow_rates` redoes
