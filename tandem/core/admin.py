@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -25,5 +26,12 @@ class ServiceOwnedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(admin.ModelAdmin[Workspace]):
     list_display = ["name", "home_currency", "fiscal_year_start_month"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Workspace | None = None) -> list[str]:
+        """Once there are deals, every home amount is in the home currency and every quota names a
+        fiscal quarter: changing either would silently change what all of them mean."""
+        if apps.get_model("sales", "Opportunity").objects.exists():
+            return ["home_currency", "fiscal_year_start_month"]
+        return []
