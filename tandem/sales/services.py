@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,7 +23,7 @@ from tandem.asks.evidence import (
     feature_evidence_refresh,
     opportunity_evidence_refresh,
 )
-from tandem.asks.models import Ask
+from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.values import ask_values_follow_accounts, ask_values_follow_deals
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
@@ -543,6 +543,9 @@ def _home_amounts_follow_enqueue(*, currency: str, since: datetime.date) -> None
     transaction.on_commit(lambda: home_amounts_follow_rates_task.enqueue(currency=currency, since=since.isoformat()))
 
 
+VACUUM_AFTER = 10_000  # deals rewritten
+
+
 def home_amounts_follow_rates(*, currency: str, since: datetime.date, batch_size: int = 2000) -> int:
     """Recompute the home amount of every deal in `currency` closing on or after `since` from the
     rates as they are now, then their asks' values and their features' evidence. Returns how many
@@ -590,4 +593,10 @@ def home_amounts_follow_rates(*, currency: str, since: datetime.date, batch_size
     ordered = sorted(features)
     for start in range(0, len(ordered), REFRESH_BATCH):
         feature_evidence_refresh(feature_ids=ordered[start : start + REFRESH_BATCH])
+    if changed_deals >= VACUUM_AFTER and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Tens of thousands of rewritten rows stay below autovacuum's threshold (a fifth of the
+        # table) and slowed the list pages' index scans fourfold until vacuumed (docs/benchmarks.md).
+        tables = ", ".join(model._meta.db_table for model in (Opportunity, Ask, FeatureEvidence))
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {tables}")
     return changed_deals

@@ -16,7 +16,12 @@ from tandem.asks.tests.factories import AskFactory
 from tandem.core.models import ExchangeRate
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.models import Opportunity
-from tandem.sales.services import exchange_rate_deletable, exchange_rate_delete, exchange_rate_set
+from tandem.sales.services import (
+    exchange_rate_deletable,
+    exchange_rate_delete,
+    exchange_rate_set,
+    home_amounts_follow_rates,
+)
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 FIRST = datetime.date(2026, 1, 1)
@@ -197,3 +202,26 @@ def test_home_amounts_always_follow_the_rates(rep, admin_user, django_capture_on
         table = dict(ExchangeRate.objects.values_list("valid_from", "rate_to_home"))
         for deal in made:
             assert home_amount(deal) == expected_home(deal.amount, deal.close_date, table)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_rewriting_many_deals_postgresql_vacuums_their_tables(rep, admin_user, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    monkeypatch.setattr("tandem.sales.services.VACUUM_AFTER", 1)
+    ExchangeRate.objects.create(currency="EUR", valid_from=FIRST, rate_to_home=Decimal("1.10"))
+    ExchangeRate.objects.create(currency="EUR", valid_from=LATE, rate_to_home=Decimal("1.30"))
+    deal = euro_deal(rep, LATE)
+
+    def vacuumed() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'sales_opportunity'")
+            return cursor.fetchone()[0]
+
+    before = vacuumed()
+    assert home_amounts_follow_rates(currency="EUR", since=LATE) == 1
+    assert home_amount(deal) == Decimal("1300.00")
+    assert vacuumed() not in (None, before)
