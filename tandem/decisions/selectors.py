@@ -65,15 +65,14 @@ def escalation_concerning(*, user: User) -> QuerySet[Escalation]:
 
 
 OVERDUE_SHOWN = 5
-# The navigation's overdue badge stops counting here: "99+" says enough.
-OVERDUE_COUNTED = 100
 
 
 def escalation_overdue_count(*, user: User, today: datetime.date) -> int:
     """How many open escalations concerning this person are past their due date, for the navigation's
-    badge: one bounded COUNT on the (status, due date) index, at most `OVERDUE_COUNTED`."""
+    badge: one COUNT from the (status, due date) index. Not capped with a LIMIT: open escalations
+    are few by nature, and the capped form (a subquery) cost every page a millisecond more."""
     overdue = escalation_concerning(user=user).filter(status=Escalation.Status.OPEN, due_date__lt=today)
-    return overdue.order_by()[:OVERDUE_COUNTED].count()  # unordered: a count needs no sort
+    return overdue.order_by().count()  # unordered: a count needs no sort
 
 
 def escalations_overdue_for_home(*, user: User, today: datetime.date) -> list[Escalation]:
