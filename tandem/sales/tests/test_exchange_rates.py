@@ -25,7 +25,7 @@ from tandem.sales.services import (
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 FIRST = datetime.date(2026, 1, 1)
-EARLY, LATE = datetime.date(2027, 3, 31), datetime.date(2027, 9, 30)
+EARLY, JUNE, LATE = datetime.date(2027, 3, 31), datetime.date(2027, 6, 1), datetime.date(2027, 9, 30)
 
 
 @pytest.fixture
@@ -44,6 +44,14 @@ def euro_deal(rep, close_date: datetime.date, amount: str = "1000.00") -> Opport
     )
 
 
+def rate_set(admin, capture, *, valid_from: datetime.date, rate: str, of: ExchangeRate | None = None, currency="EUR"):
+    """Set a rate as the admin, and run what it enqueued (the recompute) as the worker would."""
+    with capture(execute=True):
+        return exchange_rate_set(
+            actor=admin, rate=of, currency=currency, valid_from=valid_from, rate_to_home=Decimal(rate)
+        )
+
+
 def home_amount(deal: Opportunity) -> Decimal:
     return Opportunity.objects.values_list("amount_home", flat=True).get(pk=deal.pk)
 
@@ -59,14 +67,7 @@ def test_a_new_rate_moves_the_deals_closing_from_its_date_on_their_asks_and_evid
     feature_evidence_refresh(feature_ids=[feature.pk])
     assert FeatureEvidence.objects.get(feature=feature).open_pipeline == Decimal("2200.00")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        exchange_rate_set(
-            actor=admin_user,
-            rate=None,
-            currency="eur",
-            valid_from=datetime.date(2027, 6, 1),
-            rate_to_home=Decimal("1.25"),
-        )
+    rate_set(admin_user, django_capture_on_commit_callbacks, currency="eur", valid_from=JUNE, rate="1.25")
 
     assert home_amount(late) == Decimal("1250.00")
     assert home_amount(early) == Decimal("1100.00")  # closes before the new rate
@@ -80,28 +81,15 @@ def test_correcting_a_rates_date_or_removing_it_moves_the_deals_back(
     rep, admin_user, first_rate, django_capture_on_commit_callbacks
 ):
     late = euro_deal(rep, LATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        rate = exchange_rate_set(
-            actor=admin_user,
-            rate=None,
-            currency="EUR",
-            valid_from=datetime.date(2027, 6, 1),
-            rate_to_home=Decimal("1.25"),
-        )
+    rate = rate_set(admin_user, django_capture_on_commit_callbacks, valid_from=JUNE, rate="1.25")
     assert home_amount(late) == Decimal("1250.00")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        exchange_rate_set(
-            actor=admin_user,
-            rate=rate,
-            currency="EUR",
-            valid_from=datetime.date(2027, 12, 1),
-            rate_to_home=Decimal("1.25"),
-        )
+    rate_set(
+        admin_user, django_capture_on_commit_callbacks, of=rate, valid_from=datetime.date(2027, 12, 1), rate="1.25"
+    )
     assert home_amount(late) == Decimal("1100.00")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        exchange_rate_set(actor=admin_user, rate=rate, currency="EUR", valid_from=LATE, rate_to_home=Decimal("1.20"))
+    rate_set(admin_user, django_capture_on_commit_callbacks, of=rate, valid_from=LATE, rate="1.20")
     assert home_amount(late) == Decimal("1200.00")
 
     with django_capture_on_commit_callbacks(execute=True):
