@@ -11,23 +11,33 @@ from tandem.sales import services
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 
 
-class ExchangeRateForm(forms.ModelForm[ExchangeRate]):
-    class Meta:
-        model = ExchangeRate
-        fields = ["currency", "valid_from", "rate_to_home"]
+class RuleCheckedForm(forms.ModelForm):
+    """An admin form that runs a service's rule once its fields are valid, showing its refusal on the form."""
+
+    def rule(self) -> None:
+        raise NotImplementedError
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if not self.errors:
             try:
-                services.exchange_rate_check(
-                    rate=self.instance if self.instance.pk else None,
-                    currency=self.cleaned_data["currency"],
-                    valid_from=self.cleaned_data["valid_from"],
-                )
+                self.rule()
             except ValidationError as error:
                 self.add_error(None, error)
         return data
+
+
+class ExchangeRateForm(RuleCheckedForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate_to_home"]
+
+    def rule(self) -> None:
+        services.exchange_rate_check(
+            rate=self.instance if self.instance.pk else None,
+            currency=self.cleaned_data["currency"],
+            valid_from=self.cleaned_data["valid_from"],
+        )
 
 
 @admin.register(ExchangeRate)
@@ -83,21 +93,15 @@ class ContactAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class StageForm(forms.ModelForm[Stage]):
+class StageForm(RuleCheckedForm):
     class Meta:
         model = Stage
         fields = ["name", "order", "default_probability", "forecast_category", "is_won", "is_lost"]
 
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean()
-        if not self.errors:
-            try:
-                services.stage_check(
-                    stage=self.instance, is_won=self.cleaned_data["is_won"], is_lost=self.cleaned_data["is_lost"]
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
-        return data
+    def rule(self) -> None:
+        services.stage_check(
+            stage=self.instance, is_won=self.cleaned_data["is_won"], is_lost=self.cleaned_data["is_lost"]
+        )
 
 
 @admin.register(Stage)
