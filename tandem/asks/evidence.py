@@ -113,17 +113,21 @@ def _cents(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def score_inputs(evidence: FeatureEvidence, *, effort: Decimal | None, confidence: str) -> ScoreInputs:
-    """What the score reads: the evidence row and the feature's effort and confidence."""
+def score_inputs(
+    evidence: FeatureEvidence | Mapping[str, Any], *, effort: Decimal | None, confidence: str
+) -> ScoreInputs:
+    """What the score reads: the evidence row (or its figures by column name, as the API's list
+    reads them without building a model a row) and the feature's effort and confidence."""
+    figures = vars(evidence) if isinstance(evidence, FeatureEvidence) else evidence
     return ScoreInputs(
-        open_pipeline=evidence.open_pipeline,
-        weighted_pipeline=evidence.weighted_pipeline,
-        blocker_pipeline=evidence.blocker_pipeline,
-        accounts=evidence.accounts_count,
-        strategic_fit=evidence.strategic_fit,
-        asks=evidence.asks_count,
-        important_asks=evidence.important_asks_count,
-        blocker_asks=evidence.blocker_asks_count,
+        open_pipeline=figures["open_pipeline"],
+        weighted_pipeline=figures["weighted_pipeline"],
+        blocker_pipeline=figures["blocker_pipeline"],
+        accounts=figures["accounts_count"],
+        strategic_fit=figures["strategic_fit"],
+        asks=figures["asks_count"],
+        important_asks=figures["important_asks_count"],
+        blocker_asks=figures["blocker_asks_count"],
         effort=effort,
         confidence=confidence,
     )

@@ -175,11 +175,20 @@ class FeatureEvidence(models.Model):
 
     @property
     def largest_deal_share(self) -> Decimal:
-        """The largest open deal's share of the open pipeline, 0..1 (0 with no open pipeline)."""
-        if self.open_pipeline <= 0:
-            return Decimal("0")
-        return (self.largest_deal / self.open_pipeline).quantize(Decimal("0.0001"))
+        return largest_deal_share(self.largest_deal, self.open_pipeline)
 
     def is_single_deal(self, threshold: Decimal) -> bool:
-        """A *single-deal ask*: one open deal holds more than `threshold` (0..1) of the open pipeline."""
-        return self.open_pipeline > 0 and self.largest_deal > self.open_pipeline * threshold
+        return is_single_deal(self.largest_deal, self.open_pipeline, threshold)
+
+
+# Plain functions as well as the row's methods: the API's feature list reads its figures as dicts.
+def largest_deal_share(largest_deal: Decimal, open_pipeline: Decimal) -> Decimal:
+    """The largest open deal's share of the open pipeline, 0..1 (0 with no open pipeline)."""
+    if open_pipeline <= 0:
+        return Decimal("0")
+    return (largest_deal / open_pipeline).quantize(Decimal("0.0001"))
+
+
+def is_single_deal(largest_deal: Decimal, open_pipeline: Decimal, threshold: Decimal) -> bool:
+    """A *single-deal ask*: one open deal holds more than `threshold` (0..1) of the open pipeline."""
+    return open_pipeline > 0 and largest_deal > open_pipeline * threshold

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from tandem.asks.evidence import FIGURES, score_inputs
-from tandem.asks.models import FeatureEvidence
+from tandem.asks.models import is_single_deal, largest_deal_share
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
 from tandem.core.http import ApiRequest
 from tandem.product import services
@@ -191,18 +191,18 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
     rows = []
     for feature in features:
         figures = {name: feature[f"evidence__{name}"] for name in FIGURES}
-        evidence = FeatureEvidence(**figures)
         breakdown = score_breakdown(
-            score_inputs(evidence, effort=feature["effort"], confidence=feature["confidence"]), scoring.weights
+            score_inputs(figures, effort=feature["effort"], confidence=feature["confidence"]), scoring.weights
         )
+        largest, pipeline = figures["largest_deal"], figures["open_pipeline"]
         row = {name: feature[name] for name in FEATURE_COLUMNS}
         row["product_name"] = feature["product_name"]
         row["goal_ids"] = goals.get(feature["id"], [])
         row["evidence"] = {
             **figures,
             "asks_last_90_days": feature["recent_asks"],
-            "largest_deal_share": evidence.largest_deal_share,
-            "single_deal_ask": evidence.is_single_deal(scoring.single_deal_share),
+            "largest_deal_share": largest_deal_share(largest, pipeline),
+            "single_deal_ask": is_single_deal(largest, pipeline, scoring.single_deal_share),
         }
         row["score"] = {
             "formula": scoring.formula,
