@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
@@ -38,8 +38,9 @@ def team_member_ids(*, manager: User) -> UserIds:
     """
     ids: UserIds | None = manager.__dict__.get("_team_member_ids")
     if ids is None:
-        members = User.objects.filter(Q(team__manager=manager) | Q(pk=manager.pk)).order_by("pk")
-        ids = manager.__dict__["_team_member_ids"] = list(members.values_list("pk", flat=True))
+        # The join alone, not "member OR the manager": the OR made PostgreSQL scan every user.
+        members = set(User.objects.filter(team__manager=manager).values_list("pk", flat=True))
+        ids = manager.__dict__["_team_member_ids"] = sorted(members | {manager.pk})
     return ids
 
 
