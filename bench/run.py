@@ -176,7 +176,8 @@ def report(results: dict[str, Any]) -> str:
         f"{clients} concurrent clients, {results['config']['requests']} timed requests per target "
         f"after {results['config']['warmup']} warm-up; milliseconds",
         f"{'target':<32}{'p50':>7}{'p95':>7}{'p99':>7}{'mean':>7}{'req/s':>7}{'err':>5}"
-        f"{'sql p50':>9}{'sql p95':>9}{'ratio':>7}{'budget':>8}  p95 / ratio   CPU ms a request: server pg clients | sql: pg clients",
+        f"{'sql p50':>9}{'sql p95':>9}{'ratio':>7}{'budget':>8}  p95 / ratio"
+        "   CPU ms a request: server pg clients | sql: pg clients",
     ]
     for t in results["targets"]:
         h, s, c, sc = t["http"], t["sql"], t["cpu_ms_per_request"], t["sql_cpu_ms_per_request"]
