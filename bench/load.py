@@ -55,8 +55,10 @@ def drive(
     warmup: Sequence[Any] = (),
     time_limit: float = 180.0,
     errors_out: list[str] | None = None,
+    when_done: Callable[[], None] | None = None,
 ) -> Stats:
-    """Run the warm-up jobs, then time every job in `jobs` with `clients` concurrent clients."""
+    """Run the warm-up jobs, then time every job in `jobs` with `clients` concurrent clients;
+    `when_done` runs after the last job, while the clients' connections are still open."""
     pool = [make_client() for _ in range(clients)]
     try:
         if warmup:
@@ -64,6 +66,8 @@ def drive(
         started = time.perf_counter()
         latencies, sizes, errors, timed_out = _run(pool, jobs, time_limit=time_limit, errors_out=errors_out)
         wall = time.perf_counter() - started
+        if when_done is not None:
+            when_done()
     finally:
         for client in pool:
             client.close()

@@ -108,20 +108,22 @@ def measure(target: Target, *, host: str, port: int, url: str, clients: int, war
         "postgresql": round(used["postgres"] / requests * 1000, 1),
         "clients": round((client_after - client_before) / requests * 1000, 1),
     }
+    # The database's work for the hand-written answer, beside the app's (`cpu_ms_per_request`):
+    # whether Django's queries cost PostgreSQL more than the plain SQL does. Read before the
+    # clients disconnect: a connection's backend process, and its CPU, ends with it.
     before, client_before = cpu_seconds(), time.process_time()
+    after: dict[str, Any] = {}
     sql = drive(
         lambda: SqlClient(url),
         target.sql[warmup:],
         clients=clients,
         warmup=target.sql[:warmup],
         time_limit=TIME_LIMIT_SECONDS,
+        when_done=lambda: after.update(processes=cpu_seconds(), client=time.process_time()),
     )
-    used, client_after = cpu_used(before, cpu_seconds()), time.process_time()
-    # The database's work for the hand-written answer, beside the app's (`cpu_ms_per_request`):
-    # whether Django's queries cost PostgreSQL more than the plain SQL does.
     sql_cpu_ms = {
-        "postgresql": round(used["postgres"] / len(target.sql) * 1000, 1),
-        "clients": round((client_after - client_before) / len(target.sql) * 1000, 1),
+        "postgresql": round(cpu_used(before, after["processes"])["postgres"] / len(target.sql) * 1000, 1),
+        "clients": round((after["client"] - client_before) / len(target.sql) * 1000, 1),
     }
     ratio = round(http.p95_ms / sql.p95_ms, 1) if sql.p95_ms else None
     return {
