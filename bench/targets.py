@@ -152,11 +152,14 @@ def feature_list_page(order: str) -> str:
 
 
 def feature_list_api(order: str) -> str:
-    """tandem/product/api.py feature_list: select_related product, evidence; goals prefetched (here an
-    array of goal ids per feature); keyset order on the evidence column then -id; one row more than 50."""
+    """tandem/product/api.py feature_list: product and evidence joined; the goals' ids per feature
+    (here an array); the 90-day ask count (`asks_last_90_days`) in the same query, as the endpoint
+    counts it; keyset order on the evidence column then -id; one row more than 50."""
     return f"""
     SELECT f.*, p.*, e.*,
-           ARRAY(SELECT fg.goal_id FROM product_feature_goals fg WHERE fg.feature_id = f.id) AS goal_ids
+           ARRAY(SELECT fg.goal_id FROM product_feature_goals fg WHERE fg.feature_id = f.id) AS goal_ids,
+           (SELECT count(*) FROM asks_ask a
+            WHERE a.feature_id = f.id AND a.created_at >= now() - interval '90 days') AS asks_last_90_days
     FROM product_feature f
     JOIN asks_featureevidence e ON e.feature_id = f.id
     JOIN product_product p ON p.id = f.product_id
