@@ -309,6 +309,8 @@ def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dic
     return {
         "currency": workspace.home_currency,
         "quarter": str(quarters[-1]),
+        # Product managers see no quota: their chart is won revenue alone, and says so.
+        "has_quota": bool(quotas),
         "stages": [
             {"name": row["stage__name"], "total": float(_money(row["total"])), "count": row["count"]} for row in stages
         ],

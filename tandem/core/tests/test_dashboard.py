@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.home import dashboard_pipeline
 from tandem.core.money import workspace_get
 from tandem.sales.models import Stage
@@ -91,6 +92,21 @@ def test_dashboard_page_embeds_its_numbers_for_the_charts(client, rep, stages):
     assert embedded is not None
     assert json.loads(embedded.group(1))["stages"][0]["name"] == "Discovery"
     assert "vendor/echarts/echarts.min.js" in html
+
+
+@pytest.mark.parametrize(("user_fixture", "title"), [("rep", "against quota"), ("product_manager", "")])
+def test_the_won_chart_names_quota_only_for_those_who_see_one(client, request, stages, rep, user_fixture, title):
+    today = timezone.localdate()
+    deal(rep, stages[2], "1000", today)
+    quarter = fiscal_quarter_of(today, workspace_get().fiscal_year_start_month)
+    QuotaFactory(user=rep, fiscal_year=quarter.year, fiscal_quarter=quarter.quarter, amount=Decimal("5000"))
+    client.force_login(request.getfixturevalue(user_fixture))
+
+    html = client.get(reverse("core:dashboard")).content.decode()
+
+    heading = re.search(r'data-testid="quarters-title">(.*?)</h2>', html)
+    assert heading is not None
+    assert heading.group(1) == f"Won per fiscal quarter {title}".strip()
 
 
 def test_engineering_lead_may_not_open_the_pipeline_dashboard(client, engineering_lead):
