@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from tandem.core.admin import StaleEditsRefused
 from tandem.notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(StaleEditsRefused):
     list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from tandem.core.admin import StaleEditsRefused
 from tandem.people.models import ApiToken, Team, Territory, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaleEditsRefused, DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "team", "is_active"]
     list_filter = ["role", "team", "is_active"]
     list_select_related = ["team"]
@@ -20,7 +21,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(StaleEditsRefused):
     list_display = ["name", "kind", "manager", "territory"]
     list_filter = ["kind"]
     list_select_related = ["manager", "territory"]
@@ -28,13 +29,13 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(StaleEditsRefused):
     list_display = ["name", "region"]
     search_fields = ["name"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(StaleEditsRefused):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
     readonly_fields = ["digest", "prefix"]

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from tandem.core.admin import ServiceOwnedAdmin
+from tandem.core.admin import ServiceOwnedAdmin, StaleEditsRefused
 from tandem.product.models import Feature, Goal, Product, Release
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(StaleEditsRefused):
     list_display = ["name", "lifecycle_stage", "manager"]
     list_select_related = ["manager"]
     search_fields = ["name"]

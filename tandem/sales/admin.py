@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from tandem.core.admin import ServiceOwnedAdmin
+from tandem.core.admin import ServiceOwnedAdmin, StaleEditsRefused
 from tandem.core.models import ExchangeRate
 from tandem.sales import services
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
@@ -41,7 +41,7 @@ class ExchangeRateForm(RuleCheckedForm):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
+class ExchangeRateAdmin(StaleEditsRefused):
     """Rates change home amounts: saving or deleting one goes through the sales services, which
     recompute the deals it converts (in the background) and their asks' values and evidence."""
 
@@ -85,7 +85,7 @@ class AccountAdmin(ServiceOwnedAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(StaleEditsRefused):
     list_display = ["first_name", "last_name", "email", "account"]
     list_select_related = ["account"]
     search_fields = ["last_name", "email"]
@@ -105,7 +105,7 @@ class StageForm(RuleCheckedForm):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin[Stage]):
+class StageAdmin(StaleEditsRefused):
     form = StageForm
     list_display = ["order", "name", "default_probability", "forecast_category", "is_won", "is_lost"]
     ordering = ["order"]

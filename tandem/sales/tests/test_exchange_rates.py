@@ -14,6 +14,7 @@ from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
 from tandem.core.models import ExchangeRate
+from tandem.core.tests.admin_forms import change_form_data
 from tandem.product.tests.factories import FeatureFactory
 from tandem.sales.models import Opportunity
 from tandem.sales.services import (
@@ -131,10 +132,8 @@ def test_the_admin_pages_go_through_the_rules(rep, admin_user, first_rate, clien
     late = euro_deal(rep, LATE)
     client.force_login(admin_user)
 
-    refused = client.post(
-        f"/admin/core/exchangerate/{first_rate.pk}/change/",
-        {"currency": "EUR", "valid_from": "2027-12-01", "rate_to_home": "1.10"},
-    )
+    change = f"/admin/core/exchangerate/{first_rate.pk}/change/"
+    refused = client.post(change, change_form_data(client, change, valid_from="2027-12-01", rate_to_home="1.10"))
     assert refused.status_code == 200
     assert "1 deals in EUR close before 2027-12-01" in refused.content.decode()
     assert ExchangeRate.objects.get(pk=first_rate.pk).valid_from == FIRST
