@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from tandem.competition.models import Competitor
 from tandem.core.admin import StaleEditsRefused
@@ -7,3 +8,5 @@ from tandem.core.admin import StaleEditsRefused
 @admin.register(Competitor)
 class CompetitorAdmin(StaleEditsRefused):
     search_fields = ["name"]
+    # A website typed without its scheme is read as https, as Django 6 will by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
