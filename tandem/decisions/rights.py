@@ -7,6 +7,7 @@ ones seeded by the data migration and assumed for a type whose row is missing.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
@@ -120,11 +121,11 @@ def decision_right_check(*, user: User, right: DecisionRight, subject: Subject) 
         raise PermissionDenied(f"Only {holders_text(right, subject)} may {verb} {subject.noun}.")
 
 
-def may_ship(user: User, product: Product, planning_right: DecisionRight) -> bool:
-    """Whether this person may mark a release of this product shipped.
+def may_manage_releases(user: User, product: Product, planning_right: DecisionRight) -> bool:
+    """Whether this person may plan, change or ship the releases of this product.
 
-    Shipping settles the plans made for the release, so it follows the right to plan: among those
-    who manage releases (product managers and admins), a product manager ships only their own
+    Releases carry the plans made for them, so they follow the right to plan: among those who
+    manage releases (product managers and admins), a product manager manages only their own
     products' releases while the rights keep product managers to their own products.
     """
     if not has_permission(user, ProductPermission.MANAGE_RELEASES):
@@ -134,10 +135,20 @@ def may_ship(user: User, product: Product, planning_right: DecisionRight) -> boo
     return True
 
 
-def release_ship_check(*, user: User, product: Product, planning_right: DecisionRight) -> None:
-    """Refuse (403) shipping a release to someone who may not, naming who may."""
-    if not may_ship(user, product, planning_right):
+def release_products(user: User, products: QuerySet[Product], planning_right: DecisionRight) -> QuerySet[Product]:
+    """Of these products, those whose releases this person may manage: the rule of `may_manage_releases`
+    as a filter, for the product choices of the release form."""
+    if not has_permission(user, ProductPermission.MANAGE_RELEASES):
+        return products.none()
+    if user.role == R.PRODUCT_MANAGER and planning_right.managers_own_products_only:
+        return products.filter(manager=user)
+    return products
+
+
+def releases_check(*, user: User, product: Product, planning_right: DecisionRight) -> None:
+    """Refuse (403) planning, changing or shipping a release to someone who may not, naming who may."""
+    if not may_manage_releases(user, product, planning_right):
         manager = product.manager or "no one assigned yet"
         raise PermissionDenied(
-            f"Only the product manager of {product.name} ({manager}) or an admin may ship this release."
+            f"Only the product manager of {product.name} ({manager}) or an admin may plan or ship its releases."
         )

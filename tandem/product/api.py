@@ -333,6 +333,19 @@ class ReleaseOut(Schema):
     target_date: datetime.date
     status: ReleaseStatus
     shipped_at: datetime.datetime | None
+    version: int
+
+
+class ReleaseIn(Schema):
+    product_id: int
+    name: str = Field(min_length=1, max_length=200)
+    target_date: datetime.date
+
+
+class ReleasePatch(Schema):
+    version: int = Field(description="The version you read; a stale one gets 409 and changes nothing.")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    target_date: datetime.date | None = None
 
 
 class ReleaseListQuery(Schema):
@@ -364,3 +377,35 @@ def release_list(request: ApiRequest, params: Query[ReleaseListQuery]) -> QueryS
 def release_ship(request: ApiRequest, release_id: int) -> Release:
     release = get_object_or_404(release_visible(user=request.user), pk=release_id)
     return services.release_ship(actor=request.user, release=release)
+
+
+@router.post(
+    "/releases",
+    response={201: ReleaseOut, **WRITE_ERRORS},
+    operation_id="product_release_create",
+    summary="Plan a release of a product for a target date",
+)
+def release_create(request: ApiRequest, payload: ReleaseIn) -> Status[Release]:
+    data = _references(request, payload.dict())
+    try:
+        release = services.release_create(actor=request.user, **data)
+    except ValidationError as exc:
+        raise errors_renamed(exc, API_FIELD_NAMES) from exc
+    return Status(201, release)
+
+
+@router.patch(
+    "/releases/{release_id}",
+    response={200: ReleaseOut, **WRITE_ERRORS},
+    operation_id="product_release_update",
+    summary="Rename or re-date a planned release",
+)
+def release_update(request: ApiRequest, release_id: int, payload: ReleasePatch) -> Release:
+    release = get_object_or_404(release_visible(user=request.user), pk=release_id)
+    return services.release_update(
+        actor=request.user,
+        release=release,
+        expected_version=payload.version,
+        name=release.name if payload.name is None else payload.name,
+        target_date=release.target_date if payload.target_date is None else payload.target_date,
+    )

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from tandem.core.forms import bootstrap
 from tandem.people.models import User
@@ -55,6 +56,50 @@ class FeatureForm(forms.Form):
             "visibility": feature.visibility,
             "version": feature.version,
         }
+
+
+class ReleaseForm(forms.Form):
+    """A release as product managers plan it. Editing leaves out the product: a release stays with
+    its product. `version` is the one the editor saw."""
+
+    product: forms.ModelChoiceField[Product] = forms.ModelChoiceField(queryset=Product.objects.none())
+    name = forms.CharField(max_length=200, help_text="As the product names its releases, for example 2027.2.")
+    target_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, products: QuerySet[Product] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        if products is None:
+            del fields["product"]
+        else:
+            fields["product"].queryset = products
+            del fields["version"]
+        bootstrap(self)
+
+
+class GoalForm(forms.Form):
+    """A strategic goal as the executive sets it. `version` is the one the editor saw."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    weight = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        help_text="What serving this goal adds to a feature's strategic fit; 0 adds nothing.",
+    )
+    is_active = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Active",
+        help_text="An inactive goal stays on its features and adds nothing.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
 
 
 class EffortForm(forms.Form):

@@ -47,6 +47,7 @@ class Goal(models.Model):
     description = models.TextField(blank=True)
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
     is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-weight", "name"]
@@ -68,6 +69,7 @@ class Release(models.Model):
     target_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["target_date", "name"]

@@ -15,7 +15,7 @@ from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.models import DecisionType
-from tandem.decisions.rights import decision_right_for, release_ship_check
+from tandem.decisions.rights import decision_right_for, releases_check
 from tandem.decisions.services import release_shipped_announce
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
@@ -39,9 +39,11 @@ class FeatureChanges(TypedDict, total=False):
 
 
 STALE = "Someone else changed this feature since you opened it. Reload it and apply your change again."
+STALE_RELEASE = "Someone else changed this release since you opened it. Reload it and apply your change again."
+STALE_GOAL = "Someone else changed this goal since you opened it. Reload it and apply your change again."
 
 
-def _validate(instance: Feature | Goal | ScoringSettings, rules: dict[str, tuple[bool, str]]) -> None:
+def _validate(instance: Feature | Goal | Release | ScoringSettings, rules: dict[str, tuple[bool, str]]) -> None:
     """full_clean, plus the rules whose check constraints would otherwise report them field-less."""
     errors: dict[str, list[str]] = {field: [message] for field, (broken, message) in rules.items() if broken}
     try:
@@ -52,6 +54,11 @@ def _validate(instance: Feature | Goal | ScoringSettings, rules: dict[str, tuple
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_release(release: Release) -> None:
+    taken = Release.objects.filter(product_id=release.product_id, name=release.name).exclude(pk=release.pk)
+    _validate(release, {"name": (taken.exists(), f"{release.product} already has a release named {release.name}.")})
 
 
 def _validate_feature(feature: Feature) -> None:
@@ -180,23 +187,35 @@ def feature_delete(*, actor: User, feature: Feature, expected_version: int | Non
 
 @transaction.atomic
 def release_create(*, actor: User, product: Product, name: str, target_date: datetime.date) -> Release:
-    """Plan a release of a product for a target date. Only product managers and admins may."""
+    """Plan a release of a product for a target date. Product managers and admins may; while the
+    decision rights keep product managers to their own products, only that product's manager."""
     require(actor, ProductPermission.MANAGE_RELEASES)
+    releases_check(user=actor, product=product, planning_right=decision_right_for(DecisionType.PLANNED))
     release = Release(product=product, name=name.strip(), target_date=target_date)
-    release.full_clean()
+    _validate_release(release)
     release.save()
     return release
 
 
 @transaction.atomic
-def release_update(*, actor: User, release: Release, name: str, target_date: datetime.date) -> Release:
-    """Rename or re-date a release. Only product managers and admins may; shipping is its own step."""
+def release_update(
+    *, actor: User, release: Release, expected_version: int, name: str, target_date: datetime.date
+) -> Release:
+    """Rename or re-date a planned release, as of the version the editor saw (a stale one raises
+    StaleVersion and writes nothing). Who may: as `release_create`. A shipped release is history
+    and stays as it shipped; shipping is its own step (`release_ship`)."""
     require(actor, ProductPermission.MANAGE_RELEASES)
-    current = Release.objects.select_for_update().get(pk=release.pk)
+    current = Release.objects.select_for_update(of=("self",)).select_related("product").get(pk=release.pk)
+    releases_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    if current.version != expected_version:
+        raise StaleVersion(STALE_RELEASE)
+    if current.status == Release.Status.SHIPPED:
+        raise ValidationError(f"This release shipped on {current.shipped_at:%Y-%m-%d}; it stays as it shipped.")
     current.name = name.strip()
     current.target_date = target_date
-    current.full_clean()
-    current.save(update_fields=["name", "target_date"])
+    current.version += 1
+    _validate_release(current)
+    current.save(update_fields=["name", "target_date", "version"])
     return current
 
 
@@ -212,13 +231,14 @@ def release_ship(*, actor: User, release: Release) -> Release:
     """
     require(actor, ProductPermission.MANAGE_RELEASES)
     current = Release.objects.select_for_update(of=("self",)).select_related("product__manager").get(pk=release.pk)
-    release_ship_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    releases_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
     if current.status == Release.Status.SHIPPED:
         raise ValidationError({"release": f"This release shipped on {current.shipped_at:%Y-%m-%d}."})
     now = timezone.now()
     current.status, current.shipped_at = Release.Status.SHIPPED, now
+    current.version += 1
     current.full_clean()
-    current.save(update_fields=["status", "shipped_at"])
+    current.save(update_fields=["status", "shipped_at", "version"])
     feature_ids = list(
         Feature.objects.filter(release=current).exclude(status=Feature.Status.DECLINED).values_list("pk", flat=True)
     )
@@ -242,20 +262,31 @@ def goal_create(*, actor: User, name: str, weight: Decimal, description: str = "
 
 @transaction.atomic
 def goal_update(
-    *, actor: User, goal: Goal, name: str, weight: Decimal, description: str = "", is_active: bool = True
+    *,
+    actor: User,
+    goal: Goal,
+    expected_version: int,
+    name: str,
+    weight: Decimal,
+    description: str = "",
+    is_active: bool = True,
 ) -> Goal:
-    """Change a goal, its weight or whether it is active. Only executives (and admins) may.
+    """Change a goal, its weight or whether it is active, as of the version the editor saw (a stale
+    one raises StaleVersion and writes nothing). Only executives (and admins) may.
 
     A new weight or activity changes the strategic fit of every feature serving the goal: their
     scores are recomputed in the background after commit.
     """
     require(actor, ProductPermission.SET_GOALS)
     current = Goal.objects.select_for_update().get(pk=goal.pk)
+    if current.version != expected_version:
+        raise StaleVersion(STALE_GOAL)
     current.name = name.strip()
     current.description = description
     rescore = current.weight != weight or current.is_active != is_active
     current.weight = weight
     current.is_active = is_active
+    current.version += 1
     _validate(current, {"weight": (weight < 0, "The weight cannot be negative.")})
     current.save()
     if rescore:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.messages import info as flash_info
 from django.contrib.messages import success as flash_success
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -21,10 +22,10 @@ from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.models import DecisionType
-from tandem.decisions.rights import decision_right_for, may_ship, release_ship_check
+from tandem.decisions.rights import decision_right_for, may_manage_releases, release_products, releases_check
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
-from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm, ScoringSettingsForm
+from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm, GoalForm, ReleaseForm, ScoringSettingsForm
 from tandem.product.models import Feature, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
 from tandem.product.scoring import score_breakdown
@@ -33,6 +34,7 @@ from tandem.product.selectors import (
     feature_get,
     feature_visible,
     feature_with_evidence,
+    goal_visible,
     product_visible,
     release_visible,
     scoring_settings_get,
@@ -221,12 +223,66 @@ def roadmap(request: PageRequest) -> HttpResponse:
             "-shipped_at", "pk"
         )[:SHIPPED_SHOWN]
     )
-    # The button shows only to who may ship that release: the service refuses everyone else.
-    shippable: set[int] = set()
-    if has_permission(request.user, ProductPermission.MANAGE_RELEASES):
+    # Edit and ship show only to who may manage that release: the services refuse everyone else.
+    manageable: set[int] = set()
+    can_plan = has_permission(request.user, ProductPermission.MANAGE_RELEASES)
+    if can_plan:
         planning = decision_right_for(DecisionType.PLANNED)
-        shippable = {release.pk for release in planned if may_ship(request.user, release.product, planning)}
-    return render(request, "product/roadmap.html", {"planned": planned, "shipped": shipped, "shippable": shippable})
+        manageable = {release.pk for release in planned if may_manage_releases(request.user, release.product, planning)}
+    context = {"planned": planned, "shipped": shipped, "manageable": manageable, "can_plan": can_plan}
+    return render(request, "product/roadmap.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def release_create(request: PageRequest) -> HttpResponse:
+    """Plan a release: of the products whose releases this person manages."""
+    require(request.user, ProductPermission.MANAGE_RELEASES)
+    products = release_products(
+        request.user, product_visible(user=request.user), decision_right_for(DecisionType.PLANNED)
+    )
+    form = ReleaseForm(request.POST or None, products=products, initial={"product": request.GET.get("product")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = services.release_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash_success(request, f"{release} is planned for {release.target_date:%Y-%m-%d}.")
+            return redirect("product:roadmap")
+    return render(request, "product/release_form.html", {"form": form, "release": None})
+
+
+@require_http_methods(["GET", "POST"])
+def release_update(request: PageRequest, pk: int) -> HttpResponse:
+    """Rename or re-date a planned release, as of the version the editor opened."""
+    require(request.user, ProductPermission.MANAGE_RELEASES)
+    release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
+    releases_check(user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    if release.status == Release.Status.SHIPPED:
+        flash_info(request, f"{release} shipped on {release.shipped_at:%Y-%m-%d}; it stays as it shipped.")
+        return redirect("product:roadmap")
+    initial = {"name": release.name, "target_date": release.target_date, "version": release.version}
+    form = ReleaseForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            release = services.release_update(
+                actor=request.user,
+                release=release,
+                expected_version=data["version"] or 0,
+                name=data["name"],
+                target_date=data["target_date"],
+            )
+        except StaleVersion as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash_success(request, f"{release} saved.")
+            return redirect("product:roadmap")
+    return render(request, "product/release_form.html", {"form": form, "release": release}, status=status)
 
 
 @require_GET
@@ -276,8 +332,54 @@ def scoring_settings(request: PageRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             return redirect("product:scoring_settings")
-    context = {"form": form, "scoring": scoring, "editable": editable}
+    context = {
+        "form": form,
+        "scoring": scoring,
+        "editable": editable,
+        "goals": list(goal_visible(user=request.user).order_by("-is_active", "-weight", "name")),
+        "can_set_goals": has_permission(request.user, ProductPermission.SET_GOALS),
+    }
     return render(request, "product/scoring_settings.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def goal_create(request: PageRequest) -> HttpResponse:
+    require(request.user, ProductPermission.SET_GOALS)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        try:
+            goal = services.goal_create(actor=request.user, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash_success(request, f"Goal “{goal}” set.")
+            return redirect("product:scoring_settings")
+    return render(request, "product/goal_form.html", {"form": form, "goal": None})
+
+
+@require_http_methods(["GET", "POST"])
+def goal_update(request: PageRequest, pk: int) -> HttpResponse:
+    """Change a goal as of the version the editor opened; a new weight or activity rescores its features."""
+    require(request.user, ProductPermission.SET_GOALS)
+    goal = get_object_or_404(goal_visible(user=request.user), pk=pk)
+    initial = {name: getattr(goal, name) for name in ("name", "description", "weight", "is_active", "version")}
+    form = GoalForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        try:
+            goal = services.goal_update(actor=request.user, goal=goal, expected_version=version, **data)
+        except StaleVersion as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash_success(request, f"Goal “{goal}” saved.")
+            return redirect("product:scoring_settings")
+    return render(request, "product/goal_form.html", {"form": form, "goal": goal}, status=status)
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -292,9 +394,7 @@ def release_ship(request: PageRequest, pk: int) -> HttpResponse:
     """Confirm, then mark a release shipped: its features ship and the reps whose customers asked are told."""
     require(request.user, ProductPermission.MANAGE_RELEASES)
     release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
-    release_ship_check(
-        user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED)
-    )
+    releases_check(user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED))
     errors: list[str] = []
     if request.method == "POST":
         try:

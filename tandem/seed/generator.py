@@ -322,10 +322,10 @@ class WorkspaceGenerator:
 
     def goals(self) -> Table:
         rows = [
-            (i + 1, name, description, Decimal(weight), True)
+            (i + 1, name, description, Decimal(weight), True, 1)
             for i, (name, weight, description) in enumerate(words.GOALS[: self.scale.goals])
         ]
-        return Table(Goal, ("id", "name", "description", "weight", "is_active"), rows)
+        return Table(Goal, ("id", "name", "description", "weight", "is_active", "version"), rows)
 
     def releases(self) -> Table:
         """One release per product per fiscal quarter, six quarters back and two ahead."""
@@ -344,12 +344,12 @@ class WorkspaceGenerator:
                 if target < self.today:
                     shipped = datetime.datetime.combine(target, datetime.time(15, 0), tzinfo=UTC)
                     shipped = min(shipped + datetime.timedelta(days=self.rng.randint(-3, 6)), self.now)
-                    rows.append((release_id, name, product_id, target, Release.Status.SHIPPED.value, shipped))
+                    rows.append((release_id, name, product_id, target, Release.Status.SHIPPED.value, shipped, 1))
                     self.shipped_releases[product_id].append((release_id, int(shipped.timestamp())))
                 else:
-                    rows.append((release_id, name, product_id, target, Release.Status.PLANNED.value, None))
+                    rows.append((release_id, name, product_id, target, Release.Status.PLANNED.value, None, 1))
                     self.planned_releases[product_id].append(release_id)
-        return Table(Release, ("id", "name", "product", "target_date", "status", "shipped_at"), rows)
+        return Table(Release, ("id", "name", "product", "target_date", "status", "shipped_at", "version"), rows)
 
     def _feature_titles(self, product: str, count: int) -> list[str]:
         """The product's hand-written titles first, then '<action> <object> <detail>' combinations."""

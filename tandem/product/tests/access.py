@@ -3,7 +3,8 @@
 Everyone sees features, but sales only sales-shareable and public ones: `world.internal_feature`
 answers 404 to sales roles, as a feature that does not exist. Product managers and admins edit
 features; engineering leads may change a feature's effort (the edit page gives them that field alone).
-Everyone reads the scoring weights; executives and admins set them.
+Everyone reads the scoring weights and goals; executives and admins set them. Product managers
+(of the product, by the default decision rights) and admins plan and change releases.
 """
 
 from tandem.tests.access import Access, expect
@@ -12,6 +13,7 @@ from tandem.tests.world import World
 EVERYONE_OK = expect(200, 200, 200, 200, 200, 200)
 EDITORS_REDIRECT = expect(403, 403, 302, 403, 403, 302)
 INTERNAL_FOR_EDITORS = expect(404, 404, 302, 403, 403, 302)
+GOAL_SETTERS_REDIRECT = expect(403, 403, 403, 403, 302, 302)
 
 
 def _feature(w: World) -> dict[str, int]:
@@ -78,6 +80,28 @@ PAGES: dict[str, Access] = {
         },
     ),
     "product:roadmap": Access(EVERYONE_OK),
+    # Product managers (of the product, while the rights keep them to their own) and admins plan releases.
+    "product:release_create": Access(
+        EDITORS_REDIRECT,
+        method="POST",
+        data=lambda w: {"product": w.product.pk, "name": "2027.9", "target_date": "2027-09-30"},
+    ),
+    "product:release_update": Access(
+        EDITORS_REDIRECT,
+        method="POST",
+        kwargs=lambda w: {"pk": w.release.pk},
+        data=lambda w: {"name": "2027.1 LTS", "target_date": "2027-04-30", "version": 1},
+    ),
+    # Executives and admins set the strategic goals.
+    "product:goal_create": Access(
+        GOAL_SETTERS_REDIRECT, method="POST", data=lambda w: {"name": "Grow in EMEA", "weight": "2", "is_active": "on"}
+    ),
+    "product:goal_update": Access(
+        GOAL_SETTERS_REDIRECT,
+        method="POST",
+        kwargs=lambda w: {"pk": w.goal.pk},
+        data=lambda w: {"name": "Win security reviews", "weight": "3", "is_active": "on", "version": 1},
+    ),
     "product:product_list": Access(EVERYONE_OK),
     "product:product_detail": Access(EVERYONE_OK, kwargs=lambda w: {"pk": w.product.pk}),
 }
@@ -119,5 +143,16 @@ API: dict[str, Access] = {
         kwargs=_api_feature,
         other_team=_api_internal_feature,
         other_team_expected=expect(404, 404, 204, 403, 403, 204),
+    ),
+    "product_release_create": Access(
+        expect(403, 403, 201, 403, 403, 201),
+        method="POST",
+        data=lambda w: {"product_id": w.product.pk, "name": "2027.9", "target_date": "2027-09-30"},
+    ),
+    "product_release_update": Access(
+        expect(403, 403, 200, 403, 403, 200),
+        method="PATCH",
+        kwargs=lambda w: {"release_id": w.release.pk},
+        data=lambda w: {"version": 1, "target_date": "2027-04-30"},
     ),
 }

@@ -6,7 +6,7 @@ import pytest
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
 from tandem.product.api import FeatureConfidence, FeatureStatus, FeatureVisibility
-from tandem.product.models import Feature, ScoringSettings
+from tandem.product.models import Feature, Release, ScoringSettings
 from tandem.product.tests.api_client import ApiClient
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
@@ -243,3 +243,56 @@ def test_get_shows_every_evidence_figure_and_the_single_deal_flag(pm_api):
         "66.00",
         "77.00",
     )
+
+
+# --- releases -----------------------------------------------------------------------------------
+
+
+def test_product_manager_plans_a_release_of_their_product(pm_api, product_manager):
+    product = ProductFactory(manager=product_manager)
+    body = {"product_id": product.pk, "name": "2027.4", "target_date": "2027-06-30"}
+
+    response = pm_api.send("POST", "/api/releases", body)
+
+    assert response.status_code == 201
+    assert {key: response.json()[key] for key in ("name", "target_date", "status", "version")} == {
+        "name": "2027.4",
+        "target_date": "2027-06-30",
+        "status": "planned",
+        "version": 1,
+    }
+
+
+def test_planning_a_release_of_another_managers_product_is_403_and_names_who_may(pm_api):
+    product = ProductFactory(name="Payroll")
+    body = {"product_id": product.pk, "name": "2027.4", "target_date": "2027-06-30"}
+
+    response = pm_api.send("POST", "/api/releases", body)
+
+    assert response.status_code == 403
+    assert f"Only the product manager of Payroll ({product.manager})" in response.json()["detail"]
+    assert not Release.objects.exists()
+
+
+def test_a_taken_release_name_is_422_on_name(pm_api, product_manager):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager))
+
+    response = pm_api.send(
+        "POST", "/api/releases", {"product_id": release.product_id, "name": release.name, "target_date": "2027-06-30"}
+    )
+
+    assert response.status_code == 422
+    assert "name" in response.json()["errors"]
+
+
+def test_patching_a_release_moves_only_what_is_sent_and_a_stale_patch_is_409(pm_api, product_manager):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager), name="2027.4")
+
+    moved = pm_api.send("PATCH", f"/api/releases/{release.pk}", {"version": 1, "target_date": "2027-09-30"})
+    stale = pm_api.send("PATCH", f"/api/releases/{release.pk}", {"version": 1, "name": "2027.5"})
+
+    assert moved.status_code == 200
+    assert (moved.json()["name"], moved.json()["target_date"], moved.json()["version"]) == ("2027.4", "2027-09-30", 2)
+    assert stale.status_code == 409
+    release.refresh_from_db()
+    assert release.name == "2027.4"

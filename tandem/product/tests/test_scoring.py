@@ -202,7 +202,7 @@ def test_a_goals_new_weight_rescores_the_features_serving_it(executive, django_c
     FeatureEvidence.objects.filter(feature=feature).update(open_pipeline=Decimal("1000"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        goal_update(actor=executive, goal=goal, name=goal.name, weight=Decimal("5"))
+        goal_update(actor=executive, goal=goal, expected_version=goal.version, name=goal.name, weight=Decimal("5"))
 
     evidence = FeatureEvidence.objects.get(feature=feature)
     assert evidence.strategic_fit == Decimal("5.00")

@@ -18,6 +18,7 @@ from tandem.product.services import (
     goal_create,
     goal_update,
     release_create,
+    release_ship,
     release_update,
 )
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
@@ -183,18 +184,62 @@ TARGET = datetime.date(2027, 3, 31)
 
 
 def test_product_manager_plans_and_redates_a_release(product_manager):
-    release = release_create(actor=product_manager, product=ProductFactory(), name="2027.1", target_date=TARGET)
-    release_update(actor=product_manager, release=release, name="2027.1", target_date=TARGET.replace(day=30))
+    product = ProductFactory(manager=product_manager)
+    release = release_create(actor=product_manager, product=product, name="2027.1", target_date=TARGET)
+    release_update(
+        actor=product_manager, release=release, expected_version=1, name="2027.1", target_date=TARGET.replace(day=30)
+    )
 
     release.refresh_from_db()
-    assert (release.status, release.target_date) == (Release.Status.PLANNED, datetime.date(2027, 3, 30))
+    assert (release.status, release.target_date, release.version) == (
+        Release.Status.PLANNED,
+        datetime.date(2027, 3, 30),
+        2,
+    )
 
 
 def test_release_names_are_unique_per_product(product_manager):
-    product = ProductFactory()
+    product = ProductFactory(name="Platform", manager=product_manager)
     release_create(actor=product_manager, product=product, name="2027.1", target_date=TARGET)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         release_create(actor=product_manager, product=product, name="2027.1", target_date=TARGET)
+    assert refused.value.message_dict["name"] == ["Platform already has a release named 2027.1."]
+
+
+def test_a_release_edit_over_someone_elses_is_refused(product_manager):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager), name="2027.1")
+    release_update(actor=product_manager, release=release, expected_version=1, name="2027.2", target_date=TARGET)
+
+    with pytest.raises(StaleVersion):
+        release_update(actor=product_manager, release=release, expected_version=1, name="Q1", target_date=TARGET)
+    release.refresh_from_db()
+    assert release.name == "2027.2"
+
+
+def test_a_shipped_release_stays_as_it_shipped(product_manager):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager), name="2027.1")
+    release_ship(actor=product_manager, release=release)
+    release.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="shipped on"):
+        release_update(
+            actor=product_manager, release=release, expected_version=release.version, name="x", target_date=TARGET
+        )
+
+
+def test_a_product_manager_plans_only_their_own_products_releases_while_the_rights_say_so(product_manager):
+    """The right to plan keeps product managers to their own products by default (decision rights)."""
+    others = ProductFactory(name="Analytics")
+    with pytest.raises(PermissionDenied, match="Only the product manager of Analytics"):
+        release_create(actor=product_manager, product=others, name="2027.1", target_date=TARGET)
+    with pytest.raises(PermissionDenied):
+        release_update(
+            actor=product_manager,
+            release=ReleaseFactory(product=others),
+            expected_version=1,
+            name="x",
+            target_date=TARGET,
+        )
 
 
 @pytest.mark.parametrize("role", NOT_EDITORS)
@@ -202,16 +247,29 @@ def test_only_product_manages_releases(user_with_role, role):
     with pytest.raises(PermissionDenied):
         release_create(actor=user_with_role(role), product=ProductFactory(), name="2027.1", target_date=TARGET)
     with pytest.raises(PermissionDenied):
-        release_update(actor=user_with_role(role), release=ReleaseFactory(), name="x", target_date=TARGET)
+        release_update(
+            actor=user_with_role(role), release=ReleaseFactory(), expected_version=1, name="x", target_date=TARGET
+        )
 
 
 @pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.ADMIN])
 def test_executives_set_goals_and_their_weights(user_with_role, role):
     goal = goal_create(actor=user_with_role(role), name="Win enterprise", weight=Decimal("5"))
-    goal_update(actor=user_with_role(role), goal=goal, name="Win enterprise", weight=Decimal("2"), is_active=False)
+    goal_update(
+        actor=user_with_role(role),
+        goal=goal,
+        expected_version=1,
+        name="Win enterprise",
+        weight=Decimal("2"),
+        is_active=False,
+    )
 
     goal.refresh_from_db()
-    assert (goal.weight, goal.is_active) == (Decimal("2.00"), False)
+    assert (goal.weight, goal.is_active, goal.version) == (Decimal("2.00"), False, 2)
+    with pytest.raises(StaleVersion):
+        goal_update(actor=user_with_role(role), goal=goal, expected_version=1, name="Win SMB", weight=Decimal("9"))
+    goal.refresh_from_db()
+    assert (goal.name, goal.weight) == ("Win enterprise", Decimal("2.00"))
 
 
 @pytest.mark.parametrize("role", [Role.REP, Role.SALES_MANAGER, Role.PRODUCT_MANAGER, Role.ENGINEERING_LEAD])

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
-from tandem.product.models import Feature, Release, ScoringSettings
+from tandem.product.models import Feature, Goal, Release, ScoringSettings
 from tandem.product.selectors import scoring_settings_get
-from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
@@ -294,6 +294,96 @@ def test_roadmap_runs_the_same_queries_for_1_and_10_releases(client, product_man
     assert_same_queries(one, ten)
 
 
+def test_product_manager_plans_releases_of_their_own_products_only(client, product_manager):
+    own = ProductFactory(manager=product_manager, name="Ledger")
+    other = ProductFactory(name="Payroll")
+    client.force_login(product_manager)
+    url = reverse("product:release_create")
+
+    assert list(client.get(url).context["form"].fields["product"].queryset) == [own]
+    refused = client.post(url, {"product": other.pk, "name": "2027.4", "target_date": "2027-06-30"})
+    planned = client.post(url, {"product": own.pk, "name": "2027.4", "target_date": "2027-06-30"}, follow=True)
+
+    assert "product" in refused.context["form"].errors
+    assert not Release.objects.filter(product=other).exists()
+    release = Release.objects.get(product=own)
+    assert (release.name, release.target_date) == ("2027.4", datetime.date(2027, 6, 30))
+    assert "Ledger 2027.4 is planned for 2027-06-30." in planned.content.decode()
+
+
+def test_a_release_name_taken_in_its_product_shows_on_the_name_field(client, product_manager):
+    product = ProductFactory(manager=product_manager, name="Ledger")
+    ReleaseFactory(product=product, name="2027.4")
+    client.force_login(product_manager)
+
+    response = client.post(
+        reverse("product:release_create"), {"product": product.pk, "name": "2027.4", "target_date": "2027-06-30"}
+    )
+
+    assert response.context["form"].errors["name"] == ["Ledger already has a release named 2027.4."]
+    assert Release.objects.filter(product=product).count() == 1
+
+
+def test_roadmap_offers_planning_and_editing_only_to_who_manages_the_release(client, product_manager, rep):
+    own = ReleaseFactory(product=ProductFactory(manager=product_manager))
+    others = ReleaseFactory()
+    client.force_login(product_manager)
+
+    body = client.get(reverse("product:roadmap")).content.decode()
+
+    assert 'data-testid="plan-release"' in body
+    assert reverse("product:release_update", args=[own.pk]) in body
+    assert reverse("product:release_update", args=[others.pk]) not in body
+    client.force_login(rep)
+    body = client.get(reverse("product:roadmap")).content.decode()
+    assert 'data-testid="plan-release"' not in body
+    assert "edit-release" not in body
+
+
+def test_product_manager_is_told_how_to_start_an_empty_roadmap(client, product_manager):
+    client.force_login(product_manager)
+    assert "Plan one, then plan features for it" in client.get(reverse("product:roadmap")).content.decode()
+
+
+def test_product_manager_moves_a_release_and_a_stale_edit_gets_409(client, product_manager):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager), name="2027.4")
+    client.force_login(product_manager)
+    url = reverse("product:release_update", args=[release.pk])
+    seen = client.get(url).context["form"].initial["version"]
+
+    moved = client.post(url, {"name": "2027.5", "target_date": "2027-09-30", "version": seen})
+    stale = client.post(url, {"name": "2027.4 LTS", "target_date": "2027-07-31", "version": seen})
+
+    assert moved.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this release" in stale.content.decode()
+    release.refresh_from_db()
+    assert (release.name, release.target_date) == ("2027.5", datetime.date(2027, 9, 30))
+
+
+def test_a_shipped_release_is_not_edited_and_says_why(client, product_manager):
+    shipped_at = timezone.now()
+    release = ReleaseFactory(
+        product=ProductFactory(manager=product_manager), status=Release.Status.SHIPPED, shipped_at=shipped_at
+    )
+    client.force_login(product_manager)
+
+    response = client.get(reverse("product:release_update", args=[release.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("product:roadmap")
+    assert f"shipped on {timezone.localtime(shipped_at):%Y-%m-%d}; it stays as it shipped" in response.content.decode()
+
+
+def test_another_product_managers_release_may_not_be_edited(client, product_manager):
+    release = ReleaseFactory()
+    client.force_login(product_manager)
+
+    response = client.get(reverse("product:release_update", args=[release.pk]))
+
+    assert response.status_code == 403
+    assert f"Only the product manager of {release.product.name}" in response.content.decode()
+
+
 # --- products -----------------------------------------------------------------------------------
 
 
@@ -473,3 +563,48 @@ def test_bad_weights_show_on_their_fields(client, executive):
     assert response.status_code == 200
     assert set(form.errors) >= {"default_effort", "weight_fit"}
     assert scoring_settings_get().weight_fit == Decimal("0.25")
+
+
+# --- strategic goals ----------------------------------------------------------------------------
+
+
+def test_everyone_reads_the_goals_but_only_executives_are_offered_to_change_them(client, product_manager, executive):
+    goal = GoalFactory(name="Win regulated industries", weight=4)
+    GoalFactory(name="Old bet", weight=9, is_active=False)
+    client.force_login(product_manager)
+    response = client.get(reverse("product:scoring_settings"))
+
+    assert [g.name for g in response.context["goals"]] == ["Win regulated industries", "Old bet"]
+    assert reverse("product:goal_update", args=[goal.pk]) not in response.content.decode()
+    client.force_login(executive)
+    body = client.get(reverse("product:scoring_settings")).content.decode()
+    assert reverse("product:goal_update", args=[goal.pk]) in body
+    assert reverse("product:goal_create") in body
+
+
+def test_executive_sets_a_goal_and_a_bad_weight_shows_on_its_field(client, executive):
+    client.force_login(executive)
+    url = reverse("product:goal_create")
+
+    bad = client.post(url, {"name": "Grow in EMEA", "weight": "-1", "is_active": "on"})
+    good = client.post(url, {"name": "Grow in EMEA", "weight": "2.5", "is_active": "on"})
+
+    assert "weight" in bad.context["form"].errors
+    assert good.status_code == 302
+    assert Goal.objects.get().weight == Decimal("2.5")
+
+
+def test_a_stale_goal_edit_gets_409_and_writes_nothing(client, executive):
+    goal = GoalFactory(name="Win security reviews", weight=3)
+    client.force_login(executive)
+    url = reverse("product:goal_update", args=[goal.pk])
+    seen = client.get(url).context["form"].initial["version"]
+
+    first = client.post(url, {"name": "Win security reviews", "weight": "5", "is_active": "on", "version": seen})
+    stale = client.post(url, {"name": "Pass security reviews", "weight": "1", "is_active": "on", "version": seen})
+
+    assert first.status_code == 302
+    assert stale.status_code == 409
+    assert "Someone else changed this goal" in stale.content.decode()
+    goal.refresh_from_db()
+    assert (goal.name, goal.weight) == ("Win security reviews", Decimal("5"))
