@@ -1,9 +1,10 @@
 """Pages of the product domain: features with their evidence, the roadmap and products."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.messages import info as flash_info
 from django.contrib.messages import success as flash_success
@@ -153,11 +154,8 @@ def feature_create(request: PageRequest) -> HttpResponse:
     form = FeatureForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            feature = services.feature_create(actor=request.user, **data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        feature, _ = _written(form, lambda: services.feature_create(actor=request.user, **data))
+        if feature:
             return redirect("product:feature_detail", pk=feature.pk)
     return render(request, "product/feature_form.html", {"form": form, "feature": None})
 
@@ -179,14 +177,11 @@ def feature_update(request: PageRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         version = changes.pop("version")
-        try:
-            services.feature_change(actor=request.user, feature=feature, expected_version=version, **changes)
-        except StaleVersion as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        changed, status = _written(
+            form,
+            lambda: services.feature_change(actor=request.user, feature=feature, expected_version=version, **changes),
+        )
+        if changed:
             return redirect("product:feature_detail", pk=feature.pk)
     return render(request, "product/feature_form.html", {"form": form, "feature": feature}, status=status)
 
@@ -242,11 +237,8 @@ def release_create(request: PageRequest) -> HttpResponse:
     )
     form = ReleaseForm(request.POST or None, products=products, initial={"product": request.GET.get("product")})
     if request.method == "POST" and form.is_valid():
-        try:
-            release = services.release_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        release, _ = _written(form, lambda: services.release_create(actor=request.user, **form.cleaned_data))
+        if release:
             flash_success(request, f"{release} is planned for {release.target_date:%Y-%m-%d}.")
             return redirect("product:roadmap")
     return render(request, "product/release_form.html", {"form": form, "release": None})
@@ -266,21 +258,18 @@ def release_update(request: PageRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            release = services.release_update(
+        saved, status = _written(
+            form,
+            lambda: services.release_update(
                 actor=request.user,
                 release=release,
                 expected_version=data["version"] or 0,
                 name=data["name"],
                 target_date=data["target_date"],
-            )
-        except StaleVersion as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            flash_success(request, f"{release} saved.")
+            ),
+        )
+        if saved:
+            flash_success(request, f"{saved} saved.")
             return redirect("product:roadmap")
     return render(request, "product/release_form.html", {"form": form, "release": release}, status=status)
 
@@ -326,11 +315,8 @@ def scoring_settings(request: PageRequest) -> HttpResponse:
         request.POST or None, initial=ScoringSettingsForm.initial_for(scoring), editable=editable
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.scoring_settings_update(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        saved, _ = _written(form, lambda: services.scoring_settings_update(actor=request.user, **form.cleaned_data))
+        if saved:
             return redirect("product:scoring_settings")
     context = {
         "form": form,
@@ -348,11 +334,8 @@ def goal_create(request: PageRequest) -> HttpResponse:
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-        try:
-            goal = services.goal_create(actor=request.user, **data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        goal, _ = _written(form, lambda: services.goal_create(actor=request.user, **data))
+        if goal:
             flash_success(request, f"Goal “{goal}” set.")
             return redirect("product:scoring_settings")
     return render(request, "product/goal_form.html", {"form": form, "goal": None})
@@ -369,17 +352,29 @@ def goal_update(request: PageRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or 0
-        try:
-            goal = services.goal_update(actor=request.user, goal=goal, expected_version=version, **data)
-        except StaleVersion as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            flash_success(request, f"Goal “{goal}” saved.")
+        saved, status = _written(
+            form, lambda: services.goal_update(actor=request.user, goal=goal, expected_version=version, **data)
+        )
+        if saved:
+            flash_success(request, f"Goal “{saved}” saved.")
             return redirect("product:scoring_settings")
     return render(request, "product/goal_form.html", {"form": form, "goal": goal}, status=status)
+
+
+T = TypeVar("T")
+
+
+def _written(form: Any, write: Callable[[], T]) -> tuple[T | None, int]:
+    """Run a service's write for a valid form: what it wrote and 200, or None when it refused, with its
+    reasons on the form and 409 for a stale version."""
+    try:
+        return write(), 200
+    except StaleVersion as exc:
+        form.add_error(None, str(exc))
+        return None, 409
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return None, 200
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
