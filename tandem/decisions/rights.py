@@ -130,9 +130,7 @@ def may_manage_releases(user: User, product: Product, planning_right: DecisionRi
     """
     if not has_permission(user, ProductPermission.MANAGE_RELEASES):
         return False
-    if user.role == R.PRODUCT_MANAGER and planning_right.managers_own_products_only:
-        return product.manager_id == user.pk
-    return True
+    return product.manager_id == user.pk if _own_products_only(user, planning_right) else True
 
 
 def release_products(user: User, products: QuerySet[Product], planning_right: DecisionRight) -> QuerySet[Product]:
@@ -140,9 +138,11 @@ def release_products(user: User, products: QuerySet[Product], planning_right: De
     as a filter, for the product choices of the release form."""
     if not has_permission(user, ProductPermission.MANAGE_RELEASES):
         return products.none()
-    if user.role == R.PRODUCT_MANAGER and planning_right.managers_own_products_only:
-        return products.filter(manager=user)
-    return products
+    return products.filter(manager=user) if _own_products_only(user, planning_right) else products
+
+
+def _own_products_only(user: User, planning_right: DecisionRight) -> bool:
+    return user.role == R.PRODUCT_MANAGER and planning_right.managers_own_products_only
 
 
 def releases_check(*, user: User, product: Product, planning_right: DecisionRight) -> None:

@@ -38,9 +38,10 @@ class FeatureChanges(TypedDict, total=False):
     owner: User | None
 
 
-STALE = "Someone else changed this feature since you opened it. Reload it and apply your change again."
-STALE_RELEASE = "Someone else changed this release since you opened it. Reload it and apply your change again."
-STALE_GOAL = "Someone else changed this goal since you opened it. Reload it and apply your change again."
+def _stale(thing: str) -> StaleVersion:
+    return StaleVersion(
+        f"Someone else changed this {thing} since you opened it. Reload it and apply your change again."
+    )
 
 
 def _validate(instance: Feature | Goal | Release | ScoringSettings, rules: dict[str, tuple[bool, str]]) -> None:
@@ -78,7 +79,7 @@ def _lock_current(feature: Feature, expected_version: int | None) -> Feature:
     """The stored feature, locked; refuse the write when it was based on an older version."""
     current = Feature.objects.select_for_update().get(pk=feature.pk)
     if expected_version is not None and current.version != expected_version:
-        raise StaleVersion(STALE)
+        raise _stale("feature")
     return current
 
 
@@ -208,7 +209,7 @@ def release_update(
     current = Release.objects.select_for_update(of=("self",)).select_related("product").get(pk=release.pk)
     releases_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
     if current.version != expected_version:
-        raise StaleVersion(STALE_RELEASE)
+        raise _stale("release")
     if current.status == Release.Status.SHIPPED:
         raise ValidationError(f"This release shipped on {current.shipped_at:%Y-%m-%d}; it stays as it shipped.")
     current.name = name.strip()
@@ -280,7 +281,7 @@ def goal_update(
     require(actor, ProductPermission.SET_GOALS)
     current = Goal.objects.select_for_update().get(pk=goal.pk)
     if current.version != expected_version:
-        raise StaleVersion(STALE_GOAL)
+        raise _stale("goal")
     current.name = name.strip()
     current.description = description
     rescore = current.weight != weight or current.is_active != is_active

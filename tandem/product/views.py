@@ -228,6 +228,15 @@ def roadmap(request: PageRequest) -> HttpResponse:
     return render(request, "product/roadmap.html", context)
 
 
+def _managed_release(request: PageRequest, pk: int) -> Release:
+    """A release this person may manage (plan, change, ship): 404 if they cannot see it, 403 naming
+    who may if they may not manage it."""
+    require(request.user, ProductPermission.MANAGE_RELEASES)
+    release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
+    releases_check(user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    return release
+
+
 @require_http_methods(["GET", "POST"])
 def release_create(request: PageRequest) -> HttpResponse:
     """Plan a release: of the products whose releases this person manages."""
@@ -235,7 +244,7 @@ def release_create(request: PageRequest) -> HttpResponse:
     products = release_products(
         request.user, product_visible(user=request.user), decision_right_for(DecisionType.PLANNED)
     )
-    form = ReleaseForm(request.POST or None, products=products, initial={"product": request.GET.get("product")})
+    form = ReleaseForm(request.POST or None, products=products)
     if request.method == "POST" and form.is_valid():
         release, _ = _written(form, lambda: services.release_create(actor=request.user, **form.cleaned_data))
         if release:
@@ -247,9 +256,7 @@ def release_create(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def release_update(request: PageRequest, pk: int) -> HttpResponse:
     """Rename or re-date a planned release, as of the version the editor opened."""
-    require(request.user, ProductPermission.MANAGE_RELEASES)
-    release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
-    releases_check(user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    release = _managed_release(request, pk)
     if release.status == Release.Status.SHIPPED:
         flash_info(request, f"{release} shipped on {release.shipped_at:%Y-%m-%d}; it stays as it shipped.")
         return redirect("product:roadmap")
@@ -387,9 +394,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def release_ship(request: PageRequest, pk: int) -> HttpResponse:
     """Confirm, then mark a release shipped: its features ship and the reps whose customers asked are told."""
-    require(request.user, ProductPermission.MANAGE_RELEASES)
-    release = get_object_or_404(release_visible(user=request.user).select_related("product__manager"), pk=pk)
-    releases_check(user=request.user, product=release.product, planning_right=decision_right_for(DecisionType.PLANNED))
+    release = _managed_release(request, pk)
     errors: list[str] = []
     if request.method == "POST":
         try:
