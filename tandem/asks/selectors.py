@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.core import formats
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, team_member_ids
@@ -67,7 +68,7 @@ class AskCount:
 
     @property
     def label(self) -> str:
-        return f"{self.shown:,}+" if self.more else f"{self.shown:,}"
+        return f"{formats.number(self.shown)}+" if self.more else formats.number(self.shown)
 
 
 def ask_inbox_count(*, user: User) -> AskCount:

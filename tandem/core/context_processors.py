@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from tandem.asks.permissions import AsksPermission
 from tandem.core.permissions import Permission, has_permission
@@ -76,3 +77,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if matches:
         max(matches, key=lambda item: len(item.url)).active = True
     return {"nav_items": items}
+
+
+def home_currency(request: HttpRequest) -> dict[str, Any]:
+    """The home currency every total is in, for `|money:home_currency`; read only if a page shows money."""
+    from tandem.core.money import workspace_get
+
+    return {"home_currency": SimpleLazyObject(lambda: workspace_get().home_currency)}

@@ -13,12 +13,12 @@ from typing import Any
 from django.template import defaultfilters
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
+from tandem.core import formats
 from tandem.core.listing import ListPage
-from tandem.core.templatetags.tandem import money, money_short, record_url, sort_th
+from tandem.core.templatetags.tandem import record_url, sort_th
 from tandem.sales.templatetags.sales import forecast_badge, stage_badge
 
 
@@ -26,19 +26,17 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def date(value: Any, arg: str | None = None) -> str:
-    """Django's `date` filter, in the user's time zone as the Django template language converts it."""
-    if isinstance(value, datetime.datetime):
-        return defaultfilters.date(timezone.localtime(value) if timezone.is_aware(value) else value, arg)
-    if isinstance(value, datetime.date):
-        return _day(value, arg)
-    return defaultfilters.date(value, arg)
-
-
 @functools.lru_cache(maxsize=1024)
-def _day(value: datetime.date, arg: str | None) -> str:
-    """A list's days repeat (deals closing at the end of a month): each is formatted once per process."""
-    return defaultfilters.date(value, arg)
+def date_short(value: datetime.date | None) -> str:
+    """A list's days repeat (deals closing at the end of a month): each is formatted once per process.
+    Moments in time are converted to the user's time zone first, so only plain days are cached."""
+    return formats.date_short(value)
+
+
+def _date_short(value: datetime.date | None) -> str:
+    if isinstance(value, datetime.datetime):
+        return formats.date_short(value)
+    return date_short(value)
 
 
 def pager(page: ListPage[Any]) -> SafeString:
@@ -58,10 +56,14 @@ def environment(**options: Any) -> Environment:
         forecast_badge=forecast_badge,
     )
     env.filters.update(
-        money=money,
-        money_short=money_short,
-        date=date,
-        floatformat=defaultfilters.floatformat,
+        # tandem/core/formats.py, as in the Django templates
+        money=formats.money,
+        money_compact=formats.money_compact,
+        number=formats.number,
+        percent=formats.percent,
+        percent_of=formats.percent_of,
+        date_short=_date_short,
+        datetime_short=formats.datetime_short,
         truncatechars=defaultfilters.truncatechars,
         urlencode=defaultfilters.urlencode,
     )

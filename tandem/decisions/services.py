@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tandem.asks.models import Ask, Decision
 from tandem.asks.selectors import ask_visible
+from tandem.core import formats
 from tandem.core.fiscal import business_days_after
 from tandem.core.permissions import require
 from tandem.core.roles import SALES_ROLES, Role
@@ -64,9 +65,9 @@ def escalation_text(
     """Title and body of the notice of an escalation; `was` is the escalated outcome, lower-case."""
     body = (
         f"{escalated_by} escalated an ask from {customer} that was {was}.\n\n"
-        f"Reason:\n{reason}\n\nTo be ruled on by {due:%A %d %B %Y}."
+        f"Reason:\n{reason}\n\nTo be ruled on by {formats.date_long(due)}."
     )
-    return f"Escalated, due {due:%Y-%m-%d}: {need_excerpt(need)}", body
+    return f"Escalated, due {formats.date_short(due)}: {need_excerpt(need)}", body
 
 
 def _subject(*, feature: Feature | None, ask: Ask | None, escalated: bool) -> Subject:
@@ -87,7 +88,7 @@ def _overrule_check(*, actor: User, feature: Feature | None, ask: Ask | None) ->
     )
     if previous is not None and previous.decided_by.role == Role.EXECUTIVE and actor.role != Role.EXECUTIVE:
         raise PermissionDenied(
-            f"An executive ({previous.decided_by}) decided this on {previous.decided_at:%Y-%m-%d}; "
+            f"An executive ({previous.decided_by}) decided this on {formats.date_short(previous.decided_at)}; "
             "only an executive may change it."
         )
 
@@ -332,7 +333,7 @@ def escalation_create(
         errors[NON_FIELD_ERRORS] = f"Only a declined or deferred ask can be escalated; this one is {state}."
     open_escalation = Escalation.objects.filter(ask=ask, status=Escalation.Status.OPEN).first()
     if open_escalation is not None:
-        errors[NON_FIELD_ERRORS] = f"This ask is already escalated, due {open_escalation.due_date:%Y-%m-%d}."
+        errors[NON_FIELD_ERRORS] = f"This ask is already escalated, due {formats.date_short(open_escalation.due_date)}."
     if executive is not None and (executive.role != Role.EXECUTIVE or not executive.is_active):
         errors["executive"] = "Choose an executive, or leave it to any executive."
     if due_date is not None and due_date < today:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.asks.evidence import feature_evidence_refresh, feature_scores_recompute
 from tandem.asks.models import Ask, FeatureEvidence
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.models import DecisionType
@@ -211,7 +212,9 @@ def release_update(
     if current.version != expected_version:
         raise _stale("release")
     if current.status == Release.Status.SHIPPED:
-        raise ValidationError(f"This release shipped on {current.shipped_at:%Y-%m-%d}; it stays as it shipped.")
+        raise ValidationError(
+            f"This release shipped on {formats.date_short(current.shipped_at)}; it stays as it shipped."
+        )
     current.name = name.strip()
     current.target_date = target_date
     current.version += 1
@@ -234,7 +237,7 @@ def release_ship(*, actor: User, release: Release) -> Release:
     current = Release.objects.select_for_update(of=("self",)).select_related("product__manager").get(pk=release.pk)
     releases_check(user=actor, product=current.product, planning_right=decision_right_for(DecisionType.PLANNED))
     if current.status == Release.Status.SHIPPED:
-        raise ValidationError({"release": f"This release shipped on {current.shipped_at:%Y-%m-%d}."})
+        raise ValidationError({"release": f"This release shipped on {formats.date_short(current.shipped_at)}."})
     now = timezone.now()
     current.status, current.shipped_at = Release.Status.SHIPPED, now
     current.version += 1

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tandem.asks.evidence import score_inputs
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.selectors import ask_visible
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
@@ -248,7 +249,7 @@ def release_create(request: PageRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         release, _ = _written(form, lambda: services.release_create(actor=request.user, **form.cleaned_data))
         if release:
-            flash_success(request, f"{release} is planned for {release.target_date:%Y-%m-%d}.")
+            flash_success(request, f"{release} is planned for {formats.date_short(release.target_date)}.")
             return redirect("product:roadmap")
     return render(request, "product/release_form.html", {"form": form, "release": None})
 
@@ -258,7 +259,7 @@ def release_update(request: PageRequest, pk: int) -> HttpResponse:
     """Rename or re-date a planned release, as of the version the editor opened."""
     release = _managed_release(request, pk)
     if release.status == Release.Status.SHIPPED:
-        flash_info(request, f"{release} shipped on {release.shipped_at:%Y-%m-%d}; it stays as it shipped.")
+        flash_info(request, f"{release} shipped on {formats.date_short(release.shipped_at)}; it stays as it shipped.")
         return redirect("product:roadmap")
     initial = {"name": release.name, "target_date": release.target_date, "version": release.version}
     form = ReleaseForm(request.POST or None, initial=initial)

@@ -70,14 +70,20 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.core.context_processors.navigation",
+                "tandem.core.context_processors.home_currency",
             ],
+            # The format filters (|money, |date_short…) in every template without a {% load %}.
+            "builtins": ["tandem.core.templatetags.tandem"],
         },
     },
     {
         # The list tables only (tandem/core/jinja.py); `{% jinja %}` puts them into a page.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "tandem.core.jinja.environment"},
+        "OPTIONS": {
+            "environment": "tandem.core.jinja.environment",
+            "context_processors": ["tandem.core.context_processors.home_currency"],
+        },
     },
 ]
 FORM_RENDERER = "tandem.core.forms.FormRenderer"

@@ -1,5 +1,4 @@
 import functools
-from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from tandem.core import formats
 from tandem.core.listing import Column, ListPage
 
 register = template.Library()
@@ -15,12 +15,17 @@ register = template.Library()
 RECORD_PLACEHOLDER = 987654321
 
 
-@register.filter
-def money(value: Decimal | None, currency: str = "") -> str:
-    """12345.5 → '12,345.50 USD' (the currency is left out when not given)."""
-    if value is None:
-        return "—"
-    return f"{Decimal(value):,.2f} {currency}".strip()
+# The format module's functions, as filters: `{{ deal.amount|money:deal.currency }}`,
+# `{{ deal.close_date|date_short }}` (tandem/core/formats.py says how each reads).
+register.filter("money", formats.money)
+register.filter("money_compact", formats.money_compact)
+register.filter("number", formats.number)
+register.filter("percent", formats.percent)
+register.filter("percent_of", formats.percent_of)
+register.filter("date_short", formats.date_short)
+register.filter("date_long", formats.date_long)
+register.filter("datetime_short", formats.datetime_short)
+register.filter("datetime_long", formats.datetime_long)
 
 
 @functools.cache
@@ -33,18 +38,6 @@ def record_url(name: str, pk: int) -> str:
     """`{% url name pk %}` for table rows: the URL pattern is reversed once per process, not per row,
     because reversing is the largest cost of rendering a 50-row list (measured by bench/)."""
     return _record_url_pattern(name).format(pk=int(pk))
-
-
-@register.filter
-def money_short(value: Decimal | None) -> str:
-    """Compact amounts for cards and charts: 1.2M, 350K."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    for limit, suffix in ((Decimal(10**9), "B"), (Decimal(10**6), "M"), (Decimal(10**3), "K")):
-        if abs(value) >= limit:
-            return f"{value / limit:.1f}{suffix}"
-    return f"{value:.0f}"
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory, DecisionFactory
+from tandem.core import formats
 from tandem.core.fiscal import business_days_after
 from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
@@ -198,7 +199,7 @@ def test_a_sales_manager_escalates_a_declined_ask_due_in_five_business_days(
     assert escalation.due_date == business_days_after(timezone.localdate(), 5)
     assert escalation.executive is None
     assert titles_for(executive) == titles_for(product_manager)
-    assert titles_for(executive)[0].startswith(f"Escalated, due {escalation.due_date:%Y-%m-%d}")
+    assert titles_for(executive)[0].startswith(f"Escalated, due {formats.date_short(escalation.due_date)}")
 
 
 def test_a_rep_cannot_escalate(rep, loop, declined):

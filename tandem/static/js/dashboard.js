@@ -2,9 +2,9 @@
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
-  const short = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-  const full = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-  const money = (value) => (value === null || value === undefined ? "—" : full.format(value) + " " + data.currency);
+  const { money: formatMoney, moneyCompact, number } = window.TandemFormats;
+  const money = (value) => formatMoney(value, data.currency);
+  const short = (value) => moneyCompact(value, data.currency);
   const colors = ["#2e86ab", "#1f3a5f", "#f18f01", "#c73e1d", "#6a994e"];
   const charts = [];
 
@@ -19,10 +19,10 @@
         axisPointer: { type: "shadow" },
         formatter: (params) => {
           const stage = data.stages[params[0].dataIndex];
-          return `<b>${stage.name}</b><br>${money(stage.total)}<br>${stage.count} deal${stage.count === 1 ? "" : "s"}`;
+          return `<b>${stage.name}</b><br>${money(stage.total)}<br>${number(stage.count)} deal${stage.count === 1 ? "" : "s"}`;
         },
       },
-      xAxis: { type: "value", axisLabel: { formatter: (v) => short.format(v) } },
+      xAxis: { type: "value", axisLabel: { formatter: short } },
       yAxis: { type: "category", inverse: true, data: data.stages.map((s) => s.name) },
       series: [{ type: "bar", name: "Open pipeline", data: data.stages.map((s) => s.total), barMaxWidth: 28,
                  itemStyle: { borderRadius: [0, 4, 4, 0] } }],
@@ -39,7 +39,7 @@
     legend: { top: 0 },
     tooltip: { trigger: "axis", valueFormatter: money },
     xAxis: { type: "category", data: data.quarters.map((q) => q.label) },
-    yAxis: { type: "value", axisLabel: { formatter: (v) => short.format(v) } },
+    yAxis: { type: "value", axisLabel: { formatter: short } },
     series: [
       { type: "bar", name: "Won", data: data.quarters.map((q) => q.won), barMaxWidth: 36, itemStyle: { borderRadius: [4, 4, 0, 0] } },
       ...(hasQuota ? [{ type: "line", name: "Quota", data: data.quarters.map((q) => q.quota), color: "#f18f01",
