@@ -30,6 +30,16 @@ class Ask(models.Model):
         MERGED = "merged", "Merged into another ask"
         CLOSED = "closed", "Closed"
 
+    class Outcome(models.TextChoices):
+        """Where the loop stands for this ask once product decided or shipped (`asks/outcomes.py`)."""
+
+        NONE = "", "Not decided"
+        PLANNED = "planned", "Planned"
+        NEEDS_INFO = "needs_info", "Needs more information"
+        LATER = "later", "Deferred"
+        DECLINED = "declined", "Declined"
+        SHIPPED = "shipped", "Shipped"
+
     account = models.ForeignKey("sales.Account", on_delete=models.PROTECT, related_name="asks")
     opportunity = models.ForeignKey(
         "sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="asks"
@@ -47,6 +57,15 @@ class Ask(models.Model):
     importance = models.CharField(max_length=20, choices=Importance.choices, default=Importance.IMPORTANT)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.CALL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.NONE, blank=True)
+    outcome_decision = models.ForeignKey(
+        "Decision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The decision behind the outcome, whose rationale the requesting reps read.",
+    )
     value_home = money_field(
         default=Decimal("0"),
         help_text="What the ask is worth to sales, in the home currency: its deal's home amount, or without a "
@@ -62,6 +81,10 @@ class Ask(models.Model):
             models.Index(fields=["-created_at", "-id"], name="ask_created"),
             models.Index(fields=["feature", "opportunity"], name="ask_feature_opportunity"),
             models.Index(fields=["feature", "created_at"], name="ask_feature_created"),
+            # Lists filtered by outcome ("declined or deferred on my team's deals"); most asks have none.
+            models.Index(
+                fields=["outcome", "-created_at", "-id"], name="ask_outcome_created", condition=~Q(outcome="")
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=GreaterThan(Length("need"), 0), name="ask_need_not_empty"),
@@ -77,10 +100,36 @@ class Ask(models.Model):
                 name="ask_merged_has_original",
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="ask_not_duplicate_of_itself"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["", "planned", "needs_info", "later", "declined", "shipped"]),
+                name="ask_outcome_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.need[:80]
+
+    @property
+    def loop_status(self) -> str:
+        """The one status every role reads: the outcome once there is one, else where triage stands."""
+        return self.outcome or self.status
+
+    def get_loop_status_display(self) -> str:
+        return LOOP_STATUS_LABELS[self.loop_status]
+
+
+# The statuses an ask moves through, in the order of the loop, as every page and the API name them.
+LOOP_STATUS_LABELS = {
+    "new": "New",
+    "linked": "Linked",
+    "merged": "Merged",
+    "planned": "Planned",
+    "needs_info": "Needs info",
+    "later": "Deferred",
+    "declined": "Declined",
+    "shipped": "Shipped",
+    "closed": "Closed",
+}
 
 
 class Decision(models.Model):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask
+from tandem.asks.outcomes import ask_outcomes_follow_asks
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_visible
 from tandem.asks.values import ask_value_for_new_ask
@@ -119,6 +120,7 @@ def _link(ask: Ask, feature: Feature) -> None:
     ask.full_clean()
     ask.save(update_fields=["feature", "status"])
     Ask.objects.filter(duplicate_of=ask).update(feature=feature)
+    ask_outcomes_follow_asks(ask_ids=[ask.pk])
     feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
     for linked in (ask, *duplicates):
         link_learned(ask=linked, feature=feature)
@@ -173,6 +175,7 @@ def ask_merge(*, actor: User, duplicate: Ask, original: Ask, expected_status: st
     duplicate.feature = original.feature
     duplicate.full_clean()
     duplicate.save(update_fields=["status", "duplicate_of", "feature"])
+    ask_outcomes_follow_asks(ask_ids=[duplicate.pk, *(follower.pk for follower in followers)])
     feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
     # Their wording now counts for the original's feature (or for none), and they no longer wait.
     for merged in (duplicate, *followers):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.asks.models import Ask, Decision
+from tandem.asks.outcomes import ask_outcomes_follow_asks, ask_outcomes_follow_features
 from tandem.asks.selectors import ask_visible
 from tandem.core import formats
 from tandem.core.fiscal import business_days_after
@@ -191,6 +192,10 @@ def decision_record(
     if escalation is not None:
         escalation.status, escalation.ruling = Escalation.Status.RULED, decision
         escalation.save(update_fields=["status", "ruling"])
+    if feature is not None or (target is not None and outcome == Decision.Outcome.PLANNED):
+        ask_outcomes_follow_features(feature_ids=[target.pk])
+    if ask is not None:
+        ask_outcomes_follow_asks(ask_ids=[ask.pk])
     _decision_announce(decision=decision, right=right, escalation=escalation)
     return decision
 

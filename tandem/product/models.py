@@ -120,6 +120,9 @@ class Feature(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_features"
     )
+    # What sales may tell customers about it, and what it must not: the PM's words on every sales view.
+    sales_say = models.TextField("Say", blank=True, max_length=2000)
+    sales_dont_say = models.TextField("Don't say", blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

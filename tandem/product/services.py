@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.asks.evidence import feature_evidence_refresh, feature_scores_recompute
 from tandem.asks.models import Ask, FeatureEvidence
+from tandem.asks.outcomes import ask_outcomes_follow_asks, ask_outcomes_follow_features
 from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
@@ -136,14 +137,18 @@ def feature_update(
     require(actor, ProductPermission.EDIT_FEATURE)
     current = _lock_current(feature, expected_version)
     goals = changes.pop("goals", None)
+    placed = (current.status, current.release_id)
     for name, value in changes.items():
         setattr(current, name, value)
+    moved = placed != (current.status, current.release_id)
     current.version += 1
     _validate_feature(current)
     current.save()
     if goals is not None:
         current.goals.set(list(goals))
     feature_evidence_refresh(feature_ids=[current.pk])
+    if moved:
+        ask_outcomes_follow_features(feature_ids=[current.pk])
     if {"title", "description"} & set(changes):
         feature_indexed(feature=current)
     return current
@@ -182,6 +187,7 @@ def feature_delete(*, actor: User, feature: Feature, expected_version: int | Non
     Ask.objects.filter(feature=current).exclude(status=Ask.Status.MERGED).update(feature=None, status=Ask.Status.NEW)
     Ask.objects.filter(feature=current, status=Ask.Status.MERGED).update(feature=None)
     current.delete()
+    ask_outcomes_follow_asks(ask_ids=[ask.pk for ask in asks])
     # The suggestions must stop counting their wording for the deleted feature and offer them again.
     for ask in asks:
         ask_indexed(ask=ask)
@@ -250,6 +256,7 @@ def release_ship(*, actor: User, release: Release) -> Release:
         status=Feature.Status.SHIPPED, version=F("version") + 1, updated_at=now
     )
     feature_evidence_refresh(feature_ids=feature_ids)
+    ask_outcomes_follow_features(feature_ids=feature_ids)
     release_shipped_announce(release=current, feature_ids=feature_ids)
     return current
 

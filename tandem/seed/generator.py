@@ -44,6 +44,20 @@ SEGMENTS = ("enterprise", "mid_market", "smb")
 DEAL_MEDIAN = {"enterprise": 180_000.0, "mid_market": 45_000.0, "smb": 9_000.0}
 DEAL_SIGMA = {"enterprise": 0.75, "mid_market": 0.6, "smb": 0.55}
 CYCLE_DAYS = {"enterprise": (60, 270), "mid_market": (30, 150), "smb": (10, 60)}
+# What the PM wrote for sales on features sales may see, by where the feature stands.
+TALKING_POINTS = {
+    "shipped": ("Available now: show it in the demo and send the release notes.", "Don't offer it free to close."),
+    "planned": (
+        "It is on the roadmap: you may give the quarter.",
+        "Don't give a date or write it into a contract; ask product for a commitment first.",
+    ),
+    "in_progress": (
+        "The team is building it now: you may give the quarter.",
+        "Don't give a date or write it into a contract; ask product for a commitment first.",
+    ),
+    "backlog": ("We hear this need and track it with other customers' asks.", "Don't say it is planned."),
+    "declined": ("", "Don't suggest it is coming."),
+}
 EMPLOYEES = {"enterprise": (2_000, 80_000), "mid_market": (200, 2_000), "smb": (10, 200)}
 ARR = {"enterprise": (150_000, 2_000_000), "mid_market": (25_000, 250_000), "smb": (3_000, 30_000)}
 WIN_RATE = {"enterprise": 0.24, "mid_market": 0.3, "smb": 0.36}
@@ -427,9 +441,10 @@ class WorkspaceGenerator:
                     self.feature_owner.append(owner)
                     self.feature_created.append(created)
                     description = f"Customers ask for {_noun(title)}. Tracked by {self.product_names[product_id - 1]}."
+                    say, dont_say = TALKING_POINTS[status] if visibility != "internal" else ("", "")
                     yield (
                         feature_id, product_id, title, description, status, release_id, effort, confidence,
-                        visibility, owner, self._dt(created), self._dt(updated), 1,
+                        visibility, owner, self._dt(created), self._dt(updated), 1, say, dont_say,
                     )  # fmt: skip
 
         return Table(
@@ -448,6 +463,8 @@ class WorkspaceGenerator:
                 "created_at",
                 "updated_at",
                 "version",
+                "sales_say",
+                "sales_dont_say",
             ),
             rows(),
             scale.features,
@@ -823,6 +840,8 @@ class WorkspaceGenerator:
                     status,
                     value,
                     self._dt(created),
+                    "",  # outcomes follow from features and decisions once all are written (seed/load.py)
+                    None,
                 )
                 # Under the default decision rights only the product's manager decides on its asks.
                 owner_pm = self._product_manager_of(feature)
@@ -838,7 +857,7 @@ class WorkspaceGenerator:
                     ask_id += 1
                     yield (
                         ask_id, account, opp, owner, feature, original, need, why, importance, source, "merged",
-                        value, self._dt(created),
+                        value, self._dt(created), "", None,
                     )  # fmt: skip
 
         return Table(
@@ -857,6 +876,8 @@ class WorkspaceGenerator:
                 "status",
                 "value_home",
                 "created_at",
+                "outcome",
+                "outcome_decision",
             ),
             rows(),
             n,

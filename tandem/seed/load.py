@@ -9,6 +9,7 @@ from django.db import connection, models, transaction
 
 from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.asks.outcomes import ask_outcomes_refresh
 from tandem.competition.models import Competitor
 from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
@@ -63,6 +64,9 @@ def seed_workspace(
         step = time.monotonic()
         evidence_rows = feature_evidence_fill(now=generator.now)
         loads.append(TableLoad(FeatureEvidence._meta.db_table, evidence_rows, time.monotonic() - step))
+        step = time.monotonic()
+        ask_outcomes_refresh(asks=Ask.objects.all())
+        loads.append(TableLoad("(asks' outcomes)", 0, time.monotonic() - step))
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [Workspace, *WORKSPACE_MODELS]):
                 cursor.execute(statement)

@@ -242,7 +242,7 @@ ESCALATIONS = (
 
 ASK_FIELDS = (
     "id", "account", "opportunity", "requested_by", "feature", "duplicate_of", "need", "why", "importance", "source",
-    "status", "created_at", "value_home",
+    "status", "created_at", "value_home", "outcome", "outcome_decision",
 )  # fmt: skip
 SHIPPED_NEED = "They will roll {feature} out to every region once it ships; it was the last item on their list."
 SHIPPED_WHY = "Their rollout plan waits on it."
@@ -341,7 +341,7 @@ class LoopScenes:
         created = max(created, g.opp_created[deal] + HOUR)
         self.asks.append(
             (ask_id, account, deal, requested_by, feature, None, need, why, importance, source, status, g._dt(created),
-             self._value(deal))
+             self._value(deal), "", None)
         )  # fmt: skip
         return ask_id, deal, account
 
@@ -451,7 +451,7 @@ class LoopScenes:
         asked = max(g.opp_created[deal] + HOUR, shipped - 30 * DAY)
         self.asks.append(
             (ask_id, g.opp_account[deal], deal, self.rep, feature, None, SHIPPED_NEED.format(feature=title),
-             SHIPPED_WHY, "important", "call", "linked", g._dt(asked), self._value(deal))
+             SHIPPED_WHY, "important", "call", "linked", g._dt(asked), self._value(deal), "", None)
         )  # fmt: skip
         name = f"{g.product_names[g.feature_product[feature] - 1]} {g.release_names[release]}"
         self._notify(
