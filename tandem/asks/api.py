@@ -30,6 +30,11 @@ router = Router(tags=["asks"])
 AskImportance = Literal["nice_to_have", "important", "blocker"]
 AskSource = Literal["call", "demo", "email", "support", "rfp"]
 AskStatus = Literal["new", "linked", "merged", "closed"]
+AskOutcome = Literal["", "planned", "needs_info", "later", "declined", "shipped"]
+AskLoopStatus = Literal["new", "linked", "merged", "planned", "needs_info", "later", "declined", "shipped", "closed"]
+AskStatusFilter = Literal[
+    "new", "linked", "merged", "planned", "needs_info", "later", "declined", "shipped", "closed", "declined_or_later"
+]
 AskSegment = Literal["smb", "mid_market", "enterprise"]
 
 
@@ -40,13 +45,21 @@ class AskOut(BaseModel):
     account_id: int
     account_name: str
     opportunity_id: int | None
-    feature_id: int | None = Field(description="Null as well when the feature is internal and you are in sales.")
+    feature_id: int | None = Field(
+        description="Sales sees the features its customers asked for; internal ones only in their sales view."
+    )
     requested_by_id: int
     need: str
     why: str
     importance: AskImportance
     source: AskSource
-    status: AskStatus
+    status: AskStatus = Field(description="Where triage stands: waiting (new), linked to a feature, or merged.")
+    outcome: AskOutcome = Field(
+        description="What product decided or shipped for it (empty until then); `later` reads as deferred."
+    )
+    loop_status: AskLoopStatus = Field(
+        description="The one status every page shows: the outcome once there is one, else `status`."
+    )
     duplicate_of_id: int | None = Field(description="The original ask, when this one is merged into it.")
     value: Decimal = Field(
         description="What the ask is worth to sales, in the home currency: its deal's amount, or without a deal "
@@ -58,7 +71,7 @@ class AskOut(BaseModel):
 # The ask's own columns in AskOut, read off the model as they are.
 ASK_COLUMNS = (
     "id", "account_id", "opportunity_id", "requested_by_id", "need", "why", "importance", "source", "status",
-    "duplicate_of_id", "created_at",
+    "outcome", "duplicate_of_id", "created_at", "feature_id",
 )  # fmt: skip
 
 
@@ -69,7 +82,7 @@ def _ask_out(row: dict[str, Any]) -> AskOut:
             **{name: row[name] for name in ASK_COLUMNS},
             "account_name": row["account_name"],
             "value": row["value_home"],
-            "feature_id": row["feature_id"] if row["feature_shared"] else None,
+            "loop_status": row["outcome"] or row["status"],
         }
     )
 
@@ -81,7 +94,14 @@ class AskPageOut(BaseModel):
 
 class AskListQuery(Schema):
     importance: AskImportance | None = None
-    status: AskStatus | None = Field(None, description="`new` lists the triage inbox.")
+    status: AskStatusFilter | None = Field(
+        None,
+        description="The status every page shows (`loop_status`); `new` lists the triage inbox's undecided asks, "
+        "`declined_or_later` the answers a sales manager may escalate.",
+    )
+    escalation: Literal["none", "open", "ruled"] | None = Field(
+        None, description="Never escalated, escalated and waiting for an executive, or ruled."
+    )
     product: int | None = Field(
         None, description="Asks on features of this product (for new asks: the feature the rep attached)."
     )
@@ -125,11 +145,9 @@ def _ask(request: ApiRequest, ask_id: int) -> Ask:
 
 
 def _ask_rows(request: ApiRequest) -> "QuerySet[Ask, dict[str, Any]]":
-    """Visible asks as the values AskOut shows, marked with whether their feature is one the user
-    sees: no model instances, which were most of a list's CPU (five models a row)."""
-    return ask_rows(user=request.user).values(
-        *ASK_COLUMNS, "feature_id", "feature_shared", "value_home", account_name=F("account__name")
-    )
+    """Visible asks as the values AskOut shows: no model instances, which were most of a list's CPU
+    (five models a row)."""
+    return ask_rows(user=request.user).values(*ASK_COLUMNS, "value_home", account_name=F("account__name"))
 
 
 def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:
@@ -144,7 +162,9 @@ def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:
     description="With `status=new` this is the triage inbox.",
 )
 def ask_list(request: ApiRequest, params: Query[AskListQuery]) -> AskPageOut:
-    filters = params.dict(include={"importance", "status", "product", "segment", "rep", "q"}, exclude_none=True)
+    filters = params.dict(
+        include={"importance", "status", "escalation", "product", "segment", "rep", "q"}, exclude_none=True
+    )
     asks = filterset_apply(AskFilter, filters, queryset=_ask_rows(request), request=request)
     items, next_cursor = cursor_paginate(asks, order=ORDERS[params.order], cursor=params.cursor, limit=params.limit)
     return AskPageOut(items=[_ask_out(ask) for ask in items], next_cursor=next_cursor)

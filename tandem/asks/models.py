@@ -139,7 +139,7 @@ class Decision(models.Model):
         PLANNED = "planned", "Planned"
         DECLINED = "declined", "Declined"
         NEEDS_INFO = "needs_info", "Needs more information"
-        LATER = "later", "Later"
+        LATER = "later", "Deferred"
 
     feature = models.ForeignKey(
         "product.Feature", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
@@ -152,6 +152,9 @@ class Decision(models.Model):
     rationale = models.TextField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     decided_at = models.DateTimeField()
+
+    # Not stored: set by `decision_record` to how many people it told, for the page to say so.
+    told: int = 0
 
     class Meta:
         ordering = ["-decided_at"]

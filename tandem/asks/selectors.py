@@ -4,14 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.core import formats
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, team_member_ids
-from tandem.product.selectors import feature_visible
+from tandem.product.selectors import feature_visible, feature_visible_in_full
 
 if TYPE_CHECKING:
     from tandem.triage.suggestions import Suggestion
@@ -31,19 +31,16 @@ def decision_visible(*, user: User) -> QuerySet[Decision]:
 
 
 def feature_evidence_visible(*, user: User) -> QuerySet[FeatureEvidence]:
-    return FeatureEvidence.objects.filter(feature__in=feature_visible(user=user))
+    """The evidence of the features the user sees in full (`feature_seen_in_full`): not of the
+    internal features sales reaches only through its customers' asks."""
+    return FeatureEvidence.objects.filter(feature__in=feature_visible_in_full(user=user))
 
 
 def ask_rows(*, user: User) -> QuerySet[Ask]:
-    """Visible asks ready for a list (page or API): their account and deal, and whether their
-    feature is one the user may see (sales: not internal ones), in one query."""
-    features = feature_visible(user=user)
-    # Who sees every feature needs no per-row check (it costs a scan of the features on PostgreSQL).
-    shared = Exists(features.filter(pk=OuterRef("feature_id"))) if features.query.has_filters() else Value(True)
-    return (
-        ask_visible(user=user)
-        .annotate(feature_shared=shared)
-        .select_related("account", "opportunity", "feature", "requested_by")
+    """Visible asks ready for a list (page or API): their account, deal, feature and its release,
+    in one query. Whoever sees an ask sees its feature (`feature_visible`), at least its sales view."""
+    return ask_visible(user=user).select_related(
+        "account", "opportunity", "feature__release", "requested_by", "outcome_decision__decided_by"
     )
 
 

@@ -29,7 +29,7 @@ from tandem.asks.selectors import (
     ask_suggestions,
 )
 from tandem.core.http import PageRequest
-from tandem.core.listing import Column, list_page, sort_ordering
+from tandem.core.listing import Column, active_filters, list_page, list_totals, sort_ordering, wants_totals
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
@@ -40,11 +40,12 @@ from tandem.triage.suggestions import suggestions_for_text
 
 ASK_COLUMNS = [
     Column("need", "Need"),
-    Column("importance", "Importance", order=["importance"]),
+    Column("status", "Status"),
     Column("account", "Account"),
     Column("deal", "Deal"),
     Column("feature", "Feature"),
-    Column("status", "Status", order=["status"]),
+    Column("importance", "Importance", order=["importance"]),
+    Column("value", "Value", order=["value_home"], numeric=True),
     Column("created", "Logged", order=["created_at"]),
 ]
 
@@ -65,10 +66,14 @@ SEARCH_MIN_LENGTH = 3
 
 @require_GET
 def ask_list(request: PageRequest) -> HttpResponse:
-    """The asks this user may see, newest first."""
+    """The asks this user may see, newest first, filtered by status (declined or deferred, not
+    yet escalated…), product, importance, segment and rep; its totals come after (`?totals=1`)."""
     filterset = AskFilter(request.GET or None, queryset=ask_rows(user=request.user), request=request)
+    if wants_totals(request):
+        totals = list_totals(filterset.qs, noun="ask", sums={"of value": ("value_home", "value")})
+        return render(request, "core/partials/_list_totals.html", {"totals": totals})
     page = list_page(request, filterset.qs, columns=ASK_COLUMNS, default_sort="-created")
-    context = {"page": page, "columns": ASK_COLUMNS, "filter": filterset}
+    context = {"page": page, "columns": ASK_COLUMNS, "filter": filterset, "filtered": bool(active_filters(filterset))}
     template = "asks/partials/_ask_list.jinja" if request.htmx else "asks/ask_list.html"
     return render(request, template, context)
 

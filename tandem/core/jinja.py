@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
+from tandem.asks.templatetags.asks import ask_status_badge
 from tandem.core import formats
 from tandem.core.listing import ListPage
 from tandem.core.templatetags.tandem import record_url, sort_th
@@ -53,6 +54,7 @@ def environment(**options: Any) -> Environment:
         sort_th=sort_th,
         pager=pager,
         stage_badge=stage_badge,
+        ask_status_badge=ask_status_badge,
         forecast_badge=forecast_badge,
     )
     env.filters.update(

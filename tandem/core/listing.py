@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Model, QuerySet
+from django.db.models import Count, DecimalField, Model, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 M = TypeVar("M", bound=Model)
@@ -52,6 +53,11 @@ class ListPage(Generic[M]):
         params = {**self.query, **{k: "" if v is None else str(v) for k, v in changes.items()}}
         return "?" + urlencode({k: v for k, v in params.items() if v != ""})
 
+    @property
+    def totals_url(self) -> str:
+        """This list's totals, from the same view (`list_totals`)."""
+        return self.url_for(totals=1, page=None)
+
     def sort_link(self, column: Column) -> str:
         """Clicking a header sorts by it; clicking the sorted header reverses the order."""
         target = f"-{column.key}" if self.sort == column.key else column.key
@@ -89,3 +95,38 @@ def list_page(
     rows = list(queryset.order_by(*ordering)[offset : offset + per_page + 1])
     query = {k: str(v) for k, v in request.GET.items() if k != "page"}
     return ListPage(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, sort=sort, query=query)
+
+
+@dataclass(frozen=True)
+class Total:
+    label: str
+    value: Any
+    kind: str  # "count" or "money"
+
+
+def list_totals(queryset: QuerySet[M], *, noun: str, sums: dict[str, tuple[str, str]]) -> list[Total]:
+    """The count of a filtered list and the sums of its money columns, over every row (not the page).
+
+    Lists render without it and fetch it afterwards (`?totals=1` on the same view, through htmx): a
+    count over every asks or deals row costs more than the page, so the page never waits for it.
+    `sums` maps a label to (field, aggregate name), e.g. {"of value": ("value_home", "value")}.
+    """
+    figures = queryset.order_by().aggregate(
+        count=Count("pk"),
+        **{name: Coalesce(Sum(field), Value(0), output_field=DecimalField()) for field, name in sums.values()},
+    )
+    count = figures["count"]
+    totals = [Total(f"{noun}{'' if count == 1 else 's'}", count, "count")]
+    totals += [Total(label, figures[name], "money") for label, (_, name) in sums.items()]
+    return totals
+
+
+def wants_totals(request: HttpRequest) -> bool:
+    return request.GET.get("totals") == "1"
+
+
+def active_filters(filterset: Any) -> dict[str, Any]:
+    """The filters actually applied (valid and not blank), to tell "nothing yet" from "none match"."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return {}
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}

@@ -8,6 +8,7 @@ requesting reps, their managers and the informed roles, with the rationale.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +31,7 @@ from tandem.notifications.models import Notification
 from tandem.notifications.services import Notice, notices_send
 from tandem.people.models import User
 from tandem.product.models import Feature, Release
+from tandem.sales.selectors import opportunity_seen_by
 
 ESCALATION_BUSINESS_DAYS = 5
 # An escalation reopens a "no": declined or deferred. "Needs more information" waits on sales itself.
@@ -52,23 +54,49 @@ def need_excerpt(need: str, limit: int = NEED_IN_TITLE) -> str:
 
 
 def ask_decision_text(
-    *, need: str, customer: str, decider: object, outcome: str, rationale: str, ruling: bool
+    *,
+    need: str,
+    customer: str,
+    deal: str | None,
+    feature: str | None,
+    decider: object,
+    outcome: str,
+    rationale: str,
+    ruling: bool,
 ) -> tuple[str, str]:
-    """Title and body of the notice of a decision on one ask (`outcome` as shown: "Planned for …")."""
+    """Title and body of the notice of a decision on one ask (`outcome` as shown: "Planned for …").
+
+    It names the customer, the deal as the reader may see it (`deal_label`), the feature and the
+    need, so the reader knows which ask without opening it.
+    """
     kind = "Ruling on the escalated ask" if ruling else "Decision on the ask"
-    body = f"{kind} from {customer}, by {decider}: {outcome}.\n\nRationale:\n{rationale}"
-    return f"{outcome}: {need_excerpt(need)}", body
+    about = f"{customer}, {deal}" if deal else customer
+    on_feature = f"\nFeature: {feature}" if feature else ""
+    body = (
+        f"{kind} from {about}, by {decider}: {outcome}.\n\nThe ask: {need_excerpt(need, 200)}{on_feature}"
+        f"\n\nRationale:\n{rationale}"
+    )
+    return f"{outcome} for {customer}: {need_excerpt(need)}", body
 
 
 def escalation_text(
-    *, need: str, customer: str, escalated_by: object, was: str, reason: str, due: datetime.date
+    *, need: str, customer: str, deal: str | None, escalated_by: object, was: str, reason: str, due: datetime.date
 ) -> tuple[str, str]:
     """Title and body of the notice of an escalation; `was` is the escalated outcome, lower-case."""
+    about = f"{customer}, {deal}" if deal else customer
     body = (
-        f"{escalated_by} escalated an ask from {customer} that was {was}.\n\n"
-        f"Reason:\n{reason}\n\nTo be ruled on by {formats.date_long(due)}."
+        f"{escalated_by} escalated an ask from {about} that was {was}.\n\nThe ask: {need_excerpt(need, 200)}"
+        f"\n\nReason:\n{reason}\n\nTo be ruled on by {formats.date_long(due)}."
     )
-    return f"Escalated, due {formats.date_short(due)}: {need_excerpt(need)}", body
+    return f"Escalated, due {formats.date_short(due)}: {need_excerpt(need)} ({customer})", body
+
+
+def deal_label(*, reader: User, name: str | None, owner_id: int | None) -> str | None:
+    """How a deal reads to someone told about an ask on it: its name when they see the deal, else
+    that a colleague has one (`opportunity_seen_by`); None without a deal."""
+    if name is None:
+        return None
+    return f"deal {name}" if opportunity_seen_by(user=reader, owner_id=owner_id) else "a colleague's deal"
 
 
 def _subject(*, feature: Feature | None, ask: Ask | None, escalated: bool) -> Subject:
@@ -196,73 +224,139 @@ def decision_record(
         ask_outcomes_follow_features(feature_ids=[target.pk])
     if ask is not None:
         ask_outcomes_follow_asks(ask_ids=[ask.pk])
-    _decision_announce(decision=decision, right=right, escalation=escalation)
+    decision.told = _decision_announce(decision=decision, right=right, escalation=escalation)
     return decision
 
 
-def _requesters(asks: Iterable[Ask] | Q) -> set[int]:
-    """The people behind these asks: who logged them, who owns the deal, who owns the account, and their managers."""
-    rows = Ask.objects.filter(asks) if isinstance(asks, Q) else Ask.objects.filter(pk__in=[a.pk for a in asks])
-    people: set[int] = set()
-    for requested_by, deal_owner, account_owner in rows.values_list(
-        "requested_by_id", "opportunity__owner_id", "account__owner_id"
-    ).distinct():
-        people.update(p for p in (requested_by, deal_owner, account_owner) if p is not None)
-    managers = User.objects.filter(pk__in=people, team__manager__isnull=False).values_list(
-        "team__manager_id", flat=True
+@dataclass(frozen=True)
+class AskNoticed:
+    """What a notice says of one ask: whose it is, its customer and deal, its need."""
+
+    pk: int
+    need: str
+    customer: str
+    deal_id: int | None
+    deal_name: str | None
+    deal_owner_id: int | None
+    deal_open: bool
+    account_id: int
+    account_owner_id: int
+    requested_by_id: int
+    feature_title: str | None
+
+    def label(self, reader: User) -> str:
+        deal = deal_label(reader=reader, name=self.deal_name, owner_id=self.deal_owner_id)
+        return f"{self.customer}{f' ({deal})' if deal else ''}: {need_excerpt(self.need, 60)}"
+
+    @property
+    def url(self) -> str:
+        return reverse("asks:ask_detail", kwargs={"pk": self.pk})
+
+
+def _asks_by_person(asks: Q) -> dict[int, list[AskNoticed]]:
+    """The asks matching `asks`, by each person they concern: who logged each, who owns its deal and
+    its account, and those people's sales managers (who see their team's asks). One query for the
+    asks, one for the managers."""
+    rows = Ask.objects.filter(asks).order_by("account__name", "pk")
+    noticed = [
+        AskNoticed(*row)
+        for row in rows.values_list(
+            "pk",
+            "need",
+            "account__name",
+            "opportunity_id",
+            "opportunity__name",
+            "opportunity__owner_id",
+            "opportunity__closed_at",
+            "account_id",
+            "account__owner_id",
+            "requested_by_id",
+            "feature__title",
+        )
+    ]
+    # values_list gives the close time where AskNoticed wants "is the deal open"
+    noticed = [replace(ask, deal_open=ask.deal_id is not None and ask.deal_open is None) for ask in noticed]
+    by_person: dict[int, list[AskNoticed]] = defaultdict(list)
+    for ask in noticed:
+        for person in dict.fromkeys(p for p in (ask.requested_by_id, ask.deal_owner_id, ask.account_owner_id) if p):
+            by_person[person].append(ask)
+    managers = User.objects.filter(pk__in=list(by_person), team__manager__isnull=False).values_list(
+        "pk", "team__manager_id"
     )
-    return people | set(managers)
+    for member, manager in list(managers):
+        for ask in by_person[member]:
+            if ask not in by_person[manager]:
+                by_person[manager].append(ask)
+    return by_person
 
 
-def _decision_announce(*, decision: Decision, right: DecisionRight, escalation: Escalation | None) -> None:
-    """Tell the people concerned, in the app and by email, with the rationale.
+def _decision_announce(*, decision: Decision, right: DecisionRight, escalation: Escalation | None) -> int:
+    """Tell the people concerned, in the app and by email, with the rationale; returns how many.
 
-    Sales does not see internal features: for those it is told about its customers' asks without
-    the feature's name.
+    Each is told which of their customers' asks it answers — customer, deal (as they may see it),
+    need — with a link to the ask (to the feature when it answers several). The informed roles of
+    the decision right are told too, with a link to the feature.
     """
     actor = decision.decided_by
     outcome = decision.get_outcome_display()
     planned_for = f" for {decision.release}" if decision.release_id else ""
-    if decision.feature is not None:
-        feature = decision.feature
-        people = _requesters(Q(feature=feature))
+    feature = decision.feature
+    if feature is not None:
+        by_person = _asks_by_person(Q(feature=feature))
     else:
         ask = decision.ask
         assert ask is not None
-        feature = None
-        people = _requesters([ask])
+        feature = ask.feature
+        by_person = _asks_by_person(Q(pk=ask.pk) | Q(duplicate_of=ask))
         if escalation is not None:
-            people.add(escalation.escalated_by_id)
-            if ask.feature is not None and ask.feature.product.manager_id is not None:
-                people.add(ask.feature.product.manager_id)
+            by_person.setdefault(escalation.escalated_by_id, [])
+            if feature is not None and feature.product.manager_id is not None:
+                by_person.setdefault(feature.product.manager_id, [])
     informed = User.objects.filter(role__in=right.informed_roles, is_active=True).values_list("pk", flat=True)
-    people |= set(informed)
-    people.discard(actor.pk)
-    recipients = list(User.objects.filter(pk__in=people, is_active=True).order_by("pk"))
+    for person in informed:
+        by_person.setdefault(person, [])
+    by_person.pop(actor.pk, None)
+    recipients = list(User.objects.filter(pk__in=list(by_person), is_active=True).order_by("pk"))
     why = f"Rationale:\n{decision.rationale}"
     notices: list[Notice] = []
     for user in recipients:
-        if feature is not None and (feature.visibility != Feature.Visibility.INTERNAL or user.role not in SALES_ROLES):
-            title = f"{outcome}{planned_for}: {feature.title}"
-            body = f"{actor} decided on {feature.title} ({feature.product}): {outcome}{planned_for}.\n\n{why}"
-            url = reverse("product:feature_detail", kwargs={"pk": feature.pk})
-        elif feature is not None:
-            title = f"Product decided on a feature your customers asked for: {outcome}"
-            body = f"{actor} decided on an internal feature your customers asked for: {outcome}{planned_for}.\n\n{why}"
-            url = reverse("asks:ask_list")
-        else:
-            assert decision.ask is not None
+        asks = by_person[user.pk]
+        if decision.ask is not None and asks:
+            first = next((a for a in asks if a.pk == decision.ask_id), asks[0])
             title, body = ask_decision_text(
-                need=decision.ask.need,
-                customer=decision.ask.account.name,
+                need=first.need,
+                customer=first.customer,
+                deal=deal_label(reader=user, name=first.deal_name, owner_id=first.deal_owner_id),
+                feature=feature.title if feature is not None else None,
                 decider=actor,
                 outcome=f"{outcome}{planned_for}",
                 rationale=decision.rationale,
                 ruling=escalation is not None,
             )
-            url = reverse("asks:ask_detail", kwargs={"pk": decision.ask.pk})
-        notices.append(Notice(recipient=user, kind=Notification.Kind.DECISION, title=title, body=body, url=url))
+            links = [(a.label(user), a.url) for a in asks if a.pk != first.pk][:SHIPPED_LINKS_SHOWN]
+            if links:
+                body += "\n\nMerged into it, the same need from:"
+            url = first.url
+        else:
+            assert feature is not None
+            title = f"{outcome}{planned_for}: {feature.title}"
+            body = f"{actor} decided on {feature.title} ({feature.product}): {outcome}{planned_for}.\n\n{why}"
+            if asks:
+                body += f"\n\nYour customers' asks it answers ({len(asks)}):"
+            links = [(a.label(user), a.url) for a in asks[:SHIPPED_LINKS_SHOWN]]
+            url = asks[0].url if len(asks) == 1 else reverse("product:feature_detail", kwargs={"pk": feature.pk})
+        notices.append(
+            Notice(
+                recipient=user,
+                kind=Notification.Kind.DECISION,
+                title=title,
+                body=body,
+                url=url,
+                links=tuple(links),
+            )
+        )
     notices_send(notices=notices)
+    return len(notices)
 
 
 @transaction.atomic
@@ -326,7 +420,11 @@ def escalation_create(
     require(actor, DecisionsPermission.ESCALATE)
     if not ask_visible(user=actor).filter(pk=ask.pk).exists():
         raise PermissionDenied("Only the sales manager of a team whose deals or accounts asked may escalate this ask.")
-    ask = Ask.objects.select_for_update(of=("self",)).select_related("account", "feature__product").get(pk=ask.pk)
+    ask = (
+        Ask.objects.select_for_update(of=("self",))
+        .select_related("account", "opportunity", "feature__product")
+        .get(pk=ask.pk)
+    )
     today = timezone.localdate()
     errors: dict[str, str] = {}
     reason = reason.strip()
@@ -369,26 +467,21 @@ def _escalation_announce(*, escalation: Escalation, latest: Decision | None) -> 
     if ask.feature is not None and ask.feature.product.manager_id is not None:
         people.add(ask.feature.product.manager_id)
     people.discard(escalation.escalated_by_id)
-    title, body = escalation_text(
-        need=ask.need,
-        customer=ask.account.name,
-        escalated_by=escalation.escalated_by,
-        was=latest.get_outcome_display().lower() if latest is not None else "undecided",
-        reason=escalation.reason,
-        due=escalation.due_date,
-    )
-    notices_send(
-        notices=[
-            Notice(
-                recipient=user,
-                kind=Notification.Kind.ESCALATION,
-                title=title,
-                body=body,
-                url=reverse("asks:ask_detail", kwargs={"pk": ask.pk}),
-            )
-            for user in User.objects.filter(pk__in=people, is_active=True).order_by("pk")
-        ]
-    )
+    deal = ask.opportunity
+    notices = []
+    for user in User.objects.filter(pk__in=people, is_active=True).order_by("pk"):
+        title, body = escalation_text(
+            need=ask.need,
+            customer=ask.account.name,
+            deal=deal_label(reader=user, name=deal.name, owner_id=deal.owner_id) if deal else None,
+            escalated_by=escalation.escalated_by,
+            was=latest.get_outcome_display().lower() if latest is not None else "undecided",
+            reason=escalation.reason,
+            due=escalation.due_date,
+        )
+        url = reverse("asks:ask_detail", kwargs={"pk": ask.pk})
+        notices.append(Notice(recipient=user, kind=Notification.Kind.ESCALATION, title=title, body=body, url=url))
+    notices_send(notices=notices)
 
 
 def release_shipped_announce(*, release: Release, feature_ids: list[int]) -> int:
@@ -409,17 +502,19 @@ def release_shipped_announce(*, release: Release, feature_ids: list[int]) -> int
             "account_id",
             "account__name",
             "account__owner_id",
+            "feature_id",
             "feature__title",
         )
         .distinct()
     )
     deals: dict[int, dict[int, str]] = defaultdict(dict)
     accounts: dict[int, dict[int, str]] = defaultdict(dict)
-    features: dict[int, set[str]] = defaultdict(set)
+    features: dict[int, dict[int, str]] = defaultdict(dict)
     engaged: dict[int, set[int]] = defaultdict(set)  # person → accounts with an open deal of theirs that asked
-    for requested_by, deal, deal_name, deal_owner, won, lost, account, account_name, account_owner, title in rows:
+    for row in rows:
+        requested_by, deal, deal_name, deal_owner, won, lost, account, account_name, account_owner, fid, title = row
         for person in {requested_by, deal_owner, account_owner} - {None}:
-            features[person].add(title)
+            features[person][fid] = title
         if deal is not None and not won and not lost:
             deals[deal_owner][deal] = deal_name
             engaged[deal_owner].add(account)
@@ -438,7 +533,8 @@ def release_shipped_announce(*, release: Release, feature_ids: list[int]) -> int
             if pk not in engaged[rep.pk]
         ]
         more = len(links) - SHIPPED_LINKS_SHOWN
-        titles = ", ".join(sorted(features[rep.pk]))
+        shipped = features[rep.pk]
+        titles = ", ".join(sorted(shipped.values()))
         body = f"{release} shipped with what your customers asked for: {titles}."
         if deals[rep.pk]:
             body += (
@@ -452,9 +548,12 @@ def release_shipped_announce(*, release: Release, feature_ids: list[int]) -> int
             Notice(
                 recipient=rep,
                 kind=Notification.Kind.RELEASE_SHIPPED,
-                title=f"Shipped: {release}",
+                title=f"Shipped in {release}: {titles}",
                 body=body,
-                url=reverse("product:roadmap"),
+                # What shipped, as sales may tell it; with several features, the asks they answer.
+                url=reverse("product:feature_detail", kwargs={"pk": next(iter(shipped))})
+                if len(shipped) == 1
+                else f"{reverse('asks:ask_list')}?status=shipped",
                 links=tuple(links[:SHIPPED_LINKS_SHOWN]),
             )
         )

@@ -3,15 +3,15 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.asks.models import Ask
-from tandem.asks.selectors import ask_visible
+from tandem.asks.models import Ask, Decision
+from tandem.asks.selectors import ask_rows
+from tandem.core import formats
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
@@ -22,7 +22,7 @@ from tandem.decisions.permissions import DecisionsPermission
 from tandem.decisions.rights import decision_rights_all
 from tandem.decisions.sections import ask_decision_section, feature_decision_section
 from tandem.decisions.selectors import ESCALATION_FILTERS, escalation_filtered, escalation_visible
-from tandem.product.selectors import feature_get, feature_visible
+from tandem.product.selectors import feature_get
 
 ESCALATION_COLUMNS = [
     Column("due", "Due", order=["due_date"]),
@@ -56,23 +56,35 @@ def _section(request: PageRequest, template: str, context: dict[str, Any], statu
     return render(request, "decisions/decision_page.html", {**context, "section": template}, status=status)
 
 
+def _decided_message(decision: Decision, told: int) -> str:
+    planned_for = f" for {decision.release.name}" if decision.release is not None else ""
+    people = f"{told} {'person was' if told == 1 else 'people were'} told" if told else "Nobody else to tell"
+    return f"Recorded: {decision.get_outcome_display()}{planned_for}. {people}, with your rationale."
+
+
 @require_POST
 def feature_decide(request: PageRequest, pk: int) -> HttpResponse:
+    """Decide on a feature. htmx redraws the decisions and, out of band, the feature's header and
+    facts (its status and release move with the decision), and says who was told."""
     feature = feature_get(user=request.user, pk=pk)
     form: DecisionForm | None = DecisionForm(request.POST, product=feature.product)
     assert form is not None
-    status = 200
+    status, message = 200, ""
     if form.is_valid():
         try:
-            services.decision_record(actor=request.user, feature=feature, **form.cleaned_data)
+            decision = services.decision_record(actor=request.user, feature=feature, **form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
             status = _refusal(form, exc)
         else:
             feature = feature_get(user=request.user, pk=pk)
-            form = None
+            form, message = None, _decided_message(decision, decision.told)
     else:
         status = 422
-    context = feature_decision_section(user=request.user, feature=feature, form=form)
+    context = {
+        **feature_decision_section(user=request.user, feature=feature, form=form),
+        "message": message,
+        "changed": bool(message),
+    }
     return _section(
         request,
         "_feature_decisions.html",
@@ -83,31 +95,33 @@ def feature_decide(request: PageRequest, pk: int) -> HttpResponse:
 
 
 def _ask(request: PageRequest, pk: int) -> Ask:
-    """The ask, if visible, marked with whether its feature is one this user may see (as the ask page does)."""
-    shared = Exists(feature_visible(user=request.user).filter(pk=OuterRef("feature_id")))
-    return get_object_or_404(
-        ask_visible(user=request.user).annotate(feature_shared=shared).select_related("account", "feature__product"),
-        pk=pk,
-    )
+    """The ask, if visible, with what its page shows of it (as the ask page reads it)."""
+    return get_object_or_404(ask_rows(user=request.user).select_related("feature__product"), pk=pk)
 
 
 @require_POST
 def ask_decide(request: PageRequest, pk: int) -> HttpResponse:
+    """Decide (or rule) on an ask. htmx redraws the decision section and, out of band, the ask's
+    status at the top of its page, and says who was told."""
     ask = _ask(request, pk)
     product = ask.feature.product if ask.feature is not None else None
     form: DecisionForm | None = DecisionForm(request.POST, product=product)
-    status = 200
+    status, message = 200, ""
     assert form is not None
     if form.is_valid():
         try:
-            services.decision_record(actor=request.user, ask=ask, **form.cleaned_data)
+            decision = services.decision_record(actor=request.user, ask=ask, **form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
             status = _refusal(form, exc)
         else:
-            ask, form = _ask(request, pk), None
+            ask, form, message = _ask(request, pk), None, _decided_message(decision, decision.told)
     else:
         status = 422
-    context = ask_decision_section(user=request.user, ask=ask, form=form)
+    context = {
+        **ask_decision_section(user=request.user, ask=ask, form=form),
+        "message": message,
+        "changed": bool(message),
+    }
     return _section(request, "_ask_decisions.html", context, status, reverse("asks:ask_detail", kwargs={"pk": ask.pk}))
 
 
@@ -118,16 +132,19 @@ def ask_escalate(request: PageRequest, pk: int) -> HttpResponse:
     form: EscalationForm | None = EscalationForm(request.POST)
     assert form is not None
     status = 200
+    message = ""
     if form.is_valid():
         try:
-            services.escalation_create(actor=request.user, ask=ask, **form.cleaned_data)
+            escalation = services.escalation_create(actor=request.user, ask=ask, **form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
             status = _refusal(form, exc)
         else:
             form = None
+            to, due = escalation.executive or "every executive", formats.date_short(escalation.due_date)
+            message = f"Escalated to {to}, due {due}. They and the product's manager were told."
     else:
         status = 422
-    context = ask_decision_section(user=request.user, ask=ask, escalation_form=form)
+    context = {**ask_decision_section(user=request.user, ask=ask, escalation_form=form), "message": message}
     return _section(request, "_ask_decisions.html", context, status, reverse("asks:ask_detail", kwargs={"pk": ask.pk}))
 
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.http import PageRequest
@@ -32,6 +33,24 @@ def notification_read(request: PageRequest, pk: int) -> HttpResponse:
         return redirect("notifications:notification_list")
     context = {"notification": notification, "unread_count": notification_unread_count(user=request.user)}
     return render(request, "notifications/partials/_notification_read.html", context)
+
+
+@require_GET
+def notification_open(request: PageRequest, pk: int) -> HttpResponse:
+    """Follow a notification (its own link, or with `?link=N` the Nth of the records it lists),
+    marking it read: opening it is reading it."""
+    notification = notification_get(user=request.user, pk=pk)
+    services.notification_mark_read(actor=request.user, notification=notification)
+    target = notification.url
+    if "link" in request.GET:
+        try:
+            target = notification.links[int(request.GET["link"])][1]
+        except (ValueError, IndexError, TypeError):
+            target = notification.url
+    # Only a path of this site: a stored link never sends anyone elsewhere.
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
+        return redirect("notifications:notification_list")
+    return redirect(target)
 
 
 @require_POST

@@ -21,6 +21,7 @@ from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_get,
     feature_goal_ids,
+    feature_seen_in_full,
     feature_with_evidence,
     goal_visible,
     product_visible,
@@ -111,14 +112,20 @@ class FeatureOut(BaseModel):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
-    evidence: EvidenceOut
-    score: ScoreOut
+    sales_say: str = Field(description="What sales may tell customers about it, in the product manager's words.")
+    sales_dont_say: str = Field(description="What sales must not say about it.")
+    view: Literal["full", "sales"] = Field(
+        description="`sales` when you are in sales and reach this internal feature through your customers' asks: "
+        "its evidence, score and effort are left out."
+    )
+    evidence: EvidenceOut | None
+    score: ScoreOut | None
 
 
 # The feature's own columns in FeatureOut, read off the model as they are.
 FEATURE_COLUMNS = (
     "id", "product_id", "title", "description", "status", "release_id", "effort", "confidence", "visibility",
-    "owner_id", "created_at", "updated_at", "version",
+    "owner_id", "created_at", "updated_at", "version", "sales_say", "sales_dont_say",
 )  # fmt: skip
 
 
@@ -197,6 +204,7 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
         largest, pipeline = figures["largest_deal"], figures["open_pipeline"]
         row = {name: feature[name] for name in FEATURE_COLUMNS}
         row["product_name"] = feature["product_name"]
+        row["view"] = "full"
         row["goal_ids"] = goals.get(feature["id"], [])
         row["evidence"] = {
             **figures,
@@ -220,7 +228,23 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
 
 
 def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
-    return _feature_rows([row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
+    """One feature: in full, or its sales view (`feature_seen_in_full`) with no evidence, score or effort."""
+    feature = feature_get(user=request.user, pk=pk)
+    if feature_seen_in_full(user=request.user, feature=feature):
+        return _feature_rows([row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
+    row = {name: getattr(feature, name) for name in FEATURE_COLUMNS}
+    goals = feature_goal_ids(feature_ids=[pk]).get(pk, [])
+    return FeatureOut.model_validate(
+        {
+            **row,
+            "effort": None,
+            "product_name": feature.product.name,
+            "goal_ids": goals,
+            "view": "sales",
+            "evidence": None,
+            "score": None,
+        }
+    )
 
 
 def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,12 +27,40 @@ def release_visible(*, user: User) -> QuerySet[Release]:
     return Release.objects.all()
 
 
+SHAREABLE = (Feature.Visibility.SALES, Feature.Visibility.PUBLIC)
+
+
 def feature_visible(*, user: User) -> QuerySet[Feature]:
-    """Sales sees only what it may use: sales-shareable and public features. Everyone else sees all."""
+    """Sales sees what it may use (sales-shareable and public features) and the features its own
+    customers asked for, whatever their visibility: a rep follows what became of their asks.
+    Everyone else sees all."""
     qs = Feature.objects.all()
     if user.role in SALES_ROLES:
-        return qs.filter(visibility__in=[Feature.Visibility.SALES, Feature.Visibility.PUBLIC])
+        from tandem.asks.selectors import ask_visible  # asks' selectors read features through this module
+
+        asked = ask_visible(user=user).filter(feature__isnull=False).values("feature_id")
+        return qs.filter(Q(visibility__in=SHAREABLE) | Q(pk__in=asked))
     return qs
+
+
+def feature_seen_in_full(*, user: User, feature: Feature) -> bool:
+    """Whether the user sees a visible feature in full, or only its sales view.
+
+    Sales reaches an internal feature only through its customers' asks: it sees the sales view
+    (name, status, release, what it may say, the decision's rationale, its own asks), never the
+    evidence product weighs it by (other customers' revenue, the score, effort). Written once, for
+    pages, the API and notifications alike.
+    """
+    return user.role not in SALES_ROLES or feature.visibility in SHAREABLE
+
+
+def feature_visible_in_full(*, user: User) -> QuerySet[Feature]:
+    """The visible features the user sees in full: lists that weigh features by their evidence show
+    only these (sales does not weigh the internal features its customers asked for)."""
+    features = feature_visible(user=user)
+    if user.role in SALES_ROLES:
+        return features.filter(visibility__in=SHAREABLE)
+    return features
 
 
 def feature_get(*, user: User, pk: int) -> Feature:
@@ -40,12 +68,12 @@ def feature_get(*, user: User, pk: int) -> Feature:
 
 
 def feature_with_evidence(*, user: User) -> QuerySet[Feature]:
-    """Visible features joined to their evidence row, for lists sorted by revenue at stake.
+    """Visible features seen in full, joined to their evidence row, for lists sorted by revenue at stake.
 
     The inner join (every feature gets its row when created) lets PostgreSQL walk the evidence
     index for the first page; the outer join of `select_related` alone sorts every feature.
     """
-    return feature_visible(user=user).filter(evidence__isnull=False).select_related("product", "evidence")
+    return feature_visible_in_full(user=user).filter(evidence__isnull=False).select_related("product", "evidence")
 
 
 def scoring_settings_visible(*, user: User) -> QuerySet[ScoringSettings]:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tandem.asks.evidence import score_inputs
-from tandem.asks.models import FeatureEvidence
-from tandem.asks.selectors import ask_visible
+from tandem.asks.models import Ask, FeatureEvidence
+from tandem.asks.selectors import ask_rows, decision_visible
 from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
@@ -25,6 +25,7 @@ from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, may_manage_releases, release_products, releases_check
+from tandem.people.models import User
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
 from tandem.product.forms import EffortForm, FeatureDeleteForm, FeatureForm, GoalForm, ReleaseForm, ScoringSettingsForm
@@ -34,6 +35,7 @@ from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_ask_trend,
     feature_get,
+    feature_seen_in_full,
     feature_visible,
     feature_with_evidence,
     goal_visible,
@@ -42,6 +44,7 @@ from tandem.product.selectors import (
     scoring_settings_get,
     with_recent_asks,
 )
+from tandem.sales.selectors import opportunity_seen_by
 
 
 def feature_columns(formula: str) -> list[Column]:
@@ -118,14 +121,13 @@ class FeatureRow:
 
 @require_GET
 def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
-    """A feature with its evidence and score: everyone who sees the feature sees the totals, the
-    trend and the breakdown, but only the asks they may see."""
+    """A feature with its evidence and score: everyone who sees the feature in full sees the totals,
+    the trend and the breakdown, but only the asks they may see. Sales reaching an internal feature
+    through its customers' asks gets its sales view instead (`feature_seen_in_full`)."""
     feature = feature_get(user=request.user, pk=pk)
-    asks = list(
-        ask_visible(user=request.user)
-        .filter(feature=feature)
-        .select_related("account", "opportunity", "requested_by")[:LINKED_ASKS_SHOWN]
-    )
+    asks = list(ask_rows(user=request.user).filter(feature=feature).order_by("-created_at", "-id")[:LINKED_ASKS_SHOWN])
+    if not feature_seen_in_full(user=request.user, feature=feature):
+        return render(request, "product/feature_sales.html", feature_sales_context(request.user, feature, asks))
     # Every feature has its evidence row from creation; an unsaved empty one stands in if not.
     evidence = getattr(feature, "evidence", None) or FeatureEvidence(feature=feature)
     scoring = scoring_settings_get()
@@ -147,6 +149,25 @@ def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
         "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
     }
     return render(request, "product/feature_detail.html", context)
+
+
+def feature_sales_context(user: User, feature: Feature, asks: list[Ask]) -> dict[str, Any]:
+    """The sales view of a feature: where it stands, what sales may say, product's last word on it,
+    and the customers' asks the reader follows (with the open deals to re-engage once shipped)."""
+    decisions = decision_visible(user=user).filter(feature=feature).select_related("decided_by", "release")
+    latest = decisions.order_by("-decided_at", "-id").first()
+    return {
+        "feature": feature,
+        "latest": latest,
+        "asks": asks,
+        "reengage": [
+            a
+            for a in asks
+            if a.opportunity is not None
+            and a.opportunity.closed_at is None
+            and opportunity_seen_by(user=user, owner_id=a.opportunity.owner_id)
+        ],
+    }
 
 
 @require_http_methods(["GET", "POST"])

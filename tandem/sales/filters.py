@@ -1,7 +1,5 @@
 """The filters of the account and deal lists, shared by the pages and the API."""
 
-from typing import Any
-
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -85,10 +83,3 @@ class AccountFilter(django_filters.FilterSet):
     class Meta:
         model = Account
         fields: list[str] = []
-
-
-def active_filters(filterset: django_filters.FilterSet) -> dict[str, Any]:
-    """The filters actually applied (valid and not blank), to tell "no deals yet" from "none match"."""
-    if not filterset.is_bound or not filterset.is_valid():
-        return {}
-    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}

@@ -30,6 +30,16 @@ def opportunity_visible(*, user: User) -> QuerySet[Opportunity]:
     return qs if owners is None else qs.filter(owner__in=owners)
 
 
+def opportunity_seen_by(*, user: User, owner_id: int | None) -> bool:
+    """The deal rule for one deal known by its owner: whether this user sees a deal of theirs.
+
+    What reaches a user through another record (an ask on their account logged on a colleague's
+    deal) shows the deal only when this holds: otherwise that there is a deal, not its name or amount.
+    """
+    owners = _owners_for(user)
+    return owners is None or owner_id in owners
+
+
 def account_visible(*, user: User) -> QuerySet[Account]:
     """A rep sees the accounts they own and the accounts of their deals; a manager their team's."""
     owners = _owners_for(user)

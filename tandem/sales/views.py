@@ -20,12 +20,12 @@ from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
-from tandem.core.listing import Column, list_page
+from tandem.core.listing import Column, active_filters, list_page
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
 from tandem.sales import services
-from tandem.sales.filters import AccountFilter, OpportunityFilter, active_filters, owner_choices
+from tandem.sales.filters import AccountFilter, OpportunityFilter, owner_choices
 from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm
 from tandem.sales.models import Contact, Quota
 from tandem.sales.permissions import SalesPermission

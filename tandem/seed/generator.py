@@ -602,9 +602,10 @@ class WorkspaceGenerator:
         self.opp_created = array("q", [0])
         self.opp_end = array("q", [0])  # closed_at, or now for an open deal
         self.opp_amount_home_cents = array("q", [0])
-        # The demo rep's deals by name: the demo's notifications link to them.
+        # The deals of the demo's two teams by name: the demo's notifications name and link to them.
         self.demo_rep = self.team_reps[1][0]
-        self.demo_rep_deals: dict[int, str] = {}
+        scene_owners = {*self.team_reps[1], *self.team_reps.get(2, [])}
+        self.scene_deal_names: dict[int, str] = {}
         # Per-day lookups over the whole range, computed once: date arithmetic and rate lookups
         # per deal would cost more than the rest of the row.
         days = [
@@ -701,8 +702,8 @@ class WorkspaceGenerator:
                 self.opp_created.append(created)
                 self.opp_end.append(end)
                 self.opp_amount_home_cents.append(int(amount_home * 100))
-                if owner == self.demo_rep:
-                    self.demo_rep_deals[opp_id] = f"{self.account_names[account]} - {label}"
+                if owner in scene_owners:
+                    self.scene_deal_names[opp_id] = f"{self.account_names[account]} - {label}"
                 closed_at = self._dt(end) if closed else None
                 updated = closed_at or self._dt(max(created, self._ago(0, 10)))
                 yield (

@@ -376,7 +376,7 @@ class LoopScenes:
         g = self.g
         feature, need, why = self._escalated_ask(story)
         pm = g._product_manager_of(feature)
-        ask, _, account = self._ask(
+        ask, deal, account = self._ask(
             owner=story.owner, feature=feature, need=need, why=why, importance="blocker", source="call",
             status="linked", created=self._ts(story.asked_days_ago),
         )  # fmt: skip
@@ -385,12 +385,25 @@ class LoopScenes:
         customer = g.account_names[account]
         url = reverse("asks:ask_detail", kwargs={"pk": ask})
         outcome = Decision.Outcome(story.outcome).label
-        title, body = ask_decision_text(
-            need=need, customer=customer, decider=g.user_names[pm], outcome=outcome, rationale=story.rationale,
-            ruling=False,
-        )  # fmt: skip
+        owner = g.opp_owner[deal]
+        # As `deal_label` tells it: the deal's name to whoever sees the deal (its owner, their manager,
+        # product and executives), else that a colleague has one.
+        named = f"deal {g.scene_deal_names[deal]}"
+
+        def deal_for(person: int) -> str:
+            sees = person in (owner, pm, self.executive) or (person == self.manager and owner in g.team_reps[1])
+            return named if sees else "a colleague's deal"
+
+        def decision_text(person: int, decider: int, chosen: str, rationale: str, ruling: bool) -> tuple[str, str]:
+            return ask_decision_text(
+                need=need, customer=customer, deal=deal_for(person), feature=g.feature_titles[feature],
+                decider=g.user_names[decider], outcome=Decision.Outcome(chosen).label, rationale=rationale,
+                ruling=ruling,
+            )  # fmt: skip
+
         # The requesting rep and their manager are told of the decision.
-        for person in (g.opp_owner[self.asks[-1][2]], self.manager):
+        for person in (owner, self.manager):
+            title, body = decision_text(person, pm, story.outcome, story.rationale, False)
             self._notify(
                 to=person, kind=Notification.Kind.DECISION, title=title, body=body, url=url, at=decided,
                 read=story.ruling != "",
@@ -410,8 +423,8 @@ class LoopScenes:
              due, executive, "ruled" if ruling else "open", ruling)
         )  # fmt: skip
         title, notice = escalation_text(
-            need=need, customer=customer, escalated_by=g.user_names[self.manager], was=outcome.lower(),
-            reason=story.reason, due=due,
+            need=need, customer=customer, deal=named, escalated_by=g.user_names[self.manager],
+            was=outcome.lower(), reason=story.reason, due=due,
         )  # fmt: skip
         for person in (self.executive, pm):
             self._notify(
@@ -419,11 +432,8 @@ class LoopScenes:
                 read=bool(ruling),
             )  # fmt: skip
         if story.ruling:
-            title, body = ask_decision_text(
-                need=need, customer=customer, decider=g.user_names[self.executive],
-                outcome=Decision.Outcome(story.ruling).label, rationale=story.ruling_rationale, ruling=True,
-            )  # fmt: skip
-            for person in (g.opp_owner[self.asks[-1][2]], self.manager, pm):
+            for person in (owner, self.manager, pm):
+                title, body = decision_text(person, self.executive, story.ruling, story.ruling_rationale, True)
                 self._notify(
                     to=person, kind=Notification.Kind.DECISION, title=title, body=body, url=url,
                     at=self._ts(story.ruled_days_ago), read=person != self.rep,
@@ -457,10 +467,10 @@ class LoopScenes:
         self._notify(
             to=self.rep,
             kind=Notification.Kind.RELEASE_SHIPPED,
-            title=f"Shipped: {name}",
+            title=f"Shipped in {name}: {title}",
             body=f"{name} shipped with what your customers asked for: {title}.\n\n"
             "Re-engage your 1 open deal that asked:",
-            url=reverse("product:roadmap"),
-            links=[[g.demo_rep_deals[deal], reverse("sales:opportunity_detail", kwargs={"pk": deal})]],
+            url=reverse("product:feature_detail", kwargs={"pk": feature}),
+            links=[[g.scene_deal_names[deal], reverse("sales:opportunity_detail", kwargs={"pk": deal})]],
             at=shipped,
         )

@@ -47,9 +47,18 @@ def test_ask_list_filters_by_importance(rep_api, rep):
     assert [item["id"] for item in body["items"]] == [blocker.pk]
 
 
-def test_rep_does_not_learn_the_internal_feature_of_an_ask(rep_api, rep):
-    ask = ask_of(rep, feature=FeatureFactory(visibility="internal"), status="linked")
-    assert rep_api.get(f"/api/asks/{ask.pk}").json()["feature_id"] is None
+def test_rep_follows_the_internal_feature_their_customer_asked_for_without_its_evidence(rep_api, rep, outsider_rep):
+    feature = FeatureFactory(visibility="internal")
+    ask = ask_of(rep, feature=feature, status="linked")
+    unasked = FeatureFactory(visibility="internal")
+    ask_of(outsider_rep, feature=unasked, status="linked")
+
+    assert rep_api.get(f"/api/asks/{ask.pk}").json()["feature_id"] == feature.pk
+    seen = rep_api.get(f"/api/features/{feature.pk}").json()
+    assert (seen["title"], seen["view"], seen["evidence"], seen["score"]) == (feature.title, "sales", None, None)
+    assert rep_api.get(f"/api/features/{unasked.pk}").status_code == 404
+    listed = [f["id"] for f in rep_api.get("/api/features").json()["items"]]
+    assert feature.pk not in listed  # the list weighs features by evidence: only those sales sees in full
 
 
 def test_rep_gets_404_for_another_teams_ask(rep_api, outsider_rep):

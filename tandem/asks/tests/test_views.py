@@ -5,7 +5,10 @@ from django.utils.html import escape
 
 from tandem.asks import selectors
 from tandem.asks.models import Ask
-from tandem.asks.tests.factories import AskFactory
+from tandem.asks.tests.factories import AskFactory, FeatureEvidenceFactory
+from tandem.core.roles import Role
+from tandem.decisions.services import decision_record, escalation_create
+from tandem.people.tests.factories import UserFactory
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.services import opportunity_update
@@ -42,15 +45,23 @@ def test_ask_list_filters_by_importance_product_and_need(client, product_manager
     assert list(response.context["page"].rows) == [wanted]
 
 
-def test_rep_sees_that_an_ask_is_linked_but_not_the_internal_features_title(client, rep):
-    ask = ask_of(rep, feature=FeatureFactory(title="Secret rewrite", visibility="internal"), status="linked")
+def test_rep_follows_their_ask_to_the_sales_view_of_its_internal_feature(client, rep, outsider_rep):
+    feature = FeatureFactory(title="Storage rewrite", visibility="internal", sales_say="We hear it.")
+    ask = ask_of(rep, feature=feature, status="linked")
+    ask_of(outsider_rep, feature=feature, status="linked", need="Another team's customer")
+    FeatureEvidenceFactory(feature=feature, open_pipeline=Decimal("987654"))
     client.force_login(rep)
 
     list_body = client.get(LIST).content.decode()
     detail_body = client.get(reverse("asks:ask_detail", args=[ask.pk])).content.decode()
+    feature_page = client.get(reverse("product:feature_detail", args=[feature.pk])).content.decode()
 
-    assert "Secret rewrite" not in list_body + detail_body
-    assert "Linked to an internal feature" in detail_body
+    assert "Storage rewrite" in list_body
+    assert "Storage rewrite" in detail_body
+    assert 'data-testid="feature-sales-view"' in feature_page
+    assert "We hear it." in feature_page
+    for internal in ("987,654", "Another team's customer", 'data-testid="score"'):
+        assert internal not in feature_page
 
 
 def test_rep_gets_404_for_another_teams_ask(client, rep, outsider_rep):
@@ -73,14 +84,57 @@ def test_htmx_request_gets_only_the_list_region(client, product_manager):
     assert "<html" not in body
 
 
-def test_ask_list_runs_the_same_queries_for_1_and_10_asks(client, rep):
+def test_ask_list_runs_the_same_queries_for_1_and_10_asks(client, rep, product_manager):
+    def decided_ask():
+        ask = ask_of(rep, feature=FeatureFactory(), status="linked")
+        decision_record(actor=UserFactory(role=Role.EXECUTIVE), ask=ask, outcome="declined", rationale="No.")
+
     client.force_login(rep)
-    ask_of(rep, feature=FeatureFactory())
+    decided_ask()
     one = queries_of(lambda: client.get(LIST))
     for _ in range(9):
-        ask_of(rep, feature=FeatureFactory())
+        decided_ask()
     ten = queries_of(lambda: client.get(LIST))
     assert_same_queries(one, ten)
+
+
+def test_a_manager_finds_the_declined_or_deferred_asks_of_their_team_not_yet_escalated(
+    client, sales_manager, rep, other_rep, outsider_rep, executive
+):
+    def decided(owner, outcome, need):
+        ask = ask_of(owner, feature=FeatureFactory(), status="linked", need=need)
+        decision_record(actor=executive, ask=ask, outcome=outcome, rationale="Not now.")
+        return ask
+
+    decided(rep, "declined", "Declined for Rita")
+    decided(other_rep, "later", "Deferred for Rob")
+    escalated = decided(rep, "declined", "Already escalated")
+    escalation_create(actor=sales_manager, ask=escalated, reason="Acme depends on it.")
+    decided(outsider_rep, "declined", "Another team's")
+    ask_of(rep, need="Still new")
+    client.force_login(sales_manager)
+
+    response = client.get(LIST, {"status": "declined_or_later", "escalation": "none"})
+
+    assert sorted(a.need for a in response.context["page"].rows) == ["Declined for Rita", "Deferred for Rob"]
+    body = response.content.decode()
+    assert 'data-status="declined"' in body
+    assert 'data-status="later"' in body
+
+
+def test_the_list_totals_count_and_value_every_filtered_ask_not_just_the_page(client, product_manager):
+    for amount in ("1000.00", "2500.50"):
+        AskFactory(opportunity=OpportunityFactory(amount=Decimal(amount)), importance="blocker")
+    AskFactory(opportunity=OpportunityFactory(amount=Decimal("99999")), importance="nice_to_have")
+    client.force_login(product_manager)
+
+    page = client.get(LIST, {"importance": "blocker"}).content.decode()
+    totals = client.get(LIST, {"importance": "blocker", "totals": "1"}, headers={"HX-Request": "true"})
+
+    assert "importance=blocker&amp;totals=1" in page  # the page asks for its own totals, with its filters
+    text = totals.content.decode()
+    assert "2</span> asks" in text
+    assert "3,501 USD</span> of value" in text
 
 
 # --- logging an ask from a deal or an account page ----------------------------------------------

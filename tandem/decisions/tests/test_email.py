@@ -1,8 +1,11 @@
 """Notification emails go out through a real SMTP server that the test starts, after the decision commits."""
 
+import re
+
 import pytest
 
 from tandem.decisions.services import decision_record, escalation_create
+from tandem.notifications.models import Notification
 from tandem.product.services import release_ship
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +16,18 @@ def body(message) -> str:
     return message.get_payload(decode=True).decode()
 
 
+def followed(client, user, text: str, link: str) -> str:
+    """Open a link of an email as its reader: where it lands (the notification is read on the way)."""
+    path = re.search(rf"https://tandem\.example\.com(/notifications/\d+/open/{re.escape(link)})", text)
+    assert path is not None, text
+    client.force_login(user)
+    response = client.get(path.group(1))
+    assert response.status_code == 302
+    return response["Location"]
+
+
 def test_a_decision_is_emailed_to_the_requesting_rep_with_the_rationale(
-    smtp, django_capture_on_commit_callbacks, product_manager, rep, sales_manager, loop
+    client, smtp, django_capture_on_commit_callbacks, product_manager, rep, sales_manager, loop
 ):
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
@@ -25,8 +38,11 @@ def test_a_decision_is_emailed_to_the_requesting_rep_with_the_rationale(
     assert set(by_recipient) == {rep.email, sales_manager.email}
     message = by_recipient[rep.email]
     assert message["Subject"] == "Tandem: Planned for Payments 2027.2: SAML single sign-on"
-    assert WHY in body(message)
-    assert f"https://tandem.example.com/product/features/{loop.feature.pk}/" in body(message)
+    text = body(message)
+    assert WHY in text
+    assert "Acme (deal Acme expansion)" in text  # the customer, the deal and the ask it answers
+    assert followed(client, rep, text, "") == f"/asks/{loop.ask.pk}/"
+    assert not Notification.objects.filter(recipient=rep, read_at__isnull=True).exists()
 
 
 def test_nothing_is_emailed_when_the_decision_is_refused(smtp, django_capture_on_commit_callbacks, rep, loop):
@@ -36,7 +52,7 @@ def test_nothing_is_emailed_when_the_decision_is_refused(smtp, django_capture_on
 
 
 def test_the_shipped_email_lists_the_deals_to_re_engage(
-    smtp, django_capture_on_commit_callbacks, product_manager, rep, loop
+    client, smtp, django_capture_on_commit_callbacks, product_manager, rep, loop
 ):
     loop.feature.release = loop.release
     loop.feature.save()
@@ -46,7 +62,10 @@ def test_the_shipped_email_lists_the_deals_to_re_engage(
 
     [message] = smtp.messages
     assert message["To"] == rep.email
-    assert f"- Acme expansion: https://tandem.example.com/pipeline/opportunities/{loop.deal.pk}/" in body(message)
+    text = body(message)
+    assert "- Acme expansion: https://tandem.example.com/notifications/" in text
+    assert followed(client, rep, text, "?link=0") == f"/pipeline/opportunities/{loop.deal.pk}/"
+    assert followed(client, rep, text, "") == f"/product/features/{loop.feature.pk}/"
 
 
 def test_the_executive_is_emailed_an_escalation_with_its_reason_and_due_date(

@@ -168,18 +168,37 @@ def test_informed_roles_are_told_too(product_manager, executive, engineering_lea
     )
     decision_record(actor=product_manager, feature=loop.feature, outcome="later", rationale=WHY)
 
-    assert titles_for(engineering_lead) == ["Later: SAML single sign-on"]
+    assert titles_for(engineering_lead) == ["Deferred: SAML single sign-on"]
 
 
-def test_sales_is_not_told_the_name_of_an_internal_feature(product_manager, rep, loop):
-    loop.feature.visibility = Feature.Visibility.INTERNAL
+def test_a_decision_names_the_feature_customer_deal_and_ask_and_links_to_the_ask(
+    product_manager, rep, sales_manager, loop
+):
+    loop.feature.visibility = Feature.Visibility.INTERNAL  # the rep follows it through their customer's ask
     loop.feature.save()
 
     decision_record(actor=product_manager, feature=loop.feature, outcome="declined", rationale=WHY)
 
-    notification = Notification.objects.get(recipient=rep)
-    assert "SAML" not in notification.title + notification.body
-    assert WHY in notification.body
+    for reader in (rep, sales_manager):
+        notification = Notification.objects.get(recipient=reader)
+        assert notification.title == "Declined: SAML single sign-on"
+        assert WHY in notification.body
+        assert notification.links == [[f"Acme (deal Acme expansion): {loop.ask.need}", f"/asks/{loop.ask.pk}/"]]
+        assert notification.url == f"/asks/{loop.ask.pk}/"
+
+
+def test_a_colleagues_deal_is_named_only_to_those_who_see_it(product_manager, rep, other_rep, loop):
+    """The rep owns the account; a team-mate logged the ask on their own deal there."""
+    colleague_deal = OpportunityFactory(name="Acme platform", account=loop.deal.account, owner=other_rep)
+    ask = AskFactory(opportunity=colleague_deal, feature=loop.feature, status=Ask.Status.LINKED)
+
+    decision_record(actor=product_manager, ask=ask, outcome="declined", rationale=WHY)
+
+    to_account_owner = Notification.objects.get(recipient=rep)
+    to_deal_owner = Notification.objects.get(recipient=other_rep)
+    assert "a colleague's deal" in to_account_owner.body
+    assert "Acme platform" not in to_account_owner.body
+    assert "deal Acme platform" in to_deal_owner.body
 
 
 # ---- escalations ----------------------------------------------------------------------------------
@@ -286,7 +305,7 @@ def test_shipping_tells_each_rep_once_with_their_own_open_deals_and_nobody_else(
 
     assert Notification.objects.filter(kind=Notification.Kind.RELEASE_SHIPPED).count() == 1
     notification = Notification.objects.get(recipient=rep)
-    assert notification.title == "Shipped: Payments 2027.2"
+    assert notification.title == "Shipped in Payments 2027.2: Audit export, SAML single sign-on"
     assert [label for label, _ in notification.links] == ["Acme expansion", "Acme renewal"]
     assert notification.links[0][1] == f"/pipeline/opportunities/{loop.deal.pk}/"
     assert "Audit export, SAML single sign-on" in notification.body
@@ -361,5 +380,5 @@ def test_a_long_need_is_cut_at_a_word_in_the_notification_title(rep, product_man
     decision_record(actor=product_manager, ask=loop.ask, outcome="later", rationale="After the platform work.")
 
     title = Notification.objects.get(recipient=rep).title
-    assert title == "Later: Single sign-on with Okta for every employee of the Northwind group, including…"
-    assert len(title) <= len("Later: ") + 80
+    assert title == "Deferred for Acme: Single sign-on with Okta for every employee of the Northwind group, including…"
+    assert len(title) <= len("Deferred for Acme: ") + 80

@@ -22,6 +22,12 @@ def _outsiders_notification(w: World) -> dict[str, int]:
 PAGES: dict[str, Access] = {
     "notifications:notification_list": Access(EVERYONE_OK),
     "notifications:notification_read_all": Access(expect(302, 302, 302, 302, 302, 302), method="POST"),
+    "notifications:notification_open": Access(
+        expect(302, 404, 404, 404, 404, 404),
+        kwargs=_reps_notification,
+        other_team=_outsiders_notification,
+        other_team_expected=NOBODY_ELSE,
+    ),
     "notifications:notification_read": Access(
         expect(302, 404, 404, 404, 404, 404),
         method="POST",

@@ -112,3 +112,28 @@ def test_the_api_lists_only_unread_when_asked(client, rep):
     items = client.get("/api/notifications", {"unread": "true"}, HTTP_AUTHORIZATION=f"Bearer {key}").json()["items"]
 
     assert [item["title"] for item in items] == ["Unread one"]
+
+
+def test_opening_a_notification_follows_its_link_and_marks_it_read(client, rep):
+    notification = NotificationFactory(
+        recipient=rep, url="/asks/7/", links=[["Acme renewal", "/pipeline/opportunities/3/"]]
+    )
+    client.force_login(rep)
+
+    opened = client.get(reverse("notifications:notification_open", args=[notification.pk]))
+    listed = client.get(reverse("notifications:notification_open", args=[notification.pk]), {"link": "0"})
+
+    assert opened["Location"] == "/asks/7/"
+    assert listed["Location"] == "/pipeline/opportunities/3/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    assert 'data-testid="unread-count"' not in client.get(reverse("notifications:notification_list")).content.decode()
+
+
+def test_a_notification_never_sends_its_reader_off_site(client, rep):
+    notification = NotificationFactory(recipient=rep, url="https://evil.example/", links=[["x", "//evil.example/"]])
+    client.force_login(rep)
+
+    for params in ({}, {"link": "0"}, {"link": "9"}, {"link": "x"}):
+        response = client.get(reverse("notifications:notification_open", args=[notification.pk]), params)
+        assert response["Location"] == reverse("notifications:notification_list")
