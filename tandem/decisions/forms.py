@@ -12,7 +12,8 @@ from tandem.product.models import Product, Release
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Decision.Outcome.choices)
+    # No outcome preselected: a form that already says "Planned" reads like the feature's state.
+    outcome = forms.ChoiceField(choices=[("", "Choose the outcome"), *Decision.Outcome.choices])
     release: forms.ModelChoiceField[Release] = forms.ModelChoiceField(
         queryset=Release.objects.none(), required=False, empty_label="Choose a release", help_text="When planned."
     )

@@ -22,6 +22,7 @@ from tandem.decisions.permissions import DecisionsPermission
 from tandem.decisions.rights import decision_rights_all
 from tandem.decisions.sections import ask_decision_section, feature_decision_section
 from tandem.decisions.selectors import ESCALATION_FILTERS, escalation_filtered, escalation_visible
+from tandem.product.permissions import ProductPermission
 from tandem.product.selectors import feature_get
 
 ESCALATION_COLUMNS = [
@@ -84,6 +85,10 @@ def feature_decide(request: PageRequest, pk: int) -> HttpResponse:
         **feature_decision_section(user=request.user, feature=feature, form=form),
         "message": message,
         "changed": bool(message),
+        # What the header and facts redrawn out of band show besides the feature.
+        "goals": list(feature.goals.all()) if message else [],
+        "can_edit": has_permission(request.user, ProductPermission.EDIT_FEATURE),
+        "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
     }
     return _section(
         request,

@@ -158,6 +158,8 @@ class FeatureIn(Schema):
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = "exploring"
     visibility: FeatureVisibility = "internal"
+    sales_say: str = Field("", max_length=2000, description="What sales may tell customers about it.")
+    sales_dont_say: str = Field("", max_length=2000, description="What sales must not say about it.")
 
 
 class FeaturePatch(Schema):
@@ -171,6 +173,8 @@ class FeaturePatch(Schema):
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence | None = None
     visibility: FeatureVisibility | None = None
+    sales_say: str | None = Field(None, max_length=2000)
+    sales_dont_say: str | None = Field(None, max_length=2000)
 
 
 # Relations are sent as ids; service errors name the model field, so rename them to what was sent.

@@ -29,7 +29,23 @@ class FeatureForm(forms.Form):
     )
     confidence = forms.ChoiceField(choices=Feature.Confidence.choices)
     visibility = forms.ChoiceField(
-        choices=Feature.Visibility.choices, help_text="Sales sees sales-shareable and public features only."
+        choices=Feature.Visibility.choices,
+        help_text="Sales sees sales-shareable and public features, and the sales view of internal ones its "
+        "customers asked for.",
+    )
+    sales_say = forms.CharField(
+        label="Sales may say",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="What reps may tell customers about it.",
+    )
+    sales_dont_say = forms.CharField(
+        label="Sales must not say",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Dates, promises or claims to keep out of customer conversations.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -54,6 +70,8 @@ class FeatureForm(forms.Form):
             "effort": feature.effort,
             "confidence": feature.confidence,
             "visibility": feature.visibility,
+            "sales_say": feature.sales_say,
+            "sales_dont_say": feature.sales_dont_say,
             "version": feature.version,
         }
 

@@ -38,6 +38,8 @@ class FeatureChanges(TypedDict, total=False):
     confidence: str
     visibility: str
     owner: User | None
+    sales_say: str
+    sales_dont_say: str
 
 
 def _stale(thing: str) -> StaleVersion:
@@ -99,6 +101,8 @@ def feature_create(
     confidence: str = Feature.Confidence.EXPLORING,
     visibility: str = Feature.Visibility.INTERNAL,
     owner: User | None = None,
+    sales_say: str = "",
+    sales_dont_say: str = "",
 ) -> Feature:
     """Add a feature to a product's backlog. Only product managers and admins may.
 
@@ -116,6 +120,8 @@ def feature_create(
         confidence=confidence,
         visibility=visibility,
         owner=owner if owner is not None else actor,
+        sales_say=sales_say.strip(),
+        sales_dont_say=sales_dont_say.strip(),
     )
     _validate_feature(feature)
     feature.save()
