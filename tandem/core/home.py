@@ -8,8 +8,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.asks.models import Ask
@@ -140,6 +142,26 @@ def _upcoming_releases(user: User, today: datetime.date) -> list[Release]:
     )
 
 
+def _deal_list(**filters: object) -> str:
+    """The deal list showing the rows behind a figure (the list applies the viewer's visibility)."""
+    return f"{reverse('sales:opportunity_list')}?{urlencode({k: str(v) for k, v in filters.items()})}"
+
+
+def _deal_links(quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, str]:
+    """Where each pipeline figure of a home page leads: the deals it adds up."""
+    first, last = quarter.bounds(start_month)
+    in_quarter = {"close_date_from": first.isoformat(), "close_date_to": last.isoformat()}
+    return {
+        "won": _deal_list(status="won", **in_quarter),
+        "open": _deal_list(status="open", **in_quarter),
+        "slipping": _deal_list(status="open", close_date_to=(today - datetime.timedelta(days=1)).isoformat()),
+        **{
+            f"forecast_{category}": _deal_list(status="open", forecast_category=category, **in_quarter)
+            for category in Stage.ForecastCategory.values
+        },
+    }
+
+
 def _rep(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
     mine = opportunity_visible(user=user).filter(owner=user)
     this_quarter = mine.filter(_in_quarter(quarter, start_month))
@@ -153,10 +175,11 @@ def _rep(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.d
         "asks": list(
             ask_visible(user=user)
             .filter(requested_by=user)
-            .select_related("account", "feature")
+            .select_related("account", "feature__release")
             .order_by("-created_at", "-id")[:8]
         ),
         "slipping_count": mine.filter(OPEN, close_date__lt=today).count(),
+        "links": _deal_links(quarter, start_month, today),
     }
 
 
@@ -182,7 +205,11 @@ def _sales_manager(user: User, quarter: FiscalQuarter, start_month: int, today: 
         for category, label in reversed(Stage.ForecastCategory.choices)
         if category not in (Stage.ForecastCategory.CLOSED, Stage.ForecastCategory.OMITTED)
     ]
+    links = _deal_links(quarter, start_month, today)
+    for row in forecast:
+        row["url"] = links[f"forecast_{row['category']}"]
     return {
+        "links": links,
         "forecast": forecast,
         "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
         "slipping_count": slipping.count(),
@@ -211,6 +238,7 @@ def _engineering_lead(user: User, quarter: FiscalQuarter, start_month: int, toda
         status__in=[Feature.Status.PLANNED, Feature.Status.IN_PROGRESS], effort__isnull=True
     )
     return {
+        "unestimated_url": f"{reverse('product:feature_list')}?status=scheduled&estimated=no",
         "unestimated_count": unestimated.count(),
         "unestimated": list(
             unestimated.select_related("product", "release").order_by(
@@ -224,6 +252,7 @@ def _engineering_lead(user: User, quarter: FiscalQuarter, start_month: int, toda
 def _executive(user: User, quarter: FiscalQuarter, start_month: int, today: datetime.date) -> dict[str, Any]:
     this_quarter = opportunity_visible(user=user).filter(_in_quarter(quarter, start_month))
     return {
+        "links": _deal_links(quarter, start_month, today),
         "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
         "top_features": _top_features(user),
         "decisions": list(
@@ -241,8 +270,13 @@ def _admin(user: User, quarter: FiscalQuarter, start_month: int, today: datetime
     }
     # One row more than shown tells whether there are more, without a COUNT.
     teams = list(team_visible(user=user).filter(manager__isnull=True).order_by("name")[:11])
+    users = reverse("admin:people_user_changelist")
     return {
-        "users_by_role": [{"role": role, "label": label, "count": counts.get(role, 0)} for role, label in Role.choices],
+        "users_url": f"{users}?is_active__exact=1",
+        "users_by_role": [
+            {"role": role, "label": label, "count": counts.get(role, 0), "url": f"{users}?role__exact={role}"}
+            for role, label in Role.choices
+        ],
         "users_total": sum(counts.values()),
         "teams_without_manager": teams[:10],
         "more_teams_without_manager": len(teams) > 10,

@@ -21,7 +21,7 @@ from tandem.asks.selectors import ask_rows, decision_visible
 from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
-from tandem.core.listing import Column, list_page
+from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, may_manage_releases, release_products, releases_check
@@ -55,6 +55,7 @@ def feature_columns(formula: str) -> list[Column]:
         Column("product", "Product"),
         Column("status", "Status"),
         Column("confidence", "Confidence"),
+        Column("effort", "Effort", order=["effort"], numeric=True),
         Column("score", "RICE" if formula == ScoringSettings.Formula.RICE else "Score", order=[score], numeric=True),
         Column("open_pipeline", "Revenue at stake", order=["evidence__open_pipeline"], numeric=True),
         Column("weighted_pipeline", "Weighted", order=["evidence__weighted_pipeline"], numeric=True),
@@ -87,7 +88,14 @@ def feature_list(request: PageRequest) -> HttpResponse:
     scoring = scoring_settings_get()
     columns = feature_columns(scoring.formula)
     features = with_recent_asks(feature_with_evidence(user=request.user).select_related("release"))
-    filterset = FeatureFilter(request.GET or None, queryset=features, request=request)
+    filters = request.GET.copy()
+    # People open the list to choose what to build next: open features, unless they pick a status
+    # ("Any status" sends it empty).
+    filters.setdefault("status", "open")
+    filterset = FeatureFilter(filters, queryset=features, request=request)
+    if wants_totals(request):
+        totals = list_totals(filterset.qs, noun="feature", sums={})
+        return render(request, "core/partials/_list_totals.html", {"totals": totals})
     page = list_page(request, filterset.qs, columns=columns, default_sort="-score")
     rows = [
         FeatureRow(
@@ -105,6 +113,7 @@ def feature_list(request: PageRequest) -> HttpResponse:
         "rows": rows,
         "columns": columns,
         "filter": filterset,
+        "filtered": any(key != "status" or "status" in request.GET for key in active_filters(filterset)),
         "can_create": has_permission(request.user, ProductPermission.EDIT_FEATURE),
     }
     template = "product/partials/_feature_list.jinja" if request.htmx else "product/feature_list.html"
