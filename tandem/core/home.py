@@ -14,6 +14,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.asks.filters import asks_escalated, asks_in_status
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_inbox_count, ask_visible, decision_visible, feature_evidence_visible
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
@@ -208,7 +209,12 @@ def _sales_manager(user: User, quarter: FiscalQuarter, start_month: int, today: 
     links = _deal_links(quarter, start_month, today)
     for row in forecast:
         row["url"] = links[f"forecast_{row['category']}"]
+    answered_no = asks_escalated(asks_in_status(ask_visible(user=user), "declined_or_later"), "none").select_related(
+        "account", "feature", "outcome_decision__decided_by"
+    )
     return {
+        "answered_no": list(answered_no.order_by("-value_home", "-id")[:5]),
+        "answered_no_url": f"{reverse('asks:ask_list')}?status=declined_or_later&escalation=none&sort=-value",
         "links": links,
         "forecast": forecast,
         "attainment": _attainment(this_quarter, _quota_for(user, quarter)),
