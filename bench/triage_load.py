@@ -12,8 +12,9 @@ clients on their own keep-alive connection:
 
 Each client waits `--think` seconds (uniformly 0.5x to 1.5x) between its answer and its next
 request, as a person does; `--think 0` is a closed loop, every client sending again at once, which
-measures saturation rather than what a user waits. Reports p50/p95 per phase, the workers' resident
-memory, the load average, and the CPU's int8 support and the sentence model's precision; writes
+measures saturation rather than what a user waits. Reports p50/p95 per phase, the workers' CPU
+time per request (what a request costs the server, whatever else the machine is doing), their
+resident memory, the load average, and the CPU's int8 support and the sentence model's precision; writes
 `bench/results/triage-load-<UTC time>.json`. Loops are bounded in count and time. A benchmark, not
 a test: it asserts nothing.
 """
@@ -89,6 +90,20 @@ def phase(host: str, port: int, jobs: list[HttpJob], *, clients: int, think: flo
     }
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) gunicorn's workers have used so far: what requests cost the
+    server, whatever else the machine is doing."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # after the name: state, ppid, ..., utime (12th), stime (13th)
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each of gunicorn's worker processes (the master's children)."""
     found = []
@@ -148,10 +163,15 @@ def main() -> None:
             master = _master_pid(server.port)
             rss_warm = worker_rss_mb(master)
             load_before = os.getloadavg()
+            cpu = [workers_cpu_seconds(master)]
             suggestions = phase(
                 server.host, server.port, suggestion_jobs, clients=args.clients, think=args.think, seed=1
             )
+            cpu.append(workers_cpu_seconds(master))
             typing = phase(server.host, server.port, typing_jobs, clients=args.clients, think=args.think, seed=2)
+            cpu.append(workers_cpu_seconds(master))
+            suggestions["server_cpu_ms_per_request"] = round((cpu[1] - cpu[0]) * 1000 / len(suggestion_jobs), 1)
+            typing["server_cpu_ms_per_request"] = round((cpu[2] - cpu[1]) * 1000 / len(typing_jobs), 1)
             rss_end = worker_rss_mb(master)
             load_after = os.getloadavg()
     finally:
