@@ -1,9 +1,11 @@
-"""The rep's "attach to an existing feature" search (the ask form) as a rep meets it: the same engine
-as the inbox, and nothing rather than unrelated features."""
+"""The engine as people meet it: the triage inbox says when an ask is probably a new need, and the
+rep's "attach to an existing feature" search (the ask form) shows nothing rather than unrelated
+features."""
 
 import pytest
 from django.urls import reverse
 
+from tandem.asks.tests.factories import AskFactory
 from tandem.product.tests.factories import FeatureFactory
 from tandem.triage.suggestions import feature_indexed
 
@@ -59,3 +61,18 @@ def test_the_search_finds_a_feature_in_the_customers_words(client, rep, catalogu
 
     assert _search(client, "they want to exprot the deals to excell")[:1] == [catalogue["export"]]
     assert _search(client, "sync our deals with salesforce")[:1] == [catalogue["crm"]]
+
+
+def test_the_inbox_says_probably_new_only_when_no_feature_is_likely(client, product_manager, catalogue):
+    client.force_login(product_manager)
+    new_need = AskFactory(need="Dark mode please, the night shift finds the white screen blinding", why="")
+    covered = AskFactory(need="SSO with Okta for all their staff", why="")
+
+    def panel(ask):
+        response = client.get(reverse("asks:ask_detail", args=[ask.pk]), {"inbox": ""}, headers=HTMX)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert 'data-testid="probably-new"' in panel(new_need)
+    assert "Probably new" in panel(new_need)
+    assert 'data-testid="probably-new"' not in panel(covered)
