@@ -14,7 +14,7 @@ from tandem.people.selectors import UserIds, team_member_ids
 from tandem.product.selectors import feature_visible, feature_visible_in_full
 
 if TYPE_CHECKING:
-    from tandem.triage.suggestions import Suggestion
+    from tandem.triage.suggestions import Suggestion, Triage
 
 
 def ask_visible(*, user: User) -> QuerySet[Ask]:
@@ -95,19 +95,25 @@ def ask_after(asks: QuerySet[Ask], *, ordering: Sequence[str], ask: Ask) -> Ask 
 
 
 def ask_suggestions(*, user: User, ask: Ask, limit: int = 5) -> list["Suggestion"]:
-    """The features and asks most likely to be the same need, best first, for the triage panel.
+    """The features and asks most likely to be the same need, best first, for the triage panel."""
+    return ask_triage(user=user, ask=ask, limit=limit).suggestions
+
+
+def ask_triage(*, user: User, ask: Ask, limit: int = 5) -> "Triage":
+    """The suggestions for the triage panel, and whether the ask is probably a new need.
 
     Suggested asks are reloaded in one query with what the panel shows of them (account, feature),
     so the panel costs the same whatever the engine returns.
     """
     # Imported here: the engine reads asks through this module's selectors.
-    from tandem.triage.suggestions import suggestions_for_ask
+    from tandem.triage.suggestions import ask_triage as engine_triage
 
-    suggestions = suggestions_for_ask(user=user, ask=ask, limit=limit)
-    ids = [s.ask.pk for s in suggestions if s.ask is not None]
+    triage = engine_triage(user=user, ask=ask, limit=limit)
+    ids = [s.ask.pk for s in triage.suggestions if s.ask is not None]
     asks = ask_rows(user=user).in_bulk(ids) if ids else {}
-    return [
+    suggestions = [
         replace(s, ask=asks[s.ask.pk]) if s.ask is not None and s.ask.pk in asks else s
-        for s in suggestions
+        for s in triage.suggestions
         if s.ask is None or s.ask.pk in asks
     ]
+    return replace(triage, suggestions=suggestions)

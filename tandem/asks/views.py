@@ -26,7 +26,7 @@ from tandem.asks.selectors import (
     ask_inbox,
     ask_inbox_count,
     ask_rows,
-    ask_suggestions,
+    ask_triage,
 )
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, sort_ordering, wants_totals
@@ -226,13 +226,14 @@ def _panel_context(
         "home_currency": workspace_get().home_currency,
     }
     if context["can_triage"] and ask.status != Ask.Status.MERGED:
-        suggestions = ask_suggestions(user=user, ask=ask, limit=5)
+        triage = ask_triage(user=user, ask=ask, limit=5)
+        suggestions = triage.suggestions
         if feature_form is None:
             # The product of the rep's pick or of the best suggested feature is the likeliest home.
             guess = ask.feature or next((s.feature for s in suggestions if s.feature is not None), None)
             initial = {"title": feature_title_from(ask.need), "product": guess.product_id if guess else None}
             feature_form = FeatureFromAskForm(user=user, initial=initial)
-        context.update(suggestions=suggestions, feature_form=feature_form)
+        context.update(suggestions=suggestions, probably_new=triage.probably_new, feature_form=feature_form)
     return context
 
 

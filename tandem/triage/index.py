@@ -1,12 +1,14 @@
 """The in-memory index each web process keeps, and how it stays in step with the database.
 
 Only asks still waiting for triage (status new, no feature) are ever suggested as asks, so only
-they are scanned: about 40,000 in the large workspace, not 500,000. A linked ask counts through
-its feature: the mean of its linked asks' vectors and the few kept as the feature's wordings
-(`FeatureVector`). Per process: each waiting ask's word vector (1 KB, 40 MB for 40,000) and
-sentence vector (384 bytes as int8, 15 MB), each feature's title vector and linked-asks mean
-(2 KB, 40 MB for 20,000) and sentence vector (384 bytes), and its kept wordings' word and sentence
-vectors as int8 (up to `services.KEPT_WORDINGS` x 640 bytes). The first call loads it from
+they are scanned: about 40,000 in the large workspace, not 500,000. An ask merged into one that
+waits is scanned too, as another wording of it: a match on the duplicate suggests the original.
+A linked ask counts through its feature: the mean of its linked asks' word vectors and the few
+kept as the feature's wordings, which choose the candidates (`FeatureVector`). Per process: each
+waiting ask's word vector (1 KB, 40 MB for 40,000) and sentence vector (384 bytes as int8, 15 MB),
+each feature's title vector and linked-asks mean (2 KB, 40 MB for 20,000) and sentence vector
+(384 bytes), and its kept wordings' word vectors as int8 (up to `services.KEPT_WORDINGS` x 256
+bytes). The first call loads it from
 `AskVector` / `FeatureVector`; every later call first applies the `IndexChange` rows written
 since, so a link made in one process is learnt by all of them on their next call.
 """
@@ -18,6 +20,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Q
 from numpy.typing import NDArray
 
 from tandem.triage import sentences, wording
@@ -31,6 +34,11 @@ WINDOW = 500
 LOAD_CHUNK = 20_000
 FEATURE_CHUNK = 2_000  # rows of a few KB each: small chunks keep the heap from fragmenting
 
+# The asks scanned as waiting: those waiting for triage, and those merged into one that waits.
+WAITING = Q(ask__status="new", ask__feature__isnull=True) | Q(
+    ask__status="merged", ask__feature__isnull=True, ask__duplicate_of__status="new"
+)
+
 
 @dataclass
 class FeatureText:
@@ -40,24 +48,17 @@ class FeatureText:
 
 @dataclass
 class Wordings:
-    """A feature's kept linked asks: their ids, their int8 word and sentence vectors as stored, and
-    those vectors' lengths."""
+    """A feature's kept linked asks: their ids, their int8 word vectors as stored, and those vectors' lengths."""
 
     ask_ids: NDArray[np.int64]
     vectors: NDArray[np.int8]
     norms: NDArray[np.float32]
-    sentences: NDArray[np.int8]
-    sentence_norms: NDArray[np.float32]
-    sentence_mean: NDArray[np.float32]  # unit mean of the kept wordings' sentence vectors
 
 
 NO_WORDINGS = Wordings(
     np.zeros(0, dtype=np.int64),
     np.zeros((0, wording.DIMENSIONS), dtype=np.int8),
     np.zeros(0, dtype=np.float32),
-    np.zeros((0, sentences.DIMENSIONS), dtype=np.int8),
-    np.zeros(0, dtype=np.float32),
-    np.zeros(sentences.DIMENSIONS, dtype=np.float32),
 )
 
 
@@ -72,11 +73,13 @@ class Index:
         self.applied: set[tuple[int, int]] = set()  # (id, token) of recent changes already applied
         # Asks waiting for triage: rows in arrival of the change, a dead row is reused by compaction.
         self.waiting_ids = np.zeros(0, dtype=np.int64)
+        self.waiting_roots = np.zeros(0, dtype=np.int64)  # the waiting ask each row stands for
         self.waiting_vectors = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
         self.waiting_sentences = np.zeros((0, sentences.DIMENSIONS), dtype=np.int8)  # as stored: 384 bytes each
         self.waiting_alive = np.zeros(0, dtype=bool)
         self.n_waiting = 0  # rows in use, alive or not
         self.waiting_row: dict[int, int] = {}
+        self.root_rows: dict[int, set[int]] = {}  # a waiting ask's rows: its own and its merged duplicates'
         self.feature_ids = np.zeros(0, dtype=np.int64)
         # Title vectors and linked-asks means stacked, so one matrix product scores both.
         self.feature_matrix = np.zeros((0, wording.DIMENSIONS), dtype=np.float32)
@@ -132,27 +135,29 @@ class Index:
         self.seen = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.applied = set(IndexChange.objects.filter(pk__gt=self.seen - WINDOW).values_list("pk", "token"))
         self._load_features()
-        ids, vectors, sentence_vectors = [], [], []
+        ids, roots, vectors, sentence_vectors = [], [], [], []
         last = 0
         while True:
             chunk = list(
-                AskVector.objects.filter(ask_id__gt=last, ask__status="new", ask__feature__isnull=True)
+                AskVector.objects.filter(WAITING, ask_id__gt=last)
                 .order_by("ask_id")
-                .values_list("ask_id", "vector", "sentence")[:LOAD_CHUNK]
+                .values_list("ask_id", "ask__duplicate_of_id", "vector", "sentence")[:LOAD_CHUNK]
             )
             if not chunk:
                 break
             ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
-            vectors.append(wording.from_bytes(b"".join(bytes(row[1]) for row in chunk)))
-            sentence_vectors.append(np.vstack([_sentence_row(row[2]) for row in chunk]))
+            roots.append(np.fromiter((row[1] or row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
+            vectors.append(wording.from_bytes(b"".join(bytes(row[2]) for row in chunk)))
+            sentence_vectors.append(np.vstack([_sentence_row(row[3]) for row in chunk]))
             last = chunk[-1][0]
         if ids:
             self.waiting_ids = np.concatenate(ids)
+            self.waiting_roots = np.concatenate(roots)
             self.waiting_vectors = np.concatenate(vectors)
             self.waiting_sentences = np.concatenate(sentence_vectors)
         self.n_waiting = len(self.waiting_ids)
         self.waiting_alive = np.ones(self.n_waiting, dtype=bool)
-        self.waiting_row = {int(ask_id): row for row, ask_id in enumerate(self.waiting_ids.tolist())}
+        self._waiting_maps()
         self.loaded = True
         _heap_release()
 
@@ -163,7 +168,6 @@ class Index:
         "asks_count",
         "kept_asks",
         "kept_vectors",
-        "kept_sentences",
         "sentence",
         "feature__title",
         "feature__description",
@@ -179,7 +183,7 @@ class Index:
             sums.append(bytes(row.asks_sum))
             counts.append(row.asks_count)
             self.feature_texts.append(FeatureText(row.feature__title, row.feature__description))
-            self.feature_wordings.append(_wordings(row.kept_asks, row.kept_vectors, row.kept_sentences))
+            self.feature_wordings.append(_wordings(row.kept_asks, row.kept_vectors))
             self.vocabulary.add(f"{row.feature__title} {row.feature__description}")
         self.feature_ids = np.array(ids, dtype=np.int64)
         self.feature_asks = np.array(counts, dtype=np.int64)
@@ -211,7 +215,7 @@ class Index:
             self.feature_asks[position] = row.asks_count
             self.feature_alive[position] = True
             self.feature_texts[position] = FeatureText(row.feature__title, row.feature__description)
-            self.feature_wordings[position] = _wordings(row.kept_asks, row.kept_vectors, row.kept_sentences)
+            self.feature_wordings[position] = _wordings(row.kept_asks, row.kept_vectors)
             self.vocabulary.add(f"{row.feature__title} {row.feature__description}")
         for feature_id in feature_ids - found:
             self.feature_alive[self._feature_position(feature_id)] = False
@@ -231,24 +235,46 @@ class Index:
         self.feature_wordings.insert(position, NO_WORDINGS)
         return position
 
+    def _waiting_maps(self) -> None:
+        live = [
+            (row, int(a), int(r))
+            for row, (a, r) in enumerate(
+                zip(
+                    self.waiting_ids[: self.n_waiting].tolist(),
+                    self.waiting_roots[: self.n_waiting].tolist(),
+                    strict=True,
+                )
+            )
+            if self.waiting_alive[row]
+        ]
+        self.waiting_row = {ask_id: row for row, ask_id, _ in live}
+        self.root_rows = {}
+        for row, _, root in live:
+            self.root_rows.setdefault(root, set()).add(row)
+
     def _apply_asks(self, ask_ids: set[int]) -> None:
-        """An ask that waits for triage is (re)placed among the waiting; any other leaves them."""
+        """An ask that waits for triage, or is merged into one that waits, is (re)placed among the
+        waiting; any other leaves them."""
         if not ask_ids:
             return
-        rows = AskVector.objects.filter(ask_id__in=ask_ids, ask__status="new", ask__feature__isnull=True).values_list(
-            "ask_id", "vector", "sentence"
+        rows = AskVector.objects.filter(WAITING, ask_id__in=ask_ids).values_list(
+            "ask_id", "ask__duplicate_of_id", "vector", "sentence"
         )
-        waiting = {ask_id: (bytes(vector), sentence) for ask_id, vector, sentence in rows}
+        waiting = {ask_id: (root or ask_id, bytes(vector), sentence) for ask_id, root, vector, sentence in rows}
         for ask_id in ask_ids:
             row = self.waiting_row.pop(ask_id, None)
             if row is not None:
                 self.waiting_alive[row] = False
-        for ask_id, (vector, sentence) in waiting.items():
-            row = self._waiting_append(ask_id)
+                root_rows = self.root_rows.get(int(self.waiting_roots[row]), set())
+                root_rows.discard(row)
+                if not root_rows:
+                    self.root_rows.pop(int(self.waiting_roots[row]), None)
+        for ask_id, (root, vector, sentence) in waiting.items():
+            row = self._waiting_append(ask_id, root)
             self.waiting_vectors[row] = wording.from_bytes(vector)[0]
             self.waiting_sentences[row] = _sentence_row(sentence)
 
-    def _waiting_append(self, ask_id: int) -> int:
+    def _waiting_append(self, ask_id: int, root: int) -> int:
         if self.n_waiting == len(self.waiting_ids):
             alive = int(self.waiting_alive[: self.n_waiting].sum())
             if alive < self.n_waiting // 2:  # mostly triaged since: compact instead of growing
@@ -256,6 +282,7 @@ class Index:
             else:  # full: grow by half, so appends stay cheap
                 extra = max(64, self.n_waiting // 2)
                 self.waiting_ids = np.concatenate([self.waiting_ids, np.zeros(extra, dtype=np.int64)])
+                self.waiting_roots = np.concatenate([self.waiting_roots, np.zeros(extra, dtype=np.int64)])
                 self.waiting_vectors = np.concatenate(
                     [self.waiting_vectors, np.zeros((extra, wording.DIMENSIONS), dtype=np.float32)]
                 )
@@ -265,8 +292,10 @@ class Index:
                 self.waiting_alive = np.concatenate([self.waiting_alive, np.zeros(extra, dtype=bool)])
         row = self.n_waiting
         self.waiting_ids[row] = ask_id
+        self.waiting_roots[row] = root
         self.waiting_alive[row] = True
         self.waiting_row[ask_id] = row
+        self.root_rows.setdefault(root, set()).add(row)
         self.n_waiting += 1
         return row
 
@@ -274,6 +303,7 @@ class Index:
         keep = np.flatnonzero(self.waiting_alive[: self.n_waiting])
         size = len(self.waiting_ids)
         self.waiting_ids = np.concatenate([self.waiting_ids[keep], np.zeros(size - len(keep), dtype=np.int64)])
+        self.waiting_roots = np.concatenate([self.waiting_roots[keep], np.zeros(size - len(keep), dtype=np.int64)])
         self.waiting_vectors = np.concatenate(
             [self.waiting_vectors[keep], np.zeros((size - len(keep), wording.DIMENSIONS), dtype=np.float32)]
         )
@@ -282,26 +312,31 @@ class Index:
         )
         self.waiting_alive = np.concatenate([np.ones(len(keep), dtype=bool), np.zeros(size - len(keep), dtype=bool)])
         self.n_waiting = len(keep)
-        self.waiting_row = {int(ask_id): row for row, ask_id in enumerate(self.waiting_ids[: self.n_waiting].tolist())}
+        self._waiting_maps()
 
     # Searching ----------------------------------------------------------------------------------
 
     def nearest_waiting(
         self, vector: NDArray[np.float32], count: int, exclude: int | None
     ) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """The `count` waiting asks whose wording is closest to `vector`, nearest first, and their cosines."""
+        """The `count` waiting asks whose wording, or a merged duplicate's, is closest to `vector`,
+        nearest first, and their cosines. `exclude` (the ask asked about) and its duplicates are left out."""
         n = self.n_waiting
         if n == 0 or count == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         cosines = self.waiting_vectors[:n] @ vector
         cosines[~self.waiting_alive[:n]] = -2
-        if exclude is not None and (row := self.waiting_row.get(exclude)) is not None:
-            cosines[row] = -2
-        count = min(count, n)
-        nearest = np.argpartition(-cosines, count - 1)[:count] if count < n else np.arange(n)
+        if exclude is not None:
+            for row in self.root_rows.get(exclude, set()) | {self.waiting_row.get(exclude, -1)} - {-1}:
+                cosines[row] = -2
+        take = min(2 * count, n)  # a root may come up through several of its rows
+        nearest = np.argpartition(-cosines, take - 1)[:take] if take < n else np.arange(n)
         nearest = nearest[cosines[nearest] > -2]
         nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
-        return self.waiting_ids[nearest], cosines[nearest]
+        roots = self.waiting_roots[nearest]
+        _, first = np.unique(roots, return_index=True)
+        best = nearest[np.sort(first)][:count]
+        return self.waiting_roots[best], cosines[best]
 
     def feature_cosines(self, vector: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """Every feature's cosine to `vector`: by its title and description, and by its linked asks' mean."""
@@ -309,33 +344,31 @@ class Index:
         return both[: self.n_features], both[self.n_features :]
 
     def wordings_cosines(
-        self, positions: list[int], vector: NDArray[np.float32], sentence: NDArray[np.float32]
-    ) -> list[tuple[NDArray[np.int64], NDArray[np.float32], NDArray[np.float32]]]:
-        """For each feature position, its kept wordings' ask ids and their cosines to the word vector
-        `vector` and to the sentence vector `sentence` (one product each for all)."""
+        self, positions: list[int], vector: NDArray[np.float32]
+    ) -> list[tuple[NDArray[np.int64], NDArray[np.float32]]]:
+        """For each feature position, its kept wordings' ask ids and their cosines to the word
+        vector `vector` (one product for all)."""
         kept = [self.feature_wordings[p] for p in positions]
         if not any(len(k.ask_ids) for k in kept):
             none = np.zeros(0, dtype=np.float32)
-            return [(k.ask_ids, none, none) for k in kept]
+            return [(k.ask_ids, none) for k in kept]
         cosines = (np.concatenate([k.vectors for k in kept]).astype(np.float32) @ vector) / np.concatenate(
             [k.norms for k in kept]
         )
-        sentence_cosines = (np.concatenate([k.sentences for k in kept]).astype(np.float32) @ sentence) / np.concatenate(
-            [k.sentence_norms for k in kept]
-        )
         bounds = np.cumsum([len(k.ask_ids) for k in kept])[:-1]
-        return [
-            (k.ask_ids, c, s)
-            for k, c, s in zip(kept, np.split(cosines, bounds), np.split(sentence_cosines, bounds), strict=True)
-        ]
+        return [(k.ask_ids, c) for k, c in zip(kept, np.split(cosines, bounds), strict=True)]
 
     def feature_sentence_cosines(self, positions: list[int], sentence: NDArray[np.float32]) -> NDArray[np.float32]:
         """These features' title-and-description cosines to the sentence vector `sentence`."""
         return _int8_cosines(self.feature_sentences[positions], sentence)
 
     def waiting_sentence_cosines(self, ask_ids: list[int], sentence: NDArray[np.float32]) -> NDArray[np.float32]:
-        """These waiting asks' cosines to the sentence vector `sentence`."""
-        return _int8_cosines(self.waiting_sentences[[self.waiting_row[a] for a in ask_ids]], sentence)
+        """These waiting asks' cosines to the sentence vector `sentence`: the closest of each one's
+        own wording and its merged duplicates'."""
+        rows = [sorted(self.root_rows[a]) for a in ask_ids]
+        cosines = _int8_cosines(self.waiting_sentences[[r for group in rows for r in group]], sentence)
+        bounds = np.cumsum([len(group) for group in rows])[:-1]
+        return np.array([part.max() for part in np.split(cosines, bounds)] if rows else [], dtype=np.float32)
 
 
 def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
@@ -346,21 +379,12 @@ def _centroid(asks_sum: bytes, asks_count: int) -> NDArray[np.float32]:
     return total / norm
 
 
-def _wordings(
-    kept_asks: bytes | memoryview, kept_vectors: bytes | memoryview, kept_sentences: bytes | memoryview
-) -> Wordings:
+def _wordings(kept_asks: bytes | memoryview, kept_vectors: bytes | memoryview) -> Wordings:
     if not kept_asks:
         return NO_WORDINGS
     ask_ids = np.frombuffer(bytes(kept_asks), dtype=np.int64)
     vectors = np.frombuffer(bytes(kept_vectors), dtype=np.int8).reshape(-1, wording.DIMENSIONS)
-    if kept_sentences:
-        sentence_vectors = np.frombuffer(bytes(kept_sentences), dtype=np.int8).reshape(-1, sentences.DIMENSIONS)
-    else:  # kept before sentence vectors existed (until `triage_index` runs): they read as nothing alike
-        sentence_vectors = np.zeros((len(ask_ids), sentences.DIMENSIONS), dtype=np.int8)
-    sentence_norms = _norms(sentence_vectors)
-    total = (sentence_vectors.astype(np.float32) / sentence_norms[:, None]).sum(axis=0)
-    mean = total / max(float(np.linalg.norm(total)), 1e-9)
-    return Wordings(ask_ids, vectors, _norms(vectors), sentence_vectors, sentence_norms, mean)
+    return Wordings(ask_ids, vectors, _norms(vectors))
 
 
 def _norms(vectors: NDArray[np.int8]) -> NDArray[np.float32]:

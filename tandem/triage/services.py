@@ -19,6 +19,9 @@ from tandem.triage.models import AskVector, FeatureVector, IndexChange
 WHY_WEIGHT = 0.5  # why they need it helps, but is often generic ("procurement will not sign")
 TITLE_WEIGHT = 2.0  # a title says the need; a description says more, and more loosely
 KEPT_WORDINGS = 8  # linked asks a feature keeps as they read; the mean of all of them counts too
+# Whether a link teaches the feature its ask's wording. Always, except in `triage_eval`'s run that
+# measures what that teaching is worth.
+LEARNING = True
 
 
 def ask_vectors(asks: list[tuple[str, str, str]]) -> NDArray[np.float32]:
@@ -72,50 +75,34 @@ def wording_dropped(vectors: NDArray[np.float32]) -> int | None:
 
 @dataclass
 class Kept:
-    """A feature's kept wordings: linked asks' ids, their word vectors and sentence vectors, in linking order."""
+    """A feature's kept wordings: linked asks' ids and their word vectors, in linking order."""
 
     ask_ids: NDArray[np.int64]
     vectors: NDArray[np.float32]
-    sentences: NDArray[np.float32]
 
     @classmethod
     def none(cls) -> "Kept":
-        return cls(
-            np.zeros(0, dtype=np.int64),
-            np.zeros((0, wording.DIMENSIONS), dtype=np.float32),
-            np.zeros((0, sentences.DIMENSIONS), dtype=np.float32),
-        )
+        return cls(np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.float32))
 
-    def with_wording(self, ask_id: int, vector: NDArray[np.float32], sentence: NDArray[np.float32]) -> "Kept":
+    def with_wording(self, ask_id: int, vector: NDArray[np.float32]) -> "Kept":
         """These wordings once `ask_id` is linked: at most KEPT_WORDINGS, as different as can be."""
-        kept = Kept(
-            np.append(self.ask_ids, ask_id), np.vstack([self.vectors, vector]), np.vstack([self.sentences, sentence])
-        )
+        kept = Kept(np.append(self.ask_ids, ask_id), np.vstack([self.vectors, vector]))
         drop = wording_dropped(kept.vectors)
         return kept if drop is None else kept.only(np.arange(len(kept.ask_ids)) != drop)
 
     def only(self, keep: NDArray[np.bool_]) -> "Kept":
-        return Kept(self.ask_ids[keep], self.vectors[keep], self.sentences[keep])
+        return Kept(self.ask_ids[keep], self.vectors[keep])
 
     def store(self, stored: FeatureVector) -> None:
-        any_kept = len(self.ask_ids) > 0
         stored.kept_asks = self.ask_ids.tobytes()
-        stored.kept_vectors = wording.to_bytes(self.vectors) if any_kept else b""
-        stored.kept_sentences = wording.to_bytes(self.sentences) if any_kept else b""
+        stored.kept_vectors = wording.to_bytes(self.vectors) if len(self.ask_ids) else b""
 
     @classmethod
     def stored(cls, stored: FeatureVector) -> "Kept":
         ids = np.frombuffer(bytes(stored.kept_asks), dtype=np.int64)
         if not len(ids):
             return cls.none()
-        kept_sentences = bytes(stored.kept_sentences)
-        return cls(
-            ids,
-            wording.from_bytes(bytes(stored.kept_vectors)),
-            wording.from_bytes(kept_sentences, sentences.DIMENSIONS)
-            if kept_sentences
-            else np.zeros((len(ids), sentences.DIMENSIONS), dtype=np.float32),  # kept before sentence vectors
-        )
+        return cls(ids, wording.from_bytes(bytes(stored.kept_vectors)))
 
 
 @transaction.atomic
@@ -131,33 +118,27 @@ def ask_vector_store(*, ask_id: int) -> None:
     if stored is not None and stored.counted_in_id is not None:
         _feature_evidence_remove(stored.counted_in_id, ask_id, wording.from_bytes(bytes(stored.vector))[0])
         changed_features.add(stored.counted_in_id)
-    if ask["feature_id"] is not None:
-        _feature_evidence_add(
-            ask["feature_id"],
-            ask_id,
-            wording.from_bytes(stored_vector)[0],
-            wording.from_bytes(stored_sentence, sentences.DIMENSIONS)[0],
-        )
-        changed_features.add(ask["feature_id"])
+    counted_in = ask["feature_id"] if LEARNING else None
+    if counted_in is not None:
+        _feature_evidence_add(counted_in, ask_id, wording.from_bytes(stored_vector)[0])
+        changed_features.add(counted_in)
     AskVector.objects.update_or_create(
         ask_id=ask_id,
-        defaults={"vector": stored_vector, "sentence": stored_sentence, "counted_in_id": ask["feature_id"]},
+        defaults={"vector": stored_vector, "sentence": stored_sentence, "counted_in_id": counted_in},
     )
     IndexChange.objects.bulk_create(
         [IndexChange(ask_id=ask_id)] + [IndexChange(feature_id=f) for f in sorted(changed_features)]
     )
 
 
-def _feature_evidence_add(
-    feature_id: int, ask_id: int, vector: NDArray[np.float32], sentence: NDArray[np.float32]
-) -> None:
+def _feature_evidence_add(feature_id: int, ask_id: int, vector: NDArray[np.float32]) -> None:
     stored = _feature_vector_locked(feature_id)
     if stored is None:
         return
     stored.asks_sum = (np.frombuffer(bytes(stored.asks_sum), dtype=np.float32) + vector).astype(np.float32).tobytes()
     stored.asks_count += 1
-    Kept.stored(stored).with_wording(ask_id, vector, sentence).store(stored)
-    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors", "kept_sentences"])
+    Kept.stored(stored).with_wording(ask_id, vector).store(stored)
+    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors"])
 
 
 def _feature_evidence_remove(feature_id: int, ask_id: int, vector: NDArray[np.float32]) -> None:
@@ -170,7 +151,7 @@ def _feature_evidence_remove(feature_id: int, ask_id: int, vector: NDArray[np.fl
     # The wording it brought leaves with it; the mean still holds the feature's other asks.
     kept = Kept.stored(stored)
     kept.only(kept.ask_ids != ask_id).store(stored)
-    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors", "kept_sentences"])
+    stored.save(update_fields=["asks_sum", "asks_count", "kept_asks", "kept_vectors"])
 
 
 def _feature_vector_locked(feature_id: int) -> FeatureVector | None:
@@ -213,15 +194,15 @@ def feature_vector_store(*, feature_id: int) -> None:
 
 
 BATCH = 5000
-FEATURE_BATCH = 1000  # features a step; their kept wordings' sentence vectors are held until written
+FEATURE_BATCH = 1000  # features a step
 
 
 def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
     """Recompute every feature's and ask's vector from scratch (after a seed, an import or an upgrade).
 
     Sentence vectors cost about 3 ms a text, so only those ever read are computed: the asks
-    waiting for triage, every feature's title and description, and its kept wordings. Every
-    process reloads its index afterwards. Returns (features, asks) indexed.
+    waiting for triage (or merged into one that waits) and every feature's title and description.
+    Every process reloads its index afterwards. Returns (features, asks) indexed.
     """
     with transaction.atomic():
         IndexChange.objects.all().delete()
@@ -230,7 +211,7 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         sums: dict[int, NDArray[np.float32]] = {}
         counts: dict[int, int] = {}
         # Each feature's kept wordings as (ask ids, int8 word vectors as stored: a quarter of the
-        # memory of float32 for 150,000 of them); their sentence vectors once all asks are read.
+        # memory of float32 for 150,000 of them).
         kept_words: dict[int, tuple[NDArray[np.int64], NDArray[np.int8]]] = {}
         asks = 0
         last = 0
@@ -240,13 +221,20 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
             rows = list(
                 Ask.objects.filter(pk__gt=last)
                 .order_by("pk")
-                .values_list("pk", "need", "why", "account__name", "feature_id", "status")[:BATCH]
+                .values_list("pk", "need", "why", "account__name", "feature_id", "status", "duplicate_of__status")[
+                    :BATCH
+                ]
             )
             if not rows:
                 break
-            stored = wording.to_bytes(ask_vectors([(need, why, name) for _, need, why, name, _, _ in rows]))
+            stored = wording.to_bytes(ask_vectors([(need, why, name) for _, need, why, name, *_ in rows]))
             vectors = wording.from_bytes(stored)  # as the hooks will read them back
-            waiting = [i for i, row in enumerate(rows) if row[4] is None and row[5] == Ask.Status.NEW]
+            # Waiting, or merged into an ask that waits (the index scans both).
+            waiting = [
+                i
+                for i, (*_, feature_id, status, original_status) in enumerate(rows)
+                if feature_id is None and Ask.Status.NEW in (status, original_status)
+            ]
             stored_sentences = dict(
                 zip(
                     waiting,
@@ -257,10 +245,10 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
             _ask_vectors_write(
                 [
                     (pk, stored[i * size : (i + 1) * size], feature_id, stored_sentences.get(i, b""))
-                    for i, (pk, *_, feature_id, _) in enumerate(rows)
+                    for i, (pk, *_, feature_id, _, _) in enumerate(rows)
                 ]
             )
-            for i, (pk, *_, feature_id, _) in enumerate(rows):
+            for i, (pk, *_, feature_id, _, _) in enumerate(rows):
                 if feature_id is not None:
                     sums[feature_id] = sums.get(feature_id, 0) + vectors[i]
                     counts[feature_id] = counts.get(feature_id, 0) + 1
@@ -277,7 +265,6 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         for start in range(0, len(features), FEATURE_BATCH):
             chunk = features[start : start + FEATURE_BATCH]
             texts = [(title, description) for _, title, description in chunk]
-            kept_sentences = _ask_sentences_by_id([a for pk, _, _ in chunk for a in kept_words.get(pk, _NONE_KEPT)[0]])
             for (pk, _, _), vector, sentence in zip(
                 chunk, feature_vectors(texts), feature_sentences(texts, bulk=True), strict=True
             ):
@@ -289,13 +276,7 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
                     asks_count=counts.get(pk, 0),
                 )
                 ids, stored_vectors = kept_words.pop(pk, _NONE_KEPT)
-                # An ask deleted since it was read (the rebuild does not lock asks) reads as nothing alike.
-                sentence_rows = np.array([kept_sentences.get(a, _NO_SENTENCE) for a in ids.tolist()])
-                Kept(
-                    ids,
-                    wording.from_bytes(stored_vectors.tobytes()),
-                    sentence_rows.reshape(len(ids), sentences.DIMENSIONS),
-                ).store(stored_feature)
+                Kept(ids, wording.from_bytes(stored_vectors.tobytes())).store(stored_feature)
                 chunk_rows.append(stored_feature)
             FeatureVector.objects.bulk_create(chunk_rows)
             chunk_rows.clear()
@@ -314,18 +295,6 @@ def _wording_added(
 
 
 _NONE_KEPT = (np.zeros(0, dtype=np.int64), np.zeros((0, wording.DIMENSIONS), dtype=np.int8))
-_NO_SENTENCE = np.zeros(sentences.DIMENSIONS, dtype=np.float32)
-
-
-def _ask_sentences_by_id(ask_ids: list[int]) -> dict[int, NDArray[np.float32]]:
-    found: dict[int, NDArray[np.float32]] = {}
-    for start in range(0, len(ask_ids), BATCH):
-        rows = list(
-            Ask.objects.filter(pk__in=ask_ids[start : start + BATCH]).values_list("pk", "need", "account__name")
-        )
-        vectors = ask_sentences([(need, name) for _, need, name in rows], bulk=True)
-        found.update((pk, vector) for (pk, _, _), vector in zip(rows, vectors, strict=True))
-    return found
 
 
 def _rows_bytes(vectors: NDArray[np.float32]) -> list[bytes]:

@@ -1,22 +1,29 @@
 """Duplicate suggestions for triage: the features and asks most likely to be the same need as an ask.
 
-Candidates: the features whose title-and-description or linked-asks mean read closest, and the
-asks still waiting for triage that read closest (linked asks count through their feature). Each
-gets signals (`SIGNALS`), and its score weighs them (`WEIGHTS`, fitted on the labelled set's dev
-split; docs/triage.md has the measurements):
+Candidates come from word vectors (WordLlama, `wording.py`: one product over every waiting ask and
+feature is cheap): the features whose title-and-description, linked asks' mean or kept wordings
+read closest, and the asks still waiting for triage that read closest. Linked asks count through
+their feature: every link moves its linked asks' mean and may keep the ask as one of its wordings,
+which bring the feature among the candidates; merged asks count through the ask they were merged
+into. Each candidate's score weighs five signals
+(`SIGNALS`, `WEIGHTS` fitted on one labelled set's dev split; docs/triage.md has the
+measurements on the sets not fitted on, and the signals dropped because they did not hold there):
 
-- meaning: cosines between the ask's vector and the feature's title and description, its linked
-  asks' mean and its kept wordings, or the waiting ask, both by word vectors (WordLlama,
-  `wording.py`: they also choose the candidates) and by sentence vectors (MiniLM, `sentences.py`);
-- learning: every ask a PM links is evidence for its feature: it moves the mean, and the feature
-  keeps a few of its linked asks' different wordings;
+- meaning: the sentence vectors (MiniLM, `sentences.py`) of the ask and the feature's title and
+  description, or of the waiting ask;
 - shared words: the distinctive words (shorthand spelt out, misspellings repaired) the ask shares
-  with the feature's title, its description, its closest wording, or the waiting ask.
+  with the feature's title and description, or with the waiting ask.
+
+A score reads as the chance that its candidate is the same need (`likelihood`, a logistic curve
+fitted with the weights), and so does its absence: when no feature is likely, the ask is probably
+a new need (`Triage.probably_new`), and a search shows nothing rather than unrelated features
+(`SEARCH_FLOOR`).
 
 Only what the user may see is returned (`feature_visible`, `ask_visible`).
 """
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -34,8 +41,6 @@ from tandem.triage.index import Index, current_index
 WAITING_ASKS = 60  # closest asks waiting for triage re-scored with shared words
 WIDE_SHORTLIST = 100  # features whose kept wordings are compared
 SHORTLIST = 40  # of those, the ones re-scored with shared words
-QUOTED_WORDINGS = 2  # a feature's nearest kept wordings whose shared words are counted
-SHARED_WORDS_WEIGHT = 0.35  # within a "reading": cosine plus this much of the shared words
 SUPPORT_THRESHOLD = 0.6  # a kept wording this close reads as the same need
 CENTROID_WEIGHT = 0.9  # the linked asks' mean, against the title, when shortlisting
 QUOTE_LENGTH = 60
@@ -43,7 +48,8 @@ QUOTE_LENGTH = 60
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One candidate for the same need, best first; `reason` says in words why it was suggested."""
+    """One candidate for the same need, best first; `score` is the chance it is (0..1), `reason`
+    says in words why it was suggested."""
 
     kind: Literal["feature", "ask"]
     feature: Feature | None
@@ -52,14 +58,35 @@ class Suggestion:
     reason: str
 
 
+@dataclass(frozen=True)
+class Triage:
+    """What the inbox shows for an ask: the suggestions, and how likely it is that no existing
+    feature fits (1 - the best feature's score)."""
+
+    suggestions: list[Suggestion]
+    new_need: float
+
+    @property
+    def probably_new(self) -> bool:
+        """ "Probably new: create a feature": no feature the user may see is likely the same need."""
+        return self.new_need >= NEW_NEED_AT
+
+
 def suggestions_for_text(*, user: User, text: str, limit: int = 5, asks: bool = True) -> list[Suggestion]:
     """Candidates for words being typed: the ask form's "attach to a feature" search (asks=False)
-    and the inbox's search. The last word may be unfinished, so it is also read as its completions."""
-    return _suggest(user=user, need=text, why="", customer="", exclude=None, limit=limit, asks=asks, typing=True)
+    and the inbox's search. The last word may be unfinished, so it is also read as its completions.
+    Only candidates at least SEARCH_FLOOR likely: an unrelated feature is worse than none."""
+    found = _suggest(user=user, need=text, why="", customer="", exclude=None, limit=limit, asks=asks, typing=True)
+    return [s for s in found.suggestions if s.score >= SEARCH_FLOOR]
 
 
 def suggestions_for_ask(*, user: User, ask: Ask, limit: int = 5) -> list[Suggestion]:
     """The features and other asks most likely to be the same need as `ask`, best first."""
+    return ask_triage(user=user, ask=ask, limit=limit).suggestions
+
+
+def ask_triage(*, user: User, ask: Ask, limit: int = 5) -> Triage:
+    """The suggestions for `ask` and whether it is probably a need no feature covers yet."""
     customer = ask.account.name
     return _suggest(user=user, need=ask.need, why=ask.why, customer=customer, exclude=ask.pk, limit=limit, asks=True)
 
@@ -92,59 +119,39 @@ class Candidate:
     score: float = 0.0
 
 
-# What a candidate's score weighs, in order. Fitted on the labelled set's dev split
-# (`manage.py triage_eval --fit`, docs/triage.md); signals overlap, so single weights can be
-# negative (the closest wording counts through the better reading already).
+# What a candidate's score weighs, in order; a feature has the first two, a waiting ask the last
+# three. Five weights, fitted on the Halcyon set's dev split (`manage.py triage_eval --fit`); the
+# signals kept are those that held on the sets not fitted on (docs/triage.md).
 SIGNALS = (
-    "title cosine",  # the feature's title and description
-    "linked-asks mean cosine",
-    "closest kept wording cosine",
+    "sentence: title and description",
     "shared words with title and description",
-    "shared words with the closest kept wording",
-    "better reading",  # the better of title-and-mean and the closest wording, each with its shared words
-    "weaker reading",
-    "supporting wordings (log)",
-    "waiting ask cosine",
+    "sentence: waiting ask",
     "shared words with the waiting ask",
     "is a waiting ask",
-    "shared words with the title",
-    "linked asks (log)",
-    "second kept wording cosine",
-    # The same comparisons by sentence vectors (`sentences.py`): what the sentence means, not its words.
-    "sentence: title and description",
-    "sentence: closest kept wording",
-    "sentence: kept wordings' mean",
-    "sentence: better of title and closest wording",
-    "sentence: waiting ask",
 )
-WEIGHTS = np.array(
-    [
-        0.3648,
-        -0.4290,
-        -0.7856,
-        0.5044,
-        0.1193,
-        0.8167,
-        -0.0688,
-        0.5402,
-        0.4114,
-        0.6331,
-        0.1782,
-        -0.6596,
-        0.1058,
-        -0.2059,
-        0.9382,
-        -0.3797,
-        1.0202,
-        0.9260,
-        1.8260,
-    ]
-)
+WEIGHTS = np.array([2.0362, 0.6124, 2.0457, 0.8714, -0.0629])
+
+
+# A score read as the chance that its candidate is the same need: 1 / (1 + e^-(slope x score +
+# intercept)), fitted with the weights on the first five candidates of each dev ask.
+CALIBRATION = (7.7166, -8.4511)
+# The best feature's score read as the chance that some feature covers the ask's need at all, fitted
+# the same way on every dev ask (those of needs no feature covers included).
+COVERED = (8.1654, -5.0382)
+NEW_NEED_AT = 0.5  # "probably new" when a need without a feature is the likelier
+SEARCH_FLOOR = 0.2  # a search lists only what is at least this likely
+
+
+def likelihood(score: float, curve: tuple[float, float] | None = None) -> float:
+    """The chance, 0..1, that a candidate with this score is the same need (or, with `COVERED`,
+    that the best feature's score means a feature covers the need)."""
+    slope, intercept = curve or CALIBRATION
+    return 1 / (1 + math.exp(-(slope * score + intercept)))
 
 
 def _suggest(
     *, user: User, need: str, why: str, customer: str, exclude: int | None, limit: int, asks: bool, typing: bool = False
-) -> list[Suggestion]:
+) -> Triage:
     candidates = _candidates(need=need, why=why, customer=customer, exclude=exclude, asks=asks, typing=typing)
     for c in candidates:
         c.score = float(WEIGHTS @ c.signals)
@@ -164,7 +171,10 @@ def _candidates(
     need, why = wording.without_name(need, customer), wording.without_name(why, customer)
     query_terms = wording.repaired(wording.terms(need), index.vocabulary)
     if typing and query_terms and not need[-1:].isspace():
-        query_terms += index.vocabulary.completions(query_terms[-1])
+        completions = index.vocabulary.completions(query_terms[-1])
+        query_terms += completions
+        if completions:  # the sentence model reads the unfinished word as its likeliest completion
+            need = re.sub(r"[A-Za-z0-9]+$", completions[0], need)
     if not query_terms:
         return []
     query_stems = {wording.stem(t) for t in query_terms}
@@ -174,34 +184,25 @@ def _candidates(
     # the sentence model, at a few milliseconds a text, reads only the query.
     sentence = services.ask_sentences([(need, "")])[0]
 
-    waiting_ids, waiting_cosines = index.nearest_waiting(vector, WAITING_ASKS if asks else 0, exclude)
+    waiting_ids, _ = index.nearest_waiting(vector, WAITING_ASKS if asks else 0, exclude)
     waiting_sentences = index.waiting_sentence_cosines(waiting_ids.tolist(), sentence)
     shortlist = _feature_shortlist(index, vector, sentence)
-    # Shared words are read only for the closest: the waiting asks, and each shortlisted feature's
-    # nearest kept wordings. One query fetches all their needs.
-    quoted = [ask_id for f in shortlist for ask_id, _ in f.nearest]
-    needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist() + quoted).values_list("pk", "need"))
-    found = _feature_candidates(index, shortlist, query_stems, weights, needs)
-    for ask_id, cosine, sentence_cosine in zip(
-        waiting_ids.tolist(), waiting_cosines.tolist(), waiting_sentences.tolist(), strict=True
-    ):
+    # Shared words are read only for the closest: the waiting asks (one query fetches their needs).
+    needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist()).values_list("pk", "need"))
+    found = [_feature_candidate(index, f, query_stems, weights) for f in shortlist]
+    for ask_id, sentence_cosine in zip(waiting_ids.tolist(), waiting_sentences.tolist(), strict=True):
         shared, words = _shared(query_stems, weights, needs.get(ask_id, ""))
-        signals = np.zeros(len(SIGNALS))
-        signals[8:11] = cosine, shared, 1.0
-        signals[18] = sentence_cosine
-        found.append(Candidate("ask", ask_id, signals, words))
+        found.append(Candidate("ask", ask_id, np.array([0, 0, sentence_cosine, shared, 1.0]), words))
     return found
 
 
 class Shortlisted(NamedTuple):
     position: int
-    title: float  # cosines of the word vectors: title and description, linked asks' mean
-    centroid: float
+    own: float  # by word vectors: the better of title and linked asks' mean
+    closest: int | None  # the kept wording that reads closest (word vectors), if any
+    closest_cosine: float
     support: int  # kept wordings that read as the same need
-    nearest: list[tuple[int, float]]  # the nearest kept wordings: (ask id, cosine)
-    sentence_title: float  # cosines of the sentence vectors
-    sentence_closest: float
-    sentence_mean: float
+    sentence_title: float  # sentence cosine to the title and description
 
 
 def _feature_shortlist(index: Index, vector: np.ndarray, sentence: np.ndarray) -> list[Shortlisted]:
@@ -217,70 +218,33 @@ def _feature_shortlist(index: Index, vector: np.ndarray, sentence: np.ndarray) -
     own[~index.feature_alive] = -2
     wide = min(WIDE_SHORTLIST, len(own))
     positions = [p for p in np.argpartition(-own, wide - 1)[:wide].tolist() if index.feature_alive[p]]
-    found = []
     sentence_titles = index.feature_sentence_cosines(positions, sentence).tolist()
-    for position, sentence_title, (ids, cosines, sentence_cosines) in zip(
-        positions, sentence_titles, index.wordings_cosines(positions, vector, sentence), strict=True
+    found = []
+    for position, sentence_title, (ids, cosines) in zip(
+        positions, sentence_titles, index.wordings_cosines(positions, vector), strict=True
     ):
-        order = np.argsort(-cosines)[:QUOTED_WORDINGS]
-        nearest = [(int(ids[i]), float(cosines[i])) for i in order]
-        support = int((cosines >= SUPPORT_THRESHOLD).sum())
+        closest = int(np.argmax(cosines)) if len(ids) else None
         found.append(
             Shortlisted(
                 position,
-                float(title[position]),
-                float(centroid[position]),
-                support,
-                nearest,
+                float(own[position]),
+                int(ids[closest]) if closest is not None else None,
+                float(cosines[closest]) if closest is not None else -2.0,
+                int((cosines >= SUPPORT_THRESHOLD).sum()),
                 sentence_title,
-                float(sentence_cosines.max()) if len(ids) else 0.0,
-                float(index.feature_wordings[position].sentence_mean @ sentence),
             )
         )
-    found.sort(key=lambda f: -max(f.title, CENTROID_WEIGHT * f.centroid, f.nearest[0][1] if f.nearest else -2))
+    found.sort(key=lambda f: -max(f.own, f.closest_cosine))
     return found[:SHORTLIST]
 
 
-def _feature_candidates(
-    index: Index,
-    shortlist: list[Shortlisted],
-    query_stems: set[str],
-    weights: dict[str, float],
-    needs: dict[int, str],
-) -> list[Candidate]:
-    found = []
-    for position, title, centroid, support, nearest, sentence_title, sentence_closest, sentence_mean in shortlist:
-        text = index.feature_texts[position]
-        shared, words = _shared(query_stems, weights, f"{text.title} {text.description}")
-        own = max(title, CENTROID_WEIGHT * centroid) + SHARED_WORDS_WEIGHT * shared
-        learnt = None  # (score, cosine, shared, words, ask id) of the closest kept wording
-        for ask_id, cosine in nearest:
-            ask_shared, ask_words = _shared(query_stems, weights, needs.get(ask_id, ""))
-            score = cosine + SHARED_WORDS_WEIGHT * ask_shared
-            if learnt is None or score > learnt[0]:
-                learnt = (score, cosine, ask_shared, ask_words, ask_id)
-        signals = np.zeros(len(SIGNALS))
-        signals[0:2] = title, centroid
-        signals[3] = shared
-        signals[7] = math.log1p(support)
-        signals[11] = _shared(query_stems, weights, text.title)[0]
-        signals[12] = math.log1p(index.feature_asks[position])
-        if len(nearest) > 1:
-            signals[13] = nearest[1][1]
-        signals[14:18] = sentence_title, sentence_closest, sentence_mean, max(sentence_title, sentence_closest)
-        # The weaker of the two readings counts too: a feature whose title AND linked asks both
-        # fit beats one that only one of them fits.
-        if learnt is not None:
-            signals[2], signals[4] = learnt[1], learnt[2]
-            signals[5:7] = max(own, learnt[0]), min(own, learnt[0])
-        else:
-            signals[5:7] = own, own
-        feature_id = int(index.feature_ids[position])
-        if learnt is not None and learnt[0] > own:
-            found.append(Candidate("feature", feature_id, signals, learnt[3], support, learnt[4]))
-        else:
-            found.append(Candidate("feature", feature_id, signals, words, support))
-    return found
+def _feature_candidate(index: Index, f: Shortlisted, query_stems: set[str], weights: dict[str, float]) -> Candidate:
+    text = index.feature_texts[f.position]
+    shared, words = _shared(query_stems, weights, f"{text.title} {text.description}")
+    signals = np.array([f.sentence_title, shared, 0, 0, 0])
+    # The reason quotes a linked ask when it reads closer than the feature's own words.
+    quote = f.closest if f.closest is not None and f.closest_cosine > f.own else None
+    return Candidate("feature", int(index.feature_ids[f.position]), signals, words, f.support, quote)
 
 
 def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tuple[float, list[str]]:
@@ -295,7 +259,7 @@ def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tupl
     return sum(weights[s] for s in found) / total, list(found.values())
 
 
-def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> list[Suggestion]:
+def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> Triage:
     top = ranked[: max(limit * 4, 20)]
     feature_ids = [c.id for c in top if c.kind == "feature"]
     ask_ids = [c.id for c in top if c.kind == "ask"] + [c.quote_ask_id for c in top if c.quote_ask_id]
@@ -303,22 +267,18 @@ def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> lis
     visible_asks = (
         {a.pk: a for a in ask_visible(user=user).filter(pk__in=ask_ids).select_related("account")} if ask_ids else {}
     )
-    suggestions = []
+    suggestions: list[Suggestion] = []
     for c in top:
-        if c.kind == "feature" and c.id in features:
-            reason = _feature_reason(c, features[c.id], visible_asks.get(c.quote_ask_id or 0))
-            suggestions.append(Suggestion("feature", features[c.id], None, _unit(c.score), reason))
-        elif c.kind == "ask" and c.id in visible_asks:
-            ask = visible_asks[c.id]
-            suggestions.append(Suggestion("ask", ask.feature, ask, _unit(c.score), _ask_reason(c, ask)))
         if len(suggestions) == limit:
             break
-    return suggestions
-
-
-def _unit(score: float) -> float:
-    """The score as shown, 0..1: fitted weights give scores around 0..3, in the same order."""
-    return round(1 - math.exp(-max(0.0, score)), 3)
+        if c.kind == "feature" and c.id in features:
+            reason = _feature_reason(c, features[c.id], visible_asks.get(c.quote_ask_id or 0))
+            suggestions.append(Suggestion("feature", features[c.id], None, round(likelihood(c.score), 3), reason))
+        elif c.kind == "ask" and c.id in visible_asks:
+            ask = visible_asks[c.id]
+            suggestions.append(Suggestion("ask", ask.feature, ask, round(likelihood(c.score), 3), _ask_reason(c, ask)))
+    best_feature = next((c.score for c in top if c.kind == "feature" and c.id in features), None)
+    return Triage(suggestions, new_need=1.0 if best_feature is None else 1 - likelihood(best_feature, COVERED))
 
 
 def _quote(text: str) -> str:

@@ -1,27 +1,58 @@
-"""The suggestions keep their measured quality on the labelled set (figures in docs/triage.md)."""
+"""The suggestions keep their measured quality on a labelled set never used for fitting or choosing
+anything (figures in docs/triage.md; `manage.py triage_eval` prints them)."""
 
 import numpy as np
 
-from tandem.triage.evaluation import Query, evaluate, fit_weights
+from tandem.triage.evaluation import SETS, Query, auroc, evaluate, fit_calibration, fit_weights, labelled_set
 from tandem.triage.suggestions import SIGNALS
 
-# A little under the measured 0.871 and 0.966 (docs/triage.md); `manage.py triage_eval` prints them.
-PRECISION_AT_1_FLOOR = 0.85
-RECALL_AT_5_FLOOR = 0.94
+# A little under what ledgerline measured (0.839, 0.943, 0.724, 1.000 of 6; docs/triage.md): a floor
+# that catches a regression, not the issue's targets (0.85, 0.97, 0.90, 0.90), which are not met.
+FLOORS = {"precision_at_1": 0.80, "recall_at_5": 0.90, "auroc": 0.65, "cluster_recall": 0.80}
 
 
-def test_suggestions_find_the_same_need_on_the_labelled_set(db):
-    whole = evaluate().by_split["all"]
-    assert whole.counted >= 300
-    assert whole.precision_at_1 >= PRECISION_AT_1_FLOOR, whole
-    assert whole.recall_at_5 >= RECALL_AT_5_FLOOR, whole
+def test_the_floor_holds_on_a_set_never_used_for_fitting(db):
+    held_out = labelled_set("ledgerline")
+    assert not held_out.fitted
+    figures = evaluate(held_out).figures()
+    assert figures.covered >= 80
+    for name, floor in FLOORS.items():
+        assert getattr(figures, name) >= floor, (name, figures)
+
+
+def test_every_set_says_what_it_was_used_for_and_at_least_one_was_used_for_nothing():
+    assert len({s.name for s in SETS}) == len(SETS) >= 3
+    assert any(not s.fitted for s in SETS)
+    for s in SETS:
+        data = s.load()
+        features = {f["key"] for f in data["features"]}
+        assert {a["feature"] for a in data["asks"]} - {None} <= features
+        # Splits group asks by need: no need (so no feature) is on both sides.
+        sides: dict[str, set[str]] = {}
+        for a in data["asks"]:
+            sides.setdefault(a["same_need"], set()).add(a["split"])
+        assert all(len(split) == 1 for split in sides.values()), s.name
+        assert any(a["feature"] is None for a in data["asks"]), s.name  # asks that match no feature
+
+
+def test_auroc_counts_how_often_a_positive_scores_above_a_negative():
+    assert auroc([0.9, 0.8, 0.1], [True, True, False]) == 1.0
+    assert auroc([0.1, 0.9], [True, False]) == 0.0
+    assert auroc([0.5, 0.5], [True, False]) == 0.5
+    assert auroc([0.5], [True]) is None
+
+
+def _query(split, signals, right):
+    return Query(split, True, signals, np.ones(len(right), dtype=bool), np.array(right))
 
 
 def test_fitting_weighs_the_signal_that_tells_the_right_candidate_apart():
     width = len(SIGNALS)
     right_has_signal_1 = np.zeros((2, width))
     right_has_signal_1[0, 0] = right_has_signal_1[1, 1] = 1.0  # a wrong candidate with signal 0, a right one with 1
-    queries = [Query("dev", right_has_signal_1, np.array([False, True]))] * 5
-    queries += [Query("heldout", right_has_signal_1[::-1], np.array([False, True]))]  # never fitted on
+    queries = [_query("dev", right_has_signal_1, [False, True])] * 5
+    queries += [_query("heldout", right_has_signal_1[::-1], [False, True])]  # never fitted on
     weights = fit_weights(queries, steps=200)
     assert weights[1] > 0 > weights[0]
+    slope, _ = fit_calibration(queries, weights)
+    assert slope > 0  # a higher score reads as likelier
