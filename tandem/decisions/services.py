@@ -8,7 +8,7 @@ requesting reps, their managers and the informed roles, with the rationale.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -220,7 +220,7 @@ def decision_record(
     if escalation is not None:
         escalation.status, escalation.ruling = Escalation.Status.RULED, decision
         escalation.save(update_fields=["status", "ruling"])
-    if feature is not None or (target is not None and outcome == Decision.Outcome.PLANNED):
+    if target is not None and (feature is not None or outcome == Decision.Outcome.PLANNED):
         ask_outcomes_follow_features(feature_ids=[target.pk])
     if ask is not None:
         ask_outcomes_follow_asks(ask_ids=[ask.pk])
@@ -259,8 +259,20 @@ def _asks_by_person(asks: Q) -> dict[int, list[AskNoticed]]:
     asks, one for the managers."""
     rows = Ask.objects.filter(asks).order_by("account__name", "pk")
     noticed = [
-        AskNoticed(*row)
-        for row in rows.values_list(
+        AskNoticed(
+            pk=row["pk"],
+            need=row["need"],
+            customer=row["account__name"],
+            deal_id=row["opportunity_id"],
+            deal_name=row["opportunity__name"],
+            deal_owner_id=row["opportunity__owner_id"],
+            deal_open=row["opportunity_id"] is not None and row["opportunity__closed_at"] is None,
+            account_id=row["account_id"],
+            account_owner_id=row["account__owner_id"],
+            requested_by_id=row["requested_by_id"],
+            feature_title=row["feature__title"],
+        )
+        for row in rows.values(
             "pk",
             "need",
             "account__name",
@@ -274,8 +286,6 @@ def _asks_by_person(asks: Q) -> dict[int, list[AskNoticed]]:
             "feature__title",
         )
     ]
-    # values_list gives the close time where AskNoticed wants "is the deal open"
-    noticed = [replace(ask, deal_open=ask.deal_id is not None and ask.deal_open is None) for ask in noticed]
     by_person: dict[int, list[AskNoticed]] = defaultdict(list)
     for ask in noticed:
         for person in dict.fromkeys(p for p in (ask.requested_by_id, ask.deal_owner_id, ask.account_owner_id) if p):
