@@ -182,5 +182,8 @@ LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="text"), level
 
 # The probes answer a load balancer or monitor that calls over plain HTTP (docs/deploy.md).
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+# `manage.py backup` writes here and keeps the newest BACKUP_KEEP backups (docs/backup.md).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 # /ready/ warns when the oldest background task has waited longer than this for `db_worker`.
 TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tandem.core.tests.gunicorn_server import database_url, free_port, gunicorn, production_env
+from tandem.core.tests.processes import database_url, free_port, gunicorn, production_env
 from tandem.product.tasks import feature_scores_recompute_task
 
 pytestmark = pytest.mark.django_db

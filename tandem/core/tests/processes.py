@@ -1,5 +1,5 @@
-"""A real gunicorn, in its own process, for what the test client cannot show: a database that is
-away, a kept connection that PostgreSQL dropped. Production settings, one sync worker."""
+"""Tandem in processes of its own, for what the test client cannot show: a real gunicorn (a database
+that is away, a kept connection that PostgreSQL dropped) and manage.py commands run as an operator would."""
 
 import http.client
 import os
