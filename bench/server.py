@@ -41,8 +41,8 @@ def collect_static(url: str) -> None:
 
 
 @contextmanager
-def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
-    """Start gunicorn, wait until it answers, yield it, stop it."""
+def running(url: str, *, workers: int, threads: int, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start gunicorn, wait until it answers, yield it, stop it. `env` adds to django_env's variables."""
     collect_static(url)
     server = Server(host="127.0.0.1", port=free_port(), workers=workers, threads=threads)
     command = [
@@ -55,7 +55,9 @@ def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
         "--log-level=info",  # the warm-up hook says at info when a worker has its triage index
     ]
     log = (LOG_DIR / "gunicorn.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=django_env(url), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**django_env(url), **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         _wait_until_up(server, process)
         _wait_until_warm(workers, process)
