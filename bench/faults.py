@@ -223,16 +223,25 @@ def _postgresql_users(url: str) -> list[str]:
     return busy
 
 
+def _wait_for_quiet(url: str, max_wait: float, notes: list[str]) -> bool:
+    """Wait until nothing else uses PostgreSQL, at most `max_wait` seconds; whether it is quiet."""
+    waited_from = time.time()
+    while busy := _postgresql_users(url):
+        if time.time() - waited_from > max_wait:
+            notes.append(f"still busy after {max_wait:.0f} s: {busy}")
+            return False
+        if not notes or notes[-1] != f"waiting: {busy}":
+            notes.append(f"waiting: {busy}")
+            print(f"waiting before the restart: {busy}", flush=True)
+        time.sleep(5)
+    return True
+
+
 def _restart(url: str, fault: str, max_wait: float, notes: list[str]) -> dict[str, Any]:
     """Restart PostgreSQL (or kill this database's connections), once nothing else needs it."""
     if fault == "restart":
-        waited_from = time.time()
-        while busy := _postgresql_users(url):
-            if time.time() - waited_from > max_wait:
-                notes.append(f"restart skipped after waiting {max_wait:.0f} s: {busy}")
-                return {"done": False, "waited_s": round(time.time() - waited_from, 1), "busy": busy}
-            notes.append(f"waiting: {busy}")
-            time.sleep(5)
+        if not _wait_for_quiet(url, max_wait, notes):
+            return {"done": False}
         ps = subprocess.run("ps aux | grep pytest | grep -v grep", shell=True, capture_output=True, text=True)
         notes.append(f"ps aux | grep pytest before the restart: {ps.stdout.strip() or '(none)'}")
         version = sorted(os.listdir("/etc/postgresql"))[-1]
@@ -394,7 +403,10 @@ def main() -> None:
     parser.add_argument("--restart-at", type=float, default=120, help="seconds into the load")
     parser.add_argument("--fault", choices=("restart", "terminate", "none"), default="restart")
     parser.add_argument(
-        "--max-wait", type=float, default=600, help="seconds to wait for others to finish with PostgreSQL"
+        "--max-wait",
+        type=float,
+        default=1800,
+        help="seconds to wait, before starting, for others to finish with PostgreSQL",
     )
     parser.add_argument("--conn-health-checks", choices=("true", "false"), default="true")
     parser.add_argument("--change-every", type=float, default=15, help="seconds between two changes for the worker")
@@ -412,9 +424,11 @@ def main() -> None:
     django.setup()
     from bench.world import sign_out
 
+    notes: list[str] = []
+    if args.fault == "restart" and not _wait_for_quiet(url, args.max_wait, notes):
+        raise SystemExit(f"PostgreSQL is in use by others; not starting a run that would restart it: {notes[-1]}")
     load_before = os.getloadavg()
     session_keys: list[str] = []
-    notes: list[str] = []
     fault: dict[str, Any] | None = None
     try:
         plan = _plan(random.Random(args.random_seed), session_keys, marker)
@@ -451,14 +465,16 @@ def main() -> None:
                 if args.fault != "none":
                     time.sleep(max(0.0, started + args.restart_at - time.time()))
                     print(f"fault ({args.fault}) at {time.time() - started:.0f} s …", flush=True)
-                    fault = _restart(url, args.fault, args.max_wait, notes)
+                    # Checked again at the moment of the restart: a test run may have begun meanwhile.
+                    fault = _restart(url, args.fault, 60, notes)
                     print(f"database back after {fault.get('down_seconds')} s", flush=True)
                 locust.wait(timeout=args.duration + args.max_wait + 120)
             ended = time.time()
             stop.set()
             busy.join(timeout=30)
             worker_events = worker.events
-        # Let the worker's restart settle before reading what the tasks did (it was stopped above).
+        facts = {"started": started, "ended": ended, "fault": fault, "notes": notes, "worker": worker_events}
+        (run_dir / "run.json").write_text(json.dumps(facts | {"busy": busy.enqueued}, indent=2))
         events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines() if line]
         results: dict[str, Any] = {
             "started_at": stamp,
@@ -490,6 +506,9 @@ def main() -> None:
             "run_dir": str(run_dir.relative_to(seed_large.ROOT)),
         }
     finally:
+        from django.db import connection
+
+        connection.close()  # killed by the fault; sign out on a new one
         sign_out(session_keys)
     http: dict[str, Any] = results["http"]
     summary = {k: v for k, v in http.items() if k not in ("by_request", "timeline_around_fault")}

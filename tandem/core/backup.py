@@ -54,6 +54,7 @@ class Verification:
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _vendor() -> str:
@@ -173,8 +174,10 @@ def backup_create(*, directory: Path, keep: int) -> dict[str, Any]:
                 raise BackupError("pg_dump is not installed: install PostgreSQL's client programs (postgresql-client).")
             command = ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={partial}"]
             dump = subprocess.Popen(command, env=_pg_env(), stderr=subprocess.PIPE, text=True)
+            figures_started = time.perf_counter()
             figures = _postgresql_figures(cursor)
             migrations = _applied_migrations(cursor)
+            figures_seconds = time.perf_counter() - figures_started
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
             _, stderr = dump.communicate()
@@ -191,7 +194,9 @@ def backup_create(*, directory: Path, keep: int) -> dict[str, Any]:
             server_version = sqlite3.sqlite_version
     copied_seconds = time.perf_counter() - started
     if vendor == "sqlite":
+        figures_started = time.perf_counter()
         figures, migrations = _sqlite_figures(partial)  # the copy's own: what a restore gets back
+        figures_seconds = time.perf_counter() - figures_started
     partial.rename(copy)
     manifest = {
         "format": FORMAT,
@@ -203,6 +208,7 @@ def backup_create(*, directory: Path, keep: int) -> dict[str, Any]:
         "sha256": _sha256(copy),
         "seconds": round(time.perf_counter() - started, 1),
         "copy_seconds": round(copied_seconds, 1),
+        "figures_seconds": round(figures_seconds, 1),
         "migrations": migrations,
         "tables": figures,
     }
@@ -264,7 +270,9 @@ def backup_restore(*, path: Path, jobs: int = 1) -> Verification:
             f"The configured database is not empty ({len(present)} tables). Restore into a new, empty "
             "database (createdb), then point DATABASE_URL at it."
         )
+    started = time.perf_counter()
     if vendor == "postgresql":
+        # Objects belong to whoever restores (the app's role), whoever owned them on the old server.
         command = [
             "pg_restore",
             "--no-owner",
@@ -274,6 +282,7 @@ def backup_restore(*, path: Path, jobs: int = 1) -> Verification:
         ]
         command += [f"--jobs={jobs}"] if jobs > 1 else ["--single-transaction"]
         _run([*command, str(copy)], env=_pg_env())
+        restored = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # pg_restore brings no planner statistics: queries would plan blind
     else:
@@ -283,19 +292,29 @@ def backup_restore(*, path: Path, jobs: int = 1) -> Verification:
             source.backup(connection.connection)
         finally:
             source.close()
-    return backup_verify(manifest=manifest)
+        restored = time.perf_counter()
+    analysed = time.perf_counter()
+    result = backup_verify(manifest=manifest)
+    result.seconds = {
+        "restore": round(restored - started, 1),
+        "analyze": round(analysed - restored, 1),
+        **result.seconds,
+    }
+    return result
 
 
 def backup_verify(*, manifest: dict[str, Any]) -> Verification:
     """Compare the configured database with what a backup recorded: every table's rows and checksum,
     the migrations applied; then how they stand against this code's migrations."""
     result = Verification()
+    started = time.perf_counter()
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             figures = _postgresql_figures(cursor)
             applied = _applied_migrations(cursor)
     else:
         figures, applied = _sqlite_figures(connection.settings_dict["NAME"])
+    result.seconds["compare"] = round(time.perf_counter() - started, 1)
     recorded: dict[str, dict[str, Any]] = manifest["tables"]
     for table in sorted(recorded.keys() - figures.keys()):
         result.problems.append(f"table {table} is missing")

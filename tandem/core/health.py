@@ -12,6 +12,7 @@ when the database is away.
   (`database_unavailable`, asked by the 500 handler): it is an outage to wait out, not a bug.
 """
 
+import datetime
 import functools
 import json
 import logging
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
-from django.db.models import Min
+from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import timezone
@@ -74,20 +75,44 @@ def _migrations_check() -> dict[str, object]:
 
 
 def _worker_check() -> dict[str, object]:
-    """How long the oldest task has waited for `manage.py db_worker`: a worker that is down or
-    stuck shows as tasks waiting longer than TASKS_MAX_WAIT seconds (an idle queue is fine)."""
+    """Whether `manage.py db_worker` does its work: a worker that is down or stuck shows as a task
+    waiting longer than TASKS_MAX_WAIT seconds (an idle queue is fine); a task that failed in the
+    last day, or has been running for over an hour, means work that was not done (a database
+    outage in the middle of a task does that: docs/deploy.md). Any of them is a warning."""
     from django_tasks import task_backends
+    from django_tasks.base import TaskResultStatus
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     if not isinstance(task_backends["default"], DatabaseBackend):
         return {"status": "pass", "observedValue": "no database worker in use"}
-    oldest = DBTaskResult.objects.ready().aggregate(oldest=Min("enqueued_at"))["oldest"]
-    waited = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    now = timezone.now()
+    figures = DBTaskResult.objects.aggregate(
+        # Ready now: no delay asked (the far-future marker) or its delay is over.
+        oldest=Min(
+            "enqueued_at",
+            filter=Q(status=TaskResultStatus.READY) & (Q(run_after=get_date_max()) | Q(run_after__lte=now)),
+        ),
+        failed=Count("id", filter=Q(status=TaskResultStatus.FAILED, finished_at__gte=now - datetime.timedelta(days=1))),
+        stuck=Count("id", filter=Q(status=TaskResultStatus.RUNNING, started_at__lt=now - datetime.timedelta(hours=1))),
+    )
+    waited = (now - figures["oldest"]).total_seconds() if figures["oldest"] else 0.0
     late = waited > settings.TASKS_MAX_WAIT
     if late:
         logger.warning("Background tasks have waited %.0f s for a worker: is db_worker running?", waited)
-    return {"status": "warn" if late else "pass", "observedValue": round(waited), "observedUnit": "s"}
+    if figures["failed"] or figures["stuck"]:
+        logger.warning(
+            "%d background tasks failed in the last day and %d have run for over an hour: their work is not done",
+            figures["failed"],
+            figures["stuck"],
+        )
+    return {
+        "status": "warn" if late or figures["failed"] or figures["stuck"] else "pass",
+        "observedValue": round(waited),
+        "observedUnit": "s",
+        "failed_last_day": figures["failed"],
+        "running_over_an_hour": figures["stuck"],
+    }
 
 
 CHECKS: dict[str, Callable[[], dict[str, object]]] = {

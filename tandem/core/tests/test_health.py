@@ -73,6 +73,26 @@ def test_ready_warns_when_tasks_wait_for_the_worker_but_keeps_serving(client, se
     assert body["checks"]["worker"]["observedValue"] >= 600
 
 
+def test_ready_warns_about_tasks_a_database_outage_left_failed_or_running(client, settings):
+    settings.TASKS = DATABASE_BACKEND
+    feature_scores_recompute_task.enqueue()
+    feature_scores_recompute_task.enqueue()
+    failed, stuck = DBTaskResult.objects.all()
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1, minutes=5)
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=timezone.now())
+    DBTaskResult.objects.filter(pk=stuck.pk).update(status="RUNNING", started_at=an_hour_ago)
+
+    worker = client.get(reverse("core:ready")).json()["checks"]["worker"]
+
+    assert worker == {
+        "status": "warn",
+        "observedValue": 0,
+        "observedUnit": "s",
+        "failed_last_day": 1,
+        "running_over_an_hour": 1,
+    }
+
+
 def test_probes_answer_plain_http_while_pages_redirect_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 

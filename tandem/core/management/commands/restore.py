@@ -40,6 +40,7 @@ class Command(BaseCommand):
         self.stdout.write("System checks passed on the restored database.")
 
     def _report(self, result: Verification) -> None:
+        self.stdout.write("seconds: " + ", ".join(f"{step} {seconds}" for step, seconds in result.seconds.items()))
         for line in result.checked:
             self.stdout.write(f"ok: {line}")
         for line in result.notes:
