@@ -362,6 +362,10 @@ def _writes(url: str, marker: str, acks_path: Path) -> dict[str, Any]:
         "unacknowledged": len(unacknowledged),
         "unacknowledged_found_anyway": len(unacknowledged & set(found.values())),
         "in_database_with_marker": len(found),
+        # Requests still waiting for their answer when Locust stopped its users: written, never answered.
+        "in_flight_at_stop_found": len(found)
+        - (len(acknowledged) - len(lost))
+        - len(unacknowledged & set(found.values())),
     }
 
 
@@ -384,13 +388,19 @@ def _tasks(url: str, since: float) -> dict[str, Any]:
 
 
 def _server_log(path: Path) -> dict[str, int]:
-    text = path.read_text(errors="replace")
-    lines = text.splitlines()
+    """What the web processes logged (LOG_FORMAT=json, LOG_LEVEL=WARNING): Django logs every 5xx
+    answer at ERROR with its traceback; gunicorn's own lines are text."""
+    entries, text = [], []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            text.append(line)
     return {
-        "database_unavailable_503": text.count("Database unavailable: answered 503"),
-        "internal_server_error_500": sum(1 for line in lines if "Internal Server Error" in line),
-        "worker_timeouts": text.count("WORKER TIMEOUT"),
-        "json_lines": sum(1 for line in lines if line.startswith("{")),
+        "service_unavailable_503": sum(1 for e in entries if e["message"].startswith("Service Unavailable")),
+        "internal_server_error_500": sum(1 for e in entries if e["message"].startswith("Internal Server Error")),
+        "json_lines": len(entries),
+        "gunicorn_worker_timeouts": sum(1 for line in text if "WORKER TIMEOUT" in line),
     }
 
 
