@@ -7,7 +7,7 @@ when the database is away.
   process can serve; the background worker is reported beside them. Both are public and say only
   pass, warn or fail per check (the format of the IETF draft "Health Check Response Format for
   HTTP APIs"): the reason of a failure goes to the log, never to the caller. A failed check answers
-  503; a late worker is a warning (200): the pages work without it, only its work waits.
+  503; a worker that is late or left work undone is a warning (200): pages work without it.
 - Any page or API call that finds the database unreachable answers 503 with `Retry-After`, not 500
   (`database_unavailable`, asked by the 500 handler): it is an outage to wait out, not a bug.
 """
