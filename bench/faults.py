@@ -95,8 +95,9 @@ def _principal(principal: Any) -> dict[str, Any]:
 
 
 class WorkerSupervisor:
-    """`manage.py db_worker`, started again WORKER_RESTART_SECONDS after it exits (systemd's
-    Restart=always): what happens to it, and to its tasks, when the database goes away."""
+    """`manage.py db_worker`, started again WORKER_RESTART_SECONDS after it exits, each time after
+    `manage.py tasks_resume` (systemd's Restart=always and ExecStartPre in tandem-worker.service):
+    what happens to it, and to its tasks, when the database goes away."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env, self.log = env, log
@@ -120,9 +121,17 @@ class WorkerSupervisor:
         self.thread.join(timeout=70)
 
     def _loop(self) -> None:
+        worker_id = "bench-faults-worker-1"
         command = [sys.executable, "manage.py", "db_worker", "--interval=1", "--no-startup-delay", "-v", "1"]
+        command.append(f"--worker-id={worker_id}")
+        resume = [sys.executable, "manage.py", "tasks_resume", f"--worker-id={worker_id}"]
         with self.log.open("a") as out:
             while not self.stopping.is_set():
+                resumed = subprocess.run(resume, cwd=seed_large.ROOT, env=self.env, capture_output=True, text=True)
+                out.write(resumed.stdout + resumed.stderr)
+                self.events.append(
+                    {"t": time.time(), "event": "resumed", "tasks": resumed.stdout.count("Queued again")}
+                )
                 self.process = subprocess.Popen(command, cwd=seed_large.ROOT, env=self.env, stdout=out, stderr=out)
                 self.events.append({"t": time.time(), "event": "started", "pid": self.process.pid})
                 code = self.process.wait()
