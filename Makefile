@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: bench openapi run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
+.PHONY: bench bench-faults openapi run test install install-dev lint typecheck test-unit test-browser test-pg browser seed-demo serve worker clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tandem needs Python 3.11 or newer"'
@@ -74,6 +74,15 @@ BENCH_DB ?= postgres://root@127.0.0.1:5432/tandem_large
 ## make bench: seed the large workspace into PostgreSQL and time pages, API and their SQL (a benchmark: not in CI)
 bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_DB) $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+## make bench-faults: 80 Locust users on the seeded large workspace, the worker busy, PostgreSQL restarted
+## once mid-run (it waits until no test run uses PostgreSQL); seed first with `make bench`. Not in CI.
+bench-faults: install $(VENV)/.installed-bench
+	$(BIN)/python -m bench.faults --database-url $(BENCH_DB) $(FAULTS_ARGS)
 
 ## make openapi: regenerate the committed OpenAPI document after changing the API
 openapi: install-dev

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.seed_large import LOG_DIR, ROOT, django_env
+from bench.seed_large import LOG_DIR, ROOT, STATIC_ROOT, django_env
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _static_up_to_date() -> bool:
+    """Whether the manifest is newer than every static source: WhiteNoise compresses every file
+    again on each collectstatic, minutes of CPU on a busy machine for nothing."""
+    manifest = STATIC_ROOT / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [*(ROOT / "tandem").rglob("static/**/*"), ROOT / "package-lock.json", ROOT / "requirements.txt"]
+    return all(path.stat().st_mtime < manifest.stat().st_mtime for path in sources if path.is_file())
+
+
 def collect_static(url: str) -> None:
     """With DEBUG off, `{% static %}` needs the manifest that collectstatic writes."""
+    if _static_up_to_date():
+        return
     command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
     subprocess.run(command, cwd=ROOT, env=django_env(url), check=True)
 
 
 @contextmanager
-def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
-    """Start gunicorn, wait until it answers, yield it, stop it."""
+def running(url: str, *, workers: int, threads: int, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start gunicorn, wait until it answers, yield it, stop it. `env` adds to django_env's variables."""
     collect_static(url)
     server = Server(host="127.0.0.1", port=free_port(), workers=workers, threads=threads)
     command = [
@@ -55,7 +67,9 @@ def running(url: str, *, workers: int, threads: int) -> Iterator[Server]:
         "--log-level=info",  # the warm-up hook says at info when a worker has its triage index
     ]
     log = (LOG_DIR / "gunicorn.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=django_env(url), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**django_env(url), **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         _wait_until_up(server, process)
         _wait_until_warm(workers, process)

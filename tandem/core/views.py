@@ -1,3 +1,4 @@
+import sys
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -7,6 +8,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.core.health import database_unavailable
 from tandem.core.home import dashboard_pipeline, home_context
 from tandem.core.http import PageRequest
 from tandem.core.permissions import require
@@ -57,6 +59,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a database that is away answers 503, not 500.
+    unavailable = database_unavailable(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     # Rendered without the request, so no context processor (session, user, navigation) touches the
     # database: the failure may be the database's.
     return HttpResponseServerError(loader.render_to_string("core/500.html"))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from tandem.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tandem.core.logs.RequestLogMiddleware",  # outermost: times and logs every request, tags every log line
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +96,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request reuses it: after PostgreSQL restarts, every process
+# otherwise answers errors on its dead connection until that fails once (docs/benchmarks.md, faults).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Form choices iterate with server-side cursors: three round trips (DECLARE, FETCH, CLOSE) for a
     # handful of rows. Nothing of ours streams a large result through .iterator(); the seed uses COPY.
@@ -176,9 +182,14 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# Everything to stderr, one line per request besides (tandem.core.logs): readable text by default,
+# one JSON object a line with LOG_FORMAT=json; both carry the request id and the user's id.
+LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="text"), level=env.str("LOG_LEVEL", default="INFO"))
+
+# The probes answer a load balancer or monitor that calls over plain HTTP (docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+# `manage.py backup` writes here and keeps the newest BACKUP_KEEP backups (docs/backup.md).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# /ready/ warns when the oldest background task has waited longer than this for `db_worker`.
+TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)
