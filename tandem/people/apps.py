@@ -17,6 +17,7 @@ class PeopleConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
+        from tandem.people import checks  # noqa: F401  (registers the settings check)
         from tandem.people.signals import signed_in
 
         user_logged_in.connect(signed_in, dispatch_uid="tandem.people.signed_in")

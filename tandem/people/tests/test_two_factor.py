@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.conftest import PASSWORD
 from tandem.core.roles import Role
+from tandem.people.checks import two_factor_roles_check
 from tandem.people.models import RecoveryCode
 from tandem.people.services import two_factor_setup_confirm, two_factor_setup_start
 from tandem.people.views import SIGN_IN_PENDING
@@ -300,3 +301,9 @@ def _code_step_accepts(rep, code: str) -> bool:
     client = Client()
     _password_step(client, rep.username)
     return _code_step(client, code).status_code == 302
+
+
+def test_a_misspelt_role_in_the_setting_fails_the_system_check(settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["admins"]
+
+    assert [error.id for error in two_factor_roles_check(None)] == ["people.E001"]
