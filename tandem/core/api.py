@@ -1,13 +1,15 @@
-"""Shared pieces of the JSON API: personal-token auth, one error shape, cursor pagination."""
+"""Shared pieces of the JSON API: personal-token auth and its limits, one error shape, cursor pagination."""
 
 import base64
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import pydantic_core
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
@@ -19,6 +21,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
 
+from tandem.core.http import client_ip
+from tandem.core.ratelimit import RateLimited, rate_count, rate_counters_forget
 from tandem.people.models import ApiToken, User
 
 TOKEN_PREFIX = "tdm_"
@@ -35,7 +39,12 @@ def token_generate() -> str:
 
 
 class PersonalTokenAuth(HttpBearer):
-    """`Authorization: Bearer tdm_…` with a personal token created on the profile page."""
+    """`Authorization: Bearer tdm_…` with a personal token created on the profile page.
+
+    Each token may make API_RATE_LIMIT requests per API_RATE_WINDOW seconds. Unknown and revoked
+    tokens are counted per address: past API_BAD_TOKEN_LIMIT in a window, the address gets 429
+    instead of 401, so guessing tokens costs the guesser time, as guessing passwords does.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         try:  # the digest is unique: `get`, where `first` would sort
@@ -43,7 +52,10 @@ class PersonalTokenAuth(HttpBearer):
                 digest=token_digest(token), revoked_at__isnull=True, user__is_active=True
             )
         except ApiToken.DoesNotExist:
+            request.api_token_refused = True  # type: ignore[attr-defined]  # read by the 401's WWW-Authenticate
+            _count_bad_token(request)
             return None
+        api_rate_count(key=f"token:{api_token.pk}")
         # Record use at most once a minute: a busy integration must not write on every call.
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
@@ -53,7 +65,30 @@ class PersonalTokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """The browser's session (with CSRF on writes), for htmx and the interactive docs."""
+    """The browser's session (with CSRF on writes), for htmx and the interactive docs. Counted
+    against the same limit as a token, per person, so a script cannot step around the token's
+    limit by signing in."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = super().authenticate(request, key)
+        if user is not None:
+            api_rate_count(key=f"user:{user.pk}")
+        return user
+
+
+def api_rate_count(*, key: str) -> None:
+    """Count one API request of a token or a person; raises RateLimited (429) past the limit."""
+    rate_count(key=key, limit=settings.API_RATE_LIMIT, window=settings.API_RATE_WINDOW)
+
+
+def _count_bad_token(request: HttpRequest) -> None:
+    now = time.time()
+    window = settings.API_RATE_WINDOW
+    key = f"bad-token:{client_ip(request)}"
+    count = rate_count(key=key, limit=settings.API_BAD_TOKEN_LIMIT, window=window, now=now)
+    if count == 1:
+        # A new window for this address: drop the rows of addresses long gone, which nothing else would.
+        rate_counters_forget(older_than=now - max(3600, 2 * window))
 
 
 _django_json = DjangoJSONEncoder()  # for what the Rust serializer does not know (lazy strings)
@@ -81,8 +116,8 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -106,7 +141,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": "Not found."}, status=404)
 
     def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": "Sign in or send a personal API token."}, status=401)
+        refused = getattr(request, "api_token_refused", False)
+        detail = "This API token is not valid: it is unknown, revoked or its owner is deactivated."
+        response = api.create_response(
+            request, {"detail": detail if refused else "Sign in or send a personal API token."}, status=401
+        )
+        # RFC 6750: name the scheme, and say when the token sent was the problem.
+        response["WWW-Authenticate"] = 'Bearer realm="Tandem API"' + (', error="invalid_token"' if refused else "")
+        return response
+
+    def rate_limited(request: HttpRequest, exc: Any) -> HttpResponse:
+        detail = f"Too many requests: at most {exc.limit} every {exc.window} seconds. Try again in {exc.retry_after} s."
+        response = api.create_response(request, {"detail": detail}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def stale(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
@@ -117,6 +165,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(PermissionDenied, denied)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(RateLimited, rate_limited)
 
 
 def filterset_apply(

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
 
         visibility.register("core.Workspace", selectors.workspace_visible)
         visibility.register("core.ExchangeRate", selectors.exchange_rate_visible)
+        visibility.register("core.RateCounter", selectors.rate_counter_visible)

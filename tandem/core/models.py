@@ -55,3 +55,16 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.rate_to_home} from {self.valid_from}"
+
+
+class RateCounter(models.Model):
+    """How many requests one key ("token:12", "user:7", "bad-token:203.0.113.9") made in its current
+    window: one row per key, counted in the database so that every web process shares the count
+    (`tandem.core.ratelimit`)."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    window_start = models.BigIntegerField(help_text="Unix time at which the counted window began.")
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_start}"

@@ -66,3 +66,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request, so no context processor (session, user, navigation) touches the
     # database: the failure may be the database's.
     return HttpResponseServerError(loader.render_to_string("core/500.html"))
+
+
+def request_too_large(request: HttpRequest, message: str) -> HttpResponse:
+    """413 for a body over the limit (core.middleware.RequestBodyLimitMiddleware): nothing read it."""
+    return _error(request, 413, "Too large", message)

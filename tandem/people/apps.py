@@ -13,3 +13,11 @@ class PeopleConfig(AppConfig):
         visibility.register("people.Team", selectors.team_visible)
         visibility.register("people.Territory", selectors.territory_visible)
         visibility.register("people.ApiToken", selectors.api_token_visible)
+        visibility.register("people.RecoveryCode", selectors.recovery_code_visible)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from tandem.people import checks  # noqa: F401  (registers the settings check)
+        from tandem.people.signals import signed_in
+
+        user_logged_in.connect(signed_in, dispatch_uid="tandem.people.signed_in")

@@ -95,3 +95,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that signs a person in when their authenticator app is lost (two-factor).
+
+    Stored as a salted SHA-256 digest (ASVS 2.6.2: a secret of under 112 bits is salted and hashed);
+    the codes themselves are shown once, when made. A used code keeps its row, marked used.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=100, help_text="salt$sha256(salt + code), hexadecimal.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}{' (used)' if self.used_at else ''}"

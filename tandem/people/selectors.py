@@ -1,8 +1,9 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.core.roles import Role
-from tandem.people.models import ApiToken, Team, Territory, User
+from tandem.people.models import ApiToken, RecoveryCode, Team, Territory, User
 
 
 def user_visible(*, user: User) -> QuerySet[User]:
@@ -21,6 +22,25 @@ def territory_visible(*, user: User) -> QuerySet[Territory]:
 def api_token_visible(*, user: User) -> QuerySet[ApiToken]:
     """A token is its owner's alone; not even an admin sees another person's tokens."""
     return ApiToken.objects.filter(user=user)
+
+
+def recovery_code_visible(*, user: User) -> QuerySet[RecoveryCode]:
+    """Recovery codes are their owner's alone (and only their digests are stored)."""
+    return RecoveryCode.objects.filter(user=user)
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return recovery_code_visible(user=user).filter(used_at__isnull=True).count()
+
+
+def two_factor_device(*, user: User) -> TOTPDevice | None:
+    """The person's confirmed authenticator app, or None when two-factor sign-in is off."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_device_unconfirmed(*, user: User) -> TOTPDevice | None:
+    """The authenticator app being set up: its secret was shown, no code from it confirmed yet."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
 # User ids, for `owner__in=` filters.

@@ -1,13 +1,26 @@
-"""Writes of the people domain: each person's own profile and personal API tokens."""
+"""Writes of the people domain: each person's own profile, personal API tokens, two-factor
+sign-in and the security notices that tell a person their sign-in details changed."""
 
-from django.core.exceptions import PermissionDenied
+import enum
+import hashlib
+import hmac
+import secrets
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.core.api import token_digest, token_generate
 from tandem.core.permissions import require
-from tandem.people.models import ApiToken, User
+from tandem.people import tasks
+from tandem.people.models import ApiToken, RecoveryCode, User
 from tandem.people.permissions import PeoplePermission
+from tandem.people.selectors import two_factor_device
 
 PREFIX_LENGTH = 12
 
@@ -39,6 +52,11 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=actor, name=name.strip(), prefix=key[:PREFIX_LENGTH], digest=token_digest(key))
     token.full_clean()
     token.save()
+    security_notice(
+        user=actor,
+        subject="A new API token was created",
+        body=f"An API token named “{token.name}” (starting {token.prefix}) was created for your account.",
+    )
     return token, key
 
 
@@ -52,3 +70,172 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# Two-factor sign-in: an authenticator app (TOTP, django-otp) and one-time recovery codes.
+
+RECOVERY_CODE_COUNT = 10
+# 31 letters and digits that cannot be mistaken for one another (no 0/o, 1/l/i): 10 of them make
+# about 50 bits, hashed and salted as ASVS 2.6.2 asks of a secret under 112 bits.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class TwoFactorCheck(enum.Enum):
+    """What a code typed at the second step of signing in turned out to be."""
+
+    APP_CODE = "app"
+    RECOVERY_CODE = "recovery"
+    WRONG = "wrong"
+    WAIT = "wait"  # too many wrong codes in a row: django-otp makes the next try wait (1, 2, 4… s)
+
+
+def _recovery_code_new() -> str:
+    letters = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+    return f"{letters[:5]}-{letters[5:]}"
+
+
+def _recovery_code_normal(code: str) -> str:
+    return "".join(code.lower().split()).replace("-", "")
+
+
+def _recovery_digest(code: str, salt: str) -> str:
+    return hashlib.sha256((salt + _recovery_code_normal(code)).encode()).hexdigest()
+
+
+def _recovery_code_matches(stored: str, code: str) -> bool:
+    salt, _, digest = stored.partition("$")
+    return hmac.compare_digest(digest, _recovery_digest(code, salt))
+
+
+def _recovery_codes_make(user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    rows = []
+    for code in codes:
+        salt = secrets.token_hex(8)
+        rows.append(RecoveryCode(user=user, digest=f"{salt}${_recovery_digest(code, salt)}"))
+    RecoveryCode.objects.bulk_create(rows)
+    return codes
+
+
+@transaction.atomic
+def two_factor_setup_start(*, actor: User) -> TOTPDevice:
+    """Begin turning on two-factor sign-in: a new secret for the person's authenticator app, which
+    stays unconfirmed (and unused at sign-in) until a code from the app proves the app has it.
+    Starting again replaces an unconfirmed secret; while two-factor is on, it must be turned off first."""
+    if two_factor_device(user=actor) is not None:
+        raise ValidationError("Two-factor sign-in is already on. Turn it off first to move it to another app.")
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=actor, name="Authenticator app", confirmed=False)
+
+
+def two_factor_setup_confirm(*, actor: User, code: str) -> list[str] | None:
+    """Turn two-factor sign-in on once the person types a code from the app they just set up.
+
+    Returns the ten recovery codes, shown once; None when the code is wrong (or wrong too often in a
+    row: each try then waits longer). The person is told by email that two-factor sign-in is on.
+    """
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
+        if device is None:
+            raise ValidationError("Start the set-up again: there is no authenticator app waiting to be confirmed.")
+        if not device.verify_token(_digits(code)):
+            return None  # the failure count is saved: the next try waits
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _recovery_codes_make(actor)
+        security_notice(
+            user=actor,
+            subject="Two-factor sign-in is on",
+            body="Two-factor sign-in was turned on for your account: signing in now also asks for a code "
+            "from your authenticator app.",
+        )
+    return codes
+
+
+@transaction.atomic
+def two_factor_disable(*, actor: User, user: User) -> None:
+    """Turn two-factor sign-in off: the person themself (the page asks for their password first),
+    or an admin for someone who lost both their app and their recovery codes. The person is told."""
+    if actor.pk != user.pk:
+        require(actor, PeoplePermission.MANAGE_USERS)
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    by = "you" if actor.pk == user.pk else f"an admin ({actor})"
+    security_notice(
+        user=user,
+        subject="Two-factor sign-in is off",
+        body=f"Two-factor sign-in was turned off for your account by {by}: signing in now asks for your password only.",
+    )
+
+
+@transaction.atomic
+def recovery_codes_replace(*, actor: User) -> list[str]:
+    """Ten new recovery codes for the person; the old ones stop working. Two-factor must be on."""
+    if two_factor_device(user=actor) is None:
+        raise ValidationError("Turn on two-factor sign-in first.")
+    codes = _recovery_codes_make(actor)
+    security_notice(
+        user=actor,
+        subject="New recovery codes",
+        body="New two-factor recovery codes were made for your account; the earlier ones no longer work.",
+    )
+    return codes
+
+
+def two_factor_check(*, user: User, code: str) -> TwoFactorCheck:
+    """Check the code typed at the second step of signing in: a code from the app, accepted once
+    (django-otp keeps the last time step used, ASVS 2.8.4), or a recovery code, accepted once (it
+    is marked used, and the person is told). Wrong codes in a row make the next try wait."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return TwoFactorCheck.WRONG
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            return TwoFactorCheck.WAIT
+        digits = _digits(code)
+        if digits.isdigit() and len(digits) == device.digits:
+            verified = device.verify_token(digits)  # saves the time step, or the failure count
+            return TwoFactorCheck.APP_CODE if verified else TwoFactorCheck.WRONG
+        for recovery in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+            if _recovery_code_matches(recovery.digest, code):
+                recovery.used_at = timezone.now()
+                recovery.save(update_fields=["used_at"])
+                device.throttle_reset()
+                left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+                security_notice(
+                    user=user,
+                    subject="A recovery code was used to sign in",
+                    body=f"Someone signed in to your account with one of your recovery codes; {left} are left. "
+                    "If it was not you, change your password and make new recovery codes.",
+                )
+                return TwoFactorCheck.RECOVERY_CODE
+        device.throttle_increment()
+    return TwoFactorCheck.WRONG
+
+
+def _digits(code: str) -> str:
+    return "".join(code.split())
+
+
+def sign_in_unlock(*, actor: User, user: User) -> int:
+    """Lift a sign-in lockout of this person's account (failed attempts from every address are
+    forgotten); returns how many records of failures were removed. Admins only."""
+    require(actor, PeoplePermission.MANAGE_USERS)
+    return int(axes_reset(username=user.get_username()))
+
+
+def security_notice(*, user: User, subject: str, body: str) -> None:
+    """Tell a person by email that their sign-in details changed (ASVS 2.2.3), once the change is
+    saved; sent by the background worker so a slow mail server holds no page."""
+    transaction.on_commit(lambda: tasks.security_notice_email.enqueue(user_id=user.pk, subject=subject, body=body))
+
+
+def security_notice_email(*, user_id: int, subject: str, body: str) -> int:
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    context = {"user": user, "body": body, "site": settings.SITE_URL.rstrip("/")}
+    text = render_to_string("people/email/security_notice.txt", context)
+    return send_mail(f"Tandem: {subject}", text, None, [user.email])

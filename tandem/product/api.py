@@ -345,7 +345,11 @@ def feature_update(request: ApiRequest, feature_id: int, payload: FeaturePatch) 
     operation_id="product_feature_delete",
     summary="Delete a feature; its asks go back to triage",
 )
-def feature_delete(request: ApiRequest, feature_id: int, version: int | None = None) -> Status[None]:
+def feature_delete(
+    request: ApiRequest,
+    feature_id: int,
+    version: int = Query(..., description="The version you read; a stale one gets 409 and deletes nothing."),
+) -> Status[None]:
     feature = feature_get(user=request.user, pk=feature_id)
     services.feature_delete(actor=request.user, feature=feature, expected_version=version)
     return Status(204, None)

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tandem.core",
     "tandem.people",
     "tandem.sales",
@@ -47,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tandem.core.logs.RequestLogMiddleware",  # outermost: times and logs every request, tags every log line
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,8 +60,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tandem.core.middleware.SessionTimeoutMiddleware",
+    # Before any view reads the body (CSRF's check reads a form only once the view is chosen).
+    "tandem.core.middleware.RequestBodyLimitMiddleware",
+    "tandem.core.middleware.PrivateResponsesMiddleware",
     "tandem.core.middleware.UserTimeZoneMiddleware",
     "tandem.core.middleware.LoginRequiredMiddleware",
+    "tandem.people.middleware.TwoFactorRequiredMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.urls"
@@ -120,12 +132,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -176,6 +182,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# The `__Host-` prefix makes the browser refuse the cookie unless it is Secure, host-only and for
+# the whole site (ASVS 3.4.4); browsers refuse such a cookie over plain HTTP, hence the condition.
+SESSION_COOKIE_NAME = "__Host-tandem_session" if SESSION_COOKIE_SECURE else "tandem_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -193,3 +203,6 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 # /ready/ warns when the oldest background task has waited longer than this for `db_worker`.
 TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)
+
+# Sign-in, sessions, abuse limits and the Content-Security-Policy (docs/security.md).
+from tandem.settings.security import *  # noqa: E402, F403

@@ -12,6 +12,9 @@ ALLOWED_HOSTS = ["*"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Browsers refuse `__Host-` cookies that are not Secure; the browser tests' server speaks plain HTTP.
+SESSION_COOKIE_NAME = "tandem_session"
+CSRF_COOKIE_NAME = "csrftoken"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

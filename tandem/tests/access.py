@@ -45,6 +45,8 @@ class Access:
     method: str = "GET"
     kwargs: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     data: Callable[[World], dict[str, Any]] | None = None
+    # Query parameters for API writes (e.g. DELETE …?version=), built for the record `kwargs` names.
+    query: Callable[[World], dict[str, Any]] | None = None
     other_team: Callable[[World], dict[str, Any]] | None = None
     other_team_expected: dict[Role, int] | None = None
     public: bool = False  # reachable without signing in (login, password reset)

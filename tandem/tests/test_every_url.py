@@ -115,6 +115,8 @@ def _api_request(client: Client, operation_id: str, access: Access, world: World
     build = access.other_team if other_team else access.kwargs
     assert build is not None
     path = template.format(**build(world))
+    if access.query:
+        path += "?" + _form_encode(access.query(world))
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
     if method == "GET":
         return client.get(path, access.data(world) if access.data else {}, **headers)

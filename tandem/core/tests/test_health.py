@@ -114,7 +114,7 @@ def test_every_request_answers_503_not_500_while_the_database_is_away(tmp_path):
             "checks": {"database": {"status": "fail"}, "migrations": {"status": "fail"}, "worker": {"status": "fail"}},
         }
 
-        page = server.get("/", headers={"Cookie": "sessionid=someone-signed-in"})
+        page = server.get("/", headers={"Cookie": "__Host-tandem_session=someone-signed-in"})
         assert page.status == 503
         assert page.headers["retry-after"] == "10"
         assert b"cannot reach its database" in page.body

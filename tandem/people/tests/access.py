@@ -1,7 +1,9 @@
-"""Who may open the profile, token and sign-in pages, and `GET /api/me`.
+"""Who may open the profile, token, two-factor and sign-in pages, and `GET /api/me`.
 
-Everyone has their own profile and tokens; a token is its owner's alone, so revoking someone
-else's answers 404 to every role, as if it did not exist.
+Everyone has their own profile, tokens and two-factor sign-in; a token is its owner's alone, so
+revoking someone else's answers 404 to every role, as if it did not exist. The two-factor pages
+act on the signed-in person only; with two-factor off, confirming a code or asking for new
+recovery codes sends them back to the two-factor page (302), and a wrong password is a 422.
 """
 
 from tandem.people.tests.factories import ApiTokenFactory
@@ -34,7 +36,20 @@ PAGES: dict[str, Access] = {
         other_team=_outsider_token,
         other_team_expected=NOBODY,
     ),
+    "people:two_factor": Access(EVERYONE_OK),
+    "people:two_factor_setup": Access(EVERYONE_OK, method="POST"),
+    "people:two_factor_confirm": Access(
+        expect(302, 302, 302, 302, 302, 302), method="POST", data=lambda w: {"code": "123456"}
+    ),
+    "people:recovery_codes_replace": Access(
+        expect(422, 422, 422, 422, 422, 422), method="POST", data=lambda w: {"password": "not-my-password"}
+    ),
+    "people:two_factor_disable": Access(
+        expect(422, 422, 422, 422, 422, 422), method="POST", data=lambda w: {"password": "not-my-password"}
+    ),
     "login": Access(EVERYONE_OK, public=True),
+    # Without a password step passed in this session, the code step sends back to the sign-in page.
+    "two_factor_sign_in": Access(expect(302, 302, 302, 302, 302, 302), public=True),
     # `next` keeps the redirect off the login page, which the generic test reads as "sent to sign in".
     "logout": Access(expect(302, 302, 302, 302, 302, 302), method="POST", data=lambda w: {"next": "/"}),
     "password_change": Access(EVERYONE_OK),

@@ -141,6 +141,7 @@ API: dict[str, Access] = {
         expect(403, 403, 204, 403, 403, 204),
         method="DELETE",
         kwargs=_api_feature,
+        query=lambda w: {"version": 1},
         other_team=_api_internal_feature,
         other_team_expected=expect(404, 404, 204, 403, 403, 204),
     ),

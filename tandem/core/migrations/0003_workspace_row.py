@@ -10,6 +10,6 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0002_ratecounter")]
 
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]
