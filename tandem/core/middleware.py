@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from tandem.core import formats
 from tandem.core.api import PersonalTokenAuth
 from tandem.core.ratelimit import RateLimited
 from tandem.core.views import request_too_large
@@ -98,7 +99,7 @@ class RequestBodyLimitMiddleware:
 
 def body_too_large_message() -> str:
     limit = settings.REQUEST_BODY_MAX_BYTES
-    size = f"{limit / 1024 / 1024:.1f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
+    size = f"{formats.number(limit / 2**20, 1)} MB" if limit >= 2**20 else f"{formats.number(max(1, limit // 1024))} KB"
     return f"This request is too large: Tandem accepts at most {size} at once."
 
 
