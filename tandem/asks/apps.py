@@ -12,3 +12,4 @@ class AsksConfig(AppConfig):
         visibility.register("asks.Ask", selectors.ask_visible)
         visibility.register("asks.Decision", selectors.decision_visible)
         visibility.register("asks.FeatureEvidence", selectors.feature_evidence_visible)
+        visibility.register("asks.TriageAction", selectors.triage_action_visible)

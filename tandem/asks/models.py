@@ -244,3 +244,44 @@ def largest_deal_share(largest_deal: Decimal, open_pipeline: Decimal) -> Decimal
 def is_single_deal(largest_deal: Decimal, open_pipeline: Decimal, threshold: Decimal) -> bool:
     """A *single-deal ask*: one open deal holds more than `threshold` (0..1) of the open pipeline."""
     return open_pipeline > 0 and largest_deal > open_pipeline * threshold
+
+
+class TriageAction(models.Model):
+    """What one triage action (link, merge, create a feature) changed on an ask, so the product
+    manager who took it may undo it for a few minutes (`asks.services.triage_undo`)."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", "Linked"
+        MERGE = "merge", "Merged"
+        CREATE = "create", "Created a feature"
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="triage_actions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField()
+    # The ask as it was before, to put it back.
+    status_before = models.CharField(max_length=20)
+    feature_before = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_of_before = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Where it left the ask: an undo is refused once someone moved the ask on since.
+    feature_after = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Asks that moved with it (its merged duplicates), as [[ask id, feature id before, original id before]].
+    followers_before = models.JSONField(default=list, blank=True)
+    created_feature = models.ForeignKey(
+        "product.Feature", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [models.Index(fields=["ask", "-taken_at"], name="triage_action_ask_taken")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["link", "merge", "create"]), name="triage_action_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ask {self.ask_id}"

@@ -5,8 +5,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from tandem.asks.models import Ask, Decision, FeatureEvidence
+from tandem.asks.models import Ask, Decision, FeatureEvidence, TriageAction
 from tandem.core import formats
 from tandem.core.roles import Role
 from tandem.people.models import User
@@ -24,6 +25,24 @@ def ask_visible(*, user: User) -> QuerySet[Ask]:
         return qs
     people: UserIds = team_member_ids(manager=user) if user.role == Role.SALES_MANAGER else [user.pk]
     return qs.filter(Q(requested_by__in=people) | Q(opportunity__owner__in=people) | Q(account__owner__in=people))
+
+
+def triage_action_visible(*, user: User) -> QuerySet[TriageAction]:
+    """A triage action is its taker's: the record that lets them undo it, and nobody else."""
+    return TriageAction.objects.filter(taken_by=user)
+
+
+def triage_action_undoable(*, user: User, ask: Ask) -> TriageAction | None:
+    """The user's last triage action on this ask, while they may still undo it (`triage_undo`
+    checks again, under lock, when they do)."""
+    from tandem.asks.services import UNDO_WINDOW
+
+    return (
+        triage_action_visible(user=user)
+        .filter(ask=ask, undone_at__isnull=True, taken_at__gte=timezone.now() - UNDO_WINDOW)
+        .order_by("-taken_at", "-id")
+        .first()
+    )
 
 
 def decision_visible(*, user: User) -> QuerySet[Decision]:

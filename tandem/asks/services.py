@@ -1,11 +1,13 @@
 """Writes of asks and of the evidence they add up to. Every write goes through a function here."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tandem.asks.evidence import feature_evidence_refresh
-from tandem.asks.models import Ask
+from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.outcomes import ask_outcomes_follow_asks
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_visible
@@ -15,7 +17,7 @@ from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_visible
-from tandem.product.services import feature_create
+from tandem.product.services import feature_create, feature_delete
 from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import account_visible, opportunity_visible
 from tandem.triage.suggestions import ask_indexed, feature_indexed, link_learned
@@ -111,9 +113,11 @@ def _refuse_merged(ask: Ask, field: str) -> None:
         )
 
 
-def _link(ask: Ask, feature: Feature) -> None:
-    """Point a locked, unmerged ask and its merged duplicates at `feature`; refresh every feature touched."""
+def _link(ask: Ask, feature: Feature) -> list[list[int | None]]:
+    """Point a locked, unmerged ask and its merged duplicates at `feature`; refresh every feature
+    touched. Returns the duplicates as they were ([ask id, feature id, original id]) for an undo."""
     duplicates = list(Ask.objects.select_for_update().filter(duplicate_of=ask))
+    followers: list[list[int | None]] = [[d.pk, d.feature_id, d.duplicate_of_id] for d in duplicates]
     touched = {ask.feature_id, feature.pk, *(duplicate.feature_id for duplicate in duplicates)}
     ask.feature = feature
     ask.status = Ask.Status.LINKED
@@ -124,6 +128,7 @@ def _link(ask: Ask, feature: Feature) -> None:
     feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
     for linked in (ask, *duplicates):
         link_learned(ask=linked, feature=feature)
+    return followers
 
 
 @transaction.atomic
@@ -139,7 +144,10 @@ def ask_link(*, actor: User, ask: Ask, feature: Feature, expected_status: str | 
         raise ValidationError({"feature": "Choose a feature you can see."})
     ask = _locked(ask, expected_status)
     _refuse_merged(ask, "feature")
-    _link(ask, feature)
+    before = _action(ask, actor, TriageAction.Kind.LINK)
+    before.followers_before = _link(ask, feature)
+    before.feature_after = feature
+    before.save()
     return ask
 
 
@@ -167,7 +175,10 @@ def ask_merge(*, actor: User, duplicate: Ask, original: Ask, expected_status: st
             {"original": f"That ask is itself merged into ask #{original.duplicate_of_id}: merge into that one."}
         )
     _refuse_merged(duplicate, "duplicate")
+    action = _action(duplicate, actor, TriageAction.Kind.MERGE)
     followers = list(Ask.objects.select_for_update().filter(duplicate_of=duplicate))
+    action.followers_before = [[f.pk, f.feature_id, f.duplicate_of_id] for f in followers]
+    action.feature_after = original.feature
     touched = {duplicate.feature_id, original.feature_id, *(follower.feature_id for follower in followers)}
     Ask.objects.filter(duplicate_of=duplicate).update(duplicate_of=original, feature=original.feature)
     duplicate.status = Ask.Status.MERGED
@@ -176,6 +187,7 @@ def ask_merge(*, actor: User, duplicate: Ask, original: Ask, expected_status: st
     duplicate.full_clean()
     duplicate.save(update_fields=["status", "duplicate_of", "feature"])
     ask_outcomes_follow_asks(ask_ids=[duplicate.pk, *(follower.pk for follower in followers)])
+    action.save()
     feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
     # Their wording now counts for the original's feature (or for none), and they no longer wait.
     for merged in (duplicate, *followers):
@@ -201,7 +213,79 @@ def feature_create_from_ask(
     require(actor, AsksPermission.TRIAGE)
     ask = _locked(ask, expected_status)
     _refuse_merged(ask, "ask")
+    action = _action(ask, actor, TriageAction.Kind.CREATE)
     feature = feature_create(actor=actor, product=product, title=title, description=description)
     feature_indexed(feature=feature)
-    _link(ask, feature)
+    action.followers_before = _link(ask, feature)
+    action.created_feature = action.feature_after = feature
+    action.save()
     return feature
+
+
+def _action(ask: Ask, actor: User, kind: str) -> TriageAction:
+    """The record of a triage action about to change `ask`, holding what the ask was before."""
+    return TriageAction(
+        ask=ask,
+        kind=kind,
+        taken_by=actor,
+        taken_at=timezone.now(),
+        status_before=ask.status,
+        feature_before_id=ask.feature_id,
+        duplicate_of_before_id=ask.duplicate_of_id,
+    )
+
+
+UNDO_WINDOW = datetime.timedelta(minutes=10)
+
+
+class UndoRefused(StaleVersion):
+    """The triage action can no longer be undone: too late, not yours, or the ask moved on since."""
+
+
+@transaction.atomic
+def triage_undo(*, actor: User, action: TriageAction) -> Ask:
+    """Put an ask back as it was before a triage action (link, merge, create a feature) of the
+    actor's, within UNDO_WINDOW: its status, feature and original, and those of the asks that moved
+    with it. A feature the action created goes again, unless other asks or decisions use it now.
+
+    Refused (nothing written) when it is someone else's action, too old, already undone, or the ask
+    was triaged or decided on since: then the undo would overwrite another's work.
+    """
+    require(actor, AsksPermission.TRIAGE)
+    action = TriageAction.objects.select_for_update().select_related("ask").get(pk=action.pk)
+    ask = Ask.objects.select_for_update().get(pk=action.ask_id)
+    if action.taken_by_id != actor.pk:
+        raise UndoRefused("Only the product manager who triaged this ask can undo it.")
+    if action.undone_at is not None:
+        raise UndoRefused("This was undone already.")
+    if timezone.now() - action.taken_at > UNDO_WINDOW:
+        raise UndoRefused(f"Too late to undo: triage is undone within {UNDO_WINDOW.seconds // 60} minutes.")
+    newer = TriageAction.objects.filter(ask=ask, taken_at__gt=action.taken_at).exists()
+    decided = Decision.objects.filter(ask=ask, decided_at__gt=action.taken_at).exists()
+    if newer or decided or ask.feature_id != action.feature_after_id:
+        raise UndoRefused("The ask was triaged or decided on since: undo would overwrite that. Nothing was changed.")
+    touched = {ask.feature_id}
+    ask.status, ask.feature_id, ask.duplicate_of_id = (
+        action.status_before,
+        action.feature_before_id,
+        action.duplicate_of_before_id,
+    )
+    ask.full_clean()
+    ask.save(update_fields=["status", "feature", "duplicate_of"])
+    moved = [ask.pk]
+    for follower_id, feature_id, original_id in action.followers_before:
+        Ask.objects.filter(pk=follower_id).update(feature_id=feature_id, duplicate_of_id=original_id)
+        touched.add(feature_id)
+        moved.append(follower_id)
+    touched.add(ask.feature_id)
+    action.undone_at = timezone.now()
+    action.save(update_fields=["undone_at"])
+    created = action.created_feature
+    if created is not None and not created.asks.exists() and not created.decisions.exists():
+        touched.discard(created.pk)
+        feature_delete(actor=actor, feature=created)
+    ask_outcomes_follow_asks(ask_ids=moved)
+    feature_evidence_refresh(feature_ids=[fid for fid in touched if fid is not None])
+    for undone in Ask.objects.filter(pk__in=moved):
+        ask_indexed(ask=undone)
+    return ask

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/link/", views.ask_link, name="ask_link"),
     path("<int:pk>/merge/", views.ask_merge, name="ask_merge"),
     path("<int:pk>/feature/", views.ask_feature_create, name="ask_feature_create"),
+    path("triage/<int:pk>/undo/", views.triage_undo, name="triage_undo"),
 ]

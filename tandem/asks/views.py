@@ -27,6 +27,8 @@ from tandem.asks.selectors import (
     ask_inbox_count,
     ask_rows,
     ask_triage,
+    triage_action_undoable,
+    triage_action_visible,
 )
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, sort_ordering, wants_totals
@@ -215,10 +217,13 @@ def _panel_context(
     feature_form: FeatureFromAskForm | None = None,
     errors: list[str] | None = None,
 ) -> dict[str, Any]:
-    """What the triage panel shows: the ask and, for triagers, the suggestions and the actions."""
+    """What the triage panel shows: the ask and, for triagers, the suggestions and the actions (and
+    the undo of their own last action on it, while they may)."""
+    can_triage = has_permission(user, AsksPermission.TRIAGE)
     context: dict[str, Any] = {
         "ask": ask,
-        "can_triage": has_permission(user, AsksPermission.TRIAGE),
+        "undo": triage_action_undoable(user=user, ask=ask) if can_triage and ask.status != Ask.Status.NEW else None,
+        "can_triage": can_triage,
         "inbox_query": inbox_query,
         "message": message,
         "level": level,
@@ -304,10 +309,31 @@ def _triage(
             "message": message,
             "level": "success",
             "done": ask,
+            # The undo offered with the message is for the ask just triaged, not the one now shown.
+            "undo": triage_action_undoable(user=request.user, ask=ask),
             "new_count": ask_inbox_count(user=request.user),
         }
         return render(request, "asks/partials/_triage_panel.html", context)
     return _panel_or_page(request, _ask_get(request.user, pk), inbox_query, message=message)
+
+
+@require_POST
+def triage_undo(request: PageRequest, pk: int) -> HttpResponse:
+    """Undo one of my triage actions: the ask goes back as it was. In the inbox the ask's panel
+    comes back and the list reloads (it is waiting again); on the ask page, back to it."""
+    action = get_object_or_404(triage_action_visible(user=request.user), pk=pk)
+    inbox_query = request.POST.get("inbox")
+    try:
+        ask = services.triage_undo(actor=request.user, action=action)
+    except services.UndoRefused as exc:
+        return _panel_or_page(
+            request, _ask_get(request.user, action.ask_id), inbox_query, message=str(exc), level="warning"
+        )
+    message = f"Undone: “{ask.need[:60]}” is {'back in the inbox' if ask.status == Ask.Status.NEW else 'as it was'}."
+    response = _panel_or_page(request, _ask_get(request.user, ask.pk), inbox_query, message=message)
+    if request.htmx:
+        response["HX-Trigger"] = "inbox-changed"
+    return response
 
 
 def _panel_or_page(request: PageRequest, ask: Ask, inbox_query: str | None, **panel: Any) -> HttpResponse:

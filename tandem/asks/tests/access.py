@@ -4,6 +4,9 @@ A rep sees the asks of their own deals and accounts, a sales manager their team'
 engineering and leadership see every ask. `world.other_ask` is on another team's deal.
 """
 
+from django.utils import timezone
+
+from tandem.asks.models import Ask, TriageAction
 from tandem.tests.access import Access, expect
 from tandem.tests.world import World
 
@@ -50,7 +53,25 @@ PAGES: dict[str, Access] = {
         data=lambda w: {"product": w.product.pk, "title": "Okta provisioning", "expected_status": "linked"},
         other_team=lambda w: {"pk": w.other_ask.pk},
     ),
+    # A triage action is its taker's alone: anyone else gets 404, as for one that does not exist.
+    "asks:triage_undo": Access(
+        expect(404, 404, 302, 404, 404, 404),
+        method="POST",
+        kwargs=lambda w: {"pk": _pm_linked(w).pk},
+    ),
 }
+
+
+def _pm_linked(w: World) -> TriageAction:
+    """The product manager linked `world.ask` a moment ago and may still undo it."""
+    return TriageAction.objects.create(
+        ask=w.ask,
+        kind=TriageAction.Kind.LINK,
+        taken_by=w.product_manager,
+        taken_at=timezone.now(),
+        status_before=Ask.Status.NEW,
+        feature_after=w.ask.feature,
+    )
 
 
 def _ask_data(w: World) -> dict[str, object]:
