@@ -24,23 +24,33 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# A local .env for development: debug on and a random secret key. Production sets real variables.
+# A local .env: a random secret key, and the settings of a server on this machine over plain HTTP.
+# Production sets real variables (.env.example lists them all).
 .env:
-	printf 'DEBUG=true\nSECRET_KEY=dev-%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(40))')" > $@
+	printf 'SECRET_KEY=dev-%s\nALLOWED_HOSTS=127.0.0.1,localhost\nSECURE_SSL_REDIRECT=false\nSESSION_COOKIE_SECURE=false\nCSRF_COOKIE_SECURE=false\nSECURE_HSTS_SECONDS=0\nEMAIL_URL=consolemail://\nSTATIC_FROM_FINDERS=true\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(40))')" > $@
 
 install: $(VENV)/.installed node_modules/.installed .env
 
 install-dev: $(VENV)/.installed-dev node_modules/.installed .env
 
 ## make run: install, migrate, seed the demo workspace once, print the logins and serve on :8000
+# The demo serves as production does (gunicorn, Tandem's own error pages, the suggestion index warmed
+# before the first request) over plain HTTP on this machine; `make run DEBUG=true` shows Django's
+# debug pages instead. The background worker is started again whenever it stops.
+DEBUG ?= false
+DEMO_ENV = DEBUG=$(DEBUG) ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost SITE_URL=http://$(HOST):$(PORT) \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	EMAIL_URL=consolemail:// STATIC_FROM_FINDERS=true
 run: install
-	mkdir -p var
+	mkdir -p var staticfiles
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed --scale demo --seed 1 --if-empty
-	$(BIN)/python manage.py demo_logins
-	@echo "Tandem is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	$(BIN)/python manage.py db_worker & trap 'kill $$!' EXIT INT TERM; \
-		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@echo "Starting Tandem (Ctrl-C stops the server and the worker)…"
+	@trap 'kill 0' INT TERM EXIT; \
+		( while true; do $(DEMO_ENV) $(BIN)/python manage.py worker --verbosity 0; \
+		  echo "The background worker stopped; starting it again."; sleep 2; done ) & \
+		$(DEMO_ENV) $(BIN)/gunicorn tandem.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 60
 
 ## make test: install what the tests need, lint, type-check, run every test (SQLite, then the browser)
 test: install-dev lint typecheck test-unit test-browser

@@ -17,6 +17,14 @@ from typing import Any
 GC_THRESHOLDS = (10_000, 10, 10)
 
 
+def when_ready(server: Any) -> None:
+    """Say where Tandem really is, once gunicorn listens there (not where it was asked to be)."""
+    for listener in server.LISTENERS:
+        host, port = listener.sock.getsockname()[:2]
+        server.log.info("Tandem is at http://%s:%s/", host, port)
+        print(f"\nTandem is at http://{host}:{port}/\n", flush=True)
+
+
 def post_worker_init(worker: Any) -> None:
     """Load the duplicate-suggestion index in the background as soon as a worker starts.
 

@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # A writer waits this long for another's transaction before "database is locked": longer
+        # than Tandem's longest write on the embedded database (a rescore of every feature).
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -155,12 +158,16 @@ STATICFILES_DIRS = [
     ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Production serves the files `collectstatic` gathered, compressed and fingerprinted. The demo
+# (`make run`) and development serve them where npm and the apps keep them, with no collect step.
+STATIC_FROM_FINDERS = env.bool("STATIC_FROM_FINDERS", default=DEBUG)
+WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_FROM_FINDERS
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 

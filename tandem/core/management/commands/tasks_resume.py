@@ -13,9 +13,8 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+
+from tandem.core.tasks_recovery import tasks_requeue_of_worker
 
 
 class Command(BaseCommand):
@@ -23,15 +22,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--worker-id", required=True, help="The id the worker is started with (db_worker --worker-id)."
+            "--worker-id", required=True, help="The id the worker is started with (worker --worker-id)."
         )
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = options["worker_id"]
-        running = DBTaskResult.objects.select_for_update().filter(status=TaskResultStatus.RUNNING)
-        # The last id is the worker that claimed it last; few tasks run at once, so read them all.
-        interrupted = [task.pk for task in running if task.worker_ids and task.worker_ids[-1] == worker_id]
-        DBTaskResult.objects.filter(pk__in=interrupted).update(status=TaskResultStatus.READY, started_at=None)
-        for pk in interrupted:
+        for pk in tasks_requeue_of_worker(worker_id):
             self.stdout.write(f"Queued again task {pk}, left running by worker {worker_id}")
