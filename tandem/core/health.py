@@ -75,7 +75,7 @@ def _migrations_check() -> dict[str, object]:
 
 
 def _worker_check() -> dict[str, object]:
-    """Whether `manage.py db_worker` does its work: a worker that is down or stuck shows as a task
+    """Whether `manage.py worker` does its work: a worker that is down or stuck shows as a task
     waiting longer than TASKS_MAX_WAIT seconds (an idle queue is fine); a task that failed in the
     last day, or has been running for over an hour, means work that was not done (a database
     outage in the middle of a task does that: docs/deploy.md). Any of them is a warning."""
@@ -99,7 +99,7 @@ def _worker_check() -> dict[str, object]:
     waited = (now - figures["oldest"]).total_seconds() if figures["oldest"] else 0.0
     late = waited > settings.TASKS_MAX_WAIT
     if late:
-        logger.warning("Background tasks have waited %.0f s for a worker: is db_worker running?", waited)
+        logger.warning("Background tasks have waited %.0f s for a worker: is `manage.py worker` running?", waited)
     if figures["failed"] or figures["stuck"]:
         logger.warning(
             "%d background tasks failed in the last day and %d have run for over an hour: their work is not done",

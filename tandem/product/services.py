@@ -369,6 +369,32 @@ def scoring_settings_update(*, actor: User, **changes: Unpack[ScoringChanges]) -
     return current
 
 
+# A rescore asked for this long ago with nothing queued or running lost its task (a worker killed
+# mid-run whose record was cleared, a queue emptied by hand): it is queued again.
+RESCORE_STALLED_AFTER = datetime.timedelta(minutes=5)
+
+
+def feature_scores_recompute_resume(*, now: datetime.datetime | None = None) -> bool:
+    """Queue the rescore again when one was asked for, is not done, and no worker has it queued
+    or running (for RESCORE_STALLED_AFTER): the scores' lagging state heals itself. Returns
+    whether it queued one."""
+    from django_tasks_db.models import DBTaskResult  # the database backend's own queue
+
+    from tandem.product.tasks import feature_scores_recompute_task  # the task module imports this one
+
+    scoring = ScoringSettings.objects.filter(id=1).first()
+    now = now or timezone.now()
+    if scoring is None or not scoring.recompute_running or scoring.recompute_requested_at is None:
+        return False
+    if now - scoring.recompute_requested_at < RESCORE_STALLED_AFTER:
+        return False
+    path = f"{feature_scores_recompute_task.func.__module__}.{feature_scores_recompute_task.func.__qualname__}"
+    if DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+        return False
+    feature_scores_recompute_task.enqueue()
+    return True
+
+
 def feature_scores_recompute_all() -> int:
     """Rescore every feature from its stored evidence (the background task after a weight change),
     then note when it finished."""

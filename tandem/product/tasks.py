@@ -1,4 +1,4 @@
-"""Background work of the product domain (django-tasks; `manage.py db_worker` runs it)."""
+"""Background work of the product domain (django-tasks; `manage.py worker` runs it)."""
 
 from django_tasks import task
 

@@ -112,6 +112,7 @@ def feature_list(request: PageRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "columns": columns,
+        "scoring": scoring,
         "filter": filterset,
         "filtered": any(key != "status" or "status" in request.GET for key in active_filters(filterset)),
         "can_create": has_permission(request.user, ProductPermission.EDIT_FEATURE),
@@ -346,6 +347,8 @@ def scoring_settings(request: PageRequest) -> HttpResponse:
     """The scoring weights: everyone may read them (every score shows its breakdown); executives and
     admins change them, which rescores every feature in the background."""
     scoring = scoring_settings_get()
+    if request.htmx and "status" in request.GET:
+        return scores_status(request, scoring)
     editable = has_permission(request.user, ProductPermission.SET_SCORING)
     if request.method == "POST":
         require(request.user, ProductPermission.SET_SCORING)
@@ -364,6 +367,19 @@ def scoring_settings(request: PageRequest) -> HttpResponse:
         "can_set_goals": has_permission(request.user, ProductPermission.SET_GOALS),
     }
     return render(request, "product/scoring_settings.html", context)
+
+
+def scores_status(request: PageRequest, scoring: ScoringSettings) -> HttpResponse:
+    """Whether the scores are current, polled by the feature list and this page while a rescore runs
+    (`?status`): once it is done, the list reloads itself with the new order. A rescore whose task
+    was lost is queued again (`feature_scores_recompute_resume`)."""
+    was_running = request.GET.get("status") == "running"
+    if scoring.recompute_running:
+        services.feature_scores_recompute_resume()
+    response = render(request, "product/partials/_scores_status.html", {"scoring": scoring, "was_running": was_running})
+    if was_running and not scoring.recompute_running:
+        response["HX-Trigger"] = "scores-changed"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

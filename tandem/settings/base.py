@@ -208,7 +208,7 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 # `manage.py backup` writes here and keeps the newest BACKUP_KEEP backups (docs/backup.md).
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
-# /ready/ warns when the oldest background task has waited longer than this for `db_worker`.
+# /ready/ warns when the oldest background task has waited longer than this for `manage.py worker`.
 TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)
 
 # Sign-in, sessions, abuse limits and the Content-Security-Policy (docs/security.md).

@@ -552,7 +552,39 @@ def test_a_pending_rescore_shows_as_running(client, executive):
     client.force_login(executive)
     client.post(reverse("product:scoring_settings"), scoring_data(weight_fit="1"))  # not committed: queued only
 
-    assert "Rescoring every feature since" in client.get(reverse("product:scoring_settings")).content.decode()
+    for page in ("product:scoring_settings", "product:feature_list"):
+        body = client.get(reverse(page)).content.decode()
+        assert "rescoring every feature after the change of" in body
+        assert 'hx-trigger="every 3s"' in body  # it asks again until the rescore is done
+
+
+def test_the_lagging_scores_say_when_they_are_current_and_the_list_reloads(client, executive):
+    client.force_login(executive)
+    ScoringSettings.objects.update_or_create(id=1, defaults={"recompute_requested_at": timezone.now()})
+    status = reverse("product:scoring_settings") + "?status=running"
+    htmx = {"HX-Request": "true"}
+
+    running = client.get(status, headers=htmx)
+    assert "HX-Trigger" not in running
+    ScoringSettings.objects.filter(id=1).update(recomputed_at=timezone.now())
+    done = client.get(status, headers=htmx)
+
+    assert done["HX-Trigger"] == "scores-changed"
+    assert "Every feature rescored at" in done.content.decode()
+    assert "every 3s" not in done.content.decode()  # it stops asking
+
+
+def test_a_rescore_whose_task_was_lost_is_queued_again(client, executive):
+    ScoringSettings.objects.update_or_create(
+        id=1, defaults={"recompute_requested_at": timezone.now() - datetime.timedelta(minutes=6)}
+    )
+    client.force_login(executive)
+
+    client.get(reverse("product:scoring_settings") + "?status=running", headers={"HX-Request": "true"})
+
+    scoring = scoring_settings_get()  # the tests' task backend runs what is queued at once
+    assert scoring.recomputed_at is not None
+    assert not scoring.recompute_running
 
 
 def test_bad_weights_show_on_their_fields(client, executive):

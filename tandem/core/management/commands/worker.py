@@ -28,12 +28,12 @@ from tandem.core.tasks_recovery import tasks_requeue_of_worker
 logger = logging.getLogger("tandem.worker")
 
 RETRIES = 5  # runs of a task that the database's absence or contention made fail
-PAUSE_MAX = 30.0  # seconds between attempts once the database keeps failing
+PAUSE_MAX = 15.0  # seconds between attempts once the database keeps failing
 
 
 class Worker(db_worker.Worker):
     def run(self) -> None:
-        pause = 1.0
+        pause = 0.5
         while self.running:
             try:
                 super().run()
