@@ -105,8 +105,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def signed_in(new_context, live_server, request) -> Iterator[Callable[[User], "Page"]]:
-    """`signed_in(user)` → a page in a browser context of its own, signed in as that user.
+def signed_in(new_context, live_server, request) -> Iterator[Callable[..., "Page"]]:
+    """`signed_in(user, width=1440)` → a page in a browser context of its own, signed in as that user,
+    as wide as a desktop screen or (width=390) a phone.
 
     The session cookie is made as the login page makes it (the login page itself is tested in
     test_browser_home.py), so a test can play several people at once, each in their own browser.
@@ -114,10 +115,10 @@ def signed_in(new_context, live_server, request) -> Iterator[Callable[[User], "P
     """
     pages: list[tuple[str, Page]] = []
 
-    def open_page(user: User) -> "Page":
+    def open_page(user: User, width: int = 1440) -> "Page":
         client = Client()
         client.force_login(user)
-        context = new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+        context = new_context(base_url=live_server.url, viewport={"width": width, "height": 900 if width > 600 else 844})
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         page = context.new_page()
