@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
 
+from tandem.core.constraints import length_message
 from tandem.people.models import ApiToken, User
 
 TOKEN_PREFIX = "tdm_"
@@ -83,6 +84,30 @@ class ErrorOut(Schema):
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
+EMPTY = "This field cannot be empty."
+
+
+class TandemAPI(NinjaAPI):
+    """The API, whose schema refusals read as the pages' where they refuse the same thing: ninja
+    drops each error's input before the handlers see it, and the input is what says "it has 2,140
+    characters" or that the value sent was null."""
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
+        error = super().validation_error_from_error_contexts(error_contexts)
+        seen = [e for context in error_contexts for e in context.pydantic_validation_error.errors(include_url=False)]
+        for shown, raw in zip(error.errors, seen, strict=True):
+            shown["msg"] = _schema_error_message(raw)
+        return error
+
+
+def _schema_error_message(error: Mapping[str, Any]) -> str:
+    """A schema's refusal: a text too long or a null, as the pages say them; else pydantic's words."""
+    kind, value = error.get("type"), error.get("input")
+    if kind == "string_too_long" and isinstance(value, str):
+        return length_message(error["ctx"]["max_length"], len(value))
+    if (value is None and kind != "missing") or (kind == "string_too_short" and error["ctx"]["min_length"] == 1):
+        return EMPTY
+    return str(error.get("msg", "Invalid value."))
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
