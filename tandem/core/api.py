@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from ninja import Field as SchemaField
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -85,6 +86,14 @@ class ErrorOut(Schema):
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
 EMPTY = "This field cannot be empty."
+
+
+def omittable(**options: Any) -> Any:
+    """A field of a PATCH body that may be left out (the record keeps its value) but not sent as
+    null: annotated with its type alone, so the OpenAPI document shows no null and a null is a 422
+    on the field ("This field cannot be empty."), not a write the database refuses with a 500.
+    Left out, it reads None: take the body with `dict(exclude_unset=True)`."""
+    return SchemaField(None, **options)
 
 
 class TandemAPI(NinjaAPI):
