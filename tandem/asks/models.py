@@ -208,7 +208,7 @@ class Decision(models.Model):
                 condition=Q(outcome__in=["planned", "declined", "needs_info", "later"]),
                 name="decision_outcome_valid",
                 field="outcome",
-                violation_error_message="Choose planned, declined, needs more information or later.",
+                violation_error_message="Choose planned, declined, needs more information or deferred.",
             ),
         ]
 

@@ -1212,7 +1212,7 @@ RULES = [
         "decision_outcome_valid",
         Decision,
         "outcome",
-        "Choose planned, declined, needs more information or later.",
+        "Choose planned, declined, needs more information or deferred.",
         lambda w: _decision(w, outcome="postponed"),
         (
             Page(

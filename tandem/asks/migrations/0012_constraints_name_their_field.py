@@ -86,6 +86,6 @@ class Migration(migrations.Migration):
         migrations.AlterConstraint(
             model_name='decision',
             name='decision_outcome_valid',
-            constraint=tandem.core.constraints.FieldCheckConstraint(condition=models.Q(('outcome__in', ['planned', 'declined', 'needs_info', 'later'])), field='outcome', name='decision_outcome_valid', violation_error_message='Choose planned, declined, needs more information or later.'),
+            constraint=tandem.core.constraints.FieldCheckConstraint(condition=models.Q(('outcome__in', ['planned', 'declined', 'needs_info', 'later'])), field='outcome', name='decision_outcome_valid', violation_error_message='Choose planned, declined, needs more information or deferred.'),
         ),
     ]
