@@ -1,16 +1,14 @@
 """The one NinjaAPI under /api/: each app contributes its Router from its own api.py."""
 
-from ninja import NinjaAPI
-
 from tandem.asks.api import router as asks_router
-from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, install_error_handlers
+from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, TandemAPI, install_error_handlers
 from tandem.decisions.api import router as decisions_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
 from tandem.sales.api import router as sales_router
 
-api = NinjaAPI(
+api = TandemAPI(
     title="Tandem API",
     version="1",
     description="Accounts, opportunities and features, with the same visibility rules as the pages. "

@@ -118,7 +118,9 @@ def signed_in(new_context, live_server, request) -> Iterator[Callable[..., "Page
     def open_page(user: User, width: int = 1440) -> "Page":
         client = Client()
         client.force_login(user)
-        context = new_context(base_url=live_server.url, viewport={"width": width, "height": 900 if width > 600 else 844})
+        context = new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900 if width > 600 else 844}
+        )
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         page = context.new_page()

@@ -18,8 +18,10 @@ from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
+from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
+from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible, product_visible
 from tandem.sales.selectors import account_visible, opportunity_visible
 
@@ -121,8 +123,10 @@ ORDERS = {"newest": ["-created_at", "-id"], "value": ["-value_home", "-id"]}
 class AskIn(Schema):
     account_id: int
     opportunity_id: int | None = None
-    need: str = Field(min_length=1, description="What the customer needs, in their words.")
-    why: str = ""
+    need: str = Field(
+        min_length=1, max_length=text_limit(Ask, "need"), description="What the customer needs, in their words."
+    )
+    why: str = Field("", max_length=text_limit(Ask, "why"))
     importance: AskImportance = "important"
     source: AskSource = "call"
     feature_id: int | None = None
@@ -252,7 +256,7 @@ class AskMergeIn(Schema):
 class FeatureFromAskIn(Schema):
     product_id: int
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=text_limit(Feature, "description"))
     expected_status: AskStatus | None = EXPECTED_STATUS
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from tandem.asks.models import Ask
+from tandem.asks.models import NEED_MISSING, Ask
 from tandem.asks.selectors import ask_visible
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
 from tandem.people.models import User
@@ -34,7 +34,9 @@ class AskForm(TandemForm):
     """Log an ask on a deal (the deal fixed) or on an account (any of its open deals, or none)."""
 
     need = forms.CharField(
-        label="What the customer needs", widget=forms.Textarea(attrs={"rows": 2, "placeholder": "In their words"})
+        label="What the customer needs",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "In their words"}),
+        error_messages={"required": NEED_MISSING},
     )
     why = forms.CharField(
         label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "The problem behind it"})

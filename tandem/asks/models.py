@@ -6,7 +6,11 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
+from tandem.core.constraints import FieldCheckConstraint, text_field
 from tandem.core.models import money_field
+
+NEED_MISSING = "Say what the customer needs."
+RATIONALE_MISSING = "Write the rationale: the requesting reps read it."
 
 
 class Ask(models.Model):
@@ -52,8 +56,10 @@ class Ask(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
-    need = models.TextField(help_text="What the customer needs, in their words.")
-    why = models.TextField(blank=True, help_text="Why they need it: the problem behind the ask.")
+    need = text_field(
+        help_text="What the customer needs, in their words.", limit=2000, error_messages={"blank": NEED_MISSING}
+    )
+    why = text_field(blank=True, help_text="Why they need it: the problem behind the ask.", limit=2000)
     importance = models.CharField(max_length=20, choices=Importance.choices, default=Importance.IMPORTANT)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.CALL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
@@ -87,22 +93,42 @@ class Ask(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=GreaterThan(Length("need"), 0), name="ask_need_not_empty"),
-            models.CheckConstraint(
-                condition=Q(importance__in=["nice_to_have", "important", "blocker"]), name="ask_importance_valid"
+            FieldCheckConstraint(
+                condition=GreaterThan(Length("need"), 0),
+                name="ask_need_not_empty",
+                field="need",
+                violation_error_message=NEED_MISSING,
             ),
-            models.CheckConstraint(
-                condition=Q(source__in=["call", "demo", "email", "support", "rfp"]), name="ask_source_valid"
+            FieldCheckConstraint(
+                condition=Q(importance__in=["nice_to_have", "important", "blocker"]),
+                name="ask_importance_valid",
+                field="importance",
+                violation_error_message="Choose nice to have, important or blocker.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(source__in=["call", "demo", "email", "support", "rfp"]),
+                name="ask_source_valid",
+                field="source",
+                violation_error_message="Choose call, demo, email, support or RFP.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(status="merged", duplicate_of__isnull=False)
                 | (~Q(status="merged") & Q(duplicate_of__isnull=True)),
                 name="ask_merged_has_original",
+                field="duplicate_of",
+                violation_error_message="A merged ask names the ask it duplicates, and only a merged ask does.",
             ),
-            models.CheckConstraint(condition=~Q(duplicate_of=models.F("id")), name="ask_not_duplicate_of_itself"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=~Q(duplicate_of=models.F("id")),
+                name="ask_not_duplicate_of_itself",
+                field="duplicate_of",
+                violation_error_message="An ask cannot be merged into itself.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(outcome__in=["", "planned", "needs_info", "later", "declined", "shipped"]),
                 name="ask_outcome_valid",
+                field="outcome",
+                violation_error_message="Choose planned, needs more information, deferred, declined or shipped.",
             ),
         ]
 
@@ -149,7 +175,7 @@ class Decision(models.Model):
     release = models.ForeignKey(
         "product.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
-    rationale = models.TextField()
+    rationale = text_field(limit=4000, error_messages={"blank": RATIONALE_MISSING})
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     decided_at = models.DateTimeField()
 
@@ -159,17 +185,30 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-decided_at"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=(Q(feature__isnull=False) & Q(ask__isnull=True))
                 | (Q(feature__isnull=True) & Q(ask__isnull=False)),
                 name="decision_on_feature_or_ask",
+                field="feature",
+                violation_error_message="A decision is on one feature or on one ask.",
             ),
-            models.CheckConstraint(condition=GreaterThan(Length("rationale"), 0), name="decision_rationale_required"),
-            models.CheckConstraint(
-                condition=~Q(outcome="planned") | Q(release__isnull=False), name="decision_planned_names_release"
+            FieldCheckConstraint(
+                condition=GreaterThan(Length("rationale"), 0),
+                name="decision_rationale_required",
+                field="rationale",
+                violation_error_message=RATIONALE_MISSING,
             ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=["planned", "declined", "needs_info", "later"]), name="decision_outcome_valid"
+            FieldCheckConstraint(
+                condition=~Q(outcome="planned") | Q(release__isnull=False),
+                name="decision_planned_names_release",
+                field="release",
+                violation_error_message="Choose the release this is planned for.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(outcome__in=["planned", "declined", "needs_info", "later"]),
+                name="decision_outcome_valid",
+                field="outcome",
+                violation_error_message="Choose planned, declined, needs more information or deferred.",
             ),
         ]
 
@@ -280,7 +319,12 @@ class TriageAction(models.Model):
         ordering = ["-taken_at", "-id"]
         indexes = [models.Index(fields=["ask", "-taken_at"], name="triage_action_ask_taken")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["link", "merge", "create"]), name="triage_action_kind_valid"),
+            FieldCheckConstraint(
+                condition=Q(kind__in=["link", "merge", "create"]),
+                name="triage_action_kind_valid",
+                field="kind",
+                violation_error_message="A triage action is a link, a merge or a new feature.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,12 +15,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from ninja import Field as SchemaField
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
 
+from tandem.core.constraints import length_message
 from tandem.core.http import client_ip
 from tandem.core.ratelimit import RateLimited, rate_count, rate_counters_forget
 from tandem.people.models import ApiToken, User
@@ -118,6 +120,38 @@ class ErrorOut(Schema):
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+EMPTY = "This field cannot be empty."
+
+
+def omittable(**options: Any) -> Any:
+    """A field of a PATCH body that may be left out (the record keeps its value) but not sent as
+    null: annotated with its type alone, so the OpenAPI document shows no null and a null is a 422
+    on the field ("This field cannot be empty."), not a write the database refuses with a 500.
+    Left out, it reads None: take the body with `dict(exclude_unset=True)`."""
+    return SchemaField(None, **options)
+
+
+class TandemAPI(NinjaAPI):
+    """The API, whose schema refusals read as the pages' where they refuse the same thing: ninja
+    drops each error's input before the handlers see it, and the input is what says "it has 2,140
+    characters" or that the value sent was null."""
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
+        error = super().validation_error_from_error_contexts(error_contexts)
+        seen = [e for context in error_contexts for e in context.pydantic_validation_error.errors(include_url=False)]
+        for shown, raw in zip(error.errors, seen, strict=True):
+            shown["msg"] = _schema_error_message(raw)
+        return error
+
+
+def _schema_error_message(error: Mapping[str, Any]) -> str:
+    """A schema's refusal: a text too long or a null, as the pages say them; else pydantic's words."""
+    kind, value = error.get("type"), error.get("input")
+    if kind == "string_too_long" and isinstance(value, str):
+        return length_message(error["ctx"]["max_length"], len(value))
+    if (value is None and kind != "missing") or (kind == "string_too_short" and error["ctx"]["min_length"] == 1):
+        return EMPTY
+    return str(error.get("msg", "Invalid value."))
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -1,11 +1,15 @@
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+
+from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint
+
+# Said wherever a currency code is refused: the workspace's, a rate's, a deal's.
+CURRENCY_CODE = "Use the currency's three-letter code, such as USD or EUR."
 
 
 def money_field(**options: Any) -> models.DecimalField:
@@ -20,18 +24,29 @@ class Workspace(models.Model):
     home_currency = models.CharField(max_length=3, default="USD")
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Month (1-12) in which the fiscal year starts. FY2027 is the year that ends in 2027.",
     )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="workspace_singleton"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(id=1),
+                name="workspace_singleton",
+                field="id",
+                violation_error_message="Tandem serves one company: change its workspace instead of adding one.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="workspace_fiscal_month_range",
+                field="fiscal_year_start_month",
+                violation_error_message="The fiscal year starts in a month from 1 (January) to 12 (December).",
             ),
-            models.CheckConstraint(condition=Exact(Length("home_currency"), 3), name="workspace_currency_iso"),
+            FieldCheckConstraint(
+                condition=Exact(Length("home_currency"), 3),
+                name="workspace_currency_iso",
+                field="home_currency",
+                violation_error_message=CURRENCY_CODE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -47,9 +62,24 @@ class ExchangeRate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchange_rate_unique_per_day"),
-            models.CheckConstraint(condition=Q(rate_to_home__gt=Decimal(0)), name="exchange_rate_positive"),
-            models.CheckConstraint(condition=Exact(Length("currency"), 3), name="exchange_rate_currency_iso"),
+            FieldUniqueConstraint(
+                fields=["currency", "valid_from"],
+                name="exchange_rate_unique_per_day",
+                field="valid_from",
+                violation_error_message="This currency already has a rate from this day: change that one instead.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(rate_to_home__gt=Decimal(0)),
+                name="exchange_rate_positive",
+                field="rate_to_home",
+                violation_error_message="A rate must be more than zero.",
+            ),
+            FieldCheckConstraint(
+                condition=Exact(Length("currency"), 3),
+                name="exchange_rate_currency_iso",
+                field="currency",
+                violation_error_message=CURRENCY_CODE,
+            ),
         ]
         ordering = ["currency", "-valid_from"]
 

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tandem.asks.models import Decision
 from tandem.asks.selectors import ask_visible, decision_visible
 from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
+from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.decisions import services
@@ -70,7 +71,9 @@ class DecisionIn(Schema):
     feature_id: int | None = Field(None, description="Decide on this feature (or give ask_id).")
     ask_id: int | None = Field(None, description="Decide on this ask (or give feature_id).")
     outcome: DecisionOutcome
-    rationale: str = Field(min_length=1, description="Why; the requesting reps receive it.")
+    rationale: str = Field(
+        min_length=1, max_length=text_limit(Decision, "rationale"), description="Why; the requesting reps receive it."
+    )
     release_id: int | None = Field(
         None, description="Required when planned: a planned release of the feature's product."
     )
@@ -121,14 +124,14 @@ class EscalationListQuery(Schema):
 
 class EscalationIn(Schema):
     ask_id: int
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=text_limit(Escalation, "reason"))
     executive_id: int | None = Field(None, description="The executive to rule; omit for any executive.")
     due_date: datetime.date | None = Field(None, description="Default: five business days from today.")
 
 
 class RulingIn(Schema):
     outcome: DecisionOutcome
-    rationale: str = Field(min_length=1)
+    rationale: str = Field(min_length=1, max_length=text_limit(Decision, "rationale"))
     release_id: int | None = None
 
 

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 
-from tandem.asks.models import Decision
+from tandem.asks.models import RATIONALE_MISSING, Decision
 from tandem.core.forms import bootstrap
 from tandem.core.roles import Role
+from tandem.decisions.models import REASON_MISSING
 from tandem.people.models import User
 from tandem.product.models import Product, Release
 
@@ -20,6 +21,7 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why: the requesting reps and their managers receive it.",
+        error_messages={"required": RATIONALE_MISSING},
     )
 
     def __init__(self, *args: Any, product: Product | None = None, **kwargs: Any) -> None:
@@ -42,6 +44,7 @@ class EscalationForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the decision costs the business: the deal, the account.",
+        error_messages={"required": REASON_MISSING},
     )
     executive: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any executive"

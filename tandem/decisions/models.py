@@ -4,7 +4,10 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
+from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_field
 from tandem.core.roles import Role
+
+REASON_MISSING = "Say why this should be reconsidered: the executive reads it first."
 
 
 class DecisionType(models.TextChoices):
@@ -40,8 +43,11 @@ class DecisionRight(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(decision_type__in=[t.value for t in DecisionType]), name="decision_right_type_valid"
+            FieldCheckConstraint(
+                condition=Q(decision_type__in=[t.value for t in DecisionType]),
+                name="decision_right_type_valid",
+                field="decision_type",
+                violation_error_message="There is no such decision type.",
             ),
         ]
 
@@ -63,7 +69,7 @@ class Escalation(models.Model):
 
     ask = models.ForeignKey("asks.Ask", on_delete=models.CASCADE, related_name="escalations")
     escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations")
-    reason = models.TextField()
+    reason = text_field(limit=2000, error_messages={"blank": REASON_MISSING})
     escalated_at = models.DateTimeField()
     due_date = models.DateField()
     executive = models.ForeignKey(
@@ -87,12 +93,25 @@ class Escalation(models.Model):
             models.Index(fields=["-escalated_at", "-id"], name="escalation_recent"),
         ]
         constraints = [
-            models.CheckConstraint(condition=GreaterThan(Length("reason"), 0), name="escalation_reason_required"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=GreaterThan(Length("reason"), 0),
+                name="escalation_reason_required",
+                field="reason",
+                violation_error_message=REASON_MISSING,
+            ),
+            FieldCheckConstraint(
                 condition=(Q(status="open") & Q(ruling__isnull=True)) | (Q(status="ruled") & Q(ruling__isnull=False)),
                 name="escalation_ruled_has_ruling",
+                field="ruling",
+                violation_error_message="A ruled escalation names its ruling, and an open one has none.",
             ),
-            models.UniqueConstraint(fields=["ask"], condition=Q(status="open"), name="escalation_one_open_per_ask"),
+            FieldUniqueConstraint(
+                fields=["ask"],
+                condition=Q(status="open"),
+                name="escalation_one_open_per_ask",
+                field="ask",
+                violation_error_message="This ask is already escalated.",
+            ),
         ]
 
     def __str__(self) -> str:

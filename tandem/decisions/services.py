@@ -446,7 +446,7 @@ def escalation_create(
         errors[NON_FIELD_ERRORS] = f"Only a declined or deferred ask can be escalated; this one is {state}."
     open_escalation = Escalation.objects.filter(ask=ask, status=Escalation.Status.OPEN).first()
     if open_escalation is not None:
-        errors[NON_FIELD_ERRORS] = f"This ask is already escalated, due {formats.date_short(open_escalation.due_date)}."
+        errors["ask"] = f"This ask is already escalated, due {formats.date_short(open_escalation.due_date)}."
     if executive is not None and (executive.role != Role.EXECUTIVE or not executive.is_active):
         errors["executive"] = "Choose an executive, or leave it to any executive."
     if due_date is not None and due_date < today:

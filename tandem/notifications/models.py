@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
+from tandem.core.constraints import FieldCheckConstraint, text_field
+
 
 class Notification(models.Model):
     """Something one person should know: a decision on their customers' asks, an escalation, a shipped release.
@@ -19,7 +21,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    # Written by Tandem from texts that have their own limits (a rationale, a reason, a need's excerpt);
+    # the limit holds the admin's edits to the same bound.
+    body = text_field(blank=True, limit=10000)
     url = models.CharField(max_length=500, blank=True, help_text="Where the notification leads, as a site path.")
     links = models.JSONField(
         default=list, blank=True, help_text="Records to act on, as [label, site path] pairs (e.g. deals to re-engage)."
@@ -36,10 +40,18 @@ class Notification(models.Model):
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["decision", "escalation", "release_shipped"]), name="notification_kind_valid"
+            FieldCheckConstraint(
+                condition=Q(kind__in=["decision", "escalation", "release_shipped"]),
+                name="notification_kind_valid",
+                field="kind",
+                violation_error_message="Choose a decision, an escalation or a shipped release.",
             ),
-            models.CheckConstraint(condition=GreaterThan(Length("title"), 0), name="notification_title_not_empty"),
+            FieldCheckConstraint(
+                condition=GreaterThan(Length("title"), 0),
+                name="notification_title_not_empty",
+                field="title",
+                violation_error_message="A notification needs a title.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from tandem.core.constraints import FieldCheckConstraint
 from tandem.core.roles import SALES_ROLES, Role
 
 
@@ -68,7 +69,12 @@ class User(AbstractUser):
     class Meta:
         ordering = ["first_name", "last_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            FieldCheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="user_role_valid",
+                field="role",
+                violation_error_message="Choose one of Tandem's roles.",
+            ),
         ]
 
     def __str__(self) -> str:

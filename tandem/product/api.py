@@ -12,7 +12,16 @@ from pydantic import BaseModel
 
 from tandem.asks.evidence import FIGURES, score_inputs
 from tandem.asks.models import is_single_deal, largest_deal_share
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
+from tandem.core.api import (
+    ERRORS,
+    WRITE_ERRORS,
+    cursor_paginate,
+    errors_renamed,
+    filterset_apply,
+    omittable,
+    row_or_404,
+)
+from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
@@ -148,33 +157,41 @@ class FeatureListQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
+DESCRIPTION_LIMIT = text_limit(Feature, "description")
+SAY_LIMIT = text_limit(Feature, "sales_say")
+DONT_SAY_LIMIT = text_limit(Feature, "sales_dont_say")
+
+
 class FeatureIn(Schema):
     product_id: int
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=DESCRIPTION_LIMIT)
     status: FeatureStatus = "backlog"
     release_id: int | None = None
     goal_ids: list[int] = []
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = "exploring"
     visibility: FeatureVisibility = "internal"
-    sales_say: str = Field("", max_length=2000, description="What sales may tell customers about it.")
-    sales_dont_say: str = Field("", max_length=2000, description="What sales must not say about it.")
+    sales_say: str = Field("", max_length=SAY_LIMIT, description="What sales may tell customers about it.")
+    sales_dont_say: str = Field("", max_length=DONT_SAY_LIMIT, description="What sales must not say about it.")
 
 
 class FeaturePatch(Schema):
+    """Null takes the feature off its release or clears its effort; any other field keeps its
+    value when left out and cannot be emptied."""
+
     version: int = Field(description="The version you read; a stale one gets 409 and changes nothing.")
-    product_id: int | None = None
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
-    status: FeatureStatus | None = None
+    product_id: int = omittable()
+    title: str = omittable(min_length=1, max_length=200)
+    description: str = omittable(max_length=DESCRIPTION_LIMIT)
+    status: FeatureStatus = omittable()
     release_id: int | None = None
-    goal_ids: list[int] | None = None
+    goal_ids: list[int] = omittable()
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
-    confidence: FeatureConfidence | None = None
-    visibility: FeatureVisibility | None = None
-    sales_say: str | None = Field(None, max_length=2000)
-    sales_dont_say: str | None = Field(None, max_length=2000)
+    confidence: FeatureConfidence = omittable()
+    visibility: FeatureVisibility = omittable()
+    sales_say: str = omittable(max_length=SAY_LIMIT)
+    sales_dont_say: str = omittable(max_length=DONT_SAY_LIMIT)
 
 
 # Relations are sent as ids; service errors name the model field, so rename them to what was sent.
@@ -262,12 +279,11 @@ def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
             if changes["product"] is None:
                 errors["product_id"] = [f"There is no product {value}."]
         elif key == "release_id":
-            changes["release"] = value and release_visible(user=user).filter(pk=value).first()
+            # null takes the feature off its release; 0 (or false) names no release: a 422, not a 500.
+            changes["release"] = None if value is None else release_visible(user=user).filter(pk=value).first()
             if value is not None and changes["release"] is None:
                 errors["release_id"] = [f"There is no release {value}."]
         elif key == "goal_ids":
-            if value is None:
-                continue
             goals = list(goal_visible(user=user).filter(pk__in=value))
             if len(goals) != len(set(value)):
                 errors["goal_ids"] = ["Some of these goals do not exist."]
@@ -376,8 +392,8 @@ class ReleaseIn(Schema):
 
 class ReleasePatch(Schema):
     version: int = Field(description="The version you read; a stale one gets 409 and changes nothing.")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    target_date: datetime.date | None = None
+    name: str = omittable(min_length=1, max_length=200)
+    target_date: datetime.date = omittable()
 
 
 class ReleaseListQuery(Schema):

@@ -5,10 +5,14 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from tandem.core.constraints import constraint_message
 from tandem.core.forms import bootstrap
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import goal_visible, product_visible, release_visible
+
+# The number inputs check their constraint's bound first; they refuse in its words.
+EFFORT_POSITIVE = {"min_value": constraint_message(Feature, "feature_effort_positive")}
 
 
 class FeatureForm(forms.Form):
@@ -25,7 +29,12 @@ class FeatureForm(forms.Form):
         queryset=Goal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     effort = forms.DecimalField(
-        max_digits=6, decimal_places=1, min_value=0.1, required=False, help_text="Person-weeks."
+        max_digits=6,
+        decimal_places=1,
+        min_value=0.1,
+        required=False,
+        help_text="Person-weeks.",
+        error_messages=EFFORT_POSITIVE,
     )
     confidence = forms.ChoiceField(choices=Feature.Confidence.choices)
     visibility = forms.ChoiceField(
@@ -37,14 +46,12 @@ class FeatureForm(forms.Form):
         label="Sales may say",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=2000,
         help_text="What reps may tell customers about it.",
     )
     sales_dont_say = forms.CharField(
         label="Sales must not say",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=2000,
         help_text="Dates, promises or claims to keep out of customer conversations.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -106,6 +113,7 @@ class GoalForm(forms.Form):
         decimal_places=2,
         min_value=0,
         help_text="What serving this goal adds to a feature's strategic fit; 0 adds nothing.",
+        error_messages={"min_value": constraint_message(Goal, "goal_weight_not_negative")},
     )
     is_active = forms.BooleanField(
         required=False,
@@ -124,7 +132,12 @@ class EffortForm(forms.Form):
     """The effort estimate alone, as engineering leads give it."""
 
     effort = forms.DecimalField(
-        max_digits=6, decimal_places=1, min_value=0.1, required=False, help_text="Person-weeks."
+        max_digits=6,
+        decimal_places=1,
+        min_value=0.1,
+        required=False,
+        help_text="Person-weeks.",
+        error_messages=EFFORT_POSITIVE,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_field
 from tandem.product.scoring import ScoringWeights
 
 
@@ -19,7 +20,7 @@ class Product(models.Model):
         RETIREMENT = "retirement", "Retirement"
 
     name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = text_field(blank=True, limit=5000)
     lifecycle_stage = models.CharField(max_length=20, choices=Lifecycle.choices, default=Lifecycle.IDEATION)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
@@ -28,11 +29,14 @@ class Product(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(
                     lifecycle_stage__in=["ideation", "development", "launch", "growth", "maturity", "retirement"]
                 ),
                 name="product_lifecycle_valid",
+                field="lifecycle_stage",
+                violation_error_message="Choose a lifecycle stage: ideation, development, launch, growth, maturity "
+                "or retirement.",
             ),
         ]
 
@@ -44,14 +48,21 @@ class Goal(models.Model):
     """A strategic objective with a weight, set by the executive; features link to the goals they serve."""
 
     name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = text_field(blank=True, limit=2000)
     weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
     is_active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-weight", "name"]
-        constraints = [models.CheckConstraint(condition=Q(weight__gte=0), name="goal_weight_not_negative")]
+        constraints = [
+            FieldCheckConstraint(
+                condition=Q(weight__gte=0),
+                name="goal_weight_not_negative",
+                field="weight",
+                violation_error_message="The weight cannot be negative.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -74,11 +85,18 @@ class Release(models.Model):
     class Meta:
         ordering = ["target_date", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "name"], name="release_unique_name_per_product"),
-            models.CheckConstraint(
+            FieldUniqueConstraint(
+                fields=["product", "name"],
+                name="release_unique_name_per_product",
+                field="name",
+                violation_error_message="This product already has a release with this name.",
+            ),
+            FieldCheckConstraint(
                 condition=(Q(status="shipped") & Q(shipped_at__isnull=False))
                 | (Q(status="planned") & Q(shipped_at__isnull=True)),
                 name="release_shipped_has_date",
+                field="shipped_at",
+                violation_error_message="A shipped release has the time it shipped, and a planned one has none.",
             ),
         ]
 
@@ -108,7 +126,7 @@ class Feature(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="features")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = text_field(blank=True, limit=10000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BACKLOG)
     release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="features")
     goals = models.ManyToManyField(Goal, blank=True, related_name="features")
@@ -121,8 +139,9 @@ class Feature(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_features"
     )
     # What sales may tell customers about it, and what it must not: the PM's words on every sales view.
-    sales_say = models.TextField("Say", blank=True, max_length=2000)
-    sales_dont_say = models.TextField("Don't say", blank=True, max_length=2000)
+    # `max_length` as first declared (it only sizes a widget); the limit is the validator's.
+    sales_say = text_field("Say", blank=True, max_length=2000, limit=2000)
+    sales_dont_say = text_field("Don't say", blank=True, max_length=2000, limit=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -131,16 +150,29 @@ class Feature(models.Model):
         ordering = ["title"]
         indexes = [models.Index(fields=["product", "status"], name="feature_product_status")]
         constraints = [
-            models.CheckConstraint(condition=Q(effort__isnull=True) | Q(effort__gt=0), name="feature_effort_positive"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(effort__isnull=True) | Q(effort__gt=0),
+                name="feature_effort_positive",
+                field="effort",
+                violation_error_message="Effort must be more than zero weeks.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(status__in=["backlog", "planned", "in_progress", "shipped", "declined"]),
                 name="feature_status_valid",
+                field="status",
+                violation_error_message="Choose backlog, planned, in progress, shipped or declined.",
             ),
-            models.CheckConstraint(
-                condition=Q(visibility__in=["internal", "sales", "public"]), name="feature_visibility_valid"
+            FieldCheckConstraint(
+                condition=Q(visibility__in=["internal", "sales", "public"]),
+                name="feature_visibility_valid",
+                field="visibility",
+                violation_error_message="Choose internal, sales-shareable or public.",
             ),
-            models.CheckConstraint(
-                condition=Q(confidence__in=["committed", "likely", "exploring"]), name="feature_confidence_valid"
+            FieldCheckConstraint(
+                condition=Q(confidence__in=["committed", "likely", "exploring"]),
+                name="feature_confidence_valid",
+                field="confidence",
+                violation_error_message="Choose committed, likely or exploring.",
             ),
         ]
 
@@ -184,16 +216,40 @@ class ScoringSettings(models.Model):
     class Meta:
         verbose_name_plural = "scoring settings"
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="scoring_settings_singleton"),
-            models.CheckConstraint(
-                condition=Q(weight_revenue__gte=0, weight_reach__gte=0, weight_fit__gte=0, weight_urgency__gte=0),
-                name="scoring_weights_not_negative",
+            FieldCheckConstraint(
+                condition=Q(id=1),
+                name="scoring_settings_singleton",
+                field="id",
+                violation_error_message="There is one set of scoring weights: change it instead of adding one.",
             ),
-            models.CheckConstraint(condition=Q(default_effort__gt=0), name="scoring_default_effort_positive"),
-            models.CheckConstraint(
-                condition=Q(single_deal_share__gt=0, single_deal_share__lte=1), name="scoring_single_deal_share_range"
+            # One constraint per weight (there was one for all four), so the refusal sits under the weight at fault.
+            *(
+                FieldCheckConstraint(
+                    condition=Q(**{f"weight_{term}__gte": 0}),
+                    name=f"scoring_weight_{term}_not_negative",
+                    field=f"weight_{term}",
+                    violation_error_message="A weight cannot be negative.",
+                )
+                for term in ("revenue", "reach", "fit", "urgency")
             ),
-            models.CheckConstraint(condition=Q(formula__in=["default", "rice"]), name="scoring_formula_valid"),
+            FieldCheckConstraint(
+                condition=Q(default_effort__gt=0),
+                name="scoring_default_effort_positive",
+                field="default_effort",
+                violation_error_message="The default effort must be more than zero weeks.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(single_deal_share__gt=0, single_deal_share__lte=1),
+                name="scoring_single_deal_share_range",
+                field="single_deal_share",
+                violation_error_message="The share must be above 0 and at most 1 (0.5 is half).",
+            ),
+            FieldCheckConstraint(
+                condition=Q(formula__in=["default", "rice"]),
+                name="scoring_formula_valid",
+                field="formula",
+                violation_error_message="Choose the Tandem score or RICE.",
+            ),
         ]
 
     def __str__(self) -> str:

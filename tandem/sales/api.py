@@ -11,7 +11,16 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from tandem.competition.selectors import competitor_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
+from tandem.core.api import (
+    ERRORS,
+    WRITE_ERRORS,
+    cursor_paginate,
+    errors_renamed,
+    filterset_apply,
+    omittable,
+    row_or_404,
+)
+from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.people.models import user_name
@@ -93,27 +102,30 @@ class AccountOut(Schema):
 class AccountIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     owner_id: int | None = Field(None, description="Defaults to you.")
-    industry: str = ""
+    industry: str = Field("", max_length=100)
     segment: Account.Segment = Account.Segment.MID_MARKET
     status: Account.Status = Account.Status.PROSPECT
     employees: int | None = Field(None, ge=0)
-    region: str = ""
+    region: str = Field("", max_length=50)
     territory_id: int | None = None
     annual_revenue: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
     external_id: str | None = None
 
 
 class AccountPatch(Schema):
+    """Null empties only what may be empty (employees, territory); any other field keeps its value
+    when left out."""
+
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    owner_id: int | None = None
-    industry: str | None = None
-    segment: Account.Segment | None = None
-    status: Account.Status | None = None
+    name: str = omittable(min_length=1, max_length=200)
+    owner_id: int = omittable()
+    industry: str = omittable(max_length=100)
+    segment: Account.Segment = omittable()
+    status: Account.Status = omittable()
     employees: int | None = Field(None, ge=0)
-    region: str | None = None
+    region: str = omittable(max_length=50)
     territory_id: int | None = None
-    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    annual_revenue: Decimal = omittable(ge=0, max_digits=16, decimal_places=2)
 
 
 class ListIn(Schema):
@@ -287,25 +299,28 @@ class OpportunityIn(Schema):
     lead_source: Opportunity.LeadSource | None = None
     competitor_id: int | None = None
     loss_reason: Opportunity.LossReason | None = None
-    loss_note: str = ""
+    loss_note: str = Field("", max_length=text_limit(Opportunity, "loss_note"))
     external_id: str | None = None
 
 
 class OpportunityPatch(Schema):
+    """Null clears the lead source, loss reason and competitor; any other field keeps its value when
+    left out and cannot be emptied."""
+
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    owner_id: int | None = None
-    amount: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    currency: str | None = Field(None, min_length=3, max_length=3)
-    stage_id: int | None = None
-    close_date: datetime.date | None = None
-    probability: int | None = Field(None, ge=0, le=100, description="Defaults to the new stage's on a stage change.")
-    forecast_category: Stage.ForecastCategory | None = None
-    type: Opportunity.Type | None = None
+    name: str = omittable(min_length=1, max_length=200)
+    owner_id: int = omittable()
+    amount: Decimal = omittable(ge=0, max_digits=16, decimal_places=2)
+    currency: str = omittable(min_length=3, max_length=3)
+    stage_id: int = omittable()
+    close_date: datetime.date = omittable()
+    probability: int = omittable(ge=0, le=100, description="Defaults to the new stage's on a stage change.")
+    forecast_category: Stage.ForecastCategory = omittable()
+    type: Opportunity.Type = omittable()
     lead_source: Opportunity.LeadSource | None = None
     competitor_id: int | None = None
     loss_reason: Opportunity.LossReason | None = None
-    loss_note: str | None = None
+    loss_note: str = omittable(max_length=text_limit(Opportunity, "loss_note"))
 
 
 class OpportunityFilterIn(ListIn):

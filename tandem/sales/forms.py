@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
 from tandem.competition.selectors import competitor_visible
+from tandem.core.constraints import constraint_message
 from tandem.core.forms import RemoteSelect, ServiceErrorsMixin, bootstrap
 from tandem.core.roles import Role
 from tandem.people.models import User
@@ -85,7 +86,13 @@ class OpportunityForm(SalesForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     probability = forms.IntegerField(
-        min_value=0, max_value=100, required=False, help_text="Leave blank for the stage's probability."
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Leave blank for the stage's probability.",
+        error_messages=dict.fromkeys(
+            ("min_value", "max_value"), constraint_message(Opportunity, "opportunity_probability_range")
+        ),
     )
     forecast_category = forms.ChoiceField(
         choices=[("", "Stage default"), *Stage.ForecastCategory.choices], required=False

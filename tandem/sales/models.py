@@ -1,13 +1,15 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-from tandem.core.models import money_field
+from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_field
+from tandem.core.models import CURRENCY_CODE, money_field
+
+PROBABILITY_RANGE = "A probability is from 0 to 100."
 
 
 class Account(models.Model):
@@ -50,12 +52,23 @@ class Account(models.Model):
             models.Index(fields=["name"], name="account_name"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(annual_revenue__gte=0), name="account_revenue_not_negative"),
-            models.CheckConstraint(
-                condition=Q(segment__in=["smb", "mid_market", "enterprise"]), name="account_segment_valid"
+            FieldCheckConstraint(
+                condition=Q(annual_revenue__gte=0),
+                name="account_revenue_not_negative",
+                field="annual_revenue",
+                violation_error_message="Annual revenue cannot be negative.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["prospect", "customer", "churned"]), name="account_status_valid"
+            FieldCheckConstraint(
+                condition=Q(segment__in=["smb", "mid_market", "enterprise"]),
+                name="account_segment_valid",
+                field="segment",
+                violation_error_message="Choose SMB, mid-market or enterprise.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(status__in=["prospect", "customer", "churned"]),
+                name="account_status_valid",
+                field="status",
+                violation_error_message="Choose prospect, customer or churned.",
             ),
         ]
 
@@ -94,7 +107,7 @@ class Stage(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(unique=True)
-    default_probability = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    default_probability = models.PositiveSmallIntegerField()
     forecast_category = models.CharField(max_length=20, choices=ForecastCategory.choices)
     is_won = models.BooleanField(default=False)
     is_lost = models.BooleanField(default=False)
@@ -102,8 +115,18 @@ class Stage(models.Model):
     class Meta:
         ordering = ["order"]
         constraints = [
-            models.CheckConstraint(condition=Q(default_probability__lte=100), name="stage_probability_range"),
-            models.CheckConstraint(condition=~Q(is_won=True, is_lost=True), name="stage_not_won_and_lost"),
+            FieldCheckConstraint(
+                condition=Q(default_probability__lte=100),
+                name="stage_probability_range",
+                field="default_probability",
+                violation_error_message=PROBABILITY_RANGE,
+            ),
+            FieldCheckConstraint(
+                condition=~Q(is_won=True, is_lost=True),
+                name="stage_not_won_and_lost",
+                field="is_lost",
+                violation_error_message="A stage cannot be both won and lost.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,7 +172,7 @@ class Opportunity(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     amount_home = money_field(help_text="Amount in the home currency.")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="opportunities")
-    probability = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(100)])
+    probability = models.PositiveSmallIntegerField()
     forecast_category = models.CharField(max_length=20, choices=Stage.ForecastCategory.choices)
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.NEW)
     lead_source = models.CharField(max_length=30, choices=LeadSource.choices, blank=True)
@@ -158,7 +181,7 @@ class Opportunity(models.Model):
         "competition.Competitor", null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunities"
     )
     loss_reason = models.CharField(max_length=30, choices=LossReason.choices, blank=True)
-    loss_note = models.TextField(blank=True)
+    loss_note = text_field(blank=True, limit=2000)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,16 +202,41 @@ class Opportunity(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
-            models.CheckConstraint(condition=Q(amount_home__gte=0), name="opportunity_amount_home_not_negative"),
-            models.CheckConstraint(
-                condition=Q(probability__gte=0, probability__lte=100), name="opportunity_probability_range"
+            FieldCheckConstraint(
+                condition=Q(amount__gte=0),
+                name="opportunity_amount_not_negative",
+                field="amount",
+                violation_error_message="The amount cannot be negative.",
             ),
-            models.CheckConstraint(condition=Exact(Length("currency"), 3), name="opportunity_currency_iso"),
-            models.CheckConstraint(condition=Q(type__in=["new", "renewal", "upsell"]), name="opportunity_type_valid"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=Q(amount_home__gte=0),
+                name="opportunity_amount_home_not_negative",
+                field="amount_home",
+                violation_error_message="The amount in the home currency cannot be negative.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(probability__gte=0, probability__lte=100),
+                name="opportunity_probability_range",
+                field="probability",
+                violation_error_message=PROBABILITY_RANGE,
+            ),
+            FieldCheckConstraint(
+                condition=Exact(Length("currency"), 3),
+                name="opportunity_currency_iso",
+                field="currency",
+                violation_error_message=CURRENCY_CODE,
+            ),
+            FieldCheckConstraint(
+                condition=Q(type__in=["new", "renewal", "upsell"]),
+                name="opportunity_type_valid",
+                field="type",
+                violation_error_message="Choose new business, renewal or upsell.",
+            ),
+            FieldCheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("created_at")),
                 name="opportunity_closed_after_created",
+                field="closed_at",
+                violation_error_message="A deal cannot close before it was opened.",
             ),
         ]
 
@@ -224,30 +272,44 @@ class Quota(models.Model):
     )
     team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas")
     fiscal_year = models.PositiveSmallIntegerField()
-    fiscal_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    fiscal_quarter = models.PositiveSmallIntegerField()
     amount = money_field()
 
     class Meta:
         ordering = ["fiscal_year", "fiscal_quarter"]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=(Q(user__isnull=False) & Q(team__isnull=True))
                 | (Q(user__isnull=True) & Q(team__isnull=False)),
                 name="quota_for_user_or_team",
+                field="user",
+                violation_error_message="A quota is for exactly one rep or one team.",
             ),
-            models.CheckConstraint(
-                condition=Q(fiscal_quarter__gte=1, fiscal_quarter__lte=4), name="quota_quarter_range"
+            FieldCheckConstraint(
+                condition=Q(fiscal_quarter__gte=1, fiscal_quarter__lte=4),
+                name="quota_quarter_range",
+                field="fiscal_quarter",
+                violation_error_message="A fiscal quarter is 1, 2, 3 or 4.",
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_amount_not_negative"),
-            models.UniqueConstraint(
+            FieldCheckConstraint(
+                condition=Q(amount__gte=0),
+                name="quota_amount_not_negative",
+                field="amount",
+                violation_error_message="A quota cannot be negative.",
+            ),
+            FieldUniqueConstraint(
                 fields=["user", "fiscal_year", "fiscal_quarter"],
                 condition=Q(user__isnull=False),
                 name="quota_unique_user_quarter",
+                field="fiscal_quarter",
+                violation_error_message="This rep already has a quota for this quarter.",
             ),
-            models.UniqueConstraint(
+            FieldUniqueConstraint(
                 fields=["team", "fiscal_year", "fiscal_quarter"],
                 condition=Q(team__isnull=False),
                 name="quota_unique_team_quarter",
+                field="fiscal_quarter",
+                violation_error_message="This team already has a quota for this quarter.",
             ),
         ]
 

@@ -84,13 +84,6 @@ def _check_owner(*, actor: User, owner: User) -> None:
         raise ValidationError({"owner": "You may only assign records to members of the teams you manage."})
 
 
-def _not_negative(**amounts: Decimal | None) -> None:
-    """The database refuses negative money too, but only this names the field for the form or API."""
-    errors = {name: "Must be zero or more." for name, value in amounts.items() if value is not None and value < 0}
-    if errors:
-        raise ValidationError(errors)
-
-
 def _check_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
@@ -120,7 +113,6 @@ def account_create(
     require(actor, SalesPermission.EDIT_PIPELINE)
     owner = owner or actor
     _check_owner(actor=actor, owner=owner)
-    _not_negative(annual_revenue=annual_revenue)
     account = Account(
         name=name,
         owner=owner,
@@ -151,7 +143,6 @@ def account_update(*, actor: User, account: Account, expected_version: int, data
         raise StaleVersion(STALE_ACCOUNT)
     if "owner" in data and data["owner"].pk != account.owner_id:
         _check_owner(actor=actor, owner=data["owner"])
-    _not_negative(annual_revenue=data.get("annual_revenue"))
     revenue = account.annual_revenue
     for field, value in data.items():
         setattr(account, field, value)
@@ -284,7 +275,6 @@ def opportunity_create(
         raise ValidationError({"account": "Choose an account you can see."})
     owner = owner or actor
     _check_owner(actor=actor, owner=owner)
-    _not_negative(amount=amount)
     currency = (currency or workspace_get().home_currency).upper()
     now = timezone.now()
     opportunity = Opportunity(
@@ -315,8 +305,9 @@ def opportunity_create(
 
 
 def _amount_home(*, amount: Decimal | None, currency: str, close_date: datetime.date | None) -> Decimal:
-    if amount is None or close_date is None:
-        # full_clean reports the missing field; there is nothing to convert yet.
+    if amount is None or amount < 0 or close_date is None or len(currency) != 3:
+        # full_clean reports the missing field, the negative amount or the currency that is no code
+        # (their constraints, under the field); there is nothing to convert yet.
         return Decimal("0")
     return to_home_currency(amount=amount, currency=currency, on=close_date)
 
@@ -337,7 +328,6 @@ def opportunity_update(
         raise StaleVersion(STALE_DEAL)
     if "owner" in data and data["owner"].pk != opportunity.owner_id:
         _check_owner(actor=actor, owner=data["owner"])
-    _not_negative(amount=data.get("amount"))
     now = timezone.now()
     from_stage = opportunity.stage
     stage = data.get("stage", from_stage)
@@ -423,7 +413,7 @@ def quota_set(
     for anyone."""
     require(actor, SalesPermission.SET_QUOTA)
     if (user is None) == (team is None):
-        raise ValidationError("A quota is for exactly one person or one team.")
+        raise ValidationError({"user": "A quota is for exactly one rep or one team."})
     if actor.role == Role.SALES_MANAGER:
         if user is not None:
             allowed = user.pk != actor.pk and user.pk in team_member_ids(manager=actor)
@@ -436,7 +426,6 @@ def quota_set(
         .filter(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
         .first()
     ) or Quota(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
-    _not_negative(amount=amount)
     quota.amount = amount
     quota.full_clean()
     quota.save()

@@ -219,7 +219,7 @@ def test_an_ask_without_a_need_comes_back_with_the_error_beside_the_field(client
     assert response.status_code == 200
     assert not Ask.objects.exists()
     assert "is-invalid" in body
-    assert "This field is required." in body
+    assert "Say what the customer needs." in body
     assert "Keeps what was typed" in body
 
 
