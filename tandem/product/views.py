@@ -154,6 +154,7 @@ def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
         "trend_total": sum(week.asks for week in trend),
         "goals": list(feature.goals.all()),
         "asks": asks,
+        "reengage": deals_to_reengage(request.user, feature, asks),
         "hidden_asks": max(0, evidence.asks_count - len(asks)),
         "can_edit": has_permission(request.user, ProductPermission.EDIT_FEATURE),
         "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
@@ -165,19 +166,24 @@ def feature_sales_context(user: User, feature: Feature, asks: list[Ask]) -> dict
     """The sales view of a feature: where it stands, what sales may say, product's last word on it,
     and the customers' asks the reader follows (with the open deals to re-engage once shipped)."""
     decisions = decision_visible(user=user).filter(feature=feature).select_related("decided_by", "release")
-    latest = decisions.order_by("-decided_at", "-id").first()
     return {
         "feature": feature,
-        "latest": latest,
+        "latest": decisions.order_by("-decided_at", "-id").first(),
         "asks": asks,
-        "reengage": [
-            a
-            for a in asks
-            if a.opportunity is not None
-            and a.opportunity.closed_at is None
-            and opportunity_seen_by(user=user, owner_id=a.opportunity.owner_id)
-        ],
+        "reengage": deals_to_reengage(user, feature, asks),
     }
+
+
+def deals_to_reengage(user: User, feature: Feature, asks: list[Ask]) -> list[Ask]:
+    """Once the feature shipped: the open deals among these asks that the reader sees, to go back to."""
+    if feature.status != Feature.Status.SHIPPED:
+        return []
+    seen: dict[int, Ask] = {}
+    for ask in asks:
+        deal = ask.opportunity
+        if deal is not None and deal.closed_at is None and opportunity_seen_by(user=user, owner_id=deal.owner_id):
+            seen.setdefault(deal.pk, ask)
+    return list(seen.values())
 
 
 @require_http_methods(["GET", "POST"])
