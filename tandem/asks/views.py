@@ -264,6 +264,9 @@ def inbox(request: PageRequest) -> HttpResponse:
     """The triage inbox: new asks, newest or most valuable first, filtered by product, importance, segment, rep."""
     require(request.user, AsksPermission.TRIAGE)
     filterset = _inbox_filtered(request.user, request, request.GET)
+    if wants_totals(request):
+        totals = list_totals(filterset.qs, noun="new ask", sums={"of value": ("value_home", "value")})
+        return render(request, "core/partials/_list_totals.html", {"totals": totals})
     page = list_page(request, filterset.qs, columns=INBOX_COLUMNS, default_sort=INBOX_SORT)
     context = {
         "page": page,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,14 +26,11 @@ from tandem.people.selectors import team_visible, user_visible
 from tandem.product.models import Feature, Release
 from tandem.product.selectors import feature_visible, release_visible
 from tandem.sales.models import Opportunity, Stage
-from tandem.sales.selectors import opportunity_visible, quota_visible
+from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible
 
 ZERO = Decimal("0.00")
 OPEN = Q(stage__is_won=False, stage__is_lost=False)
 WON = Q(stage__is_won=True)
-WEIGHTED = ExpressionWrapper(
-    F("amount_home") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2)
-)
 
 
 @dataclass(frozen=True)

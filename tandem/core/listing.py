@@ -104,12 +104,12 @@ class Total:
     kind: str  # "count" or "money"
 
 
-def list_totals(queryset: QuerySet[M], *, noun: str, sums: dict[str, tuple[str, str]]) -> list[Total]:
+def list_totals(queryset: QuerySet[M], *, noun: str, sums: dict[str, tuple[Any, str]]) -> list[Total]:
     """The count of a filtered list and the sums of its money columns, over every row (not the page).
 
     Lists render without it and fetch it afterwards (`?totals=1` on the same view, through htmx): a
     count over every asks or deals row costs more than the page, so the page never waits for it.
-    `sums` maps a label to (field, aggregate name), e.g. {"of value": ("value_home", "value")}.
+    `sums` maps a label to (field or expression, aggregate name), e.g. {"of value": ("value_home", "value")}.
     """
     figures = queryset.order_by().aggregate(
         count=Count("pk"),

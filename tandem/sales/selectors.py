@@ -4,13 +4,18 @@ Who sees which deal: a rep their own; a sales manager their teams'; product mana
 and admins all (they weigh the revenue behind asks); engineering leads none.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, sees_everything_in_pipeline, team_member_ids
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+
+# A deal's amount weighted by its probability, in the home currency: the forecast's unit.
+WEIGHTED = ExpressionWrapper(
+    F("amount_home") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2)
+)
 
 
 def _owners_for(user: User) -> UserIds | None:

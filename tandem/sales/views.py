@@ -20,7 +20,7 @@ from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
-from tandem.core.listing import Column, active_filters, list_page
+from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
@@ -30,6 +30,7 @@ from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm
 from tandem.sales.models import Contact, Quota
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
+    WEIGHTED,
     account_get,
     account_visible,
     contact_visible,
@@ -71,6 +72,11 @@ def opportunity_list(request: PageRequest) -> HttpResponse:
     filters.setdefault("status", "open")
     filterset = OpportunityFilter(filters, queryset=deals, request=request)
     bootstrap(filterset.form)
+    if wants_totals(request):
+        sums = {"in amount": ("amount_home", "amount"), "weighted": (WEIGHTED, "weighted")}
+        return render(
+            request, "core/partials/_list_totals.html", {"totals": list_totals(filterset.qs, noun="deal", sums=sums)}
+        )
     page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
     context = {
         "page": page,
@@ -215,6 +221,10 @@ def account_list(request: PageRequest) -> HttpResponse:
     accounts = account_visible(user=request.user).select_related("owner")
     filterset = AccountFilter(request.GET, queryset=accounts, request=request)
     bootstrap(filterset.form)
+    if wants_totals(request):
+        sums = {"in annual revenue": ("annual_revenue", "revenue")}
+        totals = list_totals(filterset.qs, noun="account", sums=sums)
+        return render(request, "core/partials/_list_totals.html", {"totals": totals})
     page = list_page(request, filterset.qs, columns=ACCOUNT_COLUMNS, default_sort="name")
     context = {
         "page": page,

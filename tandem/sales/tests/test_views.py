@@ -435,3 +435,15 @@ def test_a_rep_who_joins_the_managers_team_shows_in_their_deal_list_from_the_nex
     outsider_rep.save(update_fields=["team"])
 
     assert "Otto&#39;s deal" in client.get(LIST).text
+
+
+def test_the_deal_list_totals_count_amount_and_weighted_of_every_filtered_deal(client, rep, other_rep, sales_manager):
+    for owner, amount, probability in ((rep, "100000", 50), (rep, "20000.50", 10), (other_rep, "999999", 90)):
+        OpportunityFactory(owner=owner, amount=Decimal(amount), probability=probability)
+    client.force_login(sales_manager)
+
+    totals = client.get(LIST, {"owner": rep.pk, "totals": "1"}, headers={"HX-Request": "true"}).content.decode()
+
+    assert "2</span> deals" in totals
+    assert "120,001 USD</span> in amount" in totals  # 100,000 + 20,000.50, in whole units
+    assert "52,000 USD</span> weighted" in totals  # 50,000 + 2,000.05
