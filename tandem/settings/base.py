@@ -13,7 +13,9 @@ from tandem.core.logs import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# `ENV_FILE` names another file of settings, or none with an empty value; the environment always wins.
+if env_file := env.str("ENV_FILE", default=str(BASE_DIR / ".env")):
+    environ.Env.read_env(env_file, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me" if DEBUG else environ.Env.NOTSET)

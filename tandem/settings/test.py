@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# Tests see the same settings on every machine: a developer's `.env` is not read, and so does not
+# reach the production-like servers the tests start either.
+os.environ.setdefault("ENV_FILE", "")
 
 from tandem.settings.base import *  # noqa: F403
 from tandem.settings.base import DATABASES, STORAGES

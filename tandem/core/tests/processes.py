@@ -66,6 +66,7 @@ def production_env(database: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tandem.settings.base",
+        "ENV_FILE": "",  # a developer's `.env` (plain HTTP, other cookies) is not production's
         "DATABASE_URL": database,
         "DEBUG": "false",
         "SECRET_KEY": "test-gunicorn",

@@ -18,6 +18,7 @@ from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "tandem.settings.base",
+    "ENV_FILE": "",
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-1234567890",
     "ALLOWED_HOSTS": "tandem.example.com",
