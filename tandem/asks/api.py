@@ -46,7 +46,10 @@ class AskOut(BaseModel):
     id: int
     account_id: int
     account_name: str
-    opportunity_id: int | None
+    opportunity_id: int | None = Field(
+        description="The deal it was logged on; null as well when that is a colleague's deal you do not see."
+    )
+    on_a_deal: bool = Field(description="Whether it was logged on a deal (yours to see or not).")
     feature_id: int | None = Field(
         description="Sales sees the features its customers asked for; internal ones only in their sales view."
     )
@@ -63,9 +66,9 @@ class AskOut(BaseModel):
         description="The one status every page shows: the outcome once there is one, else `status`."
     )
     duplicate_of_id: int | None = Field(description="The original ask, when this one is merged into it.")
-    value: Decimal = Field(
+    value: Decimal | None = Field(
         description="What the ask is worth to sales, in the home currency: its deal's amount, or without a deal "
-        "its account's annual revenue."
+        "its account's annual revenue; null when the deal is a colleague's you do not see."
     )
     created_at: datetime.datetime
 
@@ -83,7 +86,10 @@ def _ask_out(row: dict[str, Any]) -> AskOut:
         {
             **{name: row[name] for name in ASK_COLUMNS},
             "account_name": row["account_name"],
-            "value": row["value_home"],
+            # A colleague's deal reached through the ask: that there is one, not which or how much.
+            "opportunity_id": row["opportunity_id"] if row["deal_seen"] else None,
+            "on_a_deal": row["opportunity_id"] is not None,
+            "value": row["value_home"] if row["deal_seen"] or row["opportunity_id"] is None else None,
             "loop_status": row["outcome"] or row["status"],
         }
     )
@@ -151,7 +157,7 @@ def _ask(request: ApiRequest, ask_id: int) -> Ask:
 def _ask_rows(request: ApiRequest) -> "QuerySet[Ask, dict[str, Any]]":
     """Visible asks as the values AskOut shows: no model instances, which were most of a list's CPU
     (five models a row)."""
-    return ask_rows(user=request.user).values(*ASK_COLUMNS, "value_home", account_name=F("account__name"))
+    return ask_rows(user=request.user).values(*ASK_COLUMNS, "value_home", "deal_seen", account_name=F("account__name"))
 
 
 def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:

@@ -9,7 +9,11 @@ class AsksConfig(AppConfig):
         from tandem.asks import selectors
         from tandem.core import visibility
 
-        visibility.register("asks.Ask", selectors.ask_visible)
-        visibility.register("asks.Decision", selectors.decision_visible)
-        visibility.register("asks.FeatureEvidence", selectors.feature_evidence_visible)
-        visibility.register("asks.TriageAction", selectors.triage_action_visible)
+        visibility.register("asks.Ask", selectors.ask_visible, changeable=selectors.ask_changeable)
+        visibility.register("asks.Decision", selectors.decision_visible, changeable=selectors.decision_changeable)
+        visibility.register(
+            "asks.FeatureEvidence", selectors.feature_evidence_visible, changeable=selectors.feature_evidence_changeable
+        )
+        visibility.register(
+            "asks.TriageAction", selectors.triage_action_visible, changeable=selectors.triage_action_changeable
+        )

@@ -2,17 +2,21 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from tandem.asks.models import Ask, Decision, FeatureEvidence, TriageAction
+from tandem.asks.permissions import AsksPermission
 from tandem.core import formats
+from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, team_member_ids
 from tandem.product.selectors import feature_visible, feature_visible_in_full
+from tandem.sales.selectors import opportunity_seen
 
 if TYPE_CHECKING:
     from tandem.triage.suggestions import Suggestion, Triage
@@ -57,10 +61,28 @@ def feature_evidence_visible(*, user: User) -> QuerySet[FeatureEvidence]:
 
 def ask_rows(*, user: User) -> QuerySet[Ask]:
     """Visible asks ready for a list (page or API): their account, deal, feature and its release,
-    in one query. Whoever sees an ask sees its feature (`feature_visible`), at least its sales view."""
-    return ask_visible(user=user).select_related(
-        "account", "opportunity", "feature__release", "requested_by", "outcome_decision__decided_by"
+    in one query. Whoever sees an ask sees its feature (`feature_visible`), at least its sales view.
+
+    `deal_seen` says whether the user sees the ask's deal: a rep sees an ask on their own account that
+    a colleague logged on their deal, but of that deal only that there is one — not its name, and
+    not its amount, which is the ask's value (`opportunity_seen`).
+    """
+    seen = opportunity_seen(user=user)
+    deal_seen = Value(True) if seen is None else Case(When(seen, then=Value(True)), default=Value(False))
+    return (
+        ask_visible(user=user)
+        .annotate(deal_seen=ExpressionWrapper(deal_seen, output_field=BooleanField()))
+        .select_related("account", "opportunity", "feature__release", "requested_by", "outcome_decision__decided_by")
     )
+
+
+def ask_value_seen(*, user: User) -> Any:
+    """An ask's value where the user may see it (not the amount of a colleague's deal), 0 elsewhere:
+    what a list's total adds up."""
+    seen = opportunity_seen(user=user)
+    if seen is None:
+        return F("value_home")
+    return Case(When(Q(opportunity__isnull=True) | seen, then=F("value_home")), default=Value(Decimal("0")))
 
 
 def ask_inbox(*, user: User) -> QuerySet[Ask]:
@@ -136,3 +158,27 @@ def ask_triage(*, user: User, ask: Ask, limit: int = 5) -> "Triage":
         if s.ask is None or s.ask.pk in asks
     ]
     return replace(triage, suggestions=suggestions)
+
+
+# Write rules: what each user may change.
+
+
+def ask_changeable(*, user: User) -> QuerySet[Ask]:
+    """Asks are changed by triage (link, merge, a feature made from them): product managers and admins.
+    The rep who logged an ask follows it; what they asked stays as they logged it."""
+    return Ask.objects.all() if has_permission(user, AsksPermission.TRIAGE) else Ask.objects.none()
+
+
+def decision_changeable(*, user: User) -> QuerySet[Decision]:
+    """A decision is a record of who decided what and why: a new decision supersedes it, none rewrites it."""
+    return Decision.objects.none()
+
+
+def feature_evidence_changeable(*, user: User) -> QuerySet[FeatureEvidence]:
+    """Evidence is kept by the services that change asks, deals, accounts and features, never by hand."""
+    return FeatureEvidence.objects.none()
+
+
+def triage_action_changeable(*, user: User) -> QuerySet[TriageAction]:
+    """Its taker undoes it; nobody else touches it."""
+    return triage_action_visible(user=user)

@@ -27,6 +27,7 @@ from tandem.asks.selectors import (
     ask_inbox_count,
     ask_rows,
     ask_triage,
+    ask_value_seen,
     triage_action_undoable,
     triage_action_visible,
 )
@@ -72,7 +73,8 @@ def ask_list(request: PageRequest) -> HttpResponse:
     yet escalated…), product, importance, segment and rep; its totals come after (`?totals=1`)."""
     filterset = AskFilter(request.GET or None, queryset=ask_rows(user=request.user), request=request)
     if wants_totals(request):
-        totals = list_totals(filterset.qs, noun="ask", sums={"of value": ("value_home", "value")})
+        sums = {"of value": (ask_value_seen(user=request.user), "value")}
+        totals = list_totals(filterset.qs, noun="ask", sums=sums)
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
     page = list_page(request, filterset.qs, columns=ASK_COLUMNS, default_sort="-created")
     context = {"page": page, "columns": ASK_COLUMNS, "filter": filterset, "filtered": bool(active_filters(filterset))}

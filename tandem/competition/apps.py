@@ -9,4 +9,6 @@ class CompetitionConfig(AppConfig):
         from tandem.competition import selectors
         from tandem.core import visibility
 
-        visibility.register("competition.Competitor", selectors.competitor_visible)
+        visibility.register(
+            "competition.Competitor", selectors.competitor_visible, changeable=selectors.competitor_changeable
+        )

@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from tandem.core import selectors, visibility
 
-        visibility.register("core.Workspace", selectors.workspace_visible)
-        visibility.register("core.ExchangeRate", selectors.exchange_rate_visible)
-        visibility.register("core.RateCounter", selectors.rate_counter_visible)
+        visibility.register("core.Workspace", selectors.workspace_visible, changeable=selectors.workspace_changeable)
+        visibility.register(
+            "core.ExchangeRate", selectors.exchange_rate_visible, changeable=selectors.exchange_rate_changeable
+        )
+        visibility.register(
+            "core.RateCounter", selectors.rate_counter_visible, changeable=selectors.rate_counter_changeable
+        )

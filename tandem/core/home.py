@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tandem.asks.filters import asks_escalated, asks_in_status
 from tandem.asks.models import Ask
-from tandem.asks.selectors import ask_inbox_count, ask_visible, decision_visible, feature_evidence_visible
+from tandem.asks.selectors import ask_inbox_count, ask_rows, ask_visible, decision_visible, feature_evidence_visible
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.money import CENT, workspace_get
 from tandem.core.roles import Role
@@ -206,9 +206,7 @@ def _sales_manager(user: User, quarter: FiscalQuarter, start_month: int, today: 
     links = _deal_links(quarter, start_month, today)
     for row in forecast:
         row["url"] = links[f"forecast_{row['category']}"]
-    answered_no = asks_escalated(asks_in_status(ask_visible(user=user), "declined_or_later"), "none").select_related(
-        "account", "feature", "outcome_decision__decided_by"
-    )
+    answered_no = asks_escalated(asks_in_status(ask_rows(user=user), "declined_or_later"), "none")
     return {
         "answered_no": list(answered_no.order_by("-value_home", "-id")[:5]),
         "answered_no_url": f"{reverse('asks:ask_list')}?status=declined_or_later&escalation=none&sort=-value",

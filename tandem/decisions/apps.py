@@ -9,5 +9,9 @@ class DecisionsConfig(AppConfig):
         from tandem.core import visibility
         from tandem.decisions import selectors
 
-        visibility.register("decisions.DecisionRight", selectors.decision_right_visible)
-        visibility.register("decisions.Escalation", selectors.escalation_visible)
+        visibility.register(
+            "decisions.DecisionRight", selectors.decision_right_visible, changeable=selectors.decision_right_changeable
+        )
+        visibility.register(
+            "decisions.Escalation", selectors.escalation_visible, changeable=selectors.escalation_changeable
+        )

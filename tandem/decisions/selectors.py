@@ -112,3 +112,14 @@ def decision_latest_unrestricted(*, ask: Ask) -> Decision | None:
     if ask.feature_id is not None:
         subject |= Q(feature_id=ask.feature_id)
     return Decision.objects.filter(subject).select_related("decided_by").order_by("-decided_at", "-id").first()
+
+
+def decision_right_changeable(*, user: User) -> QuerySet[DecisionRight]:
+    """Executives and admins set who decides what."""
+    editors = (Role.EXECUTIVE, Role.ADMIN)
+    return DecisionRight.objects.all() if user.role in editors else DecisionRight.objects.none()
+
+
+def escalation_changeable(*, user: User) -> QuerySet[Escalation]:
+    """An escalation, once made, changes only by the executive's ruling, which is a decision of its own."""
+    return Escalation.objects.none()

@@ -9,4 +9,6 @@ class NotificationsConfig(AppConfig):
         from tandem.core import visibility
         from tandem.notifications import selectors
 
-        visibility.register("notifications.Notification", selectors.notification_visible)
+        visibility.register(
+            "notifications.Notification", selectors.notification_visible, changeable=selectors.notification_changeable
+        )

@@ -19,3 +19,8 @@ def notification_get(*, user: User, pk: int) -> Notification:
 def notification_unread_count(*, user: User) -> int:
     """One COUNT on the partial unread index, for the bell on every page."""
     return notification_visible(user=user).filter(read_at__isnull=True).count()
+
+
+def notification_changeable(*, user: User) -> QuerySet[Notification]:
+    """Only I mark my notifications read."""
+    return notification_visible(user=user)

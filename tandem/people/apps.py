@@ -9,11 +9,13 @@ class PeopleConfig(AppConfig):
         from tandem.core import visibility
         from tandem.people import selectors
 
-        visibility.register("people.User", selectors.user_visible)
-        visibility.register("people.Team", selectors.team_visible)
-        visibility.register("people.Territory", selectors.territory_visible)
-        visibility.register("people.ApiToken", selectors.api_token_visible)
-        visibility.register("people.RecoveryCode", selectors.recovery_code_visible)
+        visibility.register("people.User", selectors.user_visible, changeable=selectors.user_changeable)
+        visibility.register("people.Team", selectors.team_visible, changeable=selectors.team_changeable)
+        visibility.register("people.Territory", selectors.territory_visible, changeable=selectors.territory_changeable)
+        visibility.register("people.ApiToken", selectors.api_token_visible, changeable=selectors.api_token_changeable)
+        visibility.register(
+            "people.RecoveryCode", selectors.recovery_code_visible, changeable=selectors.recovery_code_changeable
+        )
 
         from django.contrib.auth.signals import user_logged_in
 

@@ -70,3 +70,28 @@ def user_get(*, user: User, pk: int) -> User:
 
 def sees_everything_in_pipeline(user: User) -> bool:
     return user.role in (Role.PRODUCT_MANAGER, Role.EXECUTIVE, Role.ADMIN)
+
+
+# Write rules: what each user may change.
+
+
+def user_changeable(*, user: User) -> QuerySet[User]:
+    """Admins manage every user; everyone else changes only their own profile."""
+    return User.objects.all() if user.role == Role.ADMIN else User.objects.filter(pk=user.pk)
+
+
+def team_changeable(*, user: User) -> QuerySet[Team]:
+    return Team.objects.all() if user.role == Role.ADMIN else Team.objects.none()
+
+
+def territory_changeable(*, user: User) -> QuerySet[Territory]:
+    return Territory.objects.all() if user.role == Role.ADMIN else Territory.objects.none()
+
+
+def api_token_changeable(*, user: User) -> QuerySet[ApiToken]:
+    """A token is revoked by its owner alone."""
+    return api_token_visible(user=user)
+
+
+def recovery_code_changeable(*, user: User) -> QuerySet[RecoveryCode]:
+    return recovery_code_visible(user=user)

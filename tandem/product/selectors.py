@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.models import Ask
+from tandem.core.permissions import has_permission
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
+from tandem.product.permissions import ProductPermission
 
 
 def product_visible(*, user: User) -> QuerySet[Product]:
@@ -151,3 +153,34 @@ def feature_goal_ids(*, feature_ids: Sequence[int]) -> dict[int, list[int]]:
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# Write rules: what each user may change.
+
+
+def product_changeable(*, user: User) -> QuerySet[Product]:
+    return Product.objects.all() if has_permission(user, ProductPermission.MANAGE_PRODUCTS) else Product.objects.none()
+
+
+def goal_changeable(*, user: User) -> QuerySet[Goal]:
+    return Goal.objects.all() if has_permission(user, ProductPermission.SET_GOALS) else Goal.objects.none()
+
+
+def feature_changeable(*, user: User) -> QuerySet[Feature]:
+    """Product managers and admins edit features; an engineering lead only estimates their effort
+    (`ProductPermission.ESTIMATE_EFFORT`), which is not changing the feature as a whole."""
+    return Feature.objects.all() if has_permission(user, ProductPermission.EDIT_FEATURE) else Feature.objects.none()
+
+
+def release_changeable(*, user: User) -> QuerySet[Release]:
+    """The releases of the products whose releases this person manages (`decisions.rights.release_products`)."""
+    from tandem.decisions.models import DecisionType  # decisions reads products through this module
+    from tandem.decisions.rights import decision_right_for, release_products
+
+    products = release_products(user, Product.objects.all(), decision_right_for(DecisionType.PLANNED))
+    return Release.objects.filter(product__in=products)
+
+
+def scoring_settings_changeable(*, user: User) -> QuerySet[ScoringSettings]:
+    allowed = has_permission(user, ProductPermission.SET_SCORING)
+    return ScoringSettings.objects.all() if allowed else ScoringSettings.objects.none()

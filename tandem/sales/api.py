@@ -30,9 +30,10 @@ from tandem.sales.filters import AccountFilter, OpportunityFilter
 from tandem.sales.models import Account, Opportunity, Stage
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
+    account_for_change,
     account_get,
     account_visible,
-    opportunity_get,
+    opportunity_for_change,
     opportunity_visible,
     stage_visible,
 )
@@ -205,7 +206,7 @@ def account_create(request: ApiRequest, payload: AccountIn) -> Status[Account]:
 )
 def account_update(request: ApiRequest, account_id: int, payload: AccountPatch) -> Account:
     require(request.user, P.EDIT_PIPELINE)
-    account = account_get(user=request.user, pk=account_id)
+    account = account_for_change(user=request.user, pk=account_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     if "owner_id" in data:
@@ -227,7 +228,7 @@ def account_update(request: ApiRequest, account_id: int, payload: AccountPatch) 
 )
 def account_delete(request: ApiRequest, account_id: int) -> Status[None]:
     require(request.user, P.EDIT_PIPELINE)
-    services.account_delete(actor=request.user, account=account_get(user=request.user, pk=account_id))
+    services.account_delete(actor=request.user, account=account_for_change(user=request.user, pk=account_id))
     return Status(204, None)
 
 
@@ -441,7 +442,7 @@ def opportunity_create(request: ApiRequest, payload: OpportunityIn) -> Status[Op
 )
 def opportunity_update(request: ApiRequest, opportunity_id: int, payload: OpportunityPatch) -> OpportunityOut:
     require(request.user, P.EDIT_PIPELINE)
-    deal = opportunity_get(user=request.user, pk=opportunity_id)
+    deal = opportunity_for_change(user=request.user, pk=opportunity_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     data = _opportunity_relations(request, data)
@@ -460,5 +461,6 @@ def opportunity_update(request: ApiRequest, opportunity_id: int, payload: Opport
 )
 def opportunity_delete(request: ApiRequest, opportunity_id: int) -> Status[None]:
     require(request.user, P.EDIT_PIPELINE)
-    services.opportunity_delete(actor=request.user, opportunity=opportunity_get(user=request.user, pk=opportunity_id))
+    deal = opportunity_for_change(user=request.user, pk=opportunity_id)
+    services.opportunity_delete(actor=request.user, opportunity=deal)
     return Status(204, None)

@@ -9,9 +9,13 @@ class SalesConfig(AppConfig):
         from tandem.core import visibility
         from tandem.sales import selectors
 
-        visibility.register("sales.Account", selectors.account_visible)
-        visibility.register("sales.Contact", selectors.contact_visible)
-        visibility.register("sales.Stage", selectors.stage_visible)
-        visibility.register("sales.Opportunity", selectors.opportunity_visible)
-        visibility.register("sales.StageChange", selectors.stage_change_visible)
-        visibility.register("sales.Quota", selectors.quota_visible)
+        visibility.register("sales.Account", selectors.account_visible, changeable=selectors.account_changeable)
+        visibility.register("sales.Contact", selectors.contact_visible, changeable=selectors.contact_changeable)
+        visibility.register("sales.Stage", selectors.stage_visible, changeable=selectors.stage_changeable)
+        visibility.register(
+            "sales.Opportunity", selectors.opportunity_visible, changeable=selectors.opportunity_changeable
+        )
+        visibility.register(
+            "sales.StageChange", selectors.stage_change_visible, changeable=selectors.stage_change_changeable
+        )
+        visibility.register("sales.Quota", selectors.quota_visible, changeable=selectors.quota_changeable)

@@ -8,6 +8,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
+from tandem.core.selectors import record_for_change
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, sees_everything_in_pipeline, team_member_ids
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
@@ -43,6 +44,13 @@ def opportunity_seen_by(*, user: User, owner_id: int | None) -> bool:
     """
     owners = _owners_for(user)
     return owners is None or owner_id in owners
+
+
+def opportunity_seen(*, user: User, owner: str = "opportunity__owner") -> Q | None:
+    """The same rule as a condition on a related deal's owner (`owner` names the path to it), for
+    rows that reach deals through another record; None when the user sees every deal."""
+    owners = _owners_for(user)
+    return None if owners is None else Q(**{f"{owner}__in": owners})
 
 
 def account_visible(*, user: User) -> QuerySet[Account]:
@@ -108,3 +116,81 @@ def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
         .select_related("account", "owner", "stage", "competitor")
         .only(*own_fields, *OPPORTUNITY_ROW_RELATED)
     )
+
+
+# Write rules: what each user may change. Seeing a record through a related one is not owning it:
+# a rep sees the account of a deal they have on a colleague's account, and may not change it.
+
+
+def _changers(user: User) -> UserIds | None:
+    """The owners whose records this user may change, or None for everyone: a rep their own, a sales
+    manager their teams', an admin all. Product, engineering and executives read the pipeline only."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.SALES_MANAGER:
+        return team_member_ids(manager=user)
+    if user.role == Role.REP:
+        return [user.pk]
+    return []
+
+
+def account_changeable(*, user: User) -> QuerySet[Account]:
+    owners = _changers(user)
+    return Account.objects.all() if owners is None else Account.objects.filter(owner__in=owners)
+
+
+def contact_changeable(*, user: User) -> QuerySet[Contact]:
+    """A contact is changed by whoever may change its account."""
+    owners = _changers(user)
+    return Contact.objects.all() if owners is None else Contact.objects.filter(account__owner__in=owners)
+
+
+def opportunity_changeable(*, user: User) -> QuerySet[Opportunity]:
+    owners = _changers(user)
+    return Opportunity.objects.all() if owners is None else Opportunity.objects.filter(owner__in=owners)
+
+
+def stage_changeable(*, user: User) -> QuerySet[Stage]:
+    """The sales process is configuration: admins change it."""
+    return Stage.objects.all() if user.role == Role.ADMIN else Stage.objects.none()
+
+
+def stage_change_changeable(*, user: User) -> QuerySet[StageChange]:
+    """The stage history records what happened: nobody rewrites it."""
+    return StageChange.objects.none()
+
+
+def quota_changeable(*, user: User) -> QuerySet[Quota]:
+    """Executives and admins set every quota; a sales manager their teams' and members'."""
+    if user.role in (Role.EXECUTIVE, Role.ADMIN):
+        return Quota.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return Quota.objects.filter(Q(user__in=team_member_ids(manager=user)) | Q(team__manager=user))
+    return Quota.objects.none()
+
+
+OWNER_REFUSAL = "Only its owner, their sales manager or an admin may change this {}."
+
+
+def account_for_change(*, user: User, pk: int, lock: bool = False) -> Account:
+    """An account to change or delete: 404 unseen, 403 seen but not the user's to change."""
+    visible = account_visible(user=user).select_related("owner", "territory")
+    account = record_for_change(
+        visible=visible, changeable=account_changeable(user=user), pk=pk, refusal=OWNER_REFUSAL.format("account")
+    )
+    return Account.objects.select_for_update().get(pk=account.pk) if lock else account
+
+
+def contact_for_change(*, user: User, pk: int, lock: bool = False) -> Contact:
+    visible = contact_visible(user=user).select_related("account")
+    refusal = "Only the account's owner, their sales manager or an admin may change its contacts."
+    contact = record_for_change(visible=visible, changeable=contact_changeable(user=user), pk=pk, refusal=refusal)
+    return Contact.objects.select_for_update().get(pk=contact.pk) if lock else contact
+
+
+def opportunity_for_change(*, user: User, pk: int, lock: bool = False) -> Opportunity:
+    visible = opportunity_visible(user=user).select_related("account", "owner", "stage")
+    deal = record_for_change(
+        visible=visible, changeable=opportunity_changeable(user=user), pk=pk, refusal=OWNER_REFUSAL.format("deal")
+    )
+    return Opportunity.objects.select_for_update().select_related("stage").get(pk=deal.pk) if lock else deal

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import ProtectedError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.evidence import (
@@ -35,7 +34,12 @@ from tandem.people.models import Team, User
 from tandem.people.selectors import team_member_ids
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 from tandem.sales.permissions import SalesPermission
-from tandem.sales.selectors import account_visible, contact_visible, opportunity_visible
+from tandem.sales.selectors import (
+    account_for_change,
+    account_visible,
+    contact_for_change,
+    opportunity_for_change,
+)
 
 # A change to any of these moves the evidence (pipeline at stake, lost revenue) of the features the deal asked for.
 EVIDENCE_FIELDS = frozenset({"amount", "currency", "close_date", "probability", "stage", "loss_reason"})
@@ -132,13 +136,14 @@ def account_create(
 
 @transaction.atomic
 def account_update(*, actor: User, account: Account, expected_version: int, data: Mapping[str, Any]) -> Account:
-    """Change an account the actor can see, based on the version they loaded (a stale one raises
+    """Change an account the actor may change (its owner, their sales manager, an admin; seeing it
+    through a deal on it is not enough), based on the version they loaded (a stale one raises
     StaleVersion and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new
     status or annual revenue moves the customer revenue of the features the account asked for; a new
     annual revenue is also the value of the account's asks that are on no deal."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, ACCOUNT_FIELDS)
-    account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
+    account = account_for_change(user=actor, pk=account.pk, lock=True)
     if account.version != expected_version:
         raise StaleVersion(STALE_ACCOUNT)
     if "owner" in data and data["owner"].pk != account.owner_id:
@@ -158,10 +163,10 @@ def account_update(*, actor: User, account: Account, expected_version: int, data
 
 @transaction.atomic
 def account_delete(*, actor: User, account: Account) -> None:
-    """Delete an account the actor can see, with its contacts. Refused while deals or asks point at it,
-    so no revenue history disappears with it."""
+    """Delete an account the actor may change, with its contacts. Refused while deals or asks point at
+    it, so no revenue history disappears with it."""
     require(actor, SalesPermission.EDIT_PIPELINE)
-    account = get_object_or_404(account_visible(user=actor).select_for_update(), pk=account.pk)
+    account = account_for_change(user=actor, pk=account.pk, lock=True)
     if Opportunity.objects.filter(account=account).exists():
         raise ValidationError("This account still has deals. Delete them or move them to another account first.")
     try:
@@ -184,9 +189,9 @@ def contact_create(
     phone: str = "",
     title: str = "",
 ) -> Contact:
-    """Add a person to an account the actor can see. Needs EDIT_PIPELINE."""
+    """Add a person to an account the actor may change (its owner, their manager, an admin)."""
     require(actor, SalesPermission.EDIT_PIPELINE)
-    account = get_object_or_404(account_visible(user=actor), pk=account.pk)
+    account = account_for_change(user=actor, pk=account.pk)
     contact = Contact(
         account=account, first_name=first_name, last_name=last_name, email=email, phone=phone, title=title
     )
@@ -197,10 +202,10 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
-    """Change a contact of an account the actor can see. Needs EDIT_PIPELINE."""
+    """Change a contact of an account the actor may change."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, CONTACT_FIELDS)
-    contact = get_object_or_404(contact_visible(user=actor).select_for_update(), pk=contact.pk)
+    contact = contact_for_change(user=actor, pk=contact.pk, lock=True)
     for field, value in data.items():
         setattr(contact, field, value)
     contact.full_clean()
@@ -210,9 +215,9 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
 
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> None:
-    """Remove a contact of an account the actor can see. Needs EDIT_PIPELINE."""
+    """Remove a contact of an account the actor may change."""
     require(actor, SalesPermission.EDIT_PIPELINE)
-    get_object_or_404(contact_visible(user=actor).select_for_update(), pk=contact.pk).delete()
+    contact_for_change(user=actor, pk=contact.pk, lock=True).delete()
 
 
 # Opportunities
@@ -316,14 +321,15 @@ def _amount_home(*, amount: Decimal | None, currency: str, close_date: datetime.
 def opportunity_update(
     *, actor: User, opportunity: Opportunity, expected_version: int, data: Mapping[str, Any]
 ) -> Opportunity:
-    """Change a deal the actor can see, based on the version they loaded (a stale one raises StaleVersion
+    """Change a deal the actor may change (its owner, their sales manager, an admin), based on the
+    version they loaded (a stale one raises StaleVersion
     and writes nothing). Needs EDIT_PIPELINE; a new owner follows the assignment rule. A new stage
     writes a stage-history row and resets probability and forecast category to the stage's unless the
     change gives them; entering won/lost sets `closed_at`, leaving clears it. A new amount, currency or
     close date recomputes the home-currency amount, which is also the value of the deal's asks."""
     require(actor, SalesPermission.EDIT_PIPELINE)
     _check_fields(data, OPPORTUNITY_FIELDS)
-    opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
+    opportunity = opportunity_for_change(user=actor, pk=opportunity.pk, lock=True)
     if opportunity.version != expected_version:
         raise StaleVersion(STALE_DEAL)
     if "owner" in data and data["owner"].pk != opportunity.owner_id:
@@ -385,10 +391,10 @@ def opportunity_move_stage(
 
 @transaction.atomic
 def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
-    """Delete a deal the actor can see, with its stage history; asks logged on it stay on the account,
-    which they are now worth: their value falls back to its annual revenue."""
+    """Delete a deal the actor may change, with its stage history; asks logged on it stay on the
+    account, which they are now worth: their value falls back to its annual revenue."""
     require(actor, SalesPermission.EDIT_PIPELINE)
-    opportunity = get_object_or_404(opportunity_visible(user=actor).select_for_update(), pk=opportunity.pk)
+    opportunity = opportunity_for_change(user=actor, pk=opportunity.pk, lock=True)
     feature_ids = list(opportunity.asks.filter(feature__isnull=False).values_list("feature_id", flat=True))
     opportunity.delete()
     ask_values_follow_accounts(account_ids=[opportunity.account_id])

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,13 +27,18 @@ from tandem.people.models import User
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter, owner_choices
 from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm
-from tandem.sales.models import Contact, Quota
+from tandem.sales.models import Quota
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
     WEIGHTED,
+    account_changeable,
+    account_for_change,
     account_get,
     account_visible,
+    contact_for_change,
     contact_visible,
+    opportunity_changeable,
+    opportunity_for_change,
     opportunity_get,
     opportunity_rows,
     opportunity_visible,
@@ -105,7 +110,7 @@ def opportunity_detail(request: PageRequest, pk: int) -> HttpResponse:
         "history": history,
         **ask_section(user=request.user, account=deal.account, deal=deal),
         "home_currency": workspace_get().home_currency,
-        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+        "can_edit": opportunity_changeable(user=request.user).filter(pk=deal.pk).exists(),
     }
     return render(request, "sales/opportunity_detail.html", context)
 
@@ -139,7 +144,7 @@ def opportunity_create(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def opportunity_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    deal = opportunity_get(user=request.user, pk=pk)
+    deal = opportunity_for_change(user=request.user, pk=pk)
     form = OpportunityForm(request.POST if request.method == "POST" else None, instance=deal, user=request.user)
     status = 200
     if form.is_valid():
@@ -168,7 +173,7 @@ def opportunity_update(request: PageRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def opportunity_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    deal = opportunity_get(user=request.user, pk=pk)
+    deal = opportunity_for_change(user=request.user, pk=pk)
     if request.method == "POST":
         services.opportunity_delete(actor=request.user, opportunity=deal)
         messages.success(request, f"Deal “{deal.name}” deleted.")
@@ -254,7 +259,7 @@ def account_detail(request: PageRequest, pk: int) -> HttpResponse:
         "contacts": contact_visible(user=request.user).filter(account=account)[:100],
         **ask_section(user=request.user, account=account),
         "home_currency": workspace_get().home_currency,
-        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+        "can_edit": account_changeable(user=request.user).filter(pk=account.pk).exists(),
     }
     return render(request, "sales/account_detail.html", context)
 
@@ -281,7 +286,7 @@ def account_create(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    account = account_get(user=request.user, pk=pk)
+    account = account_for_change(user=request.user, pk=pk)
     form = AccountForm(request.POST if request.method == "POST" else None, instance=account, user=request.user)
     status = 200
     if form.is_valid():
@@ -304,7 +309,7 @@ def account_update(request: PageRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    account = account_get(user=request.user, pk=pk)
+    account = account_for_change(user=request.user, pk=pk)
     error = None
     if request.method == "POST":
         try:
@@ -326,14 +331,10 @@ def account_delete(request: PageRequest, pk: int) -> HttpResponse:
 # Contacts
 
 
-def _contact_get(request: PageRequest, pk: int) -> Contact:
-    return get_object_or_404(contact_visible(user=request.user).select_related("account"), pk=pk)
-
-
 @require_http_methods(["GET", "POST"])
 def contact_create(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    account = account_get(user=request.user, pk=pk)
+    account = account_for_change(user=request.user, pk=pk)
     form = ContactForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -349,7 +350,7 @@ def contact_create(request: PageRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_update(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    contact = _contact_get(request, pk)
+    contact = contact_for_change(user=request.user, pk=pk)
     form = ContactForm(request.POST if request.method == "POST" else None, instance=contact)
     if form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -366,7 +367,7 @@ def contact_update(request: PageRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_delete(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.EDIT_PIPELINE)
-    contact = _contact_get(request, pk)
+    contact = contact_for_change(user=request.user, pk=pk)
     if request.method == "POST":
         services.contact_delete(actor=request.user, contact=contact)
         messages.success(request, f"{contact} removed.")

@@ -12,13 +12,14 @@ from django.conf import settings
 
 from tandem.core import visibility
 from tandem.core.roles import Role
+from tandem.tests.world import build_world
 
 OPENAPI_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.json"
 
 
-def test_every_model_has_a_visibility_selector():
+def test_every_model_has_a_read_rule_and_a_write_rule():
     missing = {m._meta.label_lower for m in visibility.tandem_models()} - visibility.registered_labels()
-    assert not missing, f"Register a visibility selector for: {sorted(missing)}"
+    assert not missing, f"Register a read and a write rule (visibility.register) for: {sorted(missing)}"
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -28,6 +29,20 @@ def test_every_visibility_selector_answers_every_role(user_with_role, role):
         queryset = visibility.selector_for(model)(user=user)
         assert queryset.model is model
         list(queryset[:1])  # the rule compiles to SQL on this database
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_what_anyone_may_change_they_may_see(rep, outsider_rep, product_manager, user_with_role, role):
+    """Every model's write rule, for every role, over a world with records of the rep's own team, of
+    a team-mate reached through a deal and of another team: never a record the role cannot see."""
+    build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+    user = user_with_role(role)
+    for model in visibility.tandem_models():
+        changeable = visibility.changeable_for(model)(user=user)
+        assert changeable.model is model
+        visible = visibility.selector_for(model)(user=user)
+        beyond = changeable.exclude(pk__in=visible.values("pk"))
+        assert not beyond.exists(), f"{role} may change {model.__name__} rows it cannot see: {list(beyond[:5])}"
 
 
 def _current_openapi() -> dict:
@@ -58,6 +73,7 @@ def test_production_settings_pass_the_deploy_checks():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tandem.settings.base",
+        "ENV_FILE": "",
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-1234567890",
         "ALLOWED_HOSTS": "tandem.example.com",

@@ -20,3 +20,19 @@ def feature_vector_visible(*, user: User) -> QuerySet[FeatureVector]:
 def index_change_visible(*, user: User) -> QuerySet[IndexChange]:
     """Bookkeeping between processes, with nothing a user may read."""
     return IndexChange.objects.none()
+
+
+# The engine's vectors and change log are written by the services that change asks and features,
+# never by a person: nobody may change them.
+
+
+def ask_vector_changeable(*, user: User) -> QuerySet[AskVector]:
+    return AskVector.objects.none()
+
+
+def feature_vector_changeable(*, user: User) -> QuerySet[FeatureVector]:
+    return FeatureVector.objects.none()
+
+
+def index_change_changeable(*, user: User) -> QuerySet[IndexChange]:
+    return IndexChange.objects.none()
