@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
 from tandem.audit.models import AuditEntry
-from tandem.audit.records import EXTRA_LABELS, HIDDEN, RECORD_TYPES, REPLACED, RecordType
+from tandem.audit.records import EXTRA_LABELS, HIDDEN, RECORD_TYPES, REPLACED, RecordType, noun_heading
 from tandem.core import formats
 from tandem.core.roles import Role
 
@@ -121,7 +121,7 @@ def changes_shown(entry: AuditEntry) -> list[ChangeShown]:
 
 def record_type_noun(record_type: str) -> str:
     kind = RECORD_TYPES.get(record_type)
-    return kind.noun.capitalize() if kind else record_type
+    return noun_heading(kind.noun) if kind else record_type
 
 
 def moment_iso(value: datetime.datetime) -> str:

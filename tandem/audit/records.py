@@ -198,8 +198,13 @@ def record_type_of(record: Model) -> tuple[str, RecordType]:
         raise LookupError(f"{label} is not followed by the audit trail: add it to RECORD_TYPES") from None
 
 
+def noun_heading(noun: str) -> str:
+    """ "API token", "Deal": the first letter up, the rest as written."""
+    return noun[:1].upper() + noun[1:]
+
+
 def record_type_choices() -> list[tuple[str, str]]:
-    return sorted(((label, kind.noun.capitalize()) for label, kind in RECORD_TYPES.items()), key=lambda c: c[1])
+    return sorted(((label, noun_heading(kind.noun)) for label, kind in RECORD_TYPES.items()), key=lambda c: c[1])
 
 
 def admin_link(record_type: str, pk: int) -> str | None:
