@@ -1,16 +1,22 @@
+import functools
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from tandem.audit.services import Channel, _context
+from tandem.audit.services import Channel, audit_channel
 from tandem.core.middleware import is_api
+
+
+@functools.cache
+def _admin_prefix() -> str:
+    return reverse("admin:index")
 
 
 def request_channel(request: HttpRequest) -> str:
     if is_api(request):
         return Channel.API
-    if request.path.startswith(reverse("admin:index")):
+    if request.path.startswith(_admin_prefix()):
         return Channel.ADMIN
     return Channel.PAGE
 
@@ -24,8 +30,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _context.set((request_channel(request), getattr(request, "request_id", "")))
-        try:
+        with audit_channel(request_channel(request), getattr(request, "request_id", "")):
             return self.get_response(request)
-        finally:
-            _context.reset(token)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 
-from tandem.audit.admin import AuditedAdmin
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.models import Workspace
 
 STALE_EDIT = (

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tandem.audit.admin import AuditedAdmin
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.admin import StaleEditsRefused
 from tandem.people.models import ApiToken, Team, Territory, User
 from tandem.people.services import sign_in_unlock, two_factor_disable

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from tandem.audit.admin import AuditedAdmin
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.admin import ServiceOwnedAdmin, StaleEditsRefused
 from tandem.core.models import ExchangeRate
 from tandem.sales import services

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tandem.audit.admin import AuditedAdmin
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.audit.models import AuditEntry
 from tandem.audit.records import RECORD_TYPES
 from tandem.audit.tests.factories import AuditEntryFactory
