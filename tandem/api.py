@@ -1,6 +1,7 @@
 """The one NinjaAPI under /api/: each app contributes its Router from its own api.py."""
 
 from tandem.asks.api import router as asks_router
+from tandem.audit.api import router as audit_router
 from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, TandemAPI, install_error_handlers
 from tandem.decisions.api import router as decisions_router
 from tandem.notifications.api import router as notifications_router
@@ -24,3 +25,4 @@ api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
+api.add_router("/", audit_router)
