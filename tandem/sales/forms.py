@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
+from tandem.competition.models import Competitor
 from tandem.competition.selectors import competitor_visible
 from tandem.core.constraints import constraint_message
 from tandem.core.forms import RemoteSelect, ServiceErrorsMixin, bootstrap
@@ -155,3 +156,26 @@ class OpportunityForm(SalesForm):
         # The service validates the whole deal (with amount_home and the stage rules) and reports
         # field errors; validating a half-built instance here would repeat or contradict it.
         pass
+
+
+class OpportunityMoveForm(forms.Form):
+    """A card dropped on another column of the board: the stage, the version the board showed, and on
+    a lost stage that asks for it, why the deal was lost and to whom."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none())
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    loss_reason = forms.ChoiceField(choices=[("", "Choose a reason"), *Opportunity.LossReason.choices], required=False)
+    competitor = forms.ModelChoiceField(queryset=Competitor.objects.none(), required=False, empty_label="Which one?")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stage_visible(user=user)  # type: ignore[attr-defined]
+        self.fields["competitor"].queryset = competitor_visible(user=user)  # type: ignore[attr-defined]
+        bootstrap(self)
+
+
+class BoardColumnForm(forms.Form):
+    """Which column to show more of, and how many cards it shows already."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.all())
+    after = forms.IntegerField(min_value=0, max_value=100_000)

@@ -111,6 +111,9 @@ class Stage(models.Model):
     forecast_category = models.CharField(max_length=20, choices=ForecastCategory.choices)
     is_won = models.BooleanField(default=False)
     is_lost = models.BooleanField(default=False)
+    loss_reason_required = models.BooleanField(
+        default=True, help_text="On a lost stage: a deal moved here must say why it was lost (and to whom)."
+    )
 
     class Meta:
         ordering = ["order"]

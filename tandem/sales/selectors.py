@@ -4,7 +4,13 @@ Who sees which deal: a rep their own; a sales manager their teams'; product mana
 and admins all (they weigh the revenue behind asks); engineering leads none.
 """
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
@@ -116,6 +122,65 @@ def opportunity_rows(*, user: User) -> QuerySet[Opportunity]:
         .select_related("account", "owner", "stage", "competitor")
         .only(*own_fields, *OPPORTUNITY_ROW_RELATED)
     )
+
+
+# The board: deals as cards in stage columns.
+
+BOARD_CARDS = 20  # cards a column shows at first, and each "Show more" adds
+BOARD_ORDER = ("close_date", "id")
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int
+    amount: Decimal
+    weighted: Decimal
+    cards: list[Opportunity]
+
+    @property
+    def remaining(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_deals(deals: QuerySet[Opportunity], *, closed_since: datetime.datetime) -> QuerySet[Opportunity]:
+    """The deals a board shows: every open one, and those closed (won or lost) since `closed_since`
+    (the start of the fiscal quarter), so the closed columns hold this quarter's results, not all history."""
+    return deals.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=closed_since))
+
+
+def board_columns(deals: QuerySet[Opportunity]) -> list[BoardColumn]:
+    """One column per stage, in the sales process's order, each with its count and sums over all its
+    deals and its first cards: three queries (stages, sums, cards) whatever the number of stages or deals."""
+    sums = {
+        row["stage_id"]: row
+        for row in deals.order_by()
+        .values("stage_id")
+        .annotate(count=Count("id"), amount=Sum("amount_home"), weighted=Sum(WEIGHTED))
+    }
+    position = Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F(name).asc() for name in BOARD_ORDER])
+    cards: dict[int, list[Opportunity]] = {}
+    for deal in deals.annotate(position=position).filter(position__lte=BOARD_CARDS).order_by("stage_id", *BOARD_ORDER):
+        cards.setdefault(deal.stage_id, []).append(deal)
+    empty: dict[str, Any] = {"count": 0, "amount": None, "weighted": None}
+    columns = []
+    for stage in Stage.objects.order_by("order"):
+        figures = sums.get(stage.pk, empty)
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                count=figures["count"],
+                amount=figures["amount"] or Decimal(0),
+                weighted=figures["weighted"] or Decimal(0),
+                cards=cards.get(stage.pk, []),
+            )
+        )
+    return columns
+
+
+def board_column_cards(deals: QuerySet[Opportunity], *, stage: Stage, after: int) -> list[Opportunity]:
+    """The next cards of one column, after the first `after`."""
+    return list(deals.filter(stage=stage).order_by(*BOARD_ORDER)[after : after + BOARD_CARDS])
 
 
 # Write rules: what each user may change. Seeing a record through a related one is not owning it:

@@ -232,9 +232,22 @@ def _close_or_reopen(opportunity: Opportunity, now: datetime.datetime) -> None:
         opportunity.closed_at = now
 
 
-def _check_loss(opportunity: Opportunity) -> None:
-    if opportunity.loss_reason and not opportunity.stage.is_lost:
+LOSS_REASON_NEEDED = "Say why the deal was lost."
+COMPETITOR_NEEDED = "Name the competitor the deal was lost to."
+
+
+def _check_loss(opportunity: Opportunity, *, entered: bool) -> None:
+    """A loss reason only on a lost deal; on entering a lost stage that asks for one (the stage's
+    `loss_reason_required`), the reason, and the competitor when the reason is a competitor."""
+    stage = opportunity.stage
+    if opportunity.loss_reason and not stage.is_lost:
         raise ValidationError({"loss_reason": "Only a lost deal carries a loss reason."})
+    if not (entered and stage.is_lost and stage.loss_reason_required):
+        return
+    if not opportunity.loss_reason:
+        raise ValidationError({"loss_reason": LOSS_REASON_NEEDED})
+    if opportunity.loss_reason == Opportunity.LossReason.COMPETITOR and opportunity.competitor_id is None:
+        raise ValidationError({"competitor": COMPETITOR_NEEDED})
 
 
 def _stage_change_record(
@@ -302,7 +315,7 @@ def opportunity_create(
         external_id=external_id,
         created_at=now,
     )
-    _check_loss(opportunity)
+    _check_loss(opportunity, entered=True)
     _close_or_reopen(opportunity, now)
     opportunity.full_clean()
     opportunity.save()
@@ -355,7 +368,7 @@ def opportunity_update(
             opportunity.loss_reason = data.get("loss_reason", "")
             opportunity.loss_note = data.get("loss_note", "")
     _close_or_reopen(opportunity, now)
-    _check_loss(opportunity)
+    _check_loss(opportunity, entered=moved)
     amount_home = opportunity.amount_home
     if data.keys() & {"amount", "currency", "close_date"}:
         opportunity.amount_home = _amount_home(

@@ -6,6 +6,9 @@ app_name = "sales"
 
 urlpatterns = [
     path("opportunities/", views.opportunity_list, name="opportunity_list"),
+    path("board/", views.board, name="board"),
+    path("board/column/", views.board_column, name="board_column"),
+    path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
     path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/edit/", views.opportunity_update, name="opportunity_update"),

@@ -4,6 +4,7 @@ Each view checks the permission, fetches through the visibility selector, calls 
 renders. Lists return only the `#list` region to htmx requests, from the same view.
 """
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,11 +14,12 @@ from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.asks.views import ask_section
 from tandem.core.api import StaleVersion
-from tandem.core.fiscal import FiscalQuarter
+from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
@@ -26,7 +28,7 @@ from tandem.core.permissions import has_permission, require
 from tandem.people.models import User
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter, owner_choices
-from tandem.sales.forms import AccountForm, ContactForm, OpportunityForm
+from tandem.sales.forms import AccountForm, BoardColumnForm, ContactForm, OpportunityForm, OpportunityMoveForm
 from tandem.sales.models import Quota
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
@@ -35,6 +37,9 @@ from tandem.sales.selectors import (
     account_for_change,
     account_get,
     account_visible,
+    board_column_cards,
+    board_columns,
+    board_deals,
     contact_for_change,
     contact_visible,
     opportunity_changeable,
@@ -93,6 +98,108 @@ def opportunity_list(request: PageRequest) -> HttpResponse:
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
     }
     return render(request, _list_template(request, "opportunity_list"), context)
+
+
+# The board: the same deals as cards in stage columns, moved by dragging (static/js/board.js).
+
+
+def _board_deals(request: PageRequest) -> tuple[Any, OpportunityFilter]:
+    """The deals the board shows, filtered as the list is (search, owner, close dates), and the filters."""
+    start_month = workspace_get().fiscal_year_start_month
+    first_day, _ = fiscal_quarter_of(timezone.localdate(), start_month).bounds(start_month)
+    since = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+    filterset = OpportunityFilter(request.GET, queryset=opportunity_rows(user=request.user), request=request)
+    bootstrap(filterset.form)
+    return board_deals(filterset.qs, closed_since=since), filterset
+
+
+def _movable(user: User, deals: list[Any]) -> set[int]:
+    """Which of these cards the user may drag: the deals theirs to change."""
+    return set(
+        opportunity_changeable(user=user).filter(pk__in=[deal.pk for deal in deals]).values_list("pk", flat=True)
+    )
+
+
+def _board_context(request: PageRequest, **extra: Any) -> dict[str, Any]:
+    deals, filterset = _board_deals(request)
+    columns = board_columns(deals)
+    cards = [deal for column in columns for deal in column.cards]
+    return {
+        "columns": columns,
+        "filter": filterset,
+        "query": request.GET.urlencode(),
+        "movable": _movable(request.user, cards),
+        "today": timezone.localdate(),
+        "move_form": OpportunityMoveForm(user=request.user),
+        "home_currency": workspace_get().home_currency,
+        "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+        **extra,
+    }
+
+
+@require_GET
+def board(request: PageRequest) -> HttpResponse:
+    require(request.user, P.VIEW_PIPELINE)
+    template = "sales/partials/_board.html" if request.htmx else "sales/board.html"
+    return render(request, template, _board_context(request))
+
+
+@require_GET
+def board_column(request: PageRequest) -> HttpResponse:
+    """The next cards of one column ("Show more"), with the board's filters."""
+    require(request.user, P.VIEW_PIPELINE)
+    form = BoardColumnForm(request.GET)
+    if not form.is_valid():
+        raise Http404("No such column.")
+    deals, _ = _board_deals(request)
+    after = form.cleaned_data["after"]
+    cards = board_column_cards(deals, stage=form.cleaned_data["stage"], after=after)
+    shown = after + len(cards)
+    context = {
+        "column": {"stage": form.cleaned_data["stage"]},
+        "cards": cards,
+        "shown": shown,
+        "remaining": deals.filter(stage=form.cleaned_data["stage"]).count() - shown,
+        "today": timezone.localdate(),
+        "query": request.GET.urlencode(),
+        "movable": _movable(request.user, cards),
+        "home_currency": workspace_get().home_currency,
+    }
+    return render(request, "sales/partials/_board_cards.html", context)
+
+
+@require_POST
+def opportunity_move(request: PageRequest, pk: int) -> HttpResponse:
+    """A card dropped on another column. Answers the whole board again, as it now is, with what
+    happened: moved, or why not (a stale card, a missing loss reason), so nothing on it goes stale."""
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=pk)
+    form = OpportunityMoveForm(request.POST, user=request.user)
+    status, notice, error = 200, "", ""
+    if not form.is_valid():
+        status, error = 422, _first_error(form.errors)
+    else:
+        try:
+            deal = services.opportunity_move_stage(
+                actor=request.user,
+                opportunity=deal,
+                expected_version=form.cleaned_data["version"],
+                stage=form.cleaned_data["stage"],
+                loss_reason=form.cleaned_data["loss_reason"],
+                competitor=form.cleaned_data["competitor"],
+            )
+        except StaleVersion:
+            status, error = 409, f"Someone changed “{deal.name}” since the board was loaded; it now shows it as it is."
+        except ValidationError as exc:
+            status, error = 422, _first_error(exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages})
+        else:
+            notice = f"Moved “{deal.name}” to {deal.stage.name}."
+    context = _board_context(request, notice=notice, error=error)
+    return render(request, "sales/partials/_board.html", context, status=status)
+
+
+def _first_error(errors: Any) -> str:
+    return next((str(message) for messages_ in errors.values() for message in messages_), "The move was refused.")
 
 
 @require_GET

@@ -7,7 +7,7 @@ executives read but do not write; a record of another team answers 404 to sales 
 import datetime
 from typing import Any
 
-from tandem.sales.tests.factories import AccountFactory
+from tandem.sales.tests.factories import AccountFactory, StageFactory
 from tandem.tests.access import Access, expect
 from tandem.tests.world import World
 
@@ -79,6 +79,10 @@ def _other_account(w: World) -> dict[str, Any]:
     return {"pk": w.other_account.pk}
 
 
+def _move_to_proposal(w: World) -> dict[str, Any]:
+    return {"stage": StageFactory(name="Proposal", order=2, default_probability=60).pk, "version": 1}
+
+
 def _teammate_account(w: World) -> dict[str, Any]:
     return {"pk": w.teammate_account.pk}
 
@@ -97,6 +101,18 @@ def _other_contact(w: World) -> dict[str, Any]:
 
 PAGES: dict[str, Access] = {
     "sales:opportunity_list": Access(VIEW),
+    "sales:board": Access(VIEW),
+    "sales:board_column": Access(VIEW, data=lambda w: {"stage": w.stage.pk, "after": 0}),
+    # The board answers a move with itself, redrawn: 200, not a redirect.
+    "sales:opportunity_move": Access(
+        expect(200, 200, 403, 403, 403, 200),
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=_move_to_proposal,
+        through_deal=_teammate_deal,
+        through_deal_expected=expect(404, 200, 403, 403, 403, 200),
+    ),
     "sales:opportunity_detail": Access(
         VIEW, kwargs=_deal, other_team=_other_deal, through_deal=_teammate_deal, through_deal_expected=TEAMMATES_DEAL
     ),
