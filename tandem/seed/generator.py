@@ -310,9 +310,18 @@ class WorkspaceGenerator:
     def stages(self) -> Table:
         return Table(
             Stage,
-            ("id", "name", "order", "default_probability", "forecast_category", "is_won", "is_lost"),
+            (
+                "id",
+                "name",
+                "order",
+                "default_probability",
+                "forecast_category",
+                "is_won",
+                "is_lost",
+                "loss_reason_required",
+            ),
             [
-                (i + 1, name, i + 1, p, category, won, lost)
+                (i + 1, name, i + 1, p, category, won, lost, True)
                 for i, (name, p, category, won, lost) in enumerate(words.STAGES)
             ],
         )

@@ -292,9 +292,12 @@ def test_a_loss_reason_given_after_the_loss_moves_the_lost_revenue(rep, stages):
         account=AccountFactory(owner=rep), owner=rep, amount=Decimal("30000.00"), stage=stages["open"]
     )
     AskFactory(opportunity=deal, feature=feature)
-    deal = opportunity_move_stage(actor=rep, opportunity=deal, expected_version=deal.version, stage=stages["lost"])
+    deal = opportunity_move_stage(
+        actor=rep, opportunity=deal, expected_version=deal.version, stage=stages["lost"], loss_reason="price"
+    )
     assert evidence_of(feature).lost_revenue == Decimal("0.00")
 
+    # The rep learns the real reason later.
     opportunity_update(actor=rep, opportunity=deal, expected_version=deal.version, data={"loss_reason": MISSING})
 
     assert evidence_of(feature).lost_revenue == Decimal("30000.00")

@@ -293,7 +293,12 @@ def _apply_step(step: tuple, world: WorldSpec, env: dict, deals: list[Opportunit
         spec.deleted = True
         world.asks = [(None if d == index else d, account) for d, account in world.asks]
     elif kind == "move":
-        opportunity_move_stage(actor=rep, opportunity=deal, expected_version=deal.version, stage=env["stages"][step[2]])
+        stage = env["stages"][step[2]]
+        # A deal moved to lost says why (the stage asks); the reason does not move an ask's value.
+        reason = "price" if stage.is_lost and not deal.stage.is_lost else ""
+        opportunity_move_stage(
+            actor=rep, opportunity=deal, expected_version=deal.version, stage=stage, loss_reason=reason
+        )
     else:
         opportunity_update(actor=rep, opportunity=deal, expected_version=deal.version, data={kind: step[2]})
         setattr(spec, kind, step[2])
