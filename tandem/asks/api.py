@@ -166,7 +166,7 @@ def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:
 
 @router.get(
     "/asks",
-    response={200: AskPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: AskPageOut, **ERRORS},
     operation_id="asks_ask_list",
     summary="List the asks you may see, newest or most valuable first",
     description="With `status=new` this is the triage inbox.",

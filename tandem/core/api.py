@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field as SchemaField
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
@@ -120,8 +120,10 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# Every operation: 422 too, for a parameter that does not parse (`/api/accounts/abc`, `?limit=0`).
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# 400: a body that is not JSON; 413: a body over the limit (core.middleware.RequestBodyLimitMiddleware).
+WRITE_ERRORS = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 EMPTY = "This field cannot be empty."
 
 # A record's id, as sent in a filter or a body: a whole number the database can hold (64 bits). A
@@ -204,7 +206,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def stale(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
 
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Ninja's own refusals; the one it raises is 400 for a body that does not parse as JSON.
+        detail = "The body is not valid JSON." if exc.status_code == 400 else str(exc)
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
     api.add_exception_handler(ValidationError, validation)
+    api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(StaleVersion, stale)
     api.add_exception_handler(NinjaValidationError, ninja_validation)
     api.add_exception_handler(PermissionDenied, denied)

@@ -180,6 +180,8 @@ class InputGuard:
             self.data = data
         super().full_clean()  # type: ignore[misc]
         for name, refusal in refusals.items():
+            # The refusal replaces what the field said of its emptied value ("This field is required.").
+            self.errors.pop(name, None)  # type: ignore[attr-defined]
             self.add_error(name, refusal)  # type: ignore[attr-defined]
 
 

@@ -150,7 +150,7 @@ def _decisions(request: ApiRequest) -> QuerySet[Decision]:
 
 @router.get(
     "/decisions",
-    response={200: DecisionPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: DecisionPageOut, **ERRORS},
     operation_id="decisions_decision_list",
     summary="List the decisions you may see, newest first, for a feature or an ask",
 )
@@ -223,7 +223,7 @@ def decision_right_update(
 
 @router.get(
     "/escalations",
-    response={200: EscalationPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: EscalationPageOut, **ERRORS},
     operation_id="decisions_escalation_list",
     summary="List the escalations you may see, soonest due first",
 )

@@ -298,7 +298,7 @@ def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/features",
-    response={200: FeaturePageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: FeaturePageOut, **ERRORS},
     operation_id="product_feature_list",
     summary="List features, by score unless sorted otherwise",
 )
@@ -404,7 +404,7 @@ class ReleaseListQuery(Schema):
 
 @router.get(
     "/releases",
-    response={200: list[ReleaseOut], **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: list[ReleaseOut], **ERRORS},
     operation_id="product_release_list",
     summary="List releases, planned ones first by target date",
 )

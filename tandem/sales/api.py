@@ -154,7 +154,7 @@ ACCOUNT_SORTS = {"name": "name", "annual_revenue": "annual_revenue", "created_at
 
 @router.get(
     "/accounts",
-    response={200: AccountPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: AccountPage, **ERRORS},
     operation_id="sales_account_list",
     summary="List the accounts you can see",
 )
@@ -389,7 +389,7 @@ def _opportunity_relations(request: ApiRequest, data: dict[str, Any]) -> dict[st
 
 @router.get(
     "/opportunities",
-    response={200: OpportunityPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: OpportunityPage, **ERRORS},
     operation_id="sales_opportunity_list",
     summary="List the deals you can see",
 )
