@@ -14,11 +14,14 @@ database on two cores; FUZZ_EXAMPLES raises it for a longer hunt.
 """
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -92,8 +95,22 @@ def world(rep, outsider_rep, product_manager) -> World:
     return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
 
 
+@pytest.fixture
+def wsgi_in_the_test_transaction() -> Iterator[None]:
+    """Django's handler closes the database connection around each request (`close_old_connections`),
+    which on PostgreSQL would end the test's transaction; Django's test client turns that off the
+    same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=list(Role), ids=str)
-def api_schema(request, world, user_with_role, settings) -> Any:
+def api_schema(request, world, user_with_role, settings, wsgi_in_the_test_transaction) -> Any:
     settings.API_RATE_LIMIT = 0  # the fuzzer sends thousands of requests; 429 is tested elsewhere
     user = user_with_role(request.param)
     # schemathesis 4.32 renames the test after each operation through `_nodeid`, which pytest 9 no

@@ -250,3 +250,16 @@ def test_nul_in_a_page_query_is_a_400_naming_the_parameter(client, rep, url):
     response = client.get(url, {"q": "Acme\x00"})
     assert response.status_code == 400
     assert "“q”" in response.content.decode()
+
+
+def test_every_filterset_refuses_what_the_database_would_not_read():
+    import django_filters
+
+    from tandem.core.filters import FilterSet
+
+    def subclasses(cls: type) -> set[type]:
+        return {sub for direct in cls.__subclasses__() for sub in {direct, *subclasses(direct)}}
+
+    ours = {cls for cls in subclasses(django_filters.FilterSet) if cls.__module__.startswith("tandem.")}
+    assert ours, "no FilterSet found"
+    assert {cls.__name__ for cls in ours if not issubclass(cls, FilterSet)} == set()
