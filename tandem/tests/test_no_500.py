@@ -263,3 +263,15 @@ def test_every_filterset_refuses_what_the_database_would_not_read():
     ours = {cls for cls in subclasses(django_filters.FilterSet) if cls.__module__.startswith("tandem.")}
     assert ours, "no FilterSet found"
     assert {cls.__name__ for cls in ours if not issubclass(cls, FilterSet)} == set()
+
+
+def test_a_record_beyond_64_bits_in_a_page_form_is_refused_under_the_field(client, world, sales_manager):
+    client.force_login(sales_manager)
+    response = client.post(
+        "/pipeline/opportunities/new/",
+        {"name": "Deal", "account": 2**64, "owner": 2**64, "amount": "10", "stage": world.stage.pk},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["account"] == [id_range_message()]
+    assert errors["owner"] == [id_range_message()]
