@@ -1,6 +1,7 @@
 """The one NinjaAPI under /api/: each app contributes its Router from its own api.py."""
 
 from tandem.asks.api import router as asks_router
+from tandem.audit.api import router as audit_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -32,3 +33,4 @@ api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
+api.add_router("/", audit_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("asks/", include("tandem.asks.urls")),
     path("decisions/", include("tandem.decisions.urls")),
     path("notifications/", include("tandem.notifications.urls")),
+    path("audit/", include("tandem.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

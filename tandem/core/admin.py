@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.models import Workspace
 
 STALE_EDIT = (
@@ -85,7 +86,7 @@ class ServiceOwnedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(StaleEditsRefused):
+class WorkspaceAdmin(AuditedAdmin, StaleEditsRefused):
     list_display = ["name", "home_currency", "fiscal_year_start_month"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Workspace | None = None) -> list[str]:

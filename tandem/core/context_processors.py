@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from tandem.asks.permissions import AsksPermission
+from tandem.audit.permissions import AuditPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
@@ -33,6 +34,7 @@ AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[
     ("Roadmap", "product:roadmap", "bi-signpost-2", None, None),
     ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES, _overdue_escalations),
     ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE, None),
+    ("Audit trail", "audit:entry_list", "bi-journal-text", AuditPermission.VIEW_TRAIL, None),
     ("Admin", "admin:index", "bi-gear", PeoplePermission.MANAGE_USERS, None),
 ]
 

@@ -7,6 +7,7 @@ user may *do*. A record you may see but not change gives 403.
 from django.core.exceptions import PermissionDenied
 
 from tandem.asks.permissions import AsksPermission
+from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.people.models import User
@@ -14,7 +15,9 @@ from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 
-Permission = AsksPermission | DecisionsPermission | PeoplePermission | ProductPermission | SalesPermission
+Permission = (
+    AsksPermission | AuditPermission | DecisionsPermission | PeoplePermission | ProductPermission | SalesPermission
+)
 
 R = Role
 EVERYONE = frozenset(Role)
@@ -37,6 +40,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
+    AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
 }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tandem.asks.models import Ask, Decision
 from tandem.asks.outcomes import ask_outcomes_follow_asks, ask_outcomes_follow_features
 from tandem.asks.selectors import ask_visible
+from tandem.audit.services import Action, audit_record, audit_snapshot
 from tandem.core import formats
 from tandem.core.fiscal import business_days_after
 from tandem.core.permissions import require
@@ -214,12 +215,15 @@ def decision_record(
     )
     decision.full_clean()
     decision.save()
+    audit_record(actor=actor, record=decision, action=Action.DECIDED)
     if target is not None and (feature is not None or outcome == Decision.Outcome.PLANNED):
         # A decision on one ask declines or defers only that ask; planning it puts its feature on the release.
         _feature_follows(target, outcome, release)
     if escalation is not None:
+        ruled = audit_snapshot(escalation)
         escalation.status, escalation.ruling = Escalation.Status.RULED, decision
         escalation.save(update_fields=["status", "ruling"])
+        audit_record(actor=actor, record=escalation, action=Action.RULED, before=ruled)
     if target is not None and (feature is not None or outcome == Decision.Outcome.PLANNED):
         ask_outcomes_follow_features(feature_ids=[target.pk])
     if ask is not None:
@@ -401,6 +405,7 @@ def decision_right_update(
     right = DecisionRight.objects.select_for_update().filter(decision_type=decision_type).first()
     if right is None:
         right = DecisionRight(decision_type=decision_type, **DEFAULT_RIGHTS[decision_type])
+    before = audit_snapshot(right)  # the defaults, for a right never changed before
     right.deciding_roles = cleaned["deciding_roles"]
     right.consulted_roles = cleaned["consulted_roles"]
     right.informed_roles = cleaned["informed_roles"]
@@ -408,6 +413,7 @@ def decision_right_update(
     right.updated_by = actor
     right.full_clean()
     right.save()
+    audit_record(actor=actor, record=right, action=Action.CHANGED, before=before)
     return right
 
 
@@ -463,6 +469,7 @@ def escalation_create(
     )
     escalation.full_clean()
     escalation.save()
+    audit_record(actor=actor, record=escalation, action=Action.ESCALATED)
     _escalation_announce(escalation=escalation, latest=latest)
     return escalation
 

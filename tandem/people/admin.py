@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.admin import StaleEditsRefused
 from tandem.people.models import ApiToken, Team, Territory, User
 from tandem.people.services import sign_in_unlock, two_factor_disable
@@ -28,7 +29,7 @@ admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
-class UserAdmin(StaleEditsRefused, DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, StaleEditsRefused, DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "role", "team", "is_active", "two_factor"]
     list_filter = ["role", "team", "is_active"]
     list_select_related = ["team"]
@@ -65,7 +66,7 @@ class UserAdmin(StaleEditsRefused, DjangoUserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(StaleEditsRefused):
+class TeamAdmin(AuditedAdmin, StaleEditsRefused):
     list_display = ["name", "kind", "manager", "territory"]
     list_filter = ["kind"]
     list_select_related = ["manager", "territory"]
@@ -79,7 +80,7 @@ class TerritoryAdmin(StaleEditsRefused):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(StaleEditsRefused):
+class ApiTokenAdmin(AuditedAdmin, StaleEditsRefused):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
     readonly_fields = ["digest", "prefix"]

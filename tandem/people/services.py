@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tandem.audit.services import Action, audit_record
 from tandem.core.api import token_digest, token_generate
 from tandem.core.permissions import require
 from tandem.people import tasks
@@ -52,6 +53,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=actor, name=name.strip(), prefix=key[:PREFIX_LENGTH], digest=token_digest(key))
     token.full_clean()
     token.save()
+    audit_record(actor=actor, record=token, action=Action.CREATED)
     security_notice(
         user=actor,
         subject="A new API token was created",
@@ -69,6 +71,8 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        revoked = {"revoked_at": [None, token.revoked_at.isoformat()]}
+        audit_record(actor=actor, record=token, action=Action.REVOKED, changes=revoked)
     return token
 
 
@@ -144,6 +148,7 @@ def two_factor_setup_confirm(*, actor: User, code: str) -> list[str] | None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _recovery_codes_make(actor)
+        audit_record(actor=actor, record=actor, action=Action.TWO_FACTOR_ON, changes={"two_factor": [False, True]})
         security_notice(
             user=actor,
             subject="Two-factor sign-in is on",
@@ -159,6 +164,8 @@ def two_factor_disable(*, actor: User, user: User) -> None:
     or an admin for someone who lost both their app and their recovery codes. The person is told."""
     if actor.pk != user.pk:
         require(actor, PeoplePermission.MANAGE_USERS)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        audit_record(actor=actor, record=user, action=Action.TWO_FACTOR_OFF, changes={"two_factor": [True, False]})
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     by = "you" if actor.pk == user.pk else f"an admin ({actor})"
@@ -175,6 +182,7 @@ def recovery_codes_replace(*, actor: User) -> list[str]:
     if two_factor_device(user=actor) is None:
         raise ValidationError("Turn on two-factor sign-in first.")
     codes = _recovery_codes_make(actor)
+    audit_record(actor=actor, record=actor, action=Action.RECOVERY_CODES, changes={})
     security_notice(
         user=actor,
         subject="New recovery codes",
@@ -219,11 +227,14 @@ def _digits(code: str) -> str:
     return "".join(code.split())
 
 
+@transaction.atomic
 def sign_in_unlock(*, actor: User, user: User) -> int:
     """Lift a sign-in lockout of this person's account (failed attempts from every address are
     forgotten); returns how many records of failures were removed. Admins only."""
     require(actor, PeoplePermission.MANAGE_USERS)
-    return int(axes_reset(username=user.get_username()))
+    removed = int(axes_reset(username=user.get_username()))
+    audit_record(actor=actor, record=user, action=Action.UNLOCKED, changes={"failed_sign_ins": [removed, 0]})
+    return removed
 
 
 def security_notice(*, user: User, subject: str, body: str) -> None:

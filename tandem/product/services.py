@@ -13,6 +13,7 @@ from django.utils import timezone
 from tandem.asks.evidence import feature_evidence_refresh, feature_scores_recompute
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.outcomes import ask_outcomes_follow_asks, ask_outcomes_follow_features
+from tandem.audit.services import Action, audit_record, audit_snapshot
 from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import has_permission, require
@@ -274,6 +275,7 @@ def goal_create(*, actor: User, name: str, weight: Decimal, description: str = "
     goal = Goal(name=name.strip(), weight=weight, description=description, is_active=is_active)
     _validate(goal, {"weight": (weight < 0, "The weight cannot be negative.")})
     goal.save()
+    audit_record(actor=actor, record=goal, action=Action.CREATED)
     return goal
 
 
@@ -298,6 +300,7 @@ def goal_update(
     current = Goal.objects.select_for_update().get(pk=goal.pk)
     if current.version != expected_version:
         raise _stale("goal")
+    before = audit_snapshot(current)
     current.name = name.strip()
     current.description = description
     rescore = current.weight != weight or current.is_active != is_active
@@ -306,6 +309,7 @@ def goal_update(
     current.version += 1
     _validate(current, {"weight": (weight < 0, "The weight cannot be negative.")})
     current.save()
+    audit_record(actor=actor, record=current, action=Action.CHANGED, before=before)
     if rescore:
         ScoringSettings.objects.update_or_create(id=1, defaults={"recompute_requested_at": timezone.now()})
         _scores_recompute_enqueue()
@@ -346,6 +350,7 @@ def scoring_settings_update(*, actor: User, **changes: Unpack[ScoringChanges]) -
     """
     require(actor, ProductPermission.SET_SCORING)
     current, _ = ScoringSettings.objects.select_for_update().get_or_create(id=1)
+    before = audit_snapshot(current)
     rescore = any(getattr(current, name) != value for name, value in changes.items() if name in SCORE_FIELDS)
     for name, value in changes.items():
         setattr(current, name, value)
@@ -364,6 +369,7 @@ def scoring_settings_update(*, actor: User, **changes: Unpack[ScoringChanges]) -
         current.recompute_requested_at = current.updated_at
     _validate(current, rules)
     current.save()
+    audit_record(actor=actor, record=current, action=Action.CHANGED, before=before)
     if rescore:
         _scores_recompute_enqueue()
     return current

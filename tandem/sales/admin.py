@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.admin import ServiceOwnedAdmin, StaleEditsRefused
 from tandem.core.models import ExchangeRate
 from tandem.sales import services
@@ -105,7 +106,7 @@ class StageForm(RuleCheckedForm):
 
 
 @admin.register(Stage)
-class StageAdmin(StaleEditsRefused):
+class StageAdmin(AuditedAdmin, StaleEditsRefused):
     form = StageForm
     list_display = ["order", "name", "default_probability", "forecast_category", "is_won", "is_lost"]
     ordering = ["order"]

@@ -24,6 +24,7 @@ from tandem.asks.evidence import (
 )
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.values import ask_values_follow_accounts, ask_values_follow_deals
+from tandem.audit.services import Action, audit_record, audit_snapshot
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.core.models import ExchangeRate
@@ -306,6 +307,7 @@ def opportunity_create(
     opportunity.full_clean()
     opportunity.save()
     _stage_change_record(opportunity=opportunity, from_stage=None, actor=actor, now=now)
+    audit_record(actor=actor, record=opportunity, action=Action.CREATED)
     return opportunity
 
 
@@ -334,6 +336,7 @@ def opportunity_update(
         raise StaleVersion(STALE_DEAL)
     if "owner" in data and data["owner"].pk != opportunity.owner_id:
         _check_owner(actor=actor, owner=data["owner"])
+    before = audit_snapshot(opportunity)
     now = timezone.now()
     from_stage = opportunity.stage
     stage = data.get("stage", from_stage)
@@ -365,6 +368,7 @@ def opportunity_update(
         ask_values_follow_deals(opportunity_ids=[opportunity.pk])
     if moved:
         _stage_change_record(opportunity=opportunity, from_stage=from_stage, actor=actor, now=now)
+    audit_record(actor=actor, record=opportunity, action=Action.CHANGED, before=before)
     if moved or data.keys() & EVIDENCE_FIELDS:
         opportunity_evidence_refresh(opportunity_ids=[opportunity.pk])
     return opportunity
@@ -396,6 +400,7 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
     require(actor, SalesPermission.EDIT_PIPELINE)
     opportunity = opportunity_for_change(user=actor, pk=opportunity.pk, lock=True)
     feature_ids = list(opportunity.asks.filter(feature__isnull=False).values_list("feature_id", flat=True))
+    audit_record(actor=actor, record=opportunity, action=Action.DELETED)
     opportunity.delete()
     ask_values_follow_accounts(account_ids=[opportunity.account_id])
     feature_evidence_refresh(feature_ids=feature_ids)
@@ -432,9 +437,11 @@ def quota_set(
         .filter(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
         .first()
     ) or Quota(user=user, team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
+    before = audit_snapshot(quota) if quota.pk is not None else None
     quota.amount = amount
     quota.full_clean()
     quota.save()
+    audit_record(actor=actor, record=quota, action=Action.CREATED if before is None else Action.CHANGED, before=before)
     return quota
 
 
@@ -469,11 +476,14 @@ def exchange_rate_set(
     require(actor, SalesPermission.SET_EXCHANGE_RATES)
     current = ExchangeRate() if rate is None else ExchangeRate.objects.select_for_update().get(pk=rate.pk)
     before = None if current.pk is None else (current.currency, current.valid_from)
+    stored = None if current.pk is None else audit_snapshot(current)
     currency = (currency or "").upper()
     exchange_rate_check(rate=rate, currency=currency, valid_from=valid_from)
     current.currency, current.valid_from, current.rate_to_home = currency, valid_from, rate_to_home
     current.full_clean()
     current.save()
+    action = Action.CREATED if stored is None else Action.CHANGED
+    audit_record(actor=actor, record=current, action=action, before=stored)
     moved = [(currency, valid_from), *([before] if before else [])]
     for moved_currency in {c for c, _ in moved}:
         since = min(day for c, day in moved if c == moved_currency)
@@ -487,6 +497,7 @@ def exchange_rate_delete(*, actor: User, rate: ExchangeRate) -> None:
     require(actor, SalesPermission.SET_EXCHANGE_RATES)
     rate = ExchangeRate.objects.select_for_update().get(pk=rate.pk)
     _rates_cover_deals(currency=rate.currency, rate=rate, valid_from=None)
+    audit_record(actor=actor, record=rate, action=Action.DELETED)
     rate.delete()
     _home_amounts_follow_enqueue(currency=rate.currency, since=rate.valid_from)
 

@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "tandem.triage",
     "tandem.decisions",
     "tandem.notifications",
+    "tandem.audit",
 ]
 
 MIDDLEWARE = [
     "tandem.core.logs.RequestLogMiddleware",  # outermost: times and logs every request, tags every log line
+    "tandem.audit.middleware.AuditContextMiddleware",  # the channel and request id of audit entries
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -50,3 +50,7 @@ class Access:
     other_team: Callable[[World], dict[str, Any]] | None = None
     other_team_expected: dict[Role, int] | None = None
     public: bool = False  # reachable without signing in (login, password reset)
+    # A team-mate's record that the rep reaches through one of their deals (see `World`): seeing it
+    # that way is not owning it, so `through_deal_expected` usually reads 200 and writes 403 for reps.
+    through_deal: Callable[[World], dict[str, Any]] | None = None
+    through_deal_expected: dict[Role, int] | None = None

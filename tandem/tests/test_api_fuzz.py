@@ -91,8 +91,8 @@ def _config(key: str, world: World) -> Any:
 
 
 @pytest.fixture
-def world(rep, outsider_rep, product_manager) -> World:
-    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+def world(rep, other_rep, outsider_rep, product_manager) -> World:
+    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager, teammate=other_rep)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 The tables live beside each app (`tandem/<app>/tests/access.py`); a route missing from them fails
 `test_every_route_is_in_the_access_table`, so no page or endpoint ships without its access rule.
-A record of another team must answer 404 to sales roles, the same as a record that does not exist.
+A record of another team must answer 404 to sales roles, the same as a record that does not exist;
+a team-mate's record that a rep reaches through one of their deals answers as its entry's
+`through_deal_expected` says (reads yes, writes no).
 """
 
 import importlib
@@ -70,8 +72,8 @@ def _api_operations() -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture
-def world(rep, outsider_rep, product_manager) -> World:
-    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+def world(rep, outsider_rep, product_manager, other_rep) -> World:
+    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager, teammate=other_rep)
 
 
 def test_every_route_is_in_the_access_table():
@@ -92,11 +94,19 @@ def test_every_route_is_in_the_access_table():
 def test_every_table_entry_names_every_role():
     for name, access in {**PAGES, **API}.items():
         assert set(access.expected) == set(Role), f"{name} does not say what every role gets"
+        if access.through_deal:
+            assert set(access.through_deal_expected or {}) == set(Role), f"{name}: through_deal_expected"
 
 
-def _page_request(client: Client, name: str, access: Access, world: World, *, other_team: bool = False) -> Any:
-    build = access.other_team if other_team else access.kwargs
+def _route_kwargs(access: Access, record: str) -> Any:
+    """How to name the record: the rep's team's own, another team's, or a team-mate's seen through a deal."""
+    build = {"own": access.kwargs, "other_team": access.other_team, "through_deal": access.through_deal}[record]
     assert build is not None
+    return build
+
+
+def _page_request(client: Client, name: str, access: Access, world: World, *, record: str = "own") -> Any:
+    build = _route_kwargs(access, record)
     url = reverse(name, kwargs=build(world))
     data = access.data(world) if access.data else {}
     if access.method == "GET":
@@ -110,10 +120,9 @@ def _form_encode(data: dict[str, Any]) -> str:
     return urlencode(data, doseq=True)
 
 
-def _api_request(client: Client, operation_id: str, access: Access, world: World, key: str, *, other_team=False):
+def _api_request(client: Client, operation_id: str, access: Access, world: World, key: str, *, record: str = "own"):
     method, template = _api_operations()[operation_id]
-    build = access.other_team if other_team else access.kwargs
-    assert build is not None
+    build = _route_kwargs(access, record)
     path = template.format(**build(world))
     if access.query:
         path += "?" + _form_encode(access.query(world))
@@ -145,10 +154,19 @@ def test_page_answers_each_role_as_the_table_says(client, world, user_with_role,
 def test_page_of_another_teams_record_is_not_found_for_sales(client, world, user_with_role, name, role):
     access = PAGES[name]
     client.force_login(user_with_role(role))
-    response = _page_request(client, name, access, world, other_team=True)
+    response = _page_request(client, name, access, world, record="other_team")
     expected = (access.other_team_expected or {}).get(role)
     if expected is None:
         expected = 404 if role in SALES_ROLES else access.expected[role]
+    assert _status_matches(expected, response), f"{name} as {role}: expected {expected}, got {response.status_code}"
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n in sorted(PAGES) if PAGES[n].through_deal for r in Role])
+def test_page_of_a_teammates_record_seen_through_a_deal(client, world, user_with_role, name, role):
+    access = PAGES[name]
+    client.force_login(user_with_role(role))
+    response = _page_request(client, name, access, world, record="through_deal")
+    expected = (access.through_deal_expected or {})[role]
     assert _status_matches(expected, response), f"{name} as {role}: expected {expected}, got {response.status_code}"
 
 
@@ -182,12 +200,25 @@ def test_api_record_of_another_team_is_not_found_for_sales(client, world, user_w
     user = user_with_role(role)
     key = token_generate()
     ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
-    response = _api_request(client, operation_id, access, world, key, other_team=True)
+    response = _api_request(client, operation_id, access, world, key, record="other_team")
     expected = (access.other_team_expected or {}).get(role)
     if expected is None:
         expected = 404 if role in SALES_ROLES else access.expected[role]
     assert response.status_code == expected, (
         f"{operation_id} as {role}: expected {expected}, got {response.status_code}"
+    )
+
+
+@pytest.mark.parametrize(("operation_id", "role"), [(o, r) for o in sorted(API) if API[o].through_deal for r in Role])
+def test_api_record_of_a_teammate_seen_through_a_deal(client, world, user_with_role, operation_id, role):
+    access = API[operation_id]
+    user = user_with_role(role)
+    key = token_generate()
+    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
+    response = _api_request(client, operation_id, access, world, key, record="through_deal")
+    expected = (access.through_deal_expected or {})[role]
+    assert response.status_code == expected, (
+        f"{operation_id} as {role}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
     )
 
 

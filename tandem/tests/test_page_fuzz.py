@@ -73,8 +73,8 @@ queries = st.lists(st.tuples(st.sampled_from(PARAMETERS), values), min_size=1, m
 
 
 @pytest.fixture
-def world(rep, outsider_rep, product_manager) -> World:
-    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+def world(rep, other_rep, outsider_rep, product_manager) -> World:
+    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager, teammate=other_rep)
 
 
 def test_the_pages_fuzzed_include_every_list():

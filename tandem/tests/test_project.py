@@ -32,10 +32,10 @@ def test_every_visibility_selector_answers_every_role(user_with_role, role):
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_what_anyone_may_change_they_may_see(rep, outsider_rep, product_manager, user_with_role, role):
+def test_what_anyone_may_change_they_may_see(rep, outsider_rep, product_manager, other_rep, user_with_role, role):
     """Every model's write rule, for every role, over a world with records of the rep's own team, of
     a team-mate reached through a deal and of another team: never a record the role cannot see."""
-    build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+    build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager, teammate=other_rep)
     user = user_with_role(role)
     for model in visibility.tandem_models():
         changeable = visibility.changeable_for(model)(user=user)

@@ -2,6 +2,11 @@
 
 `rep` (in `sales_manager`'s team) owns `account` and `opportunity`; `outsider_rep` (another team)
 owns `other_account` and `other_opportunity`. `feature` is sales-shareable, `internal_feature` is not.
+
+`teammate` (the rep's team-mate) owns `teammate_account`, on which the rep has a deal
+(`deal_on_teammate_account`): the rep sees that account and its contacts through the deal, but does
+not own them. The team-mate also has a deal on the rep's account (`teammate_deal`) with an ask logged
+on it (`teammate_ask`): the rep sees the ask through their account, not the deal.
 """
 
 from dataclasses import dataclass
@@ -37,9 +42,15 @@ class World:
     ask: Ask
     other_ask: Ask
     decision: Decision
+    teammate: User
+    teammate_account: Account
+    teammate_contact: Contact
+    deal_on_teammate_account: Opportunity
+    teammate_deal: Opportunity
+    teammate_ask: Ask
 
 
-def build_world(*, rep: User, outsider_rep: User, product_manager: User) -> World:
+def build_world(*, rep: User, outsider_rep: User, product_manager: User, teammate: User) -> World:
     stage = StageFactory(name="Discovery", order=1, default_probability=20)
     account = AccountFactory(name="Acme Robotics", owner=rep)
     opportunity = OpportunityFactory(name="Acme expansion", account=account, owner=rep, stage=stage)
@@ -50,6 +61,8 @@ def build_world(*, rep: User, outsider_rep: User, product_manager: User) -> Worl
     product = ProductFactory(name="Tandem Cloud", manager=product_manager)
     feature = FeatureFactory(product=product, title="SAML single sign-on", visibility=Feature.Visibility.SALES)
     ask = AskFactory(opportunity=opportunity, feature=feature, status=Ask.Status.LINKED)
+    teammate_account = AccountFactory(name="Umbrella Health", owner=teammate)
+    teammate_deal = OpportunityFactory(name="Acme data residency", account=account, owner=teammate, stage=stage)
     return World(
         rep=rep,
         outsider_rep=outsider_rep,
@@ -73,4 +86,12 @@ def build_world(*, rep: User, outsider_rep: User, product_manager: User) -> Worl
         ask=ask,
         other_ask=AskFactory(opportunity=other_opportunity, need="Export the pipeline to Excel"),
         decision=DecisionFactory(feature=feature, decided_by=product_manager),
+        teammate=teammate,
+        teammate_account=teammate_account,
+        teammate_contact=ContactFactory(account=teammate_account),
+        deal_on_teammate_account=OpportunityFactory(
+            name="Umbrella pilot", account=teammate_account, owner=rep, stage=stage
+        ),
+        teammate_deal=teammate_deal,
+        teammate_ask=AskFactory(opportunity=teammate_deal, need="Keep every record in the EU"),
     )

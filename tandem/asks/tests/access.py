@@ -27,6 +27,9 @@ PAGES: dict[str, Access] = {
         kwargs=lambda w: {"pk": w.ask.pk},
         other_team=lambda w: {"pk": w.other_ask.pk},
         other_team_expected=OTHER_TEAM,
+        # On the rep's account, logged on a team-mate's deal: the rep sees the ask, not the deal.
+        through_deal=lambda w: {"pk": w.teammate_ask.pk},
+        through_deal_expected=EVERYONE_OK,
     ),
     # On a deal (`?opportunity=`) or an account (`?account=`); another team's deal is 404 (tests/test_views.py).
     "asks:ask_create": Access(LOGGERS, data=lambda w: {"opportunity": w.opportunity.pk}),
@@ -91,6 +94,8 @@ API: dict[str, Access] = {
         kwargs=lambda w: {"ask_id": w.ask.pk},
         other_team=lambda w: {"ask_id": w.other_ask.pk},
         other_team_expected=OTHER_TEAM,
+        through_deal=lambda w: {"ask_id": w.teammate_ask.pk},
+        through_deal_expected=EVERYONE_OK,
     ),
     "asks_ask_create": Access(expect(201, 201, 201, 403, 403, 201), method="POST", data=_ask_data),
     "asks_ask_suggestions": Access(

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def world(rep, outsider_rep, product_manager) -> World:
-    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager)
+def world(rep, outsider_rep, product_manager, other_rep) -> World:
+    return build_world(rep=rep, outsider_rep=outsider_rep, product_manager=product_manager, teammate=other_rep)
 
 
 def _manage(*args: str, database: str) -> subprocess.CompletedProcess[str]:

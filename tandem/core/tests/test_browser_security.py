@@ -79,6 +79,22 @@ def test_charts_draw_under_the_policy(live_server, watched, sales_manager, rep, 
     _canvas_drawn(pm_page, "#chart-ask-trend")
 
 
+def test_a_stage_name_is_shown_as_text_in_the_charts_tooltip(live_server, watched, sales_manager, rep):
+    """Stage names are an admin's free text; the chart's tooltip is HTML."""
+    name = '<img src="x" onerror="window.injected = 1">Discovery'
+    stage = StageFactory(name=name, order=1, default_probability=20)
+    OpportunityFactory(account=AccountFactory(owner=rep), owner=rep, stage=stage)
+
+    page = watched(sales_manager)
+    page.goto("/dashboards/")
+    _canvas_drawn(page, "#chart-stages")
+    box = page.locator("#chart-stages canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+
+    expect(page.get_by_text(name, exact=False)).to_be_visible()
+    assert page.evaluate("window.injected") is None
+
+
 def test_htmx_filters_and_searches_work_under_the_policy(live_server, watched, rep, product_manager):
     product = ProductFactory(manager=product_manager)
     FeatureFactory(product=product, title="SAML single sign-on", visibility=Feature.Visibility.SALES)

@@ -30,9 +30,18 @@ def test_every_area_of_the_navigation_resolves():
     ("role", "expected"),
     [
         (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
-        (Role.EXECUTIVE, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
+        (
+            Role.EXECUTIVE,
+            ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards", "Audit trail"],
+        ),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
-        (Role.ADMIN, ["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards", "Admin"]),
+        (
+            Role.ADMIN,
+            [
+                *["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards"],
+                *["Audit trail", "Admin"],
+            ],
+        ),
     ],
 )
 def test_navigation_shows_the_areas_the_role_may_open(user_with_role, role, expected):

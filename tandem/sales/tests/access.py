@@ -18,6 +18,13 @@ QUOTAS = expect(200, 200, 403, 403, 200, 200)
 CREATED = expect(201, 201, 403, 403, 403, 201)
 CHANGED = expect(200, 200, 403, 403, 403, 200)
 DELETED = expect(204, 204, 403, 403, 403, 204)
+# A team-mate's account (and its contacts) that the rep sees through their deal on it: the rep
+# reads it but may not change it; their sales manager may.
+EDIT_PAGE_NOT_OWNER = expect(403, 302, 403, 403, 403, 302)
+CHANGED_NOT_OWNER = expect(403, 200, 403, 403, 403, 200)
+# A team-mate's deal (on the rep's own account) stays the team-mate's: 404 to the rep.
+TEAMMATES_DEAL = expect(404, 200, 200, 403, 200, 200)
+TEAMMATES_DEAL_EDIT_PAGE = expect(404, 302, 403, 403, 403, 302)
 
 CLOSE_DATE = datetime.date(2027, 3, 31)
 
@@ -72,6 +79,14 @@ def _other_account(w: World) -> dict[str, Any]:
     return {"pk": w.other_account.pk}
 
 
+def _teammate_account(w: World) -> dict[str, Any]:
+    return {"pk": w.teammate_account.pk}
+
+
+def _teammate_deal(w: World) -> dict[str, Any]:
+    return {"pk": w.teammate_deal.pk}
+
+
 def _contact(w: World) -> dict[str, Any]:
     return {"pk": w.contact.pk}
 
@@ -82,27 +97,60 @@ def _other_contact(w: World) -> dict[str, Any]:
 
 PAGES: dict[str, Access] = {
     "sales:opportunity_list": Access(VIEW),
-    "sales:opportunity_detail": Access(VIEW, kwargs=_deal, other_team=_other_deal),
+    "sales:opportunity_detail": Access(
+        VIEW, kwargs=_deal, other_team=_other_deal, through_deal=_teammate_deal, through_deal_expected=TEAMMATES_DEAL
+    ),
     "sales:opportunity_create": Access(EDIT_PAGE, method="POST", data=_deal_form),
     "sales:opportunity_update": Access(
-        EDIT_PAGE, method="POST", kwargs=_deal, other_team=_other_deal, data=_deal_edit_form
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=_deal_edit_form,
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_DEAL_EDIT_PAGE,
     ),
-    "sales:opportunity_delete": Access(EDIT_PAGE, method="POST", kwargs=_deal, other_team=_other_deal),
+    "sales:opportunity_delete": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_DEAL_EDIT_PAGE,
+    ),
     "sales:account_list": Access(VIEW),
     "sales:account_options": Access(VIEW, data=lambda w: {"q": "a"}),
     "sales:owner_options": Access(SIGNED_IN, data=lambda w: {"q": "a"}),
-    "sales:account_detail": Access(VIEW, kwargs=_account, other_team=_other_account),
+    "sales:account_detail": Access(
+        VIEW, kwargs=_account, other_team=_other_account, through_deal=_teammate_account, through_deal_expected=VIEW
+    ),
     "sales:account_create": Access(EDIT_PAGE, method="POST", data=_account_form),
     "sales:account_update": Access(
-        EDIT_PAGE, method="POST", kwargs=_account, other_team=_other_account, data=_account_edit_form
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_account,
+        other_team=_other_account,
+        data=_account_edit_form,
+        through_deal=_teammate_account,
+        through_deal_expected=EDIT_PAGE_NOT_OWNER,
     ),
-    "sales:account_delete": Access(EDIT_PAGE, method="POST", kwargs=_empty_account, other_team=_other_empty_account),
+    "sales:account_delete": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_empty_account,
+        other_team=_other_empty_account,
+        # It has deals (the rep's among them), so its owner's side cannot delete it either.
+        through_deal=_teammate_account,
+        through_deal_expected=expect(403, 409, 403, 403, 403, 409),
+    ),
     "sales:contact_create": Access(
         EDIT_PAGE,
         method="POST",
         kwargs=_account,
         other_team=_other_account,
         data=lambda w: {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"},
+        through_deal=_teammate_account,
+        through_deal_expected=EDIT_PAGE_NOT_OWNER,
     ),
     "sales:contact_update": Access(
         EDIT_PAGE,
@@ -110,8 +158,17 @@ PAGES: dict[str, Access] = {
         kwargs=_contact,
         other_team=_other_contact,
         data=lambda w: {"first_name": "Grace", "last_name": "Hopper", "title": "CTO"},
+        through_deal=lambda w: {"pk": w.teammate_contact.pk},
+        through_deal_expected=EDIT_PAGE_NOT_OWNER,
     ),
-    "sales:contact_delete": Access(EDIT_PAGE, method="POST", kwargs=_contact, other_team=_other_contact),
+    "sales:contact_delete": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_contact,
+        other_team=_other_contact,
+        through_deal=lambda w: {"pk": w.teammate_contact.pk},
+        through_deal_expected=EDIT_PAGE_NOT_OWNER,
+    ),
     "sales:quota_list": Access(QUOTAS),
 }
 
@@ -119,7 +176,11 @@ PAGES: dict[str, Access] = {
 API: dict[str, Access] = {
     "sales_account_list": Access(VIEW),
     "sales_account_get": Access(
-        VIEW, kwargs=lambda w: {"account_id": w.account.pk}, other_team=lambda w: {"account_id": w.other_account.pk}
+        VIEW,
+        kwargs=lambda w: {"account_id": w.account.pk},
+        other_team=lambda w: {"account_id": w.other_account.pk},
+        through_deal=lambda w: {"account_id": w.teammate_account.pk},
+        through_deal_expected=VIEW,
     ),
     "sales_account_create": Access(
         CREATED, method="POST", data=lambda w: {"name": "Initech", "owner_id": w.rep.pk, "segment": "enterprise"}
@@ -130,18 +191,25 @@ API: dict[str, Access] = {
         kwargs=lambda w: {"account_id": w.account.pk},
         other_team=lambda w: {"account_id": w.other_account.pk},
         data=lambda w: {"version": w.account.version, "status": "customer"},
+        # Finding 1 of issue 15: a rep with a deal on a colleague's account gave it to themselves.
+        through_deal=lambda w: {"account_id": w.teammate_account.pk},
+        through_deal_expected=CHANGED_NOT_OWNER,
     ),
     "sales_account_delete": Access(
         DELETED,
         method="DELETE",
         kwargs=lambda w: {"account_id": _empty_account(w)["pk"]},
         other_team=lambda w: {"account_id": _other_empty_account(w)["pk"]},
+        through_deal=lambda w: {"account_id": w.teammate_account.pk},
+        through_deal_expected=expect(403, 422, 403, 403, 403, 422),  # it still has deals
     ),
     "sales_opportunity_list": Access(VIEW),
     "sales_opportunity_get": Access(
         VIEW,
         kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
         other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
+        through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
+        through_deal_expected=TEAMMATES_DEAL,
     ),
     "sales_opportunity_create": Access(
         CREATED,
@@ -161,11 +229,15 @@ API: dict[str, Access] = {
         kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
         other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
         data=lambda w: {"version": 1, "amount": "75000.00"},
+        through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
+        through_deal_expected=expect(404, 200, 403, 403, 403, 200),
     ),
     "sales_opportunity_delete": Access(
         DELETED,
         method="DELETE",
         kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
         other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
+        through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
+        through_deal_expected=expect(404, 204, 403, 403, 403, 204),
     ),
 }

@@ -19,7 +19,8 @@
         axisPointer: { type: "shadow" },
         formatter: (params) => {
           const stage = data.stages[params[0].dataIndex];
-          return `<b>${stage.name}</b><br>${money(stage.total)}<br>${number(stage.count)} deal${stage.count === 1 ? "" : "s"}`;
+          // ECharts puts a formatter's string in as HTML; a stage name is an admin's free text.
+          return `<b>${echarts.format.encodeHTML(stage.name)}</b><br>${money(stage.total)}<br>${number(stage.count)} deal${stage.count === 1 ? "" : "s"}`;
         },
       },
       xAxis: { type: "value", axisLabel: { formatter: short } },
