@@ -2,7 +2,14 @@
 
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
-from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, TandemAPI, install_error_handlers
+from tandem.core.api import (
+    ActiveSessionAuth,
+    JsonRenderer,
+    PersonalTokenAuth,
+    TandemAPI,
+    install_error_handlers,
+    refuse_nul_text,
+)
 from tandem.decisions.api import router as decisions_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
@@ -19,6 +26,7 @@ api = TandemAPI(
     renderer=JsonRenderer(),
 )
 install_error_handlers(api)
+api.add_decorator(refuse_nul_text)  # text holding NUL: a 422 on its field, on every operation
 api.add_router("/", people_router)
 api.add_router("/", sales_router)
 api.add_router("/", product_router)

@@ -17,7 +17,7 @@ from tandem.asks.filters import AskFilter
 from tandem.asks.models import Ask
 from tandem.asks.permissions import AsksPermission
 from tandem.asks.selectors import ask_rows, ask_suggestions, ask_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, row_or_404
+from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed, filterset_apply, row_or_404
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
@@ -110,11 +110,11 @@ class AskListQuery(Schema):
     escalation: Literal["none", "open", "ruled"] | None = Field(
         None, description="Never escalated, escalated and waiting for an executive, or ruled."
     )
-    product: int | None = Field(
+    product: Id | None = Field(
         None, description="Asks on features of this product (for new asks: the feature the rep attached)."
     )
     segment: AskSegment | None = Field(None, description="The segment of the ask's account.")
-    rep: int | None = Field(None, description="Asks logged by this user.")
+    rep: Id | None = Field(None, description="Asks logged by this user.")
     q: str | None = Field(None, description="Need contains.")
     order: Literal["newest", "value"] = Field(
         "newest", description="Newest first, or most valuable first (see `value`); ties newest id first."
@@ -127,15 +127,15 @@ ORDERS = {"newest": ["-created_at", "-id"], "value": ["-value_home", "-id"]}
 
 
 class AskIn(Schema):
-    account_id: int
-    opportunity_id: int | None = None
+    account_id: Id
+    opportunity_id: Id | None = None
     need: str = Field(
         min_length=1, max_length=text_limit(Ask, "need"), description="What the customer needs, in their words."
     )
     why: str = Field("", max_length=text_limit(Ask, "why"))
     importance: AskImportance = "important"
     source: AskSource = "call"
-    feature_id: int | None = None
+    feature_id: Id | None = None
 
 
 RELATIONS = {"account": "account_id", "opportunity": "opportunity_id", "feature": "feature_id"}
@@ -166,7 +166,7 @@ def _ask_answer(request: ApiRequest, ask_id: int) -> AskOut:
 
 @router.get(
     "/asks",
-    response={200: AskPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: AskPageOut, **ERRORS},
     operation_id="asks_ask_list",
     summary="List the asks you may see, newest or most valuable first",
     description="With `status=new` this is the triage inbox.",
@@ -250,17 +250,17 @@ class SuggestionOut(Schema):
 
 
 class AskLinkIn(Schema):
-    feature_id: int
+    feature_id: Id
     expected_status: AskStatus | None = EXPECTED_STATUS
 
 
 class AskMergeIn(Schema):
-    original_id: int = Field(description="The ask this one duplicates; it keeps the evidence of both.")
+    original_id: Id = Field(description="The ask this one duplicates; it keeps the evidence of both.")
     expected_status: AskStatus | None = EXPECTED_STATUS
 
 
 class FeatureFromAskIn(Schema):
-    product_id: int
+    product_id: Id
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=text_limit(Feature, "description"))
     expected_status: AskStatus | None = EXPECTED_STATUS

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse_lazy
 
 from tandem.asks.models import LOOP_STATUS_LABELS, Ask
+from tandem.core.filters import FilterSet
 from tandem.core.forms import RemoteSelect
 from tandem.product.models import Product
 from tandem.product.selectors import product_visible
@@ -19,7 +20,7 @@ def _products(request: HttpRequest | None) -> QuerySet[Product]:
     return product_visible(user=request.user) if request is not None else Product.objects.none()  # type: ignore[arg-type]
 
 
-class AskInboxFilter(django_filters.FilterSet):
+class AskInboxFilter(FilterSet):
     """The triage inbox's filters. Product means the product of the ask's feature: for a new ask,
     the feature the rep attached when logging it; asks nobody placed yet show under any product."""
 

@@ -6,7 +6,7 @@ from django import forms
 
 from tandem.asks.models import NEED_MISSING, Ask
 from tandem.asks.selectors import ask_visible
-from tandem.core.forms import ServiceErrorsMixin, bootstrap
+from tandem.core.forms import InputGuard, ServiceErrorsMixin, bootstrap
 from tandem.people.models import User
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_visible, product_visible
@@ -22,7 +22,7 @@ def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return field
 
 
-class TandemForm(ServiceErrorsMixin, forms.Form):
+class TandemForm(ServiceErrorsMixin, InputGuard, forms.Form):
     """An asks form: Bootstrap classes on its widgets; the asks services validate and write."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tandem.audit.models import AuditEntry
 from tandem.audit.records import record_type_choices
+from tandem.core.filters import FilterSet
 from tandem.core.forms import RemoteSelect
 from tandem.people.models import User
 
@@ -19,7 +20,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class AuditEntryFilter(django_filters.FilterSet):
+class AuditEntryFilter(FilterSet):
     actor = django_filters.ModelChoiceFilter(
         queryset=User.objects.all(),
         empty_label="Anyone",

@@ -1,15 +1,16 @@
 """Shared pieces of the JSON API: personal-token auth and its limits, one error shape, cursor pagination."""
 
-import base64
+import functools
 import hashlib
 import json
 import secrets
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 import pydantic_core
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
@@ -17,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field as SchemaField
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 from ninja.security import HttpBearer, SessionAuth
@@ -25,6 +26,7 @@ from ninja.security import HttpBearer, SessionAuth
 from tandem.core.constraints import length_message
 from tandem.core.http import client_ip
 from tandem.core.ratelimit import RateLimited, rate_count, rate_counters_forget
+from tandem.core.text import ID_MAX, ID_MIN, NUL_MESSAGE, id_range_message, nul_paths
 from tandem.people.models import ApiToken, User
 
 TOKEN_PREFIX = "tdm_"
@@ -118,9 +120,16 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# Every operation: 422 too, for a parameter that does not parse (`/api/accounts/abc`, `?limit=0`).
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# 400: a body that is not JSON; 413: a body over the limit (core.middleware.RequestBodyLimitMiddleware).
+WRITE_ERRORS = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 EMPTY = "This field cannot be empty."
+
+# A record's id, as sent in a filter or a body: a whole number the database can hold (64 bits). A
+# larger one is a 422 on its field; without the bound it reached the database, which refused it
+# with a 500 ("Python int too large to convert to SQLite INTEGER", "integer out of range").
+Id = Annotated[int, SchemaField(ge=ID_MIN, le=ID_MAX)]
 
 
 def omittable(**options: Any) -> Any:
@@ -151,6 +160,10 @@ def _schema_error_message(error: Mapping[str, Any]) -> str:
         return length_message(error["ctx"]["max_length"], len(value))
     if (value is None and kind != "missing") or (kind == "string_too_short" and error["ctx"]["min_length"] == 1):
         return EMPTY
+    if (kind == "less_than_equal" and error["ctx"]["le"] == ID_MAX) or (
+        kind == "greater_than_equal" and error["ctx"]["ge"] == ID_MIN
+    ):
+        return id_range_message()
     return str(error.get("msg", "Invalid value."))
 
 
@@ -193,13 +206,39 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def stale(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
 
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        # Ninja's own refusals; the one it raises is 400 for a body that does not parse as JSON.
+        detail = "The body is not valid JSON." if exc.status_code == 400 else str(exc)
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
     api.add_exception_handler(ValidationError, validation)
+    api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(StaleVersion, stale)
     api.add_exception_handler(NinjaValidationError, ninja_validation)
     api.add_exception_handler(PermissionDenied, denied)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(RateLimited, rate_limited)
+
+
+def refuse_nul_text(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Applied to every operation once ninja has parsed its parameters and body: text holding a NUL
+    character is a 422 on its field. PostgreSQL cannot store or compare it (a 500), SQLite stored
+    it silently; the pages' forms refuse it in the same words."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        errors: dict[str, list[str]] = {}
+        for name, value in values.items():
+            data = value.model_dump() if isinstance(value, Schema) else value
+            # A query or body schema's fields are the parameters sent; a plain parameter is itself.
+            for path in nul_paths(data, prefix=() if isinstance(value, Schema) else (name,)):
+                errors.setdefault(".".join(path) or name, []).append(NUL_MESSAGE)
+        if errors:
+            raise ValidationError(errors)
+        return view(request, *args, **values)
+
+    return checked
 
 
 def filterset_apply(
@@ -222,18 +261,76 @@ def errors_renamed(error: ValidationError, names: Mapping[str, str]) -> Validati
     return ValidationError({names.get(field, field): messages for field, messages in error.error_dict.items()})
 
 
-def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+CURSOR_INVALID = "This cursor is not valid; use the next_cursor of a previous page."
+CURSOR_MAX_LENGTH = 2000
 
 
-def _decode(cursor: str) -> list[Any]:
+class _CursorSerializer:
+    """The JSON of a cursor's sort values; dates, times and decimals as their text (`to_python` reads it back)."""
+
+    def dumps(self, values: Any) -> bytes:
+        return json.dumps(values, default=str, separators=(",", ":")).encode()
+
+    def loads(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+def _cursor_salt(queryset: "QuerySet[Any, Any]", fields: Sequence[str]) -> str:
+    """A cursor is signed for one list and one sort order: any other cursor is refused before it is read."""
+    return f"tandem.cursor:{queryset.model._meta.label}:{','.join(fields)}"
+
+
+def _encode(values: list[Any], *, salt: str) -> str:
+    return signing.dumps(values, salt=salt, serializer=_CursorSerializer, compress=True)
+
+
+def _decode(cursor: str, *, salt: str) -> list[Any]:
+    """The sort values of a cursor this list gave out, else a 422 on `cursor`: a tampered cursor
+    (wrong shape, wrong types, deep nesting, huge) fails the signature, whatever it holds."""
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise ValidationError({"cursor": [CURSOR_INVALID]})
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as exc:
-        raise ValidationError({"cursor": "This cursor is not valid; use the next_cursor of a previous page."}) from exc
+        values = signing.loads(cursor, salt=salt, serializer=_CursorSerializer)
+    except (signing.BadSignature, ValueError, TypeError, RecursionError) as exc:
+        raise ValidationError({"cursor": [CURSOR_INVALID]}) from exc
     if not isinstance(values, list):
-        raise ValidationError({"cursor": "This cursor is not valid; use the next_cursor of a previous page."})
+        raise ValidationError({"cursor": [CURSOR_INVALID]})
     return values
+
+
+def _sort_field(model: type[Model], dotted: str) -> Field | None:
+    """The model field a sort key (`evidence__score`, `stage__order`) names, through its relations."""
+    parts = dotted.split("__")
+    for i, part in enumerate(parts):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if i == len(parts) - 1:
+            return field if isinstance(field, Field) else None
+        if field.related_model is None:
+            return None
+        model = field.related_model
+    return None
+
+
+def _cursor_values(queryset: "QuerySet[Any, Any]", fields: Sequence[str], values: list[Any]) -> list[Any]:
+    """Each value read back as its field's type; one that is not (a cursor signed by an older
+    release, say) is a 422 on `cursor`, never a query the database refuses."""
+    if len(values) != len(fields):
+        raise ValidationError({"cursor": ["This cursor belongs to another sort order."]})
+    parsed = []
+    for name, raw in zip(fields, values, strict=True):
+        field = _sort_field(queryset.model, name)
+        if raw is None or isinstance(raw, list | dict) or field is None:
+            raise ValidationError({"cursor": [CURSOR_INVALID]})
+        try:
+            value = field.to_python(raw)
+            field.run_validators(value)
+        except (ValidationError, TypeError, ValueError) as exc:
+            raise ValidationError({"cursor": [CURSOR_INVALID]}) from exc
+        parsed.append(value)
+    return parsed
 
 
 def cursor_paginate(
@@ -242,23 +339,16 @@ def cursor_paginate(
     """Keyset pagination: stable under inserts and as fast on page 1,000 as on page 1.
 
     `order` lists non-null fields with an optional '-' and must end with a unique one ("id"). The
-    rows are model instances, or the dicts of `.values()` when those hold the `order` fields.
+    rows are model instances, or the dicts of `.values()` when those hold the `order` fields. The
+    cursor is signed (SECRET_KEY) for this list and sort order, and its values are read back as
+    their fields' types: any other cursor is a 422 on `cursor`.
     """
     fields = [name.lstrip("-") for name in order]
     descending = [name.startswith("-") for name in order]
+    salt = _cursor_salt(queryset, fields)
     queryset = queryset.order_by(*order)
     if cursor:
-        values = _decode(cursor)
-        if len(values) != len(fields):
-            raise ValidationError({"cursor": "This cursor belongs to another sort order."})
-        model = queryset.model
-        parsed = []
-        for field_name, raw in zip(fields, values, strict=True):
-            try:
-                field = model._meta.get_field(field_name)
-                parsed.append(field.to_python(raw) if isinstance(field, Field) else raw)
-            except (FieldDoesNotExist, ValidationError):
-                parsed.append(raw)
+        parsed = _cursor_values(queryset, fields, _decode(cursor, salt=salt))
         after = Q()
         for i, name in enumerate(fields):
             step = Q(**{f"{name}__{'lt' if descending[i] else 'gt'}": parsed[i]})
@@ -271,7 +361,7 @@ def cursor_paginate(
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, _encode([_value(last, name) for name in fields])
+    return rows, _encode([_value(last, name) for name in fields], salt=salt)
 
 
 def row_or_404(rows: "QuerySet[Any, R]", pk: int) -> R:

@@ -7,6 +7,7 @@ widget template still goes through the engine.
 """
 
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -16,6 +17,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise as StrPromise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from tandem.core.text import ID_MAX, ID_MIN, NUL_MESSAGE, has_nul, id_range_message
 
 
 def _attrs(attrs: Mapping[str, Any]) -> SafeString:
@@ -112,7 +115,7 @@ class RemoteSelect(forms.Select):
         return super().get_context(name, value, {**(attrs or {}), "data-options-url": str(self.url)})
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
-        chosen = {str(v) for v in value if v not in ("", None)}
+        chosen = {str(v) for v in value if v not in ("", None) and within_range(str(v))}
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None:
             return super().optgroups(name, value, attrs)
@@ -122,6 +125,64 @@ class RemoteSelect(forms.Select):
             for index, record in enumerate(queryset.filter(pk__in=chosen), start=1):
                 options.append(self.create_option(name, str(record.pk), field.label_from_instance(record), True, index))
         return [(None, options, 0)]
+
+
+def within_range(text: str) -> bool:
+    """Whether a number typed in a query or a form fits a database integer (ids, counts)."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return False
+    return number.is_finite() and ID_MIN <= number <= ID_MAX
+
+
+# Fields whose value ends up compared with an integer column: a record picked by id, a number.
+_NUMERIC_FIELDS = (forms.ModelChoiceField, forms.IntegerField, forms.DecimalField)
+
+
+def _input_refusal(field: forms.Field, values: list[Any]) -> str | None:
+    texts = [value for value in values if isinstance(value, str)]
+    if any(has_nul(text) for text in texts):
+        return NUL_MESSAGE
+    if isinstance(field, _NUMERIC_FIELDS):
+        for text in texts:
+            try:
+                number = Decimal(text.strip())
+            except InvalidOperation:
+                continue  # not a number: the field says so itself
+            if number.is_finite() and not ID_MIN <= number <= ID_MAX:
+                return id_range_message() if isinstance(field, forms.ModelChoiceField) else "This number is too large."
+    return None
+
+
+class InputGuard:
+    """Refuses, under the field, what the database would answer with a 500: text holding a NUL
+    character (PostgreSQL cannot store or compare it) and a number or id beyond 64 bits (SQLite
+    cannot bind it; a form's record choice looked it up before any validator ran). The value is
+    dropped before the form reads it, so nothing downstream (a list's filter, a select showing the
+    chosen record) sees it. Every filter form (`core.filters.FilterSet`) and page form has it."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    is_bound: bool
+
+    def full_clean(self) -> None:
+        refusals: dict[str, str] = {}
+        if self.is_bound:
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)  # type: ignore[attr-defined]
+                values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+                refusal = _input_refusal(field, values)
+                if refusal is not None:
+                    refusals[name] = refusal
+                    data.pop(key, None)
+            self.data = data
+        super().full_clean()  # type: ignore[misc]
+        for name, refusal in refusals.items():
+            # The refusal replaces what the field said of its emptied value ("This field is required.").
+            self.errors.pop(name, None)  # type: ignore[attr-defined]
+            self.add_error(name, refusal)  # type: ignore[attr-defined]
 
 
 def remote_options(records: Iterable[Any], *, label: Callable[[Any], str] = str) -> JsonResponse:

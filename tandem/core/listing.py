@@ -13,6 +13,8 @@ from django.db.models import Count, DecimalField, Model, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from tandem.core.text import ID_MAX
+
 M = TypeVar("M", bound=Model)
 
 PER_PAGE = 50
@@ -87,14 +89,26 @@ def list_page(
     per_page: int = PER_PAGE,
 ) -> ListPage[M]:
     sort, ordering = sort_ordering(request.GET.get("sort", default_sort), columns, default_sort)
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    offset = (number - 1) * per_page
-    rows = list(queryset.order_by(*ordering)[offset : offset + per_page + 1])
+    number = page_number(request.GET.get("page"), per_page=per_page)
+    ordered = queryset.order_by(*ordering)
+    rows = list(ordered[(number - 1) * per_page : number * per_page + 1])
+    if not rows and number > 1:
+        # Past the end (an old link, a hand-typed ?page=99999999999999999999): the last page. Only
+        # then is the list counted.
+        number = max(1, -(-ordered.count() // per_page))
+        rows = list(ordered[(number - 1) * per_page : number * per_page + 1])
     query = {k: str(v) for k, v in request.GET.items() if k != "page"}
     return ListPage(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, sort=sort, query=query)
+
+
+def page_number(raw: str | None, *, per_page: int = PER_PAGE) -> int:
+    """`?page=` as a page to show: 1 when missing, not a number or below 1; never past the pages a
+    database offset can reach (a 64-bit offset: beyond it SQLite and PostgreSQL answered a 500)."""
+    try:
+        number = int(raw or "1")
+    except ValueError:  # not a number, or more digits than Python reads
+        return 1
+    return min(max(1, number), ID_MAX // per_page)
 
 
 @dataclass(frozen=True)

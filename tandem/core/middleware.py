@@ -16,7 +16,8 @@ from django.utils.cache import patch_cache_control
 from tandem.core import formats
 from tandem.core.api import PersonalTokenAuth
 from tandem.core.ratelimit import RateLimited
-from tandem.core.views import request_too_large
+from tandem.core.text import has_nul
+from tandem.core.views import bad_request, request_too_large
 
 # The API's documentation: the interactive page and the OpenAPI document it reads.
 API_DOCS_PAGE = "api:openapi-view"
@@ -94,6 +95,24 @@ class RequestBodyLimitMiddleware:
             if is_api(request):
                 return JsonResponse({"detail": body_too_large_message()}, status=413)
             return request_too_large(request, body_too_large_message())
+        return self.get_response(request)
+
+
+class QueryTextMiddleware:
+    """A page's query string (or path) holding a NUL character is refused with 400, naming the
+    parameter: PostgreSQL cannot compare text with NUL, and searches (`?q=`) read the query
+    directly. Forms refuse NUL under their fields (`core.forms.InputGuard`), the API under the
+    parameter or body field (`core.api.refuse_nul_text`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api(request):
+            names = [name for name, values in request.GET.lists() if has_nul(name) or any(map(has_nul, values))]
+            if names or has_nul(request.path):
+                where = f"The value of “{names[0].replace(chr(0), '')}”" if names else "The address"
+                return bad_request(request, f"{where} holds a null character, which is not allowed.")
         return self.get_response(request)
 
 

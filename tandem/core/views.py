@@ -71,3 +71,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def request_too_large(request: HttpRequest, message: str) -> HttpResponse:
     """413 for a body over the limit (core.middleware.RequestBodyLimitMiddleware): nothing read it."""
     return _error(request, 413, "Too large", message)
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """400 for a request no page can read (core.middleware.QueryTextMiddleware)."""
+    return _error(request, 400, "Bad request", message)

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tandem.asks.models import Decision
 from tandem.asks.selectors import ask_visible, decision_visible
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed
+from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
@@ -61,20 +61,20 @@ class DecisionPageOut(Schema):
 
 
 class DecisionListQuery(Schema):
-    feature_id: int | None = Field(None, description="Decisions on this feature.")
-    ask_id: int | None = Field(None, description="Decisions on this ask.")
+    feature_id: Id | None = Field(None, description="Decisions on this feature.")
+    ask_id: Id | None = Field(None, description="Decisions on this ask.")
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
 
 class DecisionIn(Schema):
-    feature_id: int | None = Field(None, description="Decide on this feature (or give ask_id).")
-    ask_id: int | None = Field(None, description="Decide on this ask (or give feature_id).")
+    feature_id: Id | None = Field(None, description="Decide on this feature (or give ask_id).")
+    ask_id: Id | None = Field(None, description="Decide on this ask (or give feature_id).")
     outcome: DecisionOutcome
     rationale: str = Field(
         min_length=1, max_length=text_limit(Decision, "rationale"), description="Why; the requesting reps receive it."
     )
-    release_id: int | None = Field(
+    release_id: Id | None = Field(
         None, description="Required when planned: a planned release of the feature's product."
     )
 
@@ -123,16 +123,16 @@ class EscalationListQuery(Schema):
 
 
 class EscalationIn(Schema):
-    ask_id: int
+    ask_id: Id
     reason: str = Field(min_length=1, max_length=text_limit(Escalation, "reason"))
-    executive_id: int | None = Field(None, description="The executive to rule; omit for any executive.")
+    executive_id: Id | None = Field(None, description="The executive to rule; omit for any executive.")
     due_date: datetime.date | None = Field(None, description="Default: five business days from today.")
 
 
 class RulingIn(Schema):
     outcome: DecisionOutcome
     rationale: str = Field(min_length=1, max_length=text_limit(Decision, "rationale"))
-    release_id: int | None = None
+    release_id: Id | None = None
 
 
 def _release(request: ApiRequest, release_id: int | None) -> Release | None:
@@ -150,7 +150,7 @@ def _decisions(request: ApiRequest) -> QuerySet[Decision]:
 
 @router.get(
     "/decisions",
-    response={200: DecisionPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: DecisionPageOut, **ERRORS},
     operation_id="decisions_decision_list",
     summary="List the decisions you may see, newest first, for a feature or an ask",
 )
@@ -223,7 +223,7 @@ def decision_right_update(
 
 @router.get(
     "/escalations",
-    response={200: EscalationPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: EscalationPageOut, **ERRORS},
     operation_id="decisions_escalation_list",
     summary="List the escalations you may see, soonest due first",
 )

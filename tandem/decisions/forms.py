@@ -5,14 +5,14 @@ from typing import Any
 from django import forms
 
 from tandem.asks.models import RATIONALE_MISSING, Decision
-from tandem.core.forms import bootstrap
+from tandem.core.forms import InputGuard, bootstrap
 from tandem.core.roles import Role
 from tandem.decisions.models import REASON_MISSING
 from tandem.people.models import User
 from tandem.product.models import Product, Release
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(InputGuard, forms.Form):
     # No outcome preselected: a form that already says "Planned" reads like the feature's state.
     outcome = forms.ChoiceField(choices=[("", "Choose the outcome"), *Decision.Outcome.choices])
     release: forms.ModelChoiceField[Release] = forms.ModelChoiceField(
@@ -40,7 +40,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(InputGuard, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the decision costs the business: the deal, the account.",
@@ -60,7 +60,7 @@ class EscalationForm(forms.Form):
 ROLE_CHOICES = Role.choices
 
 
-class DecisionRightForm(forms.Form):
+class DecisionRightForm(InputGuard, forms.Form):
     deciding_roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
     consulted_roles = forms.MultipleChoiceField(
         choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False

@@ -53,7 +53,7 @@ class ReadAllOut(Schema):
 
 @router.get(
     "/notifications",
-    response={200: NotificationPageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: NotificationPageOut, **ERRORS},
     operation_id="notifications_notification_list",
     summary="List my notifications, newest first",
 )

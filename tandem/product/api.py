@@ -15,6 +15,7 @@ from tandem.asks.models import is_single_deal, largest_deal_share
 from tandem.core.api import (
     ERRORS,
     WRITE_ERRORS,
+    Id,
     cursor_paginate,
     errors_renamed,
     filterset_apply,
@@ -144,7 +145,7 @@ class FeaturePageOut(BaseModel):
 
 
 class FeatureListQuery(Schema):
-    product: int | None = None
+    product: Id | None = None
     status: FeatureStatus | None = None
     visibility: FeatureVisibility | None = None
     confidence: FeatureConfidence | None = None
@@ -163,12 +164,12 @@ DONT_SAY_LIMIT = text_limit(Feature, "sales_dont_say")
 
 
 class FeatureIn(Schema):
-    product_id: int
+    product_id: Id
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=DESCRIPTION_LIMIT)
     status: FeatureStatus = "backlog"
-    release_id: int | None = None
-    goal_ids: list[int] = []
+    release_id: Id | None = None
+    goal_ids: list[Id] = []
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = "exploring"
     visibility: FeatureVisibility = "internal"
@@ -181,12 +182,12 @@ class FeaturePatch(Schema):
     value when left out and cannot be emptied."""
 
     version: int = Field(description="The version you read; a stale one gets 409 and changes nothing.")
-    product_id: int = omittable()
+    product_id: Id = omittable()
     title: str = omittable(min_length=1, max_length=200)
     description: str = omittable(max_length=DESCRIPTION_LIMIT)
     status: FeatureStatus = omittable()
-    release_id: int | None = None
-    goal_ids: list[int] = omittable()
+    release_id: Id | None = None
+    goal_ids: list[Id] = omittable()
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = omittable()
     visibility: FeatureVisibility = omittable()
@@ -297,7 +298,7 @@ def _references(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/features",
-    response={200: FeaturePageOut, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: FeaturePageOut, **ERRORS},
     operation_id="product_feature_list",
     summary="List features, by score unless sorted otherwise",
 )
@@ -385,7 +386,7 @@ class ReleaseOut(Schema):
 
 
 class ReleaseIn(Schema):
-    product_id: int
+    product_id: Id
     name: str = Field(min_length=1, max_length=200)
     target_date: datetime.date
 
@@ -397,13 +398,13 @@ class ReleasePatch(Schema):
 
 
 class ReleaseListQuery(Schema):
-    product: int | None = None
+    product: Id | None = None
     status: ReleaseStatus | None = None
 
 
 @router.get(
     "/releases",
-    response={200: list[ReleaseOut], **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: list[ReleaseOut], **ERRORS},
     operation_id="product_release_list",
     summary="List releases, planned ones first by target date",
 )

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from tandem.core.filters import FilterSet
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import product_visible
 
@@ -21,7 +22,7 @@ SCHEDULED_STATUSES = [Feature.Status.PLANNED, Feature.Status.IN_PROGRESS]
 STATUS_GROUPS = {"open": OPEN_STATUSES, "scheduled": SCHEDULED_STATUSES}
 
 
-class FeatureFilter(django_filters.FilterSet):
+class FeatureFilter(FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=_products, empty_label="Any product")
     status = django_filters.ChoiceFilter(
         choices=[

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from tandem.core.constraints import constraint_message
-from tandem.core.forms import bootstrap
+from tandem.core.forms import InputGuard, bootstrap
 from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import goal_visible, product_visible, release_visible
@@ -15,7 +15,7 @@ from tandem.product.selectors import goal_visible, product_visible, release_visi
 EFFORT_POSITIVE = {"min_value": constraint_message(Feature, "feature_effort_positive")}
 
 
-class FeatureForm(forms.Form):
+class FeatureForm(InputGuard, forms.Form):
     """A whole feature, as product managers edit it. `version` is the one the editor saw."""
 
     product: forms.ModelChoiceField[Product] = forms.ModelChoiceField(queryset=Product.objects.none())
@@ -83,7 +83,7 @@ class FeatureForm(forms.Form):
         }
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(InputGuard, forms.Form):
     """A release as product managers plan it. Editing leaves out the product: a release stays with
     its product. `version` is the one the editor saw."""
 
@@ -103,7 +103,7 @@ class ReleaseForm(forms.Form):
         bootstrap(self)
 
 
-class GoalForm(forms.Form):
+class GoalForm(InputGuard, forms.Form):
     """A strategic goal as the executive sets it. `version` is the one the editor saw."""
 
     name = forms.CharField(max_length=200)
@@ -128,7 +128,7 @@ class GoalForm(forms.Form):
         bootstrap(self)
 
 
-class EffortForm(forms.Form):
+class EffortForm(InputGuard, forms.Form):
     """The effort estimate alone, as engineering leads give it."""
 
     effort = forms.DecimalField(
@@ -146,11 +146,11 @@ class EffortForm(forms.Form):
         bootstrap(self)
 
 
-class FeatureDeleteForm(forms.Form):
+class FeatureDeleteForm(InputGuard, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ScoringSettingsForm(forms.Form):
+class ScoringSettingsForm(InputGuard, forms.Form):
     """The executive's scoring weights; the service checks the rules and names the field at fault."""
 
     formula = forms.ChoiceField(

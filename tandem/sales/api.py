@@ -14,6 +14,7 @@ from tandem.competition.selectors import competitor_visible
 from tandem.core.api import (
     ERRORS,
     WRITE_ERRORS,
+    Id,
     cursor_paginate,
     errors_renamed,
     filterset_apply,
@@ -102,13 +103,13 @@ class AccountOut(Schema):
 
 class AccountIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    owner_id: int | None = Field(None, description="Defaults to you.")
+    owner_id: Id | None = Field(None, description="Defaults to you.")
     industry: str = Field("", max_length=100)
     segment: Account.Segment = Account.Segment.MID_MARKET
     status: Account.Status = Account.Status.PROSPECT
     employees: int | None = Field(None, ge=0)
     region: str = Field("", max_length=50)
-    territory_id: int | None = None
+    territory_id: Id | None = None
     annual_revenue: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
     external_id: str | None = None
 
@@ -119,13 +120,13 @@ class AccountPatch(Schema):
 
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
     name: str = omittable(min_length=1, max_length=200)
-    owner_id: int = omittable()
+    owner_id: Id = omittable()
     industry: str = omittable(max_length=100)
     segment: Account.Segment = omittable()
     status: Account.Status = omittable()
     employees: int | None = Field(None, ge=0)
     region: str = omittable(max_length=50)
-    territory_id: int | None = None
+    territory_id: Id | None = None
     annual_revenue: Decimal = omittable(ge=0, max_digits=16, decimal_places=2)
 
 
@@ -139,7 +140,7 @@ class AccountFilterIn(ListIn):
     q: str | None = Field(None, description="Part of the account name.")
     segment: Account.Segment | None = None
     status: Account.Status | None = None
-    owner: int | None = Field(None, description="Owner's user id.")
+    owner: Id | None = Field(None, description="Owner's user id.")
     region: str | None = None
 
 
@@ -153,7 +154,7 @@ ACCOUNT_SORTS = {"name": "name", "annual_revenue": "annual_revenue", "created_at
 
 @router.get(
     "/accounts",
-    response={200: AccountPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: AccountPage, **ERRORS},
     operation_id="sales_account_list",
     summary="List the accounts you can see",
 )
@@ -288,17 +289,17 @@ def _opportunity_out(row: dict[str, Any]) -> OpportunityOut:
 
 class OpportunityIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    account_id: int
-    owner_id: int | None = Field(None, description="Defaults to you.")
+    account_id: Id
+    owner_id: Id | None = Field(None, description="Defaults to you.")
     amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     currency: str | None = Field(None, min_length=3, max_length=3, description="Defaults to the home currency.")
-    stage_id: int
+    stage_id: Id
     close_date: datetime.date
     probability: int | None = Field(None, ge=0, le=100, description="Defaults to the stage's.")
     forecast_category: Stage.ForecastCategory | None = Field(None, description="Defaults to the stage's.")
     type: Opportunity.Type = Opportunity.Type.NEW
     lead_source: Opportunity.LeadSource | None = None
-    competitor_id: int | None = None
+    competitor_id: Id | None = None
     loss_reason: Opportunity.LossReason | None = None
     loss_note: str = Field("", max_length=text_limit(Opportunity, "loss_note"))
     external_id: str | None = None
@@ -310,16 +311,16 @@ class OpportunityPatch(Schema):
 
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
     name: str = omittable(min_length=1, max_length=200)
-    owner_id: int = omittable()
+    owner_id: Id = omittable()
     amount: Decimal = omittable(ge=0, max_digits=16, decimal_places=2)
     currency: str = omittable(min_length=3, max_length=3)
-    stage_id: int = omittable()
+    stage_id: Id = omittable()
     close_date: datetime.date = omittable()
     probability: int = omittable(ge=0, le=100, description="Defaults to the new stage's on a stage change.")
     forecast_category: Stage.ForecastCategory = omittable()
     type: Opportunity.Type = omittable()
     lead_source: Opportunity.LeadSource | None = None
-    competitor_id: int | None = None
+    competitor_id: Id | None = None
     loss_reason: Opportunity.LossReason | None = None
     loss_note: str = omittable(max_length=text_limit(Opportunity, "loss_note"))
 
@@ -327,9 +328,9 @@ class OpportunityPatch(Schema):
 class OpportunityFilterIn(ListIn):
     q: str | None = Field(None, description="Part of the deal name.")
     status: Literal["open", "won", "lost"] | None = Field(None, description="Open, won or lost; any when left out.")
-    owner: int | None = Field(None, description="Owner's user id.")
-    stage: int | None = Field(None, description="Stage id.")
-    account: int | None = Field(None, description="Account id.")
+    owner: Id | None = Field(None, description="Owner's user id.")
+    stage: Id | None = Field(None, description="Stage id.")
+    account: Id | None = Field(None, description="Account id.")
     forecast_category: Stage.ForecastCategory | None = None
     close_date_from: datetime.date | None = None
     close_date_to: datetime.date | None = None
@@ -388,7 +389,7 @@ def _opportunity_relations(request: ApiRequest, data: dict[str, Any]) -> dict[st
 
 @router.get(
     "/opportunities",
-    response={200: OpportunityPage, **ERRORS, 422: WRITE_ERRORS[422]},
+    response={200: OpportunityPage, **ERRORS},
     operation_id="sales_opportunity_list",
     summary="List the deals you can see",
 )

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 
+from tandem.core.filters import FilterSet
 from tandem.core.forms import RemoteSelect
 from tandem.core.roles import SALES_ROLES, Role
 from tandem.people.models import User
@@ -40,7 +41,7 @@ DEAL_STATUSES = {
 }
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     status = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],
@@ -71,7 +72,7 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(DEAL_STATUSES[value]) if value in DEAL_STATUSES else queryset
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     segment = django_filters.ChoiceFilter(choices=Account.Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=Account.Status.choices, empty_label="Any status")

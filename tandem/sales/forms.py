@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 from tandem.competition.models import Competitor
 from tandem.competition.selectors import competitor_visible
 from tandem.core.constraints import constraint_message
-from tandem.core.forms import RemoteSelect, ServiceErrorsMixin, bootstrap
+from tandem.core.forms import InputGuard, RemoteSelect, ServiceErrorsMixin, bootstrap
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, territory_visible, user_visible
@@ -27,7 +27,7 @@ def assignable_owners(user: User) -> QuerySet[User]:
     return people.filter(pk=user.pk)
 
 
-class SalesForm(ServiceErrorsMixin, forms.ModelForm):
+class SalesForm(ServiceErrorsMixin, InputGuard, forms.ModelForm):
     """A sales record's form: the sales services validate and write it."""
 
 

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "tandem.core.middleware.SessionTimeoutMiddleware",
     # Before any view reads the body (CSRF's check reads a form only once the view is chosen).
     "tandem.core.middleware.RequestBodyLimitMiddleware",
+    "tandem.core.middleware.QueryTextMiddleware",
     "tandem.core.middleware.PrivateResponsesMiddleware",
     "tandem.core.middleware.UserTimeZoneMiddleware",
     "tandem.core.middleware.LoginRequiredMiddleware",
