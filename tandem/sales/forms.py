@@ -158,7 +158,7 @@ class OpportunityForm(SalesForm):
         pass
 
 
-class OpportunityMoveForm(forms.Form):
+class OpportunityMoveForm(InputGuard, forms.Form):
     """A card dropped on another column of the board: the stage, the version the board showed, and on
     a lost stage that asks for it, why the deal was lost and to whom."""
 
@@ -174,7 +174,7 @@ class OpportunityMoveForm(forms.Form):
         bootstrap(self)
 
 
-class BoardColumnForm(forms.Form):
+class BoardColumnForm(InputGuard, forms.Form):
     """Which column to show more of, and how many cards it shows already."""
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.all())

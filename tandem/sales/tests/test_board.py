@@ -177,3 +177,18 @@ def test_only_the_cards_one_may_change_can_be_dragged(client, rep, other_rep, sa
     assert client.get(BOARD).context["movable"] == set()
     assert _move(client, own, stages.proposal).status_code == 403
     assert Opportunity.objects.get(pk=own.pk).stage == stages.discovery
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-1", "x\x00", "1.5"])
+def test_hostile_board_input_is_refused_not_a_server_error(client, rep, stages, account, value):
+    deal = OpportunityFactory.create(account=account, stage=stages.discovery)
+    client.force_login(rep)
+    assert client.get(reverse("sales:board_column"), {"stage": value, "after": 0}).status_code in (400, 404)
+    assert client.get(reverse("sales:board_column"), {"stage": stages.discovery.pk, "after": value}).status_code in (
+        400,
+        404,
+    )
+    move = reverse("sales:opportunity_move", args=[deal.pk])
+    assert client.post(move, {"stage": value, "version": deal.version}).status_code in (400, 422)
+    assert client.post(move, {"stage": stages.proposal.pk, "version": value}).status_code in (400, 422)
+    assert Opportunity.objects.get(pk=deal.pk).stage == stages.discovery
