@@ -26,13 +26,25 @@ def test_every_area_of_the_navigation_resolves():
         reverse(url_name)
 
 
+SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
-        (Role.EXECUTIVE, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
+        (
+            Role.REP,
+            ["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"],
+        ),
+        (
+            Role.EXECUTIVE,
+            ["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"],
+        ),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
-        (Role.ADMIN, ["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards", "Admin"]),
+        (
+            Role.ADMIN,
+            ["Home", "Leads", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards", "Admin"],
+        ),
     ],
 )
 def test_navigation_shows_the_areas_the_role_may_open(user_with_role, role, expected):
