@@ -3,6 +3,7 @@
 from tandem.asks.api import router as asks_router
 from tandem.core.api import ActiveSessionAuth, JsonRenderer, PersonalTokenAuth, TandemAPI, install_error_handlers
 from tandem.decisions.api import router as decisions_router
+from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
@@ -20,6 +21,7 @@ api = TandemAPI(
 install_error_handlers(api)
 api.add_router("/", people_router)
 api.add_router("/", sales_router)
+api.add_router("/", leads_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)

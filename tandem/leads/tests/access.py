@@ -106,4 +106,36 @@ PAGES: dict[str, Access] = {
     ),
 }
 
-API: dict[str, Access] = {}
+API: dict[str, Access] = {
+    "leads_lead_list": Access(VIEW),
+    "leads_lead_get": Access(
+        VIEW,
+        kwargs=_api(_lead),
+        other_team=_api(_other_lead),
+        through_deal=_api(_teammate_lead),
+        through_deal_expected=TEAMMATES,
+    ),
+    "leads_lead_create": Access(
+        CREATED,
+        method="POST",
+        data=lambda w: {"last_name": "Lovelace", "company": "Initech", "source": "event", "owner_id": w.rep.pk},
+    ),
+    "leads_lead_update": Access(
+        CHANGED,
+        method="PATCH",
+        kwargs=_api(_lead),
+        other_team=_api(_other_lead),
+        data=lambda w: {"version": 1, "status": "qualified"},
+        through_deal=_api(_teammate_lead),
+        through_deal_expected=TEAMMATES_CHANGED,
+    ),
+    "leads_lead_convert": Access(
+        CREATED,
+        method="POST",
+        kwargs=_api(_lead),
+        other_team=_api(_other_lead),
+        data=_convert_body,
+        through_deal=_api(_teammate_lead),
+        through_deal_expected=expect(404, 201, 403, 403, 403, 201),
+    ),
+}
