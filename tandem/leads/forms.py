@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
 from tandem.leads.models import Lead
+from tandem.leads.selectors import FUNNEL_GROUPS
 from tandem.people.models import User
 from tandem.people.selectors import territory_visible
 from tandem.sales.forms import assignable_owners
@@ -121,3 +122,29 @@ class LeadConvertForm(ServiceErrorsMixin, forms.Form):
     def chosen_account(self) -> Account | None:
         """The matching account chosen, or None for a new one."""
         return self.matches.get(self.cleaned_data["account"])
+
+
+class FunnelForm(forms.Form):
+    """The funnel's period and grouping: any period, by source, campaign or rep (the last 90 days
+    by source when not given)."""
+
+    start = forms.DateField(label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(label="By", choices=list(FUNNEL_GROUPS.items()))
+
+    def __init__(self, data: Any = None) -> None:
+        today = timezone.localdate()
+        self.defaults = {"start": today - datetime.timedelta(days=89), "end": today, "by": "source"}
+        bound = {**{k: str(v) for k, v in self.defaults.items()}, **{k: v for k, v in (data or {}).items() if v}}
+        super().__init__(bound)
+        bootstrap(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end of the period comes after its start.")
+        return data
+
+    def period(self) -> dict[str, Any]:
+        """The valid period and grouping, or the defaults when the form is not valid."""
+        return dict(self.cleaned_data) if self.is_valid() else dict(self.defaults)

@@ -6,13 +6,17 @@ there is any business with their company, and nothing product decides rests on o
 the revenue behind them start at the deal).
 """
 
-from django.db.models import Q, QuerySet
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
 from tandem.leads.models import Lead
-from tandem.people.models import User
+from tandem.people.models import User, user_name
 from tandem.people.selectors import team_member_ids
 from tandem.sales.models import Account, Contact
 from tandem.sales.selectors import account_visible
@@ -99,3 +103,90 @@ def lead_account_matches(*, user: User, lead: Lead) -> list[Account]:
     if domain:
         match |= Q(pk__in=Contact.objects.filter(email__iendswith=f"@{domain}").values("account_id"))
     return list(account_visible(user=user).filter(match).select_related("owner").order_by("name", "id")[:MATCHES_SHOWN])
+
+
+# The funnel: of the leads created in a period, how many reached each step, by source, campaign or rep.
+
+FUNNEL_GROUPS = {"source": "Source", "campaign": "Campaign", "owner": "Rep"}
+OWNER_COLUMNS = ["owner_id", "owner__first_name", "owner__last_name", "owner__username"]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: str
+    label: str
+    leads: int
+    by_status: dict[str, int]
+    qualified: int  # reached qualified (converting qualifies a lead that was not yet)
+    converted: int
+    won: int  # converted into a deal that is now won
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> Decimal | None:
+        return None if not whole else Decimal(part) / Decimal(whole)
+
+    @property
+    def qualified_rate(self) -> Decimal | None:
+        return self._rate(self.qualified, self.leads)
+
+    @property
+    def converted_rate(self) -> Decimal | None:
+        """Of the qualified leads, the share converted."""
+        return self._rate(self.converted, self.qualified)
+
+    @property
+    def lead_to_deal_rate(self) -> Decimal | None:
+        return self._rate(self.converted, self.leads)
+
+    @property
+    def won_rate(self) -> Decimal | None:
+        """Of the converted leads, the share whose deal is won."""
+        return self._rate(self.won, self.converted)
+
+
+def _funnel_counts() -> dict[str, Count]:
+    counts = {
+        "leads": Count("pk"),
+        "qualified": Count("pk", filter=Q(qualified_at__isnull=False)),
+        "converted": Count("pk", filter=Q(converted_at__isnull=False)),
+        "won": Count("pk", filter=Q(converted_opportunity__stage__is_won=True)),
+    }
+    counts.update({f"status_{value}": Count("pk", filter=Q(status=value)) for value in Lead.Status.values})
+    return counts
+
+
+def _funnel_row(key: str, label: str, figures: dict[str, int]) -> FunnelRow:
+    return FunnelRow(
+        key=key,
+        label=label,
+        leads=figures["leads"],
+        by_status={value: figures[f"status_{value}"] for value in Lead.Status.values},
+        qualified=figures["qualified"],
+        converted=figures["converted"],
+        won=figures["won"],
+    )
+
+
+def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str) -> tuple[list[FunnelRow], FunnelRow]:
+    """The funnel of the leads the user sees created from `start` to `end` (days in the user's time
+    zone, both included), one row per source, campaign or rep (`by`), largest first, and the total.
+    Every figure is one aggregate query's COUNTs; the rates are their ratios."""
+    if by not in FUNNEL_GROUPS:
+        raise ValueError(by)
+    leads = lead_visible(user=user).filter(created_at__date__gte=start, created_at__date__lte=end)
+    counts = _funnel_counts()
+    total = _funnel_row("", "All leads", leads.aggregate(**counts))
+    columns = OWNER_COLUMNS if by == "owner" else [by]
+    grouped = leads.order_by().values(*columns).annotate(**counts).order_by("-leads", *columns)
+    sources = dict(Lead.Source.choices)
+    rows = []
+    for figures in grouped:
+        if by == "owner":
+            key = str(figures["owner_id"])
+            label = user_name(figures["owner__first_name"], figures["owner__last_name"], figures["owner__username"])
+        elif by == "source":
+            key, label = figures["source"], str(sources.get(figures["source"], figures["source"]))
+        else:
+            key, label = figures["campaign"], figures["campaign"] or "No campaign"
+        rows.append(_funnel_row(key, label, figures))
+    return rows, total

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.forms import bootstrap
 from tandem.core.http import PageRequest
@@ -17,10 +18,18 @@ from tandem.core.listing import Column, active_filters, list_page, list_totals, 
 from tandem.core.permissions import has_permission, require
 from tandem.leads import services
 from tandem.leads.filters import LeadFilter
-from tandem.leads.forms import LeadConvertForm, LeadForm
+from tandem.leads.forms import FunnelForm, LeadConvertForm, LeadForm
 from tandem.leads.models import Lead
 from tandem.leads.permissions import LeadsPermission
-from tandem.leads.selectors import lead_account_matches, lead_changeable, lead_for_change, lead_get, lead_rows
+from tandem.leads.selectors import (
+    FUNNEL_GROUPS,
+    lead_account_matches,
+    lead_changeable,
+    lead_for_change,
+    lead_get,
+    lead_rows,
+)
+from tandem.leads.selectors import lead_funnel as lead_funnel_figures
 from tandem.people.models import User
 from tandem.sales.permissions import SalesPermission
 
@@ -166,3 +175,38 @@ def lead_convert(request: PageRequest, pk: int) -> HttpResponse:
             )
             return redirect("sales:opportunity_detail", pk=deal.pk)
     return _detail(request, lead, convert_form=form)
+
+
+@require_GET
+def lead_funnel(request: PageRequest) -> HttpResponse:
+    """The funnel of the leads created in a period: counts per status and the rates from lead to
+    qualified, to converted and to won, by source, campaign or rep, in a table and a chart."""
+    require(request.user, P.VIEW_LEADS)
+    form = FunnelForm(request.GET)
+    period = form.period()
+    rows, total = lead_funnel_figures(user=request.user, start=period["start"], end=period["end"], by=period["by"])
+    chart = {
+        "groups": [
+            {
+                "label": row.label,
+                "leads": row.leads,
+                "qualified": row.qualified,
+                "converted": row.converted,
+                "won": row.won,
+                # Rates written by formats.percent, as the table writes them.
+                "qualified_rate": formats.percent(row.qualified_rate),
+                "converted_rate": formats.percent(row.converted_rate),
+                "won_rate": formats.percent(row.won_rate),
+            }
+            for row in rows
+        ],
+    }
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "statuses": Lead.Status.choices,
+        "by_label": FUNNEL_GROUPS[period["by"]],
+        "chart": chart,
+    }
+    return render(request, "leads/lead_funnel.html", context)

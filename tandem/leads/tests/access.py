@@ -82,6 +82,7 @@ def _convert_body(w: World) -> dict[str, Any]:
 
 PAGES: dict[str, Access] = {
     "leads:lead_list": Access(VIEW),
+    "leads:lead_funnel": Access(VIEW, data=lambda w: {"by": "owner", "start": "2020-01-01", "end": "2030-12-31"}),
     "leads:lead_create": Access(EDIT_PAGE, method="POST", data=_lead_form),
     "leads:lead_detail": Access(
         VIEW, kwargs=_lead, other_team=_other_lead, through_deal=_teammate_lead, through_deal_expected=TEAMMATES
