@@ -13,6 +13,7 @@ from tandem.audit.permissions import AuditPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
+from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
@@ -26,6 +27,7 @@ def _overdue_escalations(user: User) -> int:
 # the roles it concerns, or None for everyone; the count its badge shows, or None).
 AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[User], int] | None]] = [
     ("Home", "core:home", "bi-house", None, None),
+    ("Leads", "leads:lead_list", "bi-person-lines-fill", LeadsPermission.VIEW_LEADS, None),
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
     ("Asks", "asks:ask_list", "bi-chat-square-text", None, None),

@@ -10,13 +10,20 @@ from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
+from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 
 Permission = (
-    AsksPermission | AuditPermission | DecisionsPermission | PeoplePermission | ProductPermission | SalesPermission
+    AsksPermission
+    | AuditPermission
+    | DecisionsPermission
+    | LeadsPermission
+    | PeoplePermission
+    | ProductPermission
+    | SalesPermission
 )
 
 R = Role
@@ -30,6 +37,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     SalesPermission.VIEW_QUOTAS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     SalesPermission.SET_QUOTA: frozenset({R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     SalesPermission.SET_EXCHANGE_RATES: frozenset({R.ADMIN}),
+    # Leads are the sales team's and its executive's: product roles have no reason to read a prospect's
+    # name, email and phone (tandem/leads/selectors.py).
+    LeadsPermission.VIEW_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    LeadsPermission.EDIT_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
     ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),

@@ -153,6 +153,7 @@ class Opportunity(models.Model):
         UPSELL = "upsell", "Upsell"
 
     class LeadSource(models.TextChoices):
+        CAMPAIGN = "campaign", "Marketing campaign"
         INBOUND = "inbound", "Inbound"
         OUTBOUND = "outbound", "Outbound prospecting"
         PARTNER = "partner", "Partner"

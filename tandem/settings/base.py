@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tandem.core",
     "tandem.people",
     "tandem.sales",
+    "tandem.leads",
     "tandem.competition",
     "tandem.product",
     "tandem.asks",

@@ -43,6 +43,8 @@ from tandem.core.tests.admin_forms import change_form_data
 from tandem.core.visibility import tandem_models
 from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
+from tandem.leads.models import Lead
+from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
 from tandem.people.models import ApiToken, Team, User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
@@ -340,6 +342,19 @@ def _account_form(w: World, **changes: Any) -> dict[str, Any]:
     }
 
 
+def _lead_form(w: World, **changes: Any) -> dict[str, Any]:
+    return {
+        "last_name": "Lovelace",
+        "company": "Initech",
+        "source": "event",
+        "owner": w.people["rep"].pk,
+        "status": "new",
+        "authority": "unknown",
+        "timeline": "unknown",
+        **changes,
+    }
+
+
 def _deal_form(w: World, **changes: Any) -> dict[str, Any]:
     return {
         "name": "Initech pilot",
@@ -412,6 +427,7 @@ def _decision(w: World, **changes: Any) -> Decision:
 
 ACCOUNT_NEW = _url("sales:account_create")
 DEAL_NEW = _url("sales:opportunity_create")
+LEAD_NEW = _url("leads:lead_create")
 FEATURE_NEW = _url("product:feature_create")
 SCORING = _url("product:scoring_settings")
 FEATURE_DECIDE = _url("decisions:feature_decide", lambda w: w.feature.pk)
@@ -809,6 +825,75 @@ RULES = [
             amount=1,
         ),
         (Clean("`quota_set` replaces the quarter's quota instead of adding a second one."),),
+    ),
+    # leads
+    Rule(
+        "lead_source_valid",
+        Lead,
+        "source",
+        "Choose a marketing campaign, event, inbound, outbound, partner or referral.",
+        lambda w: Lead(owner=w.people["rep"], last_name="Lovelace", company="Initech", source="billboard"),
+        (Page("rep", LEAD_NEW, lambda w: _lead_form(w, source="billboard"), "source", CHOICE.format("billboard")),),
+    ),
+    Rule(
+        "lead_status_valid",
+        Lead,
+        "status",
+        "Choose new, working, qualified, disqualified or converted.",
+        lambda w: Lead(owner=w.people["rep"], last_name="Lovelace", company="Initech", source="event", status="hot"),
+        (Page("rep", LEAD_NEW, lambda w: _lead_form(w, status="hot"), "status", CHOICE.format("hot")),),
+    ),
+    Rule(
+        "lead_disqualified_has_reason",
+        Lead,
+        "disqualified_reason",
+        "Say why this lead is disqualified.",
+        lambda w: Lead(
+            owner=w.people["rep"], last_name="Lovelace", company="Initech", source="event", status="disqualified"
+        ),
+        (
+            Page(
+                "rep",
+                LEAD_NEW,
+                lambda w: _lead_form(w, status="disqualified"),
+                "disqualified_reason",
+                "Say why this lead is disqualified.",
+            ),
+        ),
+    ),
+    Rule(
+        "lead_converted_when_dated",
+        Lead,
+        "status",
+        "A lead is converted by converting it, which records when.",
+        lambda w: Lead(
+            owner=w.people["rep"], last_name="Lovelace", company="Initech", source="event", status="converted"
+        ),
+        (Page("rep", LEAD_NEW, lambda w: _lead_form(w, status="converted"), "status", CHOICE.format("converted")),),
+    ),
+    Rule(
+        "lead_budget_not_negative",
+        Lead,
+        "budget",
+        "The budget cannot be negative.",
+        lambda w: Lead(owner=w.people["rep"], last_name="Lovelace", company="Initech", source="event", budget=-1),
+        (Page("rep", LEAD_NEW, lambda w: _lead_form(w, budget="-1"), "budget", "The budget cannot be negative."),),
+    ),
+    Rule(
+        "lead_one_per_deal",
+        Lead,
+        "converted_opportunity",
+        "This deal was already converted from another lead.",
+        lambda w: Lead(
+            owner=w.people["rep"],
+            last_name="Lovelace",
+            company="Initech",
+            source="event",
+            converted_opportunity=LeadFactory(
+                owner=w.people["rep"], status="converted", converted_at=NOW, converted_opportunity=w.deal
+            ).converted_opportunity,
+        ),
+        (Clean("Only `lead_convert` links a lead to the deal it opens, a new deal each time."),),
     ),
     # product
     Rule(
@@ -1438,6 +1523,27 @@ def _text_breaks(limit: int, *ways: Callable[[str, str], Page | Admin | Api]) ->
 
 
 TEXTS = [
+    Text(
+        Lead,
+        "need",
+        2000,
+        _text_breaks(2000, lambda text, said: Page("rep", LEAD_NEW, lambda w: _lead_form(w, need=text), "need", said)),
+    ),
+    Text(
+        Lead,
+        "disqualified_reason",
+        1000,
+        _text_breaks(
+            1000,
+            lambda text, said: Page(
+                "rep",
+                LEAD_NEW,
+                lambda w: _lead_form(w, status="disqualified", disqualified_reason=text),
+                "disqualified_reason",
+                said,
+            ),
+        ),
+    ),
     Text(
         Opportunity,
         "loss_note",

@@ -26,19 +26,28 @@ def test_every_area_of_the_navigation_resolves():
         reverse(url_name)
 
 
+SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.REP, ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"]),
+        (
+            Role.REP,
+            ["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"],
+        ),
         (
             Role.EXECUTIVE,
-            ["Home", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards", "Audit trail"],
+            [
+                *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations"],
+                *["Dashboards", "Audit trail"],
+            ],
         ),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
         (
             Role.ADMIN,
             [
-                *["Home", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards"],
+                *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards"],
                 *["Audit trail", "Admin"],
             ],
         ),

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "tandem.leads"
+    label = "leads"
+
+    def ready(self) -> None:
+        from tandem.core import visibility
+        from tandem.leads import selectors
+
+        visibility.register("leads.Lead", selectors.lead_visible, changeable=selectors.lead_changeable)

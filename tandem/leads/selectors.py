@@ -1,0 +1,192 @@
+"""Reads of leads. Every read starts from `lead_visible`.
+
+Who sees which lead: a rep their own; a sales manager their teams'; executives and admins all.
+Product managers and engineering leads none: a lead is a person's name, email and phone before
+there is any business with their company, and nothing product decides rests on one (the asks and
+the revenue behind them start at the deal).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tandem.core.roles import Role
+from tandem.core.selectors import record_for_change
+from tandem.leads.models import Lead
+from tandem.people.models import User, user_name
+from tandem.people.selectors import team_member_ids
+from tandem.sales.models import Account, Contact
+from tandem.sales.selectors import account_visible
+
+
+def lead_visible(*, user: User) -> QuerySet[Lead]:
+    if user.role in (Role.EXECUTIVE, Role.ADMIN):
+        return Lead.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return Lead.objects.filter(owner__in=team_member_ids(manager=user))
+    if user.role == Role.REP:
+        return Lead.objects.filter(owner=user)
+    return Lead.objects.none()
+
+
+def lead_changeable(*, user: User) -> QuerySet[Lead]:
+    """The lead's owner, their sales manager and admins change it; executives read."""
+    if user.role == Role.ADMIN:
+        return Lead.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return Lead.objects.filter(owner__in=team_member_ids(manager=user))
+    if user.role == Role.REP:
+        return Lead.objects.filter(owner=user)
+    return Lead.objects.none()
+
+
+LEAD_RELATED = ("owner", "territory", "converted_account", "converted_contact", "converted_opportunity")
+
+
+def lead_get(*, user: User, pk: int) -> Lead:
+    return get_object_or_404(lead_visible(user=user).select_related(*LEAD_RELATED), pk=pk)
+
+
+def lead_rows(*, user: User) -> QuerySet[Lead]:
+    """Visible leads ready for a list: the owner read in the same query."""
+    return lead_visible(user=user).select_related("owner")
+
+
+def lead_for_change(*, user: User, pk: int, lock: bool = False) -> Lead:
+    """A lead to change or convert: 404 unseen, 403 seen but not the user's to change."""
+    lead = record_for_change(
+        visible=lead_visible(user=user).select_related("owner"),
+        changeable=lead_changeable(user=user),
+        pk=pk,
+        refusal="Only the lead's owner, their sales manager or an admin may change it.",
+    )
+    return Lead.objects.select_for_update().select_related("owner").get(pk=lead.pk) if lock else lead
+
+
+# Mail providers: a lead writing from one of these says nothing about which company they are at.
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+    }
+)
+MATCHES_SHOWN = 5
+
+
+def email_domain(email: str) -> str:
+    """The company part of an address (`jane@acme.com` → `acme.com`), empty for free mail."""
+    domain = email.rpartition("@")[2].strip().lower()
+    return "" if not domain or domain in FREE_MAIL else domain
+
+
+def lead_account_matches(*, user: User, lead: Lead) -> list[Account]:
+    """Accounts the user sees that look like the lead's company: the same name (any case), or a
+    contact writing from the lead's email domain. The conversion form offers them beside a new one."""
+    match = Q(name__iexact=lead.company.strip())
+    domain = email_domain(lead.email)
+    if domain:
+        match |= Q(pk__in=Contact.objects.filter(email__iendswith=f"@{domain}").values("account_id"))
+    return list(account_visible(user=user).filter(match).select_related("owner").order_by("name", "id")[:MATCHES_SHOWN])
+
+
+# The funnel: of the leads created in a period, how many reached each step, by source, campaign or rep.
+
+FUNNEL_GROUPS = {"source": "Source", "campaign": "Campaign", "owner": "Rep"}
+OWNER_COLUMNS = ["owner_id", "owner__first_name", "owner__last_name", "owner__username"]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: str
+    label: str
+    leads: int
+    by_status: dict[str, int]
+    qualified: int  # reached qualified (converting qualifies a lead that was not yet)
+    converted: int
+    won: int  # converted into a deal that is now won
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> Decimal | None:
+        return None if not whole else Decimal(part) / Decimal(whole)
+
+    @property
+    def qualified_rate(self) -> Decimal | None:
+        return self._rate(self.qualified, self.leads)
+
+    @property
+    def converted_rate(self) -> Decimal | None:
+        """Of the qualified leads, the share converted."""
+        return self._rate(self.converted, self.qualified)
+
+    @property
+    def lead_to_deal_rate(self) -> Decimal | None:
+        return self._rate(self.converted, self.leads)
+
+    @property
+    def won_rate(self) -> Decimal | None:
+        """Of the converted leads, the share whose deal is won."""
+        return self._rate(self.won, self.converted)
+
+
+def _funnel_counts() -> dict[str, Count]:
+    counts = {
+        "leads": Count("pk"),
+        "qualified": Count("pk", filter=Q(qualified_at__isnull=False)),
+        "converted": Count("pk", filter=Q(converted_at__isnull=False)),
+        "won": Count("pk", filter=Q(converted_opportunity__stage__is_won=True)),
+    }
+    counts.update({f"status_{value}": Count("pk", filter=Q(status=value)) for value in Lead.Status.values})
+    return counts
+
+
+def _funnel_row(key: str, label: str, figures: dict[str, int]) -> FunnelRow:
+    return FunnelRow(
+        key=key,
+        label=label,
+        leads=figures["leads"],
+        by_status={value: figures[f"status_{value}"] for value in Lead.Status.values},
+        qualified=figures["qualified"],
+        converted=figures["converted"],
+        won=figures["won"],
+    )
+
+
+def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str) -> tuple[list[FunnelRow], FunnelRow]:
+    """The funnel of the leads the user sees created from `start` to `end` (days in the user's time
+    zone, both included), one row per source, campaign or rep (`by`), largest first, and the total.
+    Every figure is one aggregate query's COUNTs; the rates are their ratios."""
+    if by not in FUNNEL_GROUPS:
+        raise ValueError(by)
+    leads = lead_visible(user=user).filter(created_at__date__gte=start, created_at__date__lte=end)
+    counts = _funnel_counts()
+    total = _funnel_row("", "All leads", leads.aggregate(**counts))
+    columns = OWNER_COLUMNS if by == "owner" else [by]
+    grouped = leads.order_by().values(*columns).annotate(**counts).order_by("-leads", *columns)
+    sources = dict(Lead.Source.choices)
+    rows = []
+    for figures in grouped:
+        if by == "owner":
+            key = str(figures["owner_id"])
+            label = user_name(figures["owner__first_name"], figures["owner__last_name"], figures["owner__username"])
+        elif by == "source":
+            key, label = figures["source"], str(sources.get(figures["source"], figures["source"]))
+        else:
+            key, label = figures["campaign"], figures["campaign"] or "No campaign"
+        rows.append(_funnel_row(key, label, figures))
+    return rows, total
