@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
 
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, errors_renamed, filterset_apply, omittable
+from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed, filterset_apply, omittable
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
@@ -92,8 +92,8 @@ class LeadIn(Schema):
     campaign: str = Field("", max_length=200)
     status: Lead.Status = Field(Lead.Status.NEW, description="Any but converted: converting is its own operation.")
     disqualified_reason: str = Field("", max_length=text_limit(Lead, "disqualified_reason"))
-    owner_id: int | None = Field(None, description="Defaults to you.")
-    territory_id: int | None = None
+    owner_id: Id | None = Field(None, description="Defaults to you.")
+    territory_id: Id | None = None
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     authority: Lead.Authority = Lead.Authority.UNKNOWN
     need: str = Field("", max_length=text_limit(Lead, "need"))
@@ -117,8 +117,8 @@ class LeadPatch(Schema):
     campaign: str = omittable(max_length=200)
     status: Lead.Status = omittable()
     disqualified_reason: str = omittable(max_length=text_limit(Lead, "disqualified_reason"))
-    owner_id: int = omittable()
-    territory_id: int | None = None
+    owner_id: Id = omittable()
+    territory_id: Id | None = None
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     authority: Lead.Authority = omittable()
     need: str = omittable(max_length=text_limit(Lead, "need"))
@@ -127,11 +127,11 @@ class LeadPatch(Schema):
 
 class LeadConvertIn(Schema):
     version: int = Field(..., description="The version you read; a stale one gives 409 and converts nothing.")
-    account_id: int | None = Field(
+    account_id: Id | None = Field(
         None, description="An existing account to convert into (see `account_matches`); null for a new account."
     )
     deal_name: str = Field(..., min_length=1, max_length=200)
-    stage_id: int
+    stage_id: Id
     amount: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
     currency: str | None = Field(None, min_length=3, max_length=3, description="Defaults to the home currency.")
     close_date: datetime.date
@@ -151,7 +151,7 @@ class LeadFilterIn(Schema):
     q: str | None = Field(None, description="Words of the person's name, company or email.")
     status: Lead.Status | None = None
     source: Lead.Source | None = None
-    owner: int | None = Field(None, description="Owner's user id.")
+    owner: Id | None = Field(None, description="Owner's user id.")
     campaign: str | None = None
 
 

@@ -4,12 +4,13 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 
+from tandem.core.filters import FilterSet
 from tandem.core.forms import RemoteSelect
 from tandem.leads.models import Lead
 from tandem.sales.filters import owner_choices
 
 
-class LeadFilter(django_filters.FilterSet):
+class LeadFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     status = django_filters.ChoiceFilter(choices=Lead.Status.choices, empty_label="Any status")
     source = django_filters.ChoiceFilter(choices=Lead.Source.choices, empty_label="Any source")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -464,6 +465,13 @@ def _apply_step(step: tuple, world: WorldSpec, env: dict, deals: list, asks: lis
         _, index, stage, reason = step
         spec, deal = world.deals[index], Opportunity.objects.get(pk=deals[index].pk)
         reason = reason if stage == "lost" else ""
+        if stage == "lost" and not reason and spec.stage != "lost":
+            # Losing a deal says why (the lost stage asks): refused, and nothing moves.
+            with pytest.raises(ValidationError, match="Say why the deal was lost"):
+                opportunity_move_stage(
+                    actor=env["rep"], opportunity=deal, expected_version=deal.version, stage=env["stages"][stage]
+                )
+            return
         opportunity_move_stage(
             actor=env["rep"],
             opportunity=deal,
