@@ -15,6 +15,7 @@ from tandem.asks.models import Ask
 from tandem.core.bulk import Table, progress_bar, writer_for
 from tandem.product.models import Feature
 from tandem.triage import sentences, wording
+from tandem.triage.index import heap_release
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
 
 WHY_WEIGHT = 0.5  # why they need it helps, but is often generic ("procurement will not sign")
@@ -297,10 +298,14 @@ def _index_sentences(features: list[tuple[int, str, str]], *, progress: bool) ->
     )
     texts = [ask_sentence_text(need, name) for _, need, name in waiting]
     texts += [feature_sentence_text(title, description) for _, title, description in features]
-    bar = progress_bar("suggestion index: sentences", total=len(texts), enabled=progress)
-    stored = _rows_bytes(sentences.embed(texts, bulk=True))
-    bar.update(len(texts))
+    bar = progress_bar("suggestion index: sentences (distinct)", total=len(set(texts)), enabled=progress)
+    vectors = sentences.embed(texts, bulk=True, done=bar.update)
     bar.close()
+    # As stored (int8) a few thousand at a time: to_bytes's float temporaries of all 60,000 at
+    # once would add 300 MB to the seed's peak.
+    stored = [row for start in range(0, len(vectors), 4096) for row in _rows_bytes(vectors[start : start + 4096])]
+    del vectors
+    heap_release()
     return dict(zip((pk for pk, _, _ in waiting), stored[: len(waiting)], strict=True)), stored[len(waiting) :]
 
 
