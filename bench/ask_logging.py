@@ -17,6 +17,7 @@ import os
 import time
 from typing import Any
 
+from bench.cpu import describe as describe_cpu
 from bench.seed_large import DEFAULT_URL
 from bench.suggestions import RESULTS, percentiles
 
@@ -89,6 +90,7 @@ def main() -> None:
         "evidence_rows_written_per_write": max(evidence_writes),
         "features_in_workspace": FeatureEvidence.objects.count(),
         "asks_count_before_after": seen[0],
+        "cpu": describe_cpu(),
     }
     print(json.dumps(result, indent=2))
     if not args.no_write:

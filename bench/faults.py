@@ -36,6 +36,7 @@ import django
 import psycopg
 
 from bench import seed_large
+from bench.cpu import describe as describe_cpu
 from bench.load import percentile
 from bench.server import running
 
@@ -498,6 +499,7 @@ def main() -> None:
         results: dict[str, Any] = {
             "started_at": stamp,
             "machine": {
+                "cpu": describe_cpu(),
                 "nproc": os.cpu_count(),
                 "load_average_before": [round(x, 2) for x in load_before],
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],

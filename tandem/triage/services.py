@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Q
 from numpy.typing import NDArray
 
 from tandem.asks.models import Ask
 from tandem.core.bulk import Table, progress_bar, writer_for
 from tandem.product.models import Feature
 from tandem.triage import sentences, wording
+from tandem.triage.index import heap_release
 from tandem.triage.models import AskVector, FeatureVector, IndexChange
 
 WHY_WEIGHT = 0.5  # why they need it helps, but is often generic ("procurement will not sign")
@@ -38,14 +40,24 @@ def feature_vectors(features: list[tuple[str, str]]) -> NDArray[np.float32]:
     return _unit(TITLE_WEIGHT * vectors[:, 0] + vectors[:, 1])
 
 
+def ask_sentence_text(need: str, name: str) -> str:
+    """What the sentence model reads of an ask: the need as the customer put it, shorthand spelt out."""
+    return wording.spelt_out(wording.without_name(need, name))
+
+
+def feature_sentence_text(title: str, description: str) -> str:
+    """What the sentence model reads of a feature: its title, then its description."""
+    return wording.spelt_out(f"{title}. {description}")
+
+
 def ask_sentences(asks: list[tuple[str, str]], *, bulk: bool = False) -> NDArray[np.float32]:
-    """Sentence vectors of (need, customer's name) pairs: the need as the customer put it, shorthand spelt out."""
-    return sentences.embed([wording.spelt_out(wording.without_name(need, name)) for need, name in asks], bulk=bulk)
+    """Sentence vectors of (need, customer's name) pairs."""
+    return sentences.embed([ask_sentence_text(need, name) for need, name in asks], bulk=bulk)
 
 
 def feature_sentences(features: list[tuple[str, str]], *, bulk: bool = False) -> NDArray[np.float32]:
     """Sentence vectors of (title, description) pairs."""
-    return sentences.embed([wording.spelt_out(f"{title}. {description}") for title, description in features], bulk=bulk)
+    return sentences.embed([feature_sentence_text(title, description) for title, description in features], bulk=bulk)
 
 
 def _wording(text: str) -> str:
@@ -200,9 +212,11 @@ FEATURE_BATCH = 1000  # features a step
 def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
     """Recompute every feature's and ask's vector from scratch (after a seed, an import or an upgrade).
 
-    Sentence vectors cost about 3 ms a text, so only those ever read are computed: the asks
-    waiting for triage (or merged into one that waits) and every feature's title and description.
-    Every process reloads its index afterwards. Returns (features, asks) indexed.
+    Sentence vectors cost milliseconds a text, so only those ever read are computed: the asks
+    waiting for triage (or merged into one that waits) and every feature's title and description,
+    all of them in one bulk call (`sentences.embed`: each distinct text once, in large batches of
+    like length, on every core). Every process reloads its index afterwards. Returns (features,
+    asks) indexed.
     """
     with transaction.atomic():
         IndexChange.objects.all().delete()
@@ -216,6 +230,8 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         asks = 0
         last = 0
         size = wording.DIMENSIONS
+        features = list(Feature.objects.order_by("pk").values_list("pk", "title", "description"))
+        waiting_sentences, feature_stored_sentences = _index_sentences(features, progress=progress)
         bar = progress_bar("suggestion index: asks", total=Ask.objects.count(), enabled=progress)
         while True:
             rows = list(
@@ -229,22 +245,9 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
                 break
             stored = wording.to_bytes(ask_vectors([(need, why, name) for _, need, why, name, *_ in rows]))
             vectors = wording.from_bytes(stored)  # as the hooks will read them back
-            # Waiting, or merged into an ask that waits (the index scans both).
-            waiting = [
-                i
-                for i, (*_, feature_id, status, original_status) in enumerate(rows)
-                if feature_id is None and Ask.Status.NEW in (status, original_status)
-            ]
-            stored_sentences = dict(
-                zip(
-                    waiting,
-                    _rows_bytes(ask_sentences([(rows[i][1], rows[i][3]) for i in waiting], bulk=True)),
-                    strict=True,
-                )
-            )
             _ask_vectors_write(
                 [
-                    (pk, stored[i * size : (i + 1) * size], feature_id, stored_sentences.get(i, b""))
+                    (pk, stored[i * size : (i + 1) * size], feature_id, waiting_sentences.pop(pk, b""))
                     for i, (pk, *_, feature_id, _, _) in enumerate(rows)
                 ]
             )
@@ -259,19 +262,18 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
             last = rows[-1][0]
             bar.update(len(rows))
         bar.close()
-        features = list(Feature.objects.order_by("pk").values_list("pk", "title", "description"))
         bar = progress_bar("suggestion index: features", total=len(features), enabled=progress)
         chunk_rows: list[FeatureVector] = []
         for start in range(0, len(features), FEATURE_BATCH):
             chunk = features[start : start + FEATURE_BATCH]
             texts = [(title, description) for _, title, description in chunk]
             for (pk, _, _), vector, sentence in zip(
-                chunk, feature_vectors(texts), feature_sentences(texts, bulk=True), strict=True
+                chunk, feature_vectors(texts), feature_stored_sentences[start : start + len(chunk)], strict=True
             ):
                 stored_feature = FeatureVector(
                     feature_id=pk,
                     vector=wording.to_bytes(vector),
-                    sentence=wording.to_bytes(sentence),
+                    sentence=sentence,
                     asks_sum=np.asarray(sums.get(pk, 0) + np.zeros(wording.DIMENSIONS), dtype=np.float32).tobytes(),
                     asks_count=counts.get(pk, 0),
                 )
@@ -284,6 +286,27 @@ def triage_index_rebuild(*, progress: bool = False) -> tuple[int, int]:
         bar.close()
         IndexChange.objects.create()  # both ids empty: every process reloads
     return len(features), asks
+
+
+def _index_sentences(features: list[tuple[int, str, str]], *, progress: bool) -> tuple[dict[int, bytes], list[bytes]]:
+    """Stored sentence vectors of every ask the index scans as waiting (by ask id) and of `features`
+    (in their order), from one bulk call: sorting all of them by length leaves little padding."""
+    waiting = list(
+        Ask.objects.filter(Q(status=Ask.Status.NEW) | Q(duplicate_of__status=Ask.Status.NEW), feature__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "need", "account__name")
+    )
+    texts = [ask_sentence_text(need, name) for _, need, name in waiting]
+    texts += [feature_sentence_text(title, description) for _, title, description in features]
+    bar = progress_bar("suggestion index: sentences (distinct)", total=len(set(texts)), enabled=progress)
+    vectors = sentences.embed(texts, bulk=True, done=bar.update)
+    bar.close()
+    # As stored (int8) a few thousand at a time: to_bytes's float temporaries of all 60,000 at
+    # once would add 300 MB to the seed's peak.
+    stored = [row for start in range(0, len(vectors), 4096) for row in _rows_bytes(vectors[start : start + 4096])]
+    del vectors
+    heap_release()
+    return dict(zip((pk for pk, _, _ in waiting), stored[: len(waiting)], strict=True)), stored[len(waiting) :]
 
 
 def _wording_added(
