@@ -92,7 +92,11 @@ class LeadIn(Schema):
     campaign: str = Field("", max_length=200)
     status: Lead.Status = Field(Lead.Status.NEW, description="Any but converted: converting is its own operation.")
     disqualified_reason: str = Field("", max_length=text_limit(Lead, "disqualified_reason"))
-    owner_id: Id | None = Field(None, description="Defaults to you.")
+    owner_id: Id | None = Field(
+        None,
+        description="A rep's lead is their own. Left out by a manager or an admin, the lead goes to a rep "
+        "of a team covering its territory when there is one, else of those you assign to, with the fewest open leads.",
+    )
     territory_id: Id | None = None
     budget: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     authority: Lead.Authority = Lead.Authority.UNKNOWN

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
+from tandem.core.roles import Role
 from tandem.leads.models import Lead
 from tandem.leads.selectors import FUNNEL_GROUPS
 from tandem.people.models import User
@@ -68,7 +69,12 @@ class LeadForm(ServiceErrorsMixin, forms.ModelForm):
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = assignable_owners(user)
-        owner.initial = owner.initial or user.pk
+        if user.role == Role.REP or self.instance.pk:
+            owner.initial = owner.initial or user.pk
+        else:
+            # Left empty, a new lead goes to a rep by the assignment rule (services.lead_create).
+            owner.required = False
+            owner.empty_label = "Assign by territory, then workload"
         territory = self.fields["territory"]
         assert isinstance(territory, forms.ModelChoiceField)
         territory.queryset = territory_visible(user=user)

@@ -32,6 +32,25 @@ def lead_visible(*, user: User) -> QuerySet[Lead]:
     return Lead.objects.none()
 
 
+OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.QUALIFIED)
+
+
+def lead_next_owner(*, assigner: User, territory_id: int | None) -> User | None:
+    """Who gets a lead created without an owner: among the active reps the assigner may assign to
+    (a manager's teams, or everyone for an admin), those in a team covering the lead's territory
+    when any does, the one with the fewest open leads; ties go to the longest-serving (lowest id),
+    so equal reps take turns. None when there is no such rep."""
+    reps = User.objects.filter(role=Role.REP, is_active=True)
+    if assigner.role == Role.SALES_MANAGER:
+        reps = reps.filter(pk__in=team_member_ids(manager=assigner))
+    elif assigner.role != Role.ADMIN:
+        return None
+    if territory_id is not None and reps.filter(team__territory_id=territory_id).exists():
+        reps = reps.filter(team__territory_id=territory_id)
+    open_leads = Count("leads", filter=Q(leads__status__in=OPEN_STATUSES))
+    return reps.annotate(open_leads=open_leads).order_by("open_leads", "pk").first()
+
+
 def lead_changeable(*, user: User) -> QuerySet[Lead]:
     """The lead's owner, their sales manager and admins change it; executives read."""
     if user.role == Role.ADMIN:

@@ -21,7 +21,7 @@ from tandem.core.permissions import require
 from tandem.core.roles import Role
 from tandem.leads.models import Lead
 from tandem.leads.permissions import LeadsPermission
-from tandem.leads.selectors import lead_for_change
+from tandem.leads.selectors import lead_for_change, lead_next_owner
 from tandem.people.models import Territory, User
 from tandem.sales import services as sales
 from tandem.sales.models import Account, Contact, Opportunity, Stage
@@ -112,10 +112,13 @@ def lead_create(
     need: str = "",
     timeline: str = Lead.Timeline.UNKNOWN,
 ) -> Lead:
-    """Add a lead. Needs EDIT_LEADS; the owner defaults to the actor and follows the deals' assignment
-    rule (a rep themselves, a manager their teams, an admin anyone). A lead starts anywhere but
-    converted: converting is its own step."""
+    """Add a lead. Needs EDIT_LEADS. The owner follows the deals' assignment rule (a rep themselves,
+    a manager their teams, an admin anyone); left out, a rep's lead is their own, and a manager's or
+    an admin's goes to a rep by the assignment rule (`lead_next_owner`: the territory's team first,
+    then the fewest open leads). A lead starts anywhere but converted: converting is its own step."""
     require(actor, LeadsPermission.EDIT_LEADS)
+    if owner is None and actor.role != Role.REP:
+        owner = lead_next_owner(assigner=actor, territory_id=territory.pk if territory else None)
     owner = owner or actor
     _check_owner(actor=actor, owner=owner)
     now = timezone.now()

@@ -75,7 +75,8 @@ def lead_create(request: PageRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, f"Lead “{lead.name}” of {lead.company} created.")
+            assigned = "" if lead.owner_id == request.user.pk else f" and assigned to {lead.owner}"
+            messages.success(request, f"Lead “{lead.name}” of {lead.company} created{assigned}.")
             return redirect("leads:lead_detail", pk=lead.pk)
     return render(request, "leads/lead_form.html", {"form": form})
 
