@@ -40,7 +40,7 @@ SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
             Role.EXECUTIVE,
             [
                 *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations"],
-                *["Dashboards", "Audit trail"],
+                *["Dashboards", "Audit"],
             ],
         ),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
@@ -48,7 +48,7 @@ SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
             Role.ADMIN,
             [
                 *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards"],
-                *["Audit trail", "Admin"],
+                *["Audit"],
             ],
         ),
     ],
