@@ -15,6 +15,7 @@ from psycopg import sql
 
 from tandem.asks.models import Ask
 from tandem.core.tests.processes import ROOT, database_url, production_env
+from tandem.sales.models import Opportunity
 from tandem.tests.world import World, build_world
 
 # Committed data: pg_dump and SQLite's backup copy what other connections can see.
@@ -62,7 +63,8 @@ def test_postgresql_backup_restores_into_an_empty_database_and_proves_it(world, 
     manifest = _backup(tmp_path)
     assert manifest["file"].endswith(".dump")
     assert manifest["tables"]["asks_ask"]["rows"] == Ask.objects.count() > 0
-    assert manifest["tables"]["sales_opportunity"]["rows"] == 2  # the rep's and the other team's
+    # the rep's, the other team's, the rep's on a team-mate's account, the team-mate's on the rep's
+    assert manifest["tables"]["sales_opportunity"]["rows"] == Opportunity.objects.count() == 4
 
     restored = _manage("restore", str(tmp_path / manifest["file"]), database=empty_database)
 
