@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from tandem.core.roles import Role
@@ -45,10 +45,14 @@ def lead_next_owner(*, assigner: User, territory_id: int | None) -> User | None:
         reps = reps.filter(pk__in=team_member_ids(manager=assigner))
     elif assigner.role != Role.ADMIN:
         return None
-    if territory_id is not None and reps.filter(team__territory_id=territory_id).exists():
-        reps = reps.filter(team__territory_id=territory_id)
+    # 0 for a rep whose team covers the lead's territory: they come first (a lead without one: nobody).
+    covers = (
+        Value(1)
+        if territory_id is None
+        else Case(When(team__territory_id=territory_id, then=Value(0)), default=Value(1))
+    )
     open_leads = Count("leads", filter=Q(leads__status__in=OPEN_STATUSES))
-    return reps.annotate(open_leads=open_leads).order_by("open_leads", "pk").first()
+    return reps.annotate(covers=covers, open_leads=open_leads).order_by("covers", "open_leads", "pk").first()
 
 
 def lead_changeable(*, user: User) -> QuerySet[Lead]:

@@ -158,7 +158,7 @@ class OpportunityForm(SalesForm):
         pass
 
 
-class OpportunityMoveForm(InputGuard, forms.Form):
+class OpportunityMoveForm(ServiceErrorsMixin, InputGuard, forms.Form):
     """A card dropped on another column of the board: the stage, the version the board showed, and on
     a lost stage that asks for it, why the deal was lost and to whom."""
 

@@ -191,7 +191,8 @@ def opportunity_move(request: PageRequest, pk: int) -> HttpResponse:
         except StaleVersion:
             status, error = 409, f"Someone changed “{deal.name}” since the board was loaded; it now shows it as it is."
         except ValidationError as exc:
-            status, error = 422, _first_error(exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages})
+            form.add_service_error(exc)
+            status, error = 422, _first_error(form.errors)
         else:
             notice = f"Moved “{deal.name}” to {deal.stage.name}."
     context = _board_context(request, notice=notice, error=error)
