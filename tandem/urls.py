@@ -5,6 +5,7 @@ from tandem.api import api
 
 urlpatterns = [
     path("", include("tandem.core.urls")),
+    path("", include("tandem.dashboards.urls")),
     path("", include("tandem.people.urls")),
     path("pipeline/", include("tandem.sales.urls")),
     path("leads/", include("tandem.leads.urls")),

@@ -27,7 +27,7 @@ def _overdue_escalations(user: User) -> int:
 # The areas of the product, in navigation order: (label, URL name, icon, who may see it: a permission,
 # the roles it concerns, or None for everyone; the count its badge shows, or None).
 AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[User], int] | None]] = [
-    ("Home", "core:home", "bi-house", None, None),
+    ("Home", "dashboards:home", "bi-house", None, None),
     ("Leads", "leads:lead_list", "bi-person-lines-fill", LeadsPermission.VIEW_LEADS, None),
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
@@ -36,7 +36,7 @@ AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[
     ("Features", "product:feature_list", "bi-puzzle", None, None),
     ("Roadmap", "product:roadmap", "bi-signpost-2", None, None),
     ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES, _overdue_escalations),
-    ("Dashboards", "core:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE, None),
+    ("Dashboards", "dashboards:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE, None),
     ("Audit", "audit:entry_list", "bi-journal-text", AuditPermission.VIEW_TRAIL, None),
 ]
 

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from tandem.core import health, views
+from tandem.core import health
 
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboards/", views.dashboard, name="dashboard"),
     # For load balancers, systemd and monitors: public, and they say nothing but pass/warn/fail.
     path("health/", health.health, name="health"),
     path("ready/", health.ready, name="ready"),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tandem.decisions",
     "tandem.notifications",
     "tandem.audit",
+    "tandem.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "login"
 
 PASSWORD_HASHERS = [

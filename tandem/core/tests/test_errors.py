@@ -19,7 +19,7 @@ def test_unknown_page_shows_the_product_layout_with_debug_off(client, rep, setti
     html = response.content.decode()
     assert 'class="navbar' in html
     assert "This page does not exist, or it is not shared with you." in html
-    assert reverse("core:home") in html
+    assert reverse("dashboards:home") in html
 
 
 def test_unknown_page_for_someone_signed_out_still_looks_like_tandem(client, settings):
@@ -34,7 +34,7 @@ def test_unknown_page_for_someone_signed_out_still_looks_like_tandem(client, set
 def test_forbidden_page_shows_why(client, engineering_lead):
     client.force_login(engineering_lead)
 
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("dashboards:dashboard"))
 
     assert response.status_code == 403
     html = response.content.decode()

@@ -96,7 +96,7 @@ def test_ready_warns_about_tasks_a_database_outage_left_failed_or_running(client
 def test_probes_answer_plain_http_while_pages_redirect_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
-    assert client.get(reverse("core:home")).status_code == 301
+    assert client.get(reverse("dashboards:home")).status_code == 301
     assert client.get(reverse("core:health")).status_code == 200
     assert client.get(reverse("core:ready")).status_code == 200
 

@@ -38,7 +38,7 @@ def log_lines(request) -> Iterator[io.StringIO]:
 def test_json_log_has_one_line_per_request_with_its_id_user_path_status_and_duration(client, rep, log_lines):
     client.force_login(rep)
 
-    response = client.get(reverse("core:home"), HTTP_X_REQUEST_ID="proxy-id-123")
+    response = client.get(reverse("dashboards:home"), HTTP_X_REQUEST_ID="proxy-id-123")
 
     assert response["X-Request-ID"] == "proxy-id-123"  # the proxy's id, so its log and ours join up
     entries = [json.loads(line) for line in log_lines.getvalue().splitlines()]
@@ -80,7 +80,7 @@ def test_a_request_id_that_could_forge_log_lines_is_replaced(client, log_lines):
 def test_text_log_stays_readable_for_development(client, rep, log_lines):
     client.force_login(rep)
 
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboards:home"))
 
     line = next(line for line in log_lines.getvalue().splitlines() if "tandem.request" in line)
     assert f"INFO tandem.request [{response['X-Request-ID']}] user={rep.pk} GET / 200 " in line

@@ -79,11 +79,11 @@ def test_the_escalations_link_counts_the_overdue_ones_concerning_me(client, exec
     EscalationFactory()  # not due yet
 
     client.force_login(executive)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboards:home")).content.decode()
     assert 'data-testid="nav-overdue" title="2 overdue"' in page
 
     client.force_login(admin_user)  # admins are not concerned: no link, no count
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboards:home")).content.decode()
     assert "nav-overdue" not in page
     assert reverse("decisions:escalation_list") not in page
 

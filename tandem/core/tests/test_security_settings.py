@@ -99,7 +99,7 @@ def test_pages_carry_a_strict_content_security_policy(client, rep):
     """ASVS 14.4.3 (issue 15, finding 6): no inline or eval'd script, no plugins, no framing, no <base>."""
     client.force_login(rep)
 
-    policy = client.get(reverse("core:home"))["Content-Security-Policy"]
+    policy = client.get(reverse("dashboards:home"))["Content-Security-Policy"]
 
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["script-src"] == "'self'"
@@ -116,7 +116,7 @@ def test_the_browser_is_told_not_to_sniff_frame_or_leak_referrers(client, rep):
     """ASVS 14.4.4 (nosniff), 14.4.6 (Referrer-Policy), 14.4.7 (no framing)."""
     client.force_login(rep)
 
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboards:home"))
 
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
@@ -128,7 +128,7 @@ def test_signed_in_pages_are_not_cached(client, rep):
     """ASVS 8.2.1"""
     client.force_login(rep)
 
-    cache_control = client.get(reverse("core:home"))["Cache-Control"]
+    cache_control = client.get(reverse("dashboards:home"))["Cache-Control"]
 
     assert "no-store" in cache_control
     assert "private" in cache_control

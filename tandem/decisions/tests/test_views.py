@@ -83,7 +83,7 @@ def test_overdue_escalations_are_on_the_home_page_of_everyone_concerned(client, 
     EscalationFactory(ask=loop.ask, due_date=timezone.localdate() - datetime.timedelta(days=1))
     client.force_login(request.getfixturevalue(who))
 
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboards:home")).content.decode()
 
     assert 'data-testid="overdue-escalations"' in page
     assert loop.ask.need[:40] in page
@@ -93,7 +93,7 @@ def test_overdue_escalations_are_not_on_the_home_page_of_others(client, outsider
     EscalationFactory(ask=loop.ask, due_date=timezone.localdate() - datetime.timedelta(days=1))
     for user in (outsider_rep, other_pm):
         client.force_login(user)
-        assert 'data-testid="overdue-escalations"' not in client.get(reverse("core:home")).content.decode()
+        assert 'data-testid="overdue-escalations"' not in client.get(reverse("dashboards:home")).content.decode()
 
 
 def test_escalations_page_filters_open_overdue_and_ruled(client, executive, product_manager, loop):

@@ -20,9 +20,9 @@ def test_the_empty_list_says_what_to_do(client, rep):
 
 def test_the_navigation_offers_leads_to_sales_and_not_to_product(client, rep, product_manager):
     client.force_login(rep)
-    assert f'href="{reverse("leads:lead_list")}"' in client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("leads:lead_list")}"' in client.get(reverse("dashboards:home")).content.decode()
     client.force_login(product_manager)
-    assert f'href="{reverse("leads:lead_list")}"' not in client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("leads:lead_list")}"' not in client.get(reverse("dashboards:home")).content.decode()
 
 
 def test_the_list_filters_by_status_and_source(client, rep):

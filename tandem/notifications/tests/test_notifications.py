@@ -38,7 +38,7 @@ def test_the_bell_shows_my_unread_count(client, rep):
     NotificationFactory(recipient=rep, read_at="2027-01-01T00:00:00Z")
     client.force_login(rep)
 
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("dashboards:home")).content.decode()
 
     assert 'data-testid="unread-count">3</span>' in page
 

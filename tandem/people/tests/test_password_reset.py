@@ -31,7 +31,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, rep, smt
     client.logout()
     signed_in = client.post(reverse("login"), {"username": rep.username, "password": NEW_PASSWORD})
     assert signed_in.status_code == 302
-    assert signed_in["Location"] == reverse("core:home")
+    assert signed_in["Location"] == reverse("dashboards:home")
 
 
 def test_an_unknown_address_sends_nothing_and_does_not_say_so(client, smtp):

@@ -135,7 +135,7 @@ def test_nobody_is_made_to_change_an_old_password(client, rep):
 
     response = client.post(reverse("login"), {"username": rep.username, "password": PASSWORD})
 
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("dashboards:home")
 
 
 def test_the_same_password_hashes_differently_for_two_people():

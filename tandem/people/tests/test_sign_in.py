@@ -25,7 +25,7 @@ def _sign_in(client: Client, username: str, password: str, address: str = "203.0
 
 
 def _signed_in(client: Client) -> bool:
-    return client.get(reverse("core:home")).status_code == 200
+    return client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_twelve_wrong_passwords_then_the_right_one_does_not_sign_in(client, rep):
@@ -187,7 +187,7 @@ def test_signing_out_ends_the_session_on_the_server(client, rep):
     assert signed_out["Clear-Site-Data"] == '"cache", "storage"'  # ASVS 8.2.3
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = stolen
-    response = replay.get(reverse("core:home"))
+    response = replay.get(reverse("dashboards:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -205,7 +205,7 @@ def test_a_session_idle_too_long_is_signed_out_with_the_reason(client, rep):
     _sign_in(client, rep.username, PASSWORD)
     _age_session(client, last_seen=settings.SESSION_IDLE_TIMEOUT + 1)
 
-    response = client.get(reverse("core:home"), follow=True)
+    response = client.get(reverse("dashboards:home"), follow=True)
 
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
     assert "signed out after 30 minutes without activity" in response.content.decode()
@@ -217,7 +217,7 @@ def test_an_active_session_ends_at_the_absolute_timeout(client, rep):
     _sign_in(client, rep.username, PASSWORD)
     _age_session(client, signed_in=settings.SESSION_ABSOLUTE_TIMEOUT + 1, last_seen=5)
 
-    response = client.get(reverse("core:home"), follow=True)
+    response = client.get(reverse("dashboards:home"), follow=True)
 
     assert "signed out 12 hours after signing in" in response.content.decode()
     assert not _signed_in(client)
@@ -245,10 +245,10 @@ def test_an_htmx_request_after_the_timeout_reloads_the_whole_page_at_sign_in(cli
 
 def test_the_session_is_written_at_most_once_a_minute_for_activity(client, rep):
     _sign_in(client, rep.username, PASSWORD)
-    client.get(reverse("core:home"))
+    client.get(reverse("dashboards:home"))
     first = Session.objects.get().expire_date
 
-    client.get(reverse("core:home"))
+    client.get(reverse("dashboards:home"))
 
     assert Session.objects.get().expire_date == first
 
@@ -283,7 +283,7 @@ def test_signing_in_never_redirects_to_another_site(client, rep):
         f"{reverse('login')}?next=https://evil.example/", {"username": rep.username, "password": PASSWORD}
     )
 
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("dashboards:home")
 
 
 def test_session_keys_are_long_random_and_never_in_a_url(client, rep):

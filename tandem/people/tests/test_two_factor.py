@@ -51,7 +51,7 @@ def _code_step(client: Client, code: str):
 
 
 def _signed_in(client: Client) -> bool:
-    return client.get(reverse("core:home")).status_code == 200
+    return client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_setting_up_shows_a_qr_code_and_the_secret_then_a_code_turns_it_on(
@@ -108,7 +108,7 @@ def test_the_password_then_the_code_signs_in_with_a_new_session_at_each_step(cli
     between = client.cookies[settings.SESSION_COOKIE_NAME].value
     response = _code_step(client, _code(device, steps_ahead=1))
 
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("dashboards:home")
     assert _signed_in(client)
     signed_in = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert len({anonymous, between, signed_in}) == 3
@@ -169,7 +169,7 @@ def test_a_recovery_code_signs_in_once_and_the_person_is_told(
         response = _code_step(first, codes[3].upper().replace("-", " "))  # typed loosely
 
     assert response.status_code == 302
-    assert "9 are left" in first.get(reverse("core:home")).content.decode()
+    assert "9 are left" in first.get(reverse("dashboards:home")).content.decode()
     assert smtp.messages[-1]["Subject"] == "Tandem: A recovery code was used to sign in"
 
     second = Client()
@@ -224,7 +224,7 @@ def test_turning_it_off_needs_the_password_and_tells_the_person(
     assert not TOTPDevice.objects.filter(user=rep).exists()
     assert not RecoveryCode.objects.filter(user=rep).exists()
     assert smtp.messages[-1]["Subject"] == "Tandem: Two-factor sign-in is off"
-    assert _password_step(Client(), rep.username)["Location"] == reverse("core:home")
+    assert _password_step(Client(), rep.username)["Location"] == reverse("dashboards:home")
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, rep, with_two_factor):
@@ -267,7 +267,7 @@ def test_a_role_that_must_use_it_is_kept_to_the_set_up_page_until_it_does(client
     settings.TWO_FACTOR_REQUIRED_ROLES = [Role.ADMIN.value]
     _password_step(client, admin_user.username)
 
-    page = client.get(reverse("core:home"))
+    page = client.get(reverse("dashboards:home"))
     assert page["Location"] == reverse("people:two_factor")
     assert client.get("/api/me").status_code == 403
     assert "Your role must use two-factor sign-in" in client.get(reverse("people:two_factor")).content.decode()
@@ -276,14 +276,14 @@ def test_a_role_that_must_use_it_is_kept_to_the_set_up_page_until_it_does(client
     device = TOTPDevice.objects.get(user=admin_user)
     client.post(reverse("people:two_factor_confirm"), {"code": _code(device)})
 
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_other_roles_are_not_asked_to_set_it_up(client, settings, rep):
     settings.TWO_FACTOR_REQUIRED_ROLES = [Role.ADMIN.value]
     _password_step(client, rep.username)
 
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_codes_are_standard_six_digit_30_second_totp(rep, with_two_factor):

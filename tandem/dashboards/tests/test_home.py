@@ -10,9 +10,9 @@ from django.utils import timezone
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.tests.factories import AskFactory, DecisionFactory
 from tandem.core.fiscal import fiscal_quarter_of
-from tandem.core.home import home_context
 from tandem.core.money import workspace_get
 from tandem.core.roles import Role
+from tandem.dashboards.selectors import home_context
 from tandem.people.tests.factories import TeamFactory
 from tandem.product.models import Feature, Release
 from tandem.product.tests.factories import FeatureFactory, ReleaseFactory
@@ -297,7 +297,7 @@ HOME_MARKERS = {
 def test_each_role_gets_its_own_home_page(client, user_with_role, role):
     client.force_login(user_with_role(role))
 
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboards:home"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -311,7 +311,7 @@ def test_each_role_gets_its_own_home_page(client, user_with_role, role):
 def test_empty_rep_home_says_what_to_do_next(client, rep):
     client.force_login(rep)
 
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
 
     assert "No open deal of yours closes this quarter" in html
     assert "You have not logged an ask yet" in html
@@ -321,7 +321,7 @@ def test_rep_home_links_each_deal_to_its_page(client, rep, stages):
     opportunity = deal(rep, stages["commit"], "30000", timezone.localdate())
     client.force_login(rep)
 
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
 
     assert reverse("sales:opportunity_detail", args=[opportunity.pk]) in html
     assert opportunity.name in html
@@ -348,7 +348,7 @@ def populate(*, n, rep, product_manager, stages):
 
 def queries_for_home(client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("core:home"))
+        response = client.get(reverse("dashboards:home"))
     assert response.status_code == 200
     return len(queries)
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.core.fiscal import fiscal_quarter_of
-from tandem.core.home import dashboard_pipeline
 from tandem.core.money import workspace_get
+from tandem.dashboards.selectors import dashboard_pipeline
 from tandem.sales.models import Stage
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, QuotaFactory, StageFactory
 
@@ -84,7 +84,7 @@ def test_dashboard_page_embeds_its_numbers_for_the_charts(client, rep, stages):
     deal(rep, stages[0], "1000", timezone.localdate())
     client.force_login(rep)
 
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("dashboards:dashboard"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -102,7 +102,7 @@ def test_the_won_chart_names_quota_only_for_those_who_see_one(client, request, s
     QuotaFactory(user=rep, fiscal_year=quarter.year, fiscal_quarter=quarter.quarter, amount=Decimal("5000"))
     client.force_login(request.getfixturevalue(user_fixture))
 
-    html = client.get(reverse("core:dashboard")).content.decode()
+    html = client.get(reverse("dashboards:dashboard")).content.decode()
 
     heading = re.search(r'data-testid="quarters-title">(.*?)</h2>', html)
     assert heading is not None
@@ -112,7 +112,7 @@ def test_the_won_chart_names_quota_only_for_those_who_see_one(client, request, s
 def test_engineering_lead_may_not_open_the_pipeline_dashboard(client, engineering_lead):
     client.force_login(engineering_lead)
 
-    assert client.get(reverse("core:dashboard")).status_code == 403
+    assert client.get(reverse("dashboards:dashboard")).status_code == 403
 
 
 @pytest.mark.parametrize("user_fixture", ["rep", "sales_manager", "executive"])
@@ -123,7 +123,7 @@ def test_dashboard_costs_the_same_queries_with_1_or_10_deals(client, request, st
 
     def measure():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("core:dashboard")).status_code == 200
+            assert client.get(reverse("dashboards:dashboard")).status_code == 200
         return len(queries)
 
     deal(rep, stages[0], "1000", timezone.localdate())
