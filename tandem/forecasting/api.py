@@ -36,7 +36,6 @@ from tandem.forecasting.tasks import forecast_snapshot_enqueue_if_due
 router = Router(tags=["forecast"])
 P = ForecastingPermission
 QUARTER_HELP = "A fiscal quarter as YEAR-Q, e.g. 2027-1 for FY2027 Q1."
-AMOUNT = {"ge": 0, "max_digits": 16, "decimal_places": 2}
 
 
 class FiguresOut(Schema):
@@ -106,8 +105,8 @@ class ForecastQuery(Schema):
 class CallIn(Schema):
     quarter: str = Field(..., description=QUARTER_HELP + " The current quarter or the next.")
     version: int = Field(..., ge=0, le=2**31, description="The version you read; 0 when there was no call yet.")
-    commit: Decimal = Field(..., **AMOUNT)
-    best_case: Decimal = Field(..., **AMOUNT)
+    commit: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
+    best_case: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     note: str = Field("", max_length=text_limit(ForecastCall, "note"))
 
 

@@ -5,10 +5,8 @@ from decimal import Decimal
 
 from django import forms
 
-from tandem.core.constraints import text_limit
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
-from tandem.forecasting.models import ForecastCall, ForecastOverride
 
 QUARTER = re.compile(r"^(\d{4})-([1-4])$")
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -46,7 +44,6 @@ class CallForm(ServiceErrorsMixin, forms.Form):
     note = forms.CharField(
         label="Note",
         required=False,
-        max_length=text_limit(ForecastCall, "note"),
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What the call rests on: the deals, the risks."}),
     )
 
@@ -66,7 +63,6 @@ class OverrideForm(CallForm):
 
     note = forms.CharField(
         label="Why",
-        max_length=text_limit(ForecastOverride, "note"),
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What you know that the call does not say."}),
     )
 

@@ -429,6 +429,7 @@ def trend(*, user: User, quarter: FiscalQuarter, start_month: int, rep_ids: list
     for row in rows:
         overrides = row["sum_override_count"] if show_override else 0
         prefix = "forecast" if show_override else "call"
+        chosen = {"commit": row[f"sum_{prefix}_commit"], "best_case": row[f"sum_{prefix}_best_case"]}  # type: ignore[literal-required]
         called = bool(row["sum_call_count"] or overrides)
         points.append(
             TrendPoint(
@@ -437,8 +438,8 @@ def trend(*, user: User, quarter: FiscalQuarter, start_month: int, rep_ids: list
                 taken_at=row["sum_taken_at"],
                 call_commit=_money(row["sum_call_commit"]) if row["sum_call_count"] else None,
                 call_best_case=_money(row["sum_call_best_case"]) if row["sum_call_count"] else None,
-                forecast_commit=_money(row[f"sum_{prefix}_commit"]) if called else None,
-                forecast_best_case=_money(row[f"sum_{prefix}_best_case"]) if called else None,
+                forecast_commit=_money(chosen["commit"]) if called else None,
+                forecast_best_case=_money(chosen["best_case"]) if called else None,
                 figures=Figures(
                     closed_won=_money(row["sum_closed_won"]),
                     commit=_money(row["sum_commit"]),
@@ -524,8 +525,8 @@ def accuracies(
             .values("rep_id", "week", "call_commit", "override_commit")
         )
         latest: dict[int, dict[str, Any]] = {}
-        for row in snapshots:
-            latest[row["rep_id"]] = row  # ordered by week: the last one wins
+        for snapshot in snapshots:
+            latest[snapshot["rep_id"]] = dict(snapshot)  # ordered by week: the last one wins
         won = figures_by_rep(quarter=quarter, start_month=start_month, reps=rep_ids)
         for pk in rep_ids:
             row = latest.get(pk)
