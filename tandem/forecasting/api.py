@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from tandem.core.api import ERRORS, WRITE_ERRORS, Id
+from tandem.core.api import ERRORS, WRITE_ERRORS
 from tandem.core.constraints import text_limit
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.http import ApiRequest
@@ -99,7 +99,6 @@ class ForecastOut(Schema):
 
 class ForecastQuery(Schema):
     quarter: str | None = Field(None, description=QUARTER_HELP + " Defaults to the current quarter.")
-    rep: Id | None = Field(None, description="One rep's line and trend.")
 
 
 class CallIn(Schema):
@@ -189,13 +188,7 @@ def forecast_get(request: ApiRequest, params: Query[ForecastQuery]) -> dict[str,
     today = timezone.localdate()
     quarter = _quarter(params.quarter, today=today, start_month=start_month)
     lines = rep_lines(user=user, quarter=quarter, start_month=start_month)
-    if params.rep is not None:
-        lines = [line for line in lines if line.rep_id == params.rep]
-        if not lines:
-            from django.http import Http404
-
-            raise Http404("No such rep.")
-    company = user.role in (Role.EXECUTIVE, Role.ADMIN) and params.rep is None
+    company = user.role in (Role.EXECUTIVE, Role.ADMIN)
     groups = manager_totals(lines=lines) if company else []
     total = total_of(groups or lines, "Company" if company else "Team")
     rep_ids = None if company else [line.rep_id for line in lines]

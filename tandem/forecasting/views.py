@@ -45,6 +45,7 @@ from tandem.forecasting.selectors import (
     rep_lines,
     total_of,
     trend,
+    week_of,
 )
 from tandem.forecasting.tasks import forecast_snapshot_enqueue_if_due
 from tandem.people.models import User
@@ -250,9 +251,8 @@ def _context(
     return {
         "scope": scope,
         "quarter": scope.quarter,
-        "week_number": quarter_week(
-            scope.quarter, scope.start_month, scope.today - datetime.timedelta(days=scope.today.weekday())
-        ),
+        "week_number": quarter_week(scope.quarter, scope.start_month, week_of(scope.today)),
+        "weeks_to_start": 1 - quarter_week(scope.quarter, scope.start_month, week_of(scope.today)),
         "quarter_choices": [(quarter_key(q), str(q), q == scope.quarter) for q in scope.quarters],
         "role": user.role,
         "lines": lines,
