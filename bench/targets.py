@@ -192,6 +192,62 @@ NEWEST = "a.created_at DESC"
 MOST_VALUABLE = "a.value_home DESC"
 
 
+# tandem/forecasting/views.py forecast, as an executive (issue 18: rep → manager → company for 2,000
+# users in at most a second): every rep's figures for the quarter in one grouped pass over the deals
+# closing in it (amounts in integer cents), the reps with their managers, the quarter's calls and
+# overrides, and the weekly trend summed over every rep's snapshots.
+ROLLUP_BUDGET_MS = 1000.0
+FORECAST_FIGURES = """
+    SELECT o.owner_id,
+           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT)) FILTER (WHERE s.is_won) AS won,
+           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
+               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'commit') AS commit,
+           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
+               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'best_case') AS best_case,
+           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
+               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'pipeline') AS pipeline,
+           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT) * o.probability)
+               FILTER (WHERE NOT s.is_won AND NOT s.is_lost) AS weighted
+    FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.close_date BETWEEN %(first)s AND %(last)s
+    GROUP BY o.owner_id
+"""
+FORECAST_REPS = """
+    SELECT u.id, u.first_name, u.last_name, u.username, u.team_id, t.manager_id, u.is_active
+    FROM people_user u LEFT JOIN people_team t ON t.id = u.team_id
+    WHERE u.role = 'rep' ORDER BY u.first_name, u.last_name, u.id
+"""
+FORECAST_CALLS = """
+    SELECT rep_id, commit, best_case, note, version, updated_at FROM forecasting_forecastcall
+    WHERE fiscal_year = %(year)s AND fiscal_quarter = %(quarter)s
+"""
+FORECAST_OVERRIDES = """
+    SELECT f.rep_id, f.commit, f.best_case, f.note, f.version, f.updated_at, u.first_name, u.last_name, u.username
+    FROM forecasting_forecastoverride f JOIN people_user u ON u.id = f.set_by_id
+    WHERE f.fiscal_year = %(year)s AND f.fiscal_quarter = %(quarter)s
+"""
+FORECAST_TREND = """
+    SELECT week, SUM(call_commit), SUM(COALESCE(override_commit, call_commit)), COUNT(override_commit),
+           COUNT(call_commit), SUM(closed_won), SUM(commit), SUM(best_case), SUM(pipeline), SUM(weighted),
+           MAX(taken_at)
+    FROM forecasting_forecastsnapshot
+    WHERE fiscal_year = %(year)s AND fiscal_quarter = %(quarter)s
+    GROUP BY week ORDER BY week
+"""
+
+
+def _forecast_quarter() -> dict[str, Any]:
+    """The current fiscal quarter of the seeded workspace (its fiscal year starts in February)."""
+    import datetime
+
+    from tandem.core.fiscal import fiscal_quarter_of
+    from tandem.seed.generator import FISCAL_YEAR_START_MONTH
+
+    quarter = fiscal_quarter_of(datetime.datetime.now(tz=datetime.UTC).date(), FISCAL_YEAR_START_MONTH)
+    first, last = quarter.bounds(FISCAL_YEAR_START_MONTH)
+    return {"year": quarter.year, "quarter": quarter.quarter, "first": first, "last": last}
+
+
 def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     """The targets, each with `count` requests and the matching SQL."""
 
@@ -321,4 +377,21 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
         http, sql = jobs(draws, path, statements, api=kind == "api")
         budget = PAGE_BUDGET_MS if kind == "page" else API_BUDGET_MS
         targets.append(Target(name=name, kind=kind, as_role=role, budget_ms=budget, http=http, sql=sql))
+    forecast_draws = draw(lambda: {"principal": world.executive, **_forecast_quarter()})
+    http, sql = jobs(
+        forecast_draws,
+        lambda p: "/forecast/",
+        [FORECAST_FIGURES, FORECAST_REPS, FORECAST_CALLS, FORECAST_OVERRIDES, FORECAST_TREND],
+        api=False,
+    )
+    targets.append(
+        Target(
+            name="forecast roll-up, rep → manager → company (page)",
+            kind="page",
+            as_role="executive",
+            budget_ms=ROLLUP_BUDGET_MS,
+            http=http,
+            sql=sql,
+        )
+    )
     return targets

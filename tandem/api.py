@@ -11,6 +11,7 @@ from tandem.core.api import (
     refuse_nul_text,
 )
 from tandem.decisions.api import router as decisions_router
+from tandem.forecasting.api import router as forecasting_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
@@ -31,6 +32,7 @@ api.add_decorator(refuse_nul_text)  # text holding NUL: a 422 on its field, on e
 api.add_router("/", people_router)
 api.add_router("/", sales_router)
 api.add_router("/", leads_router)
+api.add_router("/", forecasting_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)

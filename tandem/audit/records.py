@@ -103,6 +103,26 @@ RECORD_TYPES: dict[str, RecordType] = {
         link=_page("sales:quota_list"),
         related=("user", "team"),
     ),
+    "forecasting.forecastcall": RecordType(
+        noun="forecast call",
+        fields=("rep", "fiscal_year", "fiscal_quarter", "commit", "best_case", "note"),
+        money={"commit": _home_currency, "best_case": _home_currency},
+        labels={"rep": "Rep", "best_case": "Best case"},
+        label=lambda call: f"Call of {call.rep} for FY{call.fiscal_year} Q{call.fiscal_quarter}",
+        link=_page("forecasting:forecast"),
+        related=("rep",),
+    ),
+    "forecasting.forecastoverride": RecordType(
+        noun="forecast override",
+        fields=("rep", "fiscal_year", "fiscal_quarter", "commit", "best_case", "note", "set_by"),
+        money={"commit": _home_currency, "best_case": _home_currency},
+        labels={"rep": "Rep", "best_case": "Best case", "set_by": "Set by"},
+        label=lambda override: (
+            f"Override of {override.rep}'s call for FY{override.fiscal_year} Q{override.fiscal_quarter}"
+        ),
+        link=_page("forecasting:forecast"),
+        related=("rep",),
+    ),
     "sales.stage": RecordType(
         noun="stage",
         fields=("name", "order", "default_probability", "forecast_category", "is_won", "is_lost"),

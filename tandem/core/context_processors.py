@@ -13,6 +13,7 @@ from tandem.audit.permissions import AuditPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
+from tandem.forecasting.permissions import ForecastingPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.notifications.selectors import notification_unread_count
 from tandem.people.models import User
@@ -31,6 +32,7 @@ AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[
     ("Leads", "leads:lead_list", "bi-person-lines-fill", LeadsPermission.VIEW_LEADS, None),
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
+    ("Forecast", "forecasting:forecast", "bi-graph-up-arrow", ForecastingPermission.VIEW_FORECAST, None),
     ("Asks", "asks:ask_list", "bi-chat-square-text", None, None),
     ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE, None),
     ("Features", "product:feature_list", "bi-puzzle", None, None),

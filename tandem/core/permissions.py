@@ -10,6 +10,7 @@ from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
+from tandem.forecasting.permissions import ForecastingPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
@@ -20,6 +21,7 @@ Permission = (
     AsksPermission
     | AuditPermission
     | DecisionsPermission
+    | ForecastingPermission
     | LeadsPermission
     | PeoplePermission
     | ProductPermission
@@ -41,6 +43,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # name, email and phone (tandem/leads/selectors.py).
     LeadsPermission.VIEW_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     LeadsPermission.EDIT_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    # Forecasts are the sales team's and its executive's; a call is the rep's word, an override their
+    # manager's (tandem/forecasting/selectors.py).
+    ForecastingPermission.VIEW_FORECAST: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    ForecastingPermission.CALL_FORECAST: frozenset({R.REP}),
+    ForecastingPermission.OVERRIDE_FORECAST: frozenset({R.SALES_MANAGER, R.ADMIN}),
     ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),

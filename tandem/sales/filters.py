@@ -57,6 +57,8 @@ class OpportunityFilter(FilterSet):
         choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
     )
     account = django_filters.NumberFilter(field_name="account_id")
+    # The deals of one sales manager's teams (the forecast's roll-up links here).
+    team_manager = django_filters.NumberFilter(field_name="owner__team__manager_id")
     close_date_from = django_filters.DateFilter(
         field_name="close_date", lookup_expr="gte", label="Closing from", widget=forms.DateInput(attrs={"type": "date"})
     )

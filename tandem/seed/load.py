@@ -14,16 +14,18 @@ from tandem.competition.models import Competitor
 from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.decisions.models import Escalation
+from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
-from tandem.seed.generator import WorkspaceGenerator
+from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
     Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, FeatureEvidence, Escalation, Notification,
+    *FORECAST_MODELS,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [model._meta.db_table for model in (Account, Contact, Opportunity, StageChange, Ask)]
@@ -76,6 +78,9 @@ def seed_workspace(
         step = time.monotonic()
         ask_outcomes_refresh(asks=Ask.objects.all())
         loads.append(TableLoad("(asks' outcomes)", 0, time.monotonic() - step))
+        step = time.monotonic()
+        history = forecast_history_fill(today=today, start_month=FISCAL_YEAR_START_MONTH, seed=seed, progress=progress)
+        loads.append(TableLoad("(forecast history)", history, time.monotonic() - step))
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [Workspace, *WORKSPACE_MODELS]):
                 cursor.execute(statement)

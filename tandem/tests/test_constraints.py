@@ -37,12 +37,14 @@ from tandem.asks.tests.factories import AskFactory
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
+from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.money import workspace_get
 from tandem.core.tests.admin_forms import change_form_data
 from tandem.core.visibility import tandem_models
 from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
+from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
@@ -428,6 +430,54 @@ def _decision(w: World, **changes: Any) -> Decision:
 ACCOUNT_NEW = _url("sales:account_create")
 DEAL_NEW = _url("sales:opportunity_create")
 LEAD_NEW = _url("leads:lead_create")
+CALL = _url("forecasting:call_submit")
+OVERRIDE = _url("forecasting:override_set", lambda w: w.people["rep"].pk)
+GE_ZERO = "Ensure this value is greater than or equal to 0."
+BEST_CASE = "The best case includes the commit: it cannot be less."
+
+
+def _this_quarter() -> FiscalQuarter:
+    return fiscal_quarter_of(timezone.localdate(), workspace_get().fiscal_year_start_month)
+
+
+def _call_form(w: World, **changes: Any) -> dict[str, Any]:
+    quarter = _this_quarter()
+    form = {"quarter": f"{quarter.year}-{quarter.quarter}", "version": 0, "commit": "100", "best_case": "150"}
+    return {**form, "note": "Acme signs in March", **changes}
+
+
+def _call_body(w: World, **changes: Any) -> dict[str, Any]:
+    return {**_call_form(w), "commit": 100, "best_case": 150, **changes}
+
+
+def _forecast_call(w: World, **changes: Any) -> ForecastCall:
+    quarter = _this_quarter()
+    fields = {"rep": w.people["rep"], "fiscal_year": quarter.year, "fiscal_quarter": quarter.quarter, "commit": 1}
+    return ForecastCall(**{**fields, "best_case": 2, "created_at": NOW, "updated_at": NOW, **changes})
+
+
+def _forecast_override(w: World, **changes: Any) -> ForecastOverride:
+    call = _forecast_call(w)
+    fields = {"rep": call.rep, "fiscal_year": call.fiscal_year, "fiscal_quarter": call.fiscal_quarter, "commit": 1}
+    return ForecastOverride(
+        **{**fields, "best_case": 2, "note": "Slips", "set_by": w.people["manager"], "created_at": NOW}
+        | {"updated_at": NOW, **changes}
+    )
+
+
+def _second(record: models.Model) -> models.Model:
+    """A second record of the same kind and key: the first is saved, its copy is returned unsaved."""
+    record.save()
+    record.pk = None
+    return record
+
+
+def _snapshot(w: World, **changes: Any) -> ForecastSnapshot:
+    quarter = _this_quarter()
+    fields = {"rep": w.people["rep"], "fiscal_year": quarter.year, "fiscal_quarter": quarter.quarter}
+    return ForecastSnapshot(**{**fields, "week": TODAY, "taken_at": NOW, **changes})
+
+
 FEATURE_NEW = _url("product:feature_create")
 SCORING = _url("product:scoring_settings")
 FEATURE_DECIDE = _url("decisions:feature_decide", lambda w: w.feature.pk)
@@ -894,6 +944,115 @@ RULES = [
             ).converted_opportunity,
         ),
         (Clean("Only `lead_convert` links a lead to the deal it opens, a new deal each time."),),
+    ),
+    # forecasts
+    Rule(
+        "forecast_call_quarter_range",
+        ForecastCall,
+        "fiscal_quarter",
+        "A fiscal quarter is 1, 2, 3 or 4.",
+        lambda w: _forecast_call(w, fiscal_quarter=5),
+        (Clean("Forms and the API name a quarter as YEAR-Q and are refused any other: only the services write it."),),
+    ),
+    Rule(
+        "forecast_call_commit_not_negative",
+        ForecastCall,
+        "commit",
+        "The commit cannot be negative.",
+        lambda w: _forecast_call(w, commit=-1, best_case=0),
+        (Page("rep", CALL, lambda w: _call_form(w, commit="-1"), "commit", GE_ZERO),),
+    ),
+    Rule(
+        "forecast_call_best_case_covers_commit",
+        ForecastCall,
+        "best_case",
+        "The best case includes the commit: it cannot be less.",
+        lambda w: _forecast_call(w, commit=5, best_case=4),
+        (
+            Page("rep", CALL, lambda w: _call_form(w, commit="200", best_case="100"), "best_case", BEST_CASE),
+            Api(
+                "rep",
+                "POST",
+                _api("/api/forecast/calls"),
+                lambda w: _call_body(w, best_case=50),
+                "best_case",
+                BEST_CASE,
+            ),
+        ),
+    ),
+    Rule(
+        "forecast_call_unique_rep_quarter",
+        ForecastCall,
+        "fiscal_quarter",
+        "This rep already has a call for this quarter: change it instead.",
+        lambda w: _second(_forecast_call(w)),
+        (Clean("`forecast_call_submit` changes the quarter's call instead of adding a second one."),),
+    ),
+    Rule(
+        "forecast_override_quarter_range",
+        ForecastOverride,
+        "fiscal_quarter",
+        "A fiscal quarter is 1, 2, 3 or 4.",
+        lambda w: _forecast_override(w, fiscal_quarter=0),
+        (Clean("Forms and the API name a quarter as YEAR-Q and are refused any other: only the services write it."),),
+    ),
+    Rule(
+        "forecast_override_commit_not_negative",
+        ForecastOverride,
+        "commit",
+        "The commit cannot be negative.",
+        lambda w: _forecast_override(w, commit=-1, best_case=0),
+        (Page("manager", OVERRIDE, lambda w: _call_form(w, commit="-1"), "commit", GE_ZERO),),
+    ),
+    Rule(
+        "forecast_override_best_case_covers_commit",
+        ForecastOverride,
+        "best_case",
+        "The best case includes the commit: it cannot be less.",
+        lambda w: _forecast_override(w, commit=5, best_case=4),
+        (
+            Page("manager", OVERRIDE, lambda w: _call_form(w, commit="200", best_case="100"), "best_case", BEST_CASE),
+            Api(
+                "manager",
+                "POST",
+                _api("/api/forecast/reps/{}/override", lambda w: w.people["rep"].pk),
+                lambda w: _call_body(w, best_case=50),
+                "best_case",
+                BEST_CASE,
+            ),
+        ),
+    ),
+    Rule(
+        "forecast_override_has_note",
+        ForecastOverride,
+        "note",
+        "Say why you override the rep's call.",
+        lambda w: _forecast_override(w, note=""),
+        (Page("manager", OVERRIDE, lambda w: _call_form(w, note=""), "note", "This field is required."),),
+    ),
+    Rule(
+        "forecast_override_unique_rep_quarter",
+        ForecastOverride,
+        "fiscal_quarter",
+        "This rep's call already has an override for this quarter: change it instead.",
+        lambda w: _second(_forecast_override(w)),
+        (Clean("`forecast_override_set` changes the quarter's override instead of adding a second one."),),
+    ),
+    Rule(
+        "forecast_snapshot_quarter_range",
+        ForecastSnapshot,
+        "fiscal_quarter",
+        "A fiscal quarter is 1, 2, 3 or 4.",
+        lambda w: _snapshot(w, fiscal_quarter=7),
+        (Clean("Snapshots are written by the weekly snapshot alone, for the quarters of the calendar."),),
+    ),
+    Rule(
+        "forecast_snapshot_unique_week",
+        ForecastSnapshot,
+        "week",
+        "This rep's quarter already has a snapshot for this week.",
+        lambda w: _second(_snapshot(w)),
+        (Clean("The weekly snapshot runs once a week (`ForecastWeek`), and skips a week already taken."),),
     ),
     # product
     Rule(
@@ -1523,6 +1682,20 @@ def _text_breaks(limit: int, *ways: Callable[[str, str], Page | Admin | Api]) ->
 
 
 TEXTS = [
+    Text(
+        ForecastCall,
+        "note",
+        2000,
+        _text_breaks(2000, lambda text, said: Page("rep", CALL, lambda w: _call_form(w, note=text), "note", said)),
+    ),
+    Text(
+        ForecastOverride,
+        "note",
+        2000,
+        _text_breaks(
+            2000, lambda text, said: Page("manager", OVERRIDE, lambda w: _call_form(w, note=text), "note", said)
+        ),
+    ),
     Text(
         Lead,
         "need",

@@ -34,21 +34,24 @@ SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
     [
         (
             Role.REP,
-            ["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations", "Dashboards"],
+            [
+                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Features", "Roadmap", "Escalations"],
+                *["Dashboards"],
+            ],
         ),
         (
             Role.EXECUTIVE,
             [
-                *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Features", "Roadmap", "Escalations"],
-                *["Dashboards", "Audit"],
+                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Features", "Roadmap"],
+                *["Escalations", "Dashboards", "Audit"],
             ],
         ),
         (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
         (
             Role.ADMIN,
             [
-                *["Home", "Leads", "Pipeline", "Accounts", "Asks", "Inbox", "Features", "Roadmap", "Dashboards"],
-                *["Audit"],
+                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Inbox", "Features", "Roadmap"],
+                *["Dashboards", "Audit"],
             ],
         ),
     ],
