@@ -179,6 +179,7 @@ class Query:
     signals: NDArray[np.float64]
     features: NDArray[np.bool_]
     right: NDArray[np.bool_]
+    ids: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # the candidates'
 
 
 @dataclass
@@ -267,6 +268,7 @@ def _triage_in_arrival_order(data: dict[str, Any], engine: Engine, candidates: b
                     np.array([c.signals for c in considered]).reshape(-1, len(suggestions.SIGNALS)),
                     np.array([c.kind == "feature" for c in considered], dtype=bool),
                     np.array([_is_right(c.kind, c.id, feature, need, need_of_ask) for c in considered], dtype=bool),
+                    np.array([c.id for c in considered], dtype=np.int64),
                 )
             )
         triage = engine(user=pm, ask=ask, limit=5)
