@@ -77,6 +77,7 @@ SETS = (
         "the whole set: which signals to keep (looked at after measuring the previous engine on it)",
     ),
     LabelledSet("ledgerline", "ledgerline_asks.json", ""),
+    LabelledSet("brightpost", "brightpost_asks.json", ""),
 )
 
 
@@ -178,6 +179,7 @@ class Query:
     signals: NDArray[np.float64]
     features: NDArray[np.bool_]
     right: NDArray[np.bool_]
+    ids: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # the candidates'
 
 
 @dataclass
@@ -266,6 +268,7 @@ def _triage_in_arrival_order(data: dict[str, Any], engine: Engine, candidates: b
                     np.array([c.signals for c in considered]).reshape(-1, len(suggestions.SIGNALS)),
                     np.array([c.kind == "feature" for c in considered], dtype=bool),
                     np.array([_is_right(c.kind, c.id, feature, need, need_of_ask) for c in considered], dtype=bool),
+                    np.array([c.id for c in considered], dtype=np.int64),
                 )
             )
         triage = engine(user=pm, ask=ask, limit=5)
@@ -374,6 +377,31 @@ def fit_new_need(queries: list[Query], weights: NDArray[np.float64], *, split: s
             best.append(float(scores.max()) if len(scores) else -1.0)
             covered.append(q.covered)
     return _logistic(np.array(best), np.array(covered, dtype=float))
+
+
+def fit_flag_threshold(
+    queries: list[Query], weights: NDArray[np.float64], covered: tuple[float, float], *, split: str = "dev"
+) -> float:
+    """The `new_need` from which the inbox says "probably new": of 0.05, 0.10... 0.95, the one whose
+    flag best balances precision and recall (F1) on the asks of `split`, the higher on a tie.
+
+    Asks of needs without a feature are about one in ten: a flag at even odds (0.5) is raised too
+    rarely to be of use, a low one on every loosely worded ask."""
+    new_need, is_new = [], []
+    for q in queries:
+        if q.split == split:
+            scores = q.signals[q.features] @ weights
+            new_need.append(1 - suggestions.likelihood(float(scores.max()), covered) if len(scores) else 1.0)
+            is_new.append(not q.covered)
+    values, new = np.array(new_need), np.array(is_new, dtype=bool)
+    best, best_f1 = suggestions.NEW_NEED_AT, -1.0
+    for at in np.round(np.arange(0.95, 0.04, -0.05), 2).tolist():
+        flagged = values >= at
+        hits = int((flagged & new).sum())
+        f1 = 2 * hits / (int(flagged.sum()) + int(new.sum())) if hits else 0.0
+        if f1 > best_f1:
+            best, best_f1 = at, f1
+    return best
 
 
 def _logistic(x: NDArray[np.float64], y: NDArray[np.float64], steps: int = 100) -> tuple[float, float]:

@@ -218,12 +218,24 @@ class Index:
             self.feature_wordings[position] = _wordings(row.kept_asks, row.kept_vectors)
             self.vocabulary.add(f"{row.feature__title} {row.feature__description}")
         for feature_id in feature_ids - found:
-            self.feature_alive[self._feature_position(feature_id)] = False
+            # Gone: if this process knew it, it is no longer suggested; one it never knew (created
+            # and deleted since its last call) needs no row.
+            known = self._known_position(feature_id)
+            if known is not None:
+                self.feature_alive[known] = False
 
-    def _feature_position(self, feature_id: int) -> int:
+    def _known_position(self, feature_id: int) -> int | None:
         position = int(np.searchsorted(self.feature_ids, feature_id))
         if position < self.n_features and self.feature_ids[position] == feature_id:
             return position
+        return None
+
+    def _feature_position(self, feature_id: int) -> int:
+        """The feature's row, added (not alive yet) if this process does not know it."""
+        known = self._known_position(feature_id)
+        if known is not None:
+            return known
+        position = int(np.searchsorted(self.feature_ids, feature_id))
         n = self.n_features
         zeros = np.zeros(wording.DIMENSIONS, dtype=np.float32)
         self.feature_matrix = np.insert(self.feature_matrix, [position, n + position], zeros, axis=0)

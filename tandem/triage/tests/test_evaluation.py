@@ -2,27 +2,42 @@
 anything (figures in docs/triage.md; `manage.py triage_eval` prints them)."""
 
 import numpy as np
+import pytest
 
-from tandem.triage.evaluation import SETS, Query, auroc, evaluate, fit_calibration, fit_weights, labelled_set
+from tandem.triage.evaluation import (
+    SETS,
+    Query,
+    auroc,
+    evaluate,
+    fit_calibration,
+    fit_flag_threshold,
+    fit_weights,
+    labelled_set,
+)
 from tandem.triage.suggestions import SIGNALS
 
-# A little under what ledgerline measured (0.839, 0.943, 0.724, 1.000 of 6; docs/triage.md): a floor
-# that catches a regression, not the issue's targets (0.85, 0.97, 0.90, 0.90), which are not met.
-FLOORS = {"precision_at_1": 0.80, "recall_at_5": 0.90, "auroc": 0.65, "cluster_recall": 0.80}
+# A little under what each set never used for fitting measured (docs/triage.md: ledgerline 0.839,
+# 0.943, 0.724, 1.000 of 6; brightpost 0.750, 0.940, 0.676, 0.833 of 6): floors that catch a
+# regression, not the issue's targets (0.85, 0.97, 0.90, 0.90), which are not met.
+FLOORS = {
+    "ledgerline": {"precision_at_1": 0.80, "recall_at_5": 0.90, "auroc": 0.65, "cluster_recall": 0.80},
+    "brightpost": {"precision_at_1": 0.70, "recall_at_5": 0.90, "auroc": 0.60, "cluster_recall": 0.65},
+}
 
 
-def test_the_floor_holds_on_a_set_never_used_for_fitting(db):
-    held_out = labelled_set("ledgerline")
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_floor_holds_on_a_set_never_used_for_fitting(db, name):
+    held_out = labelled_set(name)
     assert not held_out.fitted
     figures = evaluate(held_out).figures()
     assert figures.covered >= 80
-    for name, floor in FLOORS.items():
-        assert getattr(figures, name) >= floor, (name, figures)
+    for measure, floor in FLOORS[name].items():
+        assert getattr(figures, measure) >= floor, (measure, figures)
 
 
 def test_every_set_says_what_it_was_used_for_and_at_least_one_was_used_for_nothing():
-    assert len({s.name for s in SETS}) == len(SETS) >= 3
-    assert any(not s.fitted for s in SETS)
+    assert len({s.name for s in SETS}) == len(SETS) >= 4
+    assert sum(not s.fitted for s in SETS) >= 2
     for s in SETS:
         data = s.load()
         features = {f["key"] for f in data["features"]}
@@ -56,3 +71,21 @@ def test_fitting_weighs_the_signal_that_tells_the_right_candidate_apart():
     assert weights[1] > 0 > weights[0]
     slope, _ = fit_calibration(queries, weights)
     assert slope > 0  # a higher score reads as likelier
+
+
+def test_the_probably_new_threshold_is_the_one_that_best_tells_new_needs_apart_on_the_dev_split():
+    covered_curve = (10.0, -5.0)  # best feature score 0.5: even odds that a feature covers the need
+    one_signal = np.zeros((1, len(SIGNALS)))
+
+    def ask(split, covered, best_score):
+        signals = one_signal.copy()
+        signals[0, 0] = best_score
+        return Query(split, covered, signals, np.ones(1, dtype=bool), np.array([covered]))
+
+    weights = np.zeros(len(SIGNALS))
+    weights[0] = 1.0
+    # New needs score 0.42-0.44 (new_need 0.64-0.69), covered asks 0.6 and more (new_need 0.27 or less):
+    # any threshold between them flags all three and nothing else; the highest such is chosen.
+    queries = [ask("dev", False, s) for s in (0.42, 0.43, 0.44)] + [ask("dev", True, s) for s in (0.6, 0.7, 0.8, 0.9)]
+    queries += [ask("heldout", True, 0.1)] * 20  # never fitted on: would pull the threshold up if it were
+    assert fit_flag_threshold(queries, weights, covered_curve) == 0.6

@@ -159,6 +159,20 @@ def test_a_feature_created_after_the_index_loaded_is_found_and_keeps_the_others_
     assert found[0].feature == dark
 
 
+def test_a_feature_created_and_deleted_between_two_calls_is_not_suggested_and_breaks_nothing(product_manager):
+    """The API fuzz test met it on PostgreSQL: the next suggestion request answered 500 (IndexError)."""
+    features = _catalogue()
+    index = Index()
+    index.refresh()
+    dark = _feature("Dark mode", "A dark theme for the whole interface.")
+    dark.delete()  # its vector goes with it; the change logged for it stays
+    index.refresh()
+    assert dark.pk not in index.feature_ids.tolist()
+    assert index.n_features == len(features) == len(index.feature_alive) == int(index.feature_alive.sum())
+    found = suggestions_for_ask(user=product_manager, ask=_ask("who deleted the Brennan record"))
+    assert found[0].feature == features["audit"]
+
+
 def test_the_waiting_asks_stay_exact_as_asks_come_and_are_triaged(product_manager):
     feature = _feature("Dark mode", "A dark theme for the whole interface.")
     index = Index()

@@ -11,6 +11,7 @@ from tandem.triage.evaluation import (
     SETS,
     evaluate,
     fit_calibration,
+    fit_flag_threshold,
     fit_new_need,
     fit_weights,
     labelled_set,
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # A workspace's own asks and features would compete with the labelled ones: measure apart.
         setup_test_environment()
-        saved = suggestions.WEIGHTS, suggestions.CALIBRATION, suggestions.COVERED
+        saved = suggestions.WEIGHTS, suggestions.CALIBRATION, suggestions.COVERED, suggestions.NEW_NEED_AT
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             if options["fit"]:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                     continue
                 self._measure(labelled, options)
         finally:
-            suggestions.WEIGHTS, suggestions.CALIBRATION, suggestions.COVERED = saved
+            suggestions.WEIGHTS, suggestions.CALIBRATION, suggestions.COVERED, suggestions.NEW_NEED_AT = saved
             connection.creation.destroy_test_db(old_name, verbosity=0)
             teardown_test_environment()
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         suggestions.WEIGHTS = fit_weights(queries)
         suggestions.CALIBRATION = fit_calibration(queries, suggestions.WEIGHTS)
         suggestions.COVERED = fit_new_need(queries, suggestions.WEIGHTS)
+        suggestions.NEW_NEED_AT = fit_flag_threshold(queries, suggestions.WEIGHTS, suggestions.COVERED)
         self.stdout.write(f"fitted on {FITTED_ON} dev:")
         for name, weight in zip(suggestions.SIGNALS, suggestions.WEIGHTS.tolist(), strict=True):
             self.stdout.write(f"  {weight:8.4f}  {name}")
@@ -99,3 +101,4 @@ class Command(BaseCommand):
         for name in ("CALIBRATION", "COVERED"):
             slope, intercept = getattr(suggestions, name)
             self.stdout.write(f"  {name} = ({slope:.4f}, {intercept:.4f})")
+        self.stdout.write(f"  NEW_NEED_AT = {suggestions.NEW_NEED_AT}")
