@@ -36,5 +36,5 @@ def test_zero_weights_split_evenly_and_the_earliest_take_the_odd_cents():
 
 
 def test_a_negative_amount_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative"):
         split_cents(-1, [1])
