@@ -31,9 +31,9 @@ from tandem.decisions.models import Escalation
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
-from tandem.targets.models import SalesTarget
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
+from tandem.targets.models import SalesTarget
 
 T = TypeVar("T")
 CENT = Decimal("0.01")

@@ -40,8 +40,6 @@ from tandem.targets.selectors import (
 
 router = Router(tags=["targets"])
 P = TargetsPermission
-MONEY = {"ge": 0, "max_digits": 16, "decimal_places": 2}
-YEAR = {"ge": 2000, "le": 2100}
 
 
 class QuotaOut(Schema):
@@ -68,7 +66,7 @@ class SalesTargetOut(Schema):
 
 
 class SalesTargetIn(Schema):
-    amount: Decimal = Field(..., **MONEY)
+    amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     method: SalesTarget.Method = Field(..., description="How to break the target down into team and rep quotas.")
     version: int | None = Field(None, description="The version you read; required once the year has a target.")
 
@@ -76,13 +74,13 @@ class SalesTargetIn(Schema):
 class TeamQuotaIn(Schema):
     team_id: Id
     fiscal_quarter: int = Field(..., ge=1, le=4)
-    amount: Decimal = Field(..., **MONEY)
+    amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
 class RepQuotaIn(Schema):
     user_id: Id
     fiscal_quarter: int = Field(..., ge=1, le=4)
-    amount: Decimal = Field(..., **MONEY)
+    amount: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
 
 
 class TeamQuotasIn(Schema):
@@ -96,7 +94,7 @@ class RepQuotasIn(Schema):
 
 
 class QuotaFilterIn(Schema):
-    fiscal_year: int = Field(..., **YEAR)
+    fiscal_year: int = Field(..., ge=2000, le=2100)
 
 
 class FiguresOut(Schema):
@@ -132,7 +130,7 @@ class AttainmentOut(Schema):
 
 
 class AttainmentIn(Schema):
-    fiscal_year: int | None = Field(None, **YEAR)
+    fiscal_year: int | None = Field(None, ge=2000, le=2100)
     fiscal_quarter: int | None = Field(
         None, ge=1, le=4, description="With fiscal_year: that quarter; without: the year."
     )
@@ -154,7 +152,7 @@ class TerritoryOut(Schema):
 class TerritoryIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     region: str = Field(..., min_length=1, max_length=50)
-    potential: Decimal = Field(Decimal("0"), **MONEY)
+    potential: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
     rule_region: str = Field("", max_length=50)
     rule_segment: Account.Segment | None = None
     rule_industry: str = Field("", max_length=100)
@@ -164,7 +162,7 @@ class TerritoryPatch(Schema):
     version: int
     name: str = omittable(min_length=1, max_length=100)
     region: str = omittable(min_length=1, max_length=50)
-    potential: Decimal = omittable(**MONEY)
+    potential: Decimal = omittable(ge=0, max_digits=16, decimal_places=2)
     rule_region: str = Field("", max_length=50)
     rule_segment: Account.Segment | None = None
     rule_industry: str = Field("", max_length=100)
@@ -278,7 +276,7 @@ def rep_quotas_set(request: ApiRequest, fiscal_year: int, team_id: int, payload:
 def quota_list(request: ApiRequest, params: Query[QuotaFilterIn]) -> list[dict[str, Any]]:
     require(request.user, SalesPermission.VIEW_QUOTAS)
     quotas = quota_visible(user=request.user).filter(fiscal_year=params.fiscal_year).order_by("pk")
-    return list(quotas.values("id", "user_id", "team_id", "fiscal_year", "fiscal_quarter", "amount"))
+    return [dict(row) for row in quotas.values("id", "user_id", "team_id", "fiscal_year", "fiscal_quarter", "amount")]
 
 
 def _figures(figures: Figures) -> dict[str, Any]:

@@ -366,7 +366,7 @@ def _labels(by: str, keys: Iterable[object]) -> dict[object, str]:
         return dict(Opportunity.LeadSource.choices)
     from tandem.competition.models import Competitor
 
-    ids = [k for k in keys if k is not None]
+    ids = [k for k in keys if isinstance(k, int)]
     return dict(Competitor.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 

@@ -421,7 +421,7 @@ def territory_assign(request: PageRequest, pk: int) -> HttpResponse:
                     + (f", {formats.number(result.deals)} open deal(s) moved." if result.deals else "."),
                 )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
     return redirect("targets:territory_detail", pk=territory.pk)

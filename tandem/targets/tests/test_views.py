@@ -47,7 +47,7 @@ def test_a_stale_target_form_says_someone_else_changed_it(client, executive, org
 
 def test_a_manager_sees_their_team_and_edits_its_rep_quotas(client, executive, sales_manager, org):
     target = target_set(actor=executive, fiscal_year=FY, amount=Decimal("800"), method="even")
-    rep, other_rep, outsider = org["reps"]
+    rep, other_rep, _outsider = org["reps"]
     client.force_login(sales_manager)
     html = client.get(reverse("targets:target_detail"), {"year": FY}).content.decode()
     assert org["teams"][0].name in html
@@ -84,7 +84,8 @@ def test_the_attainment_page_rolls_reps_up_and_links_the_charts_to_the_deals(cli
     assert html.count('data-kind="team"') == 1
     chart = response.context["chart"]
     rep_bar = next(r for r in chart["attainment"]["reps"] if r["name"] == str(rep))
-    assert f"owner={rep.pk}" in rep_bar["url"] and "status=won" in rep_bar["url"]
+    assert f"owner={rep.pk}" in rep_bar["url"]
+    assert "status=won" in rep_bar["url"]
     assert chart["win_rates"]["segment"]["rows"][0]["url"].startswith(reverse("sales:opportunity_list"))
     assert "js/attainment.js" in html
 
@@ -109,7 +110,8 @@ def test_the_win_rate_link_opens_the_deals_behind_the_bar(client, sales_manager,
         reverse("sales:opportunity_list"),
         {"status": "closed", "segment": "enterprise", "close_date_from": today.isoformat()},
     ).content.decode()
-    assert "Won one" in html and "Still open" not in html
+    assert "Won one" in html
+    assert "Still open" not in html
 
 
 def test_a_custom_period_ending_before_it_starts_is_refused(client, rep):
@@ -163,7 +165,8 @@ def test_territories_list_create_edit_and_assign(client, admin_user, org, stages
     deal.refresh_from_db()
     assert deal.owner == org["reps"][1]
     listing = client.get(reverse("targets:territory_list")).content.decode()
-    assert "Nordics" in listing and "2,500,000 USD" in listing
+    assert "Nordics" in listing
+    assert "2,500,000 USD" in listing
 
 
 def test_the_quota_page_is_in_the_navigation(client, rep):
