@@ -94,7 +94,7 @@ class RepQuotasIn(Schema):
 
 
 class QuotaFilterIn(Schema):
-    fiscal_year: int = Field(..., ge=2000, le=2100)
+    fiscal_year: Id = Field(..., description="A fiscal year from 2000 to 2100.")
 
 
 class FiguresOut(Schema):
@@ -130,10 +130,8 @@ class AttainmentOut(Schema):
 
 
 class AttainmentIn(Schema):
-    fiscal_year: int | None = Field(None, ge=2000, le=2100)
-    fiscal_quarter: int | None = Field(
-        None, ge=1, le=4, description="With fiscal_year: that quarter; without: the year."
-    )
+    fiscal_year: Id | None = Field(None, description="A fiscal year from 2000 to 2100.")
+    fiscal_quarter: Id | None = Field(None, description="1 to 4, with fiscal_year: that quarter; without: the year.")
     start: datetime.date | None = Field(None, description="Any dates instead (with end).")
     end: datetime.date | None = None
 
@@ -181,6 +179,11 @@ class TerritoryAssignOut(Schema):
     deals: int
 
 
+def _year_checked(fiscal_year: int) -> None:
+    if not 2000 <= fiscal_year <= 2100:
+        raise ValidationError({"fiscal_year": "A fiscal year from 2000 to 2100."})
+
+
 def _target_out(request: ApiRequest, target: SalesTarget) -> dict[str, Any]:
     forecast = year_forecast(
         user=request.user, fiscal_year=target.fiscal_year, start_month=workspace_get().fiscal_year_start_month
@@ -219,8 +222,7 @@ def target_get(request: ApiRequest, fiscal_year: int) -> dict[str, Any]:
 )
 def target_set(request: ApiRequest, fiscal_year: int, payload: SalesTargetIn) -> dict[str, Any]:
     require(request.user, P.SET_TARGET)
-    if not 2000 <= fiscal_year <= 2100:
-        raise ValidationError({"fiscal_year": "A fiscal year from 2000 to 2100."})
+    _year_checked(fiscal_year)
     target = services.target_set(
         actor=request.user,
         fiscal_year=fiscal_year,
@@ -275,6 +277,7 @@ def rep_quotas_set(request: ApiRequest, fiscal_year: int, team_id: int, payload:
 )
 def quota_list(request: ApiRequest, params: Query[QuotaFilterIn]) -> list[dict[str, Any]]:
     require(request.user, SalesPermission.VIEW_QUOTAS)
+    _year_checked(params.fiscal_year)
     quotas = quota_visible(user=request.user).filter(fiscal_year=params.fiscal_year).order_by("pk")
     return [dict(row) for row in quotas.values("id", "user_id", "team_id", "fiscal_year", "fiscal_quarter", "amount")]
 
@@ -318,6 +321,8 @@ def _row(row: MetricsRow) -> dict[str, Any]:
 def attainment(request: ApiRequest, params: Query[AttainmentIn]) -> dict[str, Any]:
     require(request.user, P.VIEW_ATTAINMENT)
     start_month = workspace_get().fiscal_year_start_month
+    if params.fiscal_quarter is not None and not 1 <= params.fiscal_quarter <= 4:
+        raise ValidationError({"fiscal_quarter": "A fiscal quarter is 1, 2, 3 or 4."})
     if params.start is not None or params.end is not None:
         if params.start is None or params.end is None:
             raise ValidationError({"start": "Give both start and end."})
@@ -325,6 +330,7 @@ def attainment(request: ApiRequest, params: Query[AttainmentIn]) -> dict[str, An
             raise ValidationError({"end": "The end comes after the start, within five years."})
         period = Period(params.start, params.end, f"{params.start} to {params.end}")
     elif params.fiscal_year is not None:
+        _year_checked(params.fiscal_year)
         period = (
             period_of_quarter(FiscalQuarter(params.fiscal_year, params.fiscal_quarter), start_month)
             if params.fiscal_quarter
