@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse_lazy
 
 from tandem.asks.models import LOOP_STATUS_LABELS, Ask
-from tandem.core.filters import FilterSet
+from tandem.core.filters import FilterSet, RemoteChoiceFilter, SmallTableChoiceFilter
 from tandem.core.forms import RemoteSelect
 from tandem.product.models import Product
 from tandem.product.selectors import product_visible
@@ -24,7 +24,7 @@ class AskInboxFilter(FilterSet):
     """The triage inbox's filters. Product means the product of the ask's feature: for a new ask,
     the feature the rep attached when logging it; asks nobody placed yet show under any product."""
 
-    product = django_filters.ModelChoiceFilter(
+    product = SmallTableChoiceFilter(
         field_name="feature__product", queryset=_products, empty_label="Any product", label="Product"
     )
     importance = django_filters.ChoiceFilter(choices=Ask.Importance.choices, empty_label="Any importance")
@@ -32,7 +32,7 @@ class AskInboxFilter(FilterSet):
         field_name="account__segment", choices=Account.Segment.choices, empty_label="Any segment", label="Segment"
     )
     # Searched as the user types: a workspace has thousands of reps, too many to render as options.
-    rep = django_filters.ModelChoiceFilter(
+    rep = RemoteChoiceFilter(
         field_name="requested_by",
         queryset=owner_choices,
         empty_label="Any rep",

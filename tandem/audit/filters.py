@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tandem.audit.models import AuditEntry
 from tandem.audit.records import record_type_choices
-from tandem.core.filters import FilterSet
+from tandem.core.filters import FilterSet, RemoteChoiceFilter
 from tandem.core.forms import RemoteSelect
 from tandem.people.models import User
 
@@ -21,7 +21,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 class AuditEntryFilter(FilterSet):
-    actor = django_filters.ModelChoiceFilter(
+    actor = RemoteChoiceFilter(
         queryset=User.objects.all(),
         empty_label="Anyone",
         label="Who",

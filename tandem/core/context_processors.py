@@ -14,6 +14,7 @@ from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
 from tandem.leads.permissions import LeadsPermission
+from tandem.notifications.selectors import notification_unread_count
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
@@ -84,6 +85,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "nav_admin_url": reverse("admin:index") if has_permission(user, PeoplePermission.MANAGE_USERS) else "",
+        # The bell's count, queried only when a page's navbar draws it (not for htmx partials).
+        "nav_unread_count": partial(notification_unread_count, user=user),
     }
 
 

@@ -122,7 +122,11 @@ class RemoteSelect(forms.Select):
         field = self.choices.field  # type: ignore[attr-defined]
         options = [self.create_option(name, "", field.empty_label or "", not chosen, 0)]
         if chosen:
-            for index, record in enumerate(queryset.filter(pk__in=chosen), start=1):
+            # The record the field has just checked, when it did (`RemoteChoiceField`): not read again.
+            checked = getattr(field, "checked_record", None)
+            reuse = checked is not None and {str(checked.pk)} == chosen
+            records = [checked] if reuse else queryset.filter(pk__in=chosen)
+            for index, record in enumerate(records, start=1):
                 options.append(self.create_option(name, str(record.pk), field.label_from_instance(record), True, index))
         return [(None, options, 0)]
 

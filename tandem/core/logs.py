@@ -36,6 +36,11 @@ REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
 request_logger = logging.getLogger("tandem.request")
 
 
+def current_request() -> "HttpRequest | None":
+    """The request this thread is serving, or None in a task, a command or a test outside one."""
+    return _current.get()
+
+
 def _request_id(request: "HttpRequest") -> str:
     given = request.headers.get(REQUEST_ID_HEADER, "")
     return given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex

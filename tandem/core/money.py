@@ -5,13 +5,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
+from tandem.core.logs import current_request
 from tandem.core.models import ExchangeRate, Workspace
 
 CENT = Decimal("0.01")
 
 
 def workspace_get() -> Workspace:
-    workspace, _ = Workspace.objects.get_or_create(id=1)
+    """The workspace's settings, read once per request: a page reads them in its view, its context
+    processor and its formats. Outside a request (tasks, commands) every call reads them afresh."""
+    request = current_request()
+    workspace = getattr(request, "_workspace", None)
+    if workspace is None:
+        workspace, _ = Workspace.objects.get_or_create(id=1)
+        if request is not None:
+            request._workspace = workspace  # type: ignore[attr-defined]
     return workspace
 
 

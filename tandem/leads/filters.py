@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 
-from tandem.core.filters import FilterSet
+from tandem.core.filters import FilterSet, RemoteChoiceFilter
 from tandem.core.forms import RemoteSelect
 from tandem.leads.models import Lead
 from tandem.sales.filters import owner_choices
@@ -14,7 +14,7 @@ class LeadFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Search")
     status = django_filters.ChoiceFilter(choices=Lead.Status.choices, empty_label="Any status")
     source = django_filters.ChoiceFilter(choices=Lead.Source.choices, empty_label="Any source")
-    owner = django_filters.ModelChoiceFilter(
+    owner = RemoteChoiceFilter(
         queryset=owner_choices, empty_label="Any owner", widget=RemoteSelect(reverse_lazy("sales:owner_options"))
     )
     campaign = django_filters.CharFilter(field_name="campaign", lookup_expr="iexact")

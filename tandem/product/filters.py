@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from tandem.core.filters import FilterSet
+from tandem.core.filters import FilterSet, SmallTableChoiceFilter
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import product_visible
 
@@ -23,7 +23,7 @@ STATUS_GROUPS = {"open": OPEN_STATUSES, "scheduled": SCHEDULED_STATUSES}
 
 
 class FeatureFilter(FilterSet):
-    product = django_filters.ModelChoiceFilter(queryset=_products, empty_label="Any product")
+    product = SmallTableChoiceFilter(queryset=_products, empty_label="Any product")
     status = django_filters.ChoiceFilter(
         choices=[
             ("open", "Open (not shipped or declined)"),

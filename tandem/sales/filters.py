@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 
-from tandem.core.filters import FilterSet
+from tandem.core.filters import FilterSet, RemoteChoiceFilter, SmallTableChoiceFilter
 from tandem.core.forms import RemoteSelect
 from tandem.core.roles import SALES_ROLES, Role
 from tandem.people.models import User
@@ -50,10 +50,10 @@ class OpportunityFilter(FilterSet):
         label="Status",
         method="filter_status",
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = RemoteChoiceFilter(
         queryset=owner_choices, empty_label="Any owner", widget=RemoteSelect(reverse_lazy("sales:owner_options"))
     )
-    stage = django_filters.ModelChoiceFilter(queryset=stage_choices, empty_label="Any stage")
+    stage = SmallTableChoiceFilter(queryset=stage_choices, empty_label="Any stage")
     forecast_category = django_filters.ChoiceFilter(
         choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
     )
@@ -95,7 +95,7 @@ class AccountFilter(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     segment = django_filters.ChoiceFilter(choices=Account.Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=Account.Status.choices, empty_label="Any status")
-    owner = django_filters.ModelChoiceFilter(
+    owner = RemoteChoiceFilter(
         queryset=owner_choices, empty_label="Any owner", widget=RemoteSelect(reverse_lazy("sales:owner_options"))
     )
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")

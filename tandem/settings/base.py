@@ -122,6 +122,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Form choices iterate with server-side cursors: three round trips (DECLARE, FETCH, CLOSE) for a
     # handful of rows. Nothing of ours streams a large result through .iterator(); the seed uses COPY.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Parameters sent apart from the query, so psycopg prepares a statement its connection has run five
+    # times and PostgreSQL stops planning it again: planning was most of the database's CPU for a
+    # page's short queries (docs/benchmarks.md). Turn it off behind a pooler in transaction mode
+    # that cannot keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {

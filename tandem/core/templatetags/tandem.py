@@ -70,8 +70,10 @@ def pager(page: ListPage[Any]) -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
-def jinja(context: template.Context, template_name: str) -> SafeString:
-    """Include a Jinja2 template (a list table, see tandem/core/jinja.py) with this template's context."""
+def jinja(context: template.Context, template_name: str, **extra: Any) -> SafeString:
+    """Include a Jinja2 template (a list table or the navbar, see tandem/core/jinja.py) with this
+    template's context and any `name=value` given, as `{% include … with … %}` would."""
     table = engines["jinja2"].get_template(template_name)
     values: dict[str, Any] = {str(key): value for key, value in context.flatten().items()}
+    values.update(extra)
     return mark_safe(table.render(values, context.get("request")))  # escaped by Jinja2 as it rendered
