@@ -235,20 +235,61 @@ def _deal_list(**filters: object) -> str:
     return reverse("sales:opportunity_list") + "?" + urlencode({k: v for k, v in filters.items() if v is not None})
 
 
-def _chart(report: MetricsReport, currency: str) -> dict[str, Any]:
+# Beyond this many reps the page shows the teams, each opening its reps (`?team=`): 2,000 rows
+# of ten figures is neither readable nor quick to draw.
+REPS_SHOWN = 60
+
+
+def _rows_shown(request: PageRequest, report: MetricsReport) -> tuple[list[dict[str, Any]], bool]:
+    """The teams the table shows, each with the reps shown under it and the link that opens it; and
+    whether reps are shown (else the chart compares teams)."""
+    try:
+        focus = int(request.GET.get("team", ""))
+    except ValueError:
+        focus = None
+    query = request.GET.copy()
+    query.pop("team", None)
+    teams = report.teams
+    if focus is not None and any(t.id == focus for t in teams):
+        teams = [t for t in teams if t.id == focus]
+        expanded = True
+    else:
+        expanded = len(report.reps()) <= REPS_SHOWN
+    rows = []
+    for team in teams:
+        link = query.copy()
+        if team.id is not None:
+            link["team"] = str(team.id)
+        rows.append({"team": team, "members": team.members if expanded else [], "url": "?" + link.urlencode()})
+    return rows, expanded
+
+
+def _without_team(request: PageRequest) -> str:
+    query = request.GET.copy()
+    query.pop("team", None)
+    return "?" + query.urlencode()
+
+
+def _chart(rows: list[dict[str, Any]], expanded: bool, report: MetricsReport, currency: str) -> dict[str, Any]:
     period = report.period
     dates = {"close_date_from": period.start.isoformat(), "close_date_to": period.end.isoformat()}
+    bars = (
+        [(rep, _deal_list(owner=rep.id, status="won", **dates)) for row in rows for rep in row["members"]]
+        if expanded
+        else [(row["team"], row["url"]) for row in rows]
+    )
     return {
         "currency": currency,
+        "by": "rep" if expanded else "team",
         "reps": [
             {
-                "name": rep.name,
-                "won": float(rep.figures.won_amount),
-                "quota": float(rep.figures.quota),
-                "attainment": formats.percent(rep.figures.attainment),
-                "url": _deal_list(owner=rep.id, status="won", **dates),
+                "name": who.name,
+                "won": float(who.figures.won_amount),
+                "quota": float(who.figures.quota),
+                "attainment": formats.percent(who.figures.attainment),
+                "url": url,
             }
-            for rep in report.reps()
+            for who, url in bars
         ],
     }
 
@@ -287,12 +328,17 @@ def attainment(request: PageRequest) -> HttpResponse:
     form = PeriodForm(request.GET, start_month=workspace.fiscal_year_start_month)
     period = form.period()
     report = sales_metrics(user=request.user, period=period, start_month=workspace.fiscal_year_start_month)
+    rows, expanded = _rows_shown(request, report)
     context = {
         "form": form,
         "period": period,
         "report": report,
+        "rows": rows,
+        "expanded": expanded,
+        "focused": len(rows) == 1 and len(report.teams) > 1,
+        "all_teams_url": _without_team(request),
         "chart": {
-            "attainment": _chart(report, workspace.home_currency),
+            "attainment": _chart(rows, expanded, report, workspace.home_currency),
             "win_rates": _win_rate_chart(request.user, report),
         },
         "deals_url": _deal_list(

@@ -173,3 +173,19 @@ def test_the_quota_page_is_in_the_navigation(client, rep):
     client.force_login(rep)
     html = client.get(reverse("core:home")).content.decode()
     assert f'href="{reverse("sales:quota_list")}"' in html
+
+
+def test_many_reps_show_as_teams_each_opening_its_reps(client, executive, org, monkeypatch):
+    from tandem.targets import views
+
+    monkeypatch.setattr(views, "REPS_SHOWN", 1)
+    client.force_login(executive)
+    response = client.get(reverse("targets:attainment"), {"kind": "year"})
+    html = response.content.decode()
+    assert html.count('data-kind="rep"') == 0
+    assert response.context["chart"]["attainment"]["by"] == "team"
+    team = org["teams"][0]
+    focused = client.get(reverse("targets:attainment"), {"kind": "year", "team": team.pk})
+    body = focused.content.decode()
+    assert body.count('data-kind="rep"') == 2  # rep and other_rep
+    assert "Show every team" in body
