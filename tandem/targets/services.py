@@ -131,7 +131,9 @@ def breakdown_compute(
 def _quotas_of_year(fiscal_year: int) -> tuple[dict[tuple[int, int], Quota], dict[tuple[int, int], Quota]]:
     teams: dict[tuple[int, int], Quota] = {}
     reps: dict[tuple[int, int], Quota] = {}
-    for quota in Quota.objects.select_for_update().filter(fiscal_year=fiscal_year).select_related("user", "team"):
+    for quota in (
+        Quota.objects.select_for_update(of=("self",)).filter(fiscal_year=fiscal_year).select_related("user", "team")
+    ):
         if quota.team_id is not None:
             teams[(quota.team_id, quota.fiscal_quarter)] = quota
         else:
