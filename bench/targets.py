@@ -10,6 +10,7 @@ and first-page LIMIT — but nothing of the session, the user or the template: t
 being measured.
 """
 
+import datetime
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -185,6 +186,34 @@ def inbox(order: str, limit: int) -> str:
     LIMIT {limit + 1}
 """
 
+
+# tandem/targets/selectors.py sales_metrics as an executive (every rep): the period's deals grouped by
+# owner with the won, lost and open sums and the won deals' cycle time, the quotas of the period's
+# fiscal quarters (here of its fiscal years: a little more than the page reads), and the people. The
+# roll-up rep → team → company is Python over these rows.
+ATTAINMENT_DEALS = """
+    SELECT o.owner_id,
+           sum(o.amount_home) FILTER (WHERE s.is_won), count(*) FILTER (WHERE s.is_won),
+           sum(o.amount_home) FILTER (WHERE s.is_lost), count(*) FILTER (WHERE s.is_lost),
+           sum(o.amount_home) FILTER (WHERE o.closed_at IS NULL AND NOT s.is_won AND NOT s.is_lost),
+           count(*) FILTER (WHERE o.closed_at IS NULL AND NOT s.is_won AND NOT s.is_lost),
+           sum(o.closed_at - o.created_at) FILTER (WHERE s.is_won AND o.closed_at IS NOT NULL),
+           count(*) FILTER (WHERE s.is_won AND o.closed_at IS NOT NULL)
+    FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.close_date >= %(start)s AND o.close_date <= %(end)s
+    GROUP BY o.owner_id
+"""
+ATTAINMENT_QUOTAS = """
+    SELECT q.user_id, q.fiscal_year, q.fiscal_quarter, q.amount FROM sales_quota q
+    WHERE q.user_id IS NOT NULL AND q.fiscal_year BETWEEN %(first_year)s AND %(last_year)s
+"""
+ATTAINMENT_PEOPLE = """
+    SELECT u.id, u.first_name, u.last_name, u.username, u.team_id, t.name
+    FROM people_user u LEFT JOIN people_team t ON t.id = u.team_id
+    WHERE u.role = 'rep' AND u.is_active
+    ORDER BY u.first_name, u.last_name, u.id
+"""
+ATTAINMENT_BUDGET_MS = 1000.0
 
 # The inbox page's count of new asks, capped (tandem/asks/selectors.py ask_inbox_count).
 INBOX_COUNT = "SELECT count(*) FROM (SELECT 1 FROM asks_ask WHERE status = 'new' LIMIT 1001) capped"
@@ -372,10 +401,35 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             [inbox(MOST_VALUABLE, 50)],
         ),
     ]
+    # Attainment rolled up rep → team → company over the last 365 days, as an executive (every rep).
+    end = datetime.datetime.now(tz=datetime.UTC).date()
+    start = end - datetime.timedelta(days=364)
+    period = {"start": start, "end": end, "first_year": start.year, "last_year": end.year + 1}
+    attainment_draws = draw(lambda: {"principal": world.executive, **period})
+    specs += [
+        (
+            "attainment roll-up, 365 days (page)",
+            "page",
+            "executive",
+            attainment_draws,
+            lambda p: f"/targets/attainment/?kind=custom&start={p['start']}&end={p['end']}",
+            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+        ),
+        (
+            "GET /api/attainment, 365 days",
+            "api",
+            "executive",
+            attainment_draws,
+            lambda p: f"/api/attainment?start={p['start']}&end={p['end']}",
+            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+        ),
+    ]
     targets = []
     for name, kind, role, draws, path, statements in specs:
         http, sql = jobs(draws, path, statements, api=kind == "api")
         budget = PAGE_BUDGET_MS if kind == "page" else API_BUDGET_MS
+        if name.startswith(("attainment", "GET /api/attainment")):
+            budget = ATTAINMENT_BUDGET_MS  # issue 18: the roll-up for 2,000 users within 1 s
         targets.append(Target(name=name, kind=kind, as_role=role, budget_ms=budget, http=http, sql=sql))
     forecast_draws = draw(lambda: {"principal": world.executive, **_forecast_quarter()})
     http, sql = jobs(

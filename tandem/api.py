@@ -17,6 +17,7 @@ from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
 from tandem.sales.api import router as sales_router
+from tandem.targets.api import router as targets_router
 
 api = TandemAPI(
     title="Tandem API",
@@ -33,6 +34,7 @@ api.add_router("/", people_router)
 api.add_router("/", sales_router)
 api.add_router("/", leads_router)
 api.add_router("/", forecasting_router)
+api.add_router("/", targets_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("pipeline/", include("tandem.sales.urls")),
     path("leads/", include("tandem.leads.urls")),
     path("forecast/", include("tandem.forecasting.urls")),
+    path("targets/", include("tandem.targets.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),
     path("decisions/", include("tandem.decisions.urls")),

@@ -198,6 +198,18 @@ RECORD_TYPES: dict[str, RecordType] = {
         label=lambda user: f"{user} ({user.username})",
     ),
     "people.team": RecordType(noun="team", fields=("name", "kind", "manager", "territory")),
+    "people.territory": RecordType(
+        noun="territory",
+        fields=("name", "region", "potential", "rule_region", "rule_segment", "rule_industry"),
+        money={"potential": _home_currency},
+        link=_detail("targets:territory_detail"),
+    ),
+    "targets.salestarget": RecordType(
+        noun="sales target",
+        fields=("fiscal_year", "amount", "method"),
+        money={"amount": _home_currency},
+        link=lambda target: reverse("targets:target_detail") + f"?year={target.fiscal_year}",
+    ),
     "people.apitoken": RecordType(
         noun="API token",
         fields=("user", "name", "prefix", "revoked_at"),

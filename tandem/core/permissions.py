@@ -16,6 +16,7 @@ from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
+from tandem.targets.permissions import TargetsPermission
 
 Permission = (
     AsksPermission
@@ -26,6 +27,7 @@ Permission = (
     | PeoplePermission
     | ProductPermission
     | SalesPermission
+    | TargetsPermission
 )
 
 R = Role
@@ -39,6 +41,14 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     SalesPermission.VIEW_QUOTAS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     SalesPermission.SET_QUOTA: frozenset({R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     SalesPermission.SET_EXCHANGE_RATES: frozenset({R.ADMIN}),
+    # The company's target and its breakdown by team: managers (their teams' rep quotas), executives
+    # and admins; a rep reads their own quotas and attainment.
+    TargetsPermission.VIEW_TARGETS: frozenset({R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    TargetsPermission.SET_TARGET: frozenset({R.EXECUTIVE, R.ADMIN}),
+    TargetsPermission.VIEW_ATTAINMENT: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    TargetsPermission.VIEW_TERRITORIES: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    # Admins manage every territory; a sales manager their own teams' (`territory_changeable`).
+    TargetsPermission.MANAGE_TERRITORIES: frozenset({R.SALES_MANAGER, R.ADMIN}),
     # Leads are the sales team's and its executive's: product roles have no reason to read a prospect's
     # name, email and phone (tandem/leads/selectors.py).
     LeadsPermission.VIEW_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),

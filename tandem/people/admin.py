@@ -74,8 +74,8 @@ class TeamAdmin(AuditedAdmin, StaleEditsRefused):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(StaleEditsRefused):
-    list_display = ["name", "region"]
+class TerritoryAdmin(AuditedAdmin, StaleEditsRefused):
+    list_display = ["name", "region", "potential"]
     search_fields = ["name"]
 
 

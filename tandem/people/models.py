@@ -1,4 +1,5 @@
 import zoneinfo
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -6,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from tandem.core.constraints import FieldCheckConstraint
+from tandem.core.models import money_field
 from tandem.core.roles import SALES_ROLES, Role
 
 
@@ -19,10 +21,27 @@ class Territory(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     region = models.CharField(max_length=50, help_text="Broad region: AMER, EMEA, APAC or LATAM.")
+    potential = money_field(
+        default=Decimal("0"),
+        help_text="What the territory could buy in a year, in the home currency: weighs the quota breakdown.",
+    )
+    # Accounts matching all the non-empty parts of the rule belong here when the rule is applied.
+    rule_region = models.CharField("Region is", max_length=50, blank=True)
+    rule_segment = models.CharField("Segment is", max_length=20, blank=True)
+    rule_industry = models.CharField("Industry is", max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "territories"
+        constraints = [
+            FieldCheckConstraint(
+                condition=Q(potential__gte=0),
+                name="territory_potential_not_negative",
+                field="potential",
+                violation_error_message="A territory's potential cannot be negative.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

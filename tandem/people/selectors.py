@@ -85,7 +85,12 @@ def team_changeable(*, user: User) -> QuerySet[Team]:
 
 
 def territory_changeable(*, user: User) -> QuerySet[Territory]:
-    return Territory.objects.all() if user.role == Role.ADMIN else Territory.objects.none()
+    """Admins change every territory; a sales manager the territories their teams cover."""
+    if user.role == Role.ADMIN:
+        return Territory.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return Territory.objects.filter(teams__manager=user).distinct()
+    return Territory.objects.none()
 
 
 def api_token_changeable(*, user: User) -> QuerySet[ApiToken]:

@@ -38,13 +38,14 @@ DEAL_STATUSES = {
     "open": Q(closed_at__isnull=True, stage__is_won=False, stage__is_lost=False),
     "won": Q(stage__is_won=True),
     "lost": Q(stage__is_lost=True),
+    "closed": Q(stage__is_won=True) | Q(stage__is_lost=True),
 }
 
 
 class OpportunityFilter(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     status = django_filters.ChoiceFilter(
-        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],
+        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost"), ("closed", "Won or lost")],
         empty_label="Any status",
         label="Status",
         method="filter_status",
@@ -59,6 +60,16 @@ class OpportunityFilter(FilterSet):
     account = django_filters.NumberFilter(field_name="account_id")
     # The deals of one sales manager's teams (the forecast's roll-up links here).
     team_manager = django_filters.NumberFilter(field_name="owner__team__manager_id")
+    # The win-rate charts of the attainment page open the deals behind a bar with these ("none": without one).
+    competitor = django_filters.CharFilter(method="filter_competitor", widget=forms.HiddenInput)
+    segment = django_filters.ChoiceFilter(
+        field_name="account__segment", choices=Account.Segment.choices, empty_label="Any segment", label="Segment"
+    )
+    lead_source = django_filters.ChoiceFilter(
+        choices=[*Opportunity.LeadSource.choices, ("none", "No lead source")],
+        empty_label="Any lead source",
+        method="filter_lead_source",
+    )
     close_date_from = django_filters.DateFilter(
         field_name="close_date", lookup_expr="gte", label="Closing from", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -72,6 +83,14 @@ class OpportunityFilter(FilterSet):
 
     def filter_status(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
         return queryset.filter(DEAL_STATUSES[value]) if value in DEAL_STATUSES else queryset
+
+    def filter_competitor(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+        if value == "none":
+            return queryset.filter(competitor__isnull=True)
+        return queryset.filter(competitor_id=int(value)) if value.isdigit() and len(value) < 12 else queryset.none()
+
+    def filter_lead_source(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+        return queryset.filter(lead_source="") if value == "none" else queryset.filter(lead_source=value)
 
 
 class AccountFilter(FilterSet):

@@ -33,6 +33,7 @@ from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
+from tandem.targets.models import SalesTarget
 
 T = TypeVar("T")
 CENT = Decimal("0.01")
@@ -161,6 +162,7 @@ class WorkspaceGenerator:
         yield self.decisions()
         yield self.escalations()
         yield self.quotas()
+        yield self.sales_targets()
         if self.scale.name == "demo":
             # Imported here: the scenes read this generator's state.
             from tandem.seed.loop import LoopScenes
@@ -197,10 +199,15 @@ class WorkspaceGenerator:
         return Table(ExchangeRate, ("id", "currency", "valid_from", "rate_to_home"), rows)
 
     def territories(self) -> Table:
+        # A potential per territory (larger first) and a rule matching its region: no random draw,
+        # so the rest of the workspace stays what the same seed always made.
         return Table(
             Territory,
-            ("id", "name", "region"),
-            [(i + 1, name, region) for i, (name, region, _) in enumerate(words.TERRITORIES)],
+            ("id", "name", "region", "potential", "rule_region", "rule_segment", "rule_industry", "version"),
+            [
+                (i + 1, name, region, Decimal((len(words.TERRITORIES) - i) * 2_500_000), "", "", "", 1)
+                for i, (name, region, _) in enumerate(words.TERRITORIES)
+            ],
         )
 
     def people(self) -> Iterator[Table]:
@@ -1004,4 +1011,15 @@ class WorkspaceGenerator:
                     team_total += amount
                     rows.append((len(rows) + 1, rep, None, quarter.year, quarter.quarter, amount))
                 rows.append((len(rows) + 1, None, team_id, quarter.year, quarter.quarter, team_total))
+        self.quota_rows = rows
         return Table(Quota, ("id", "user", "team", "fiscal_year", "fiscal_quarter", "amount"), rows)
+
+    def sales_targets(self) -> Table:
+        """Each fiscal year's target: the sum of its team quotas, so the breakdown adds up (by hand)."""
+        years: dict[int, Decimal] = {}
+        for _, user, _team, year, _quarter, amount in self.quota_rows:
+            if user is None:
+                years[year] = years.get(year, Decimal(0)) + amount
+        now = self._dt(self.now_ts)
+        rows = [(i + 1, year, amount, "hand", now, 1) for i, (year, amount) in enumerate(sorted(years.items()))]
+        return Table(SalesTarget, ("id", "fiscal_year", "amount", "method", "updated_at", "version"), rows)

@@ -21,11 +21,12 @@ from tandem.product.models import Feature, Goal, Product, Release
 from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
+from tandem.targets.models import SalesTarget
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
-    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, FeatureEvidence, Escalation, Notification,
-    *FORECAST_MODELS,
+    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation,
+    Notification, *FORECAST_MODELS,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [model._meta.db_table for model in (Account, Contact, Opportunity, StageChange, Ask)]

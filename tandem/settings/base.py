@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tandem.sales",
     "tandem.leads",
     "tandem.forecasting",
+    "tandem.targets",
     "tandem.competition",
     "tandem.product",
     "tandem.asks",

@@ -48,12 +48,13 @@ from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSn
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
-from tandem.people.models import ApiToken, Team, User
+from tandem.people.models import ApiToken, Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
 from tandem.sales.models import Account, Opportunity, Quota, Stage
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, QuotaFactory, StageFactory
+from tandem.targets.models import SalesTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -875,6 +876,63 @@ RULES = [
             amount=1,
         ),
         (Clean("`quota_set` replaces the quarter's quota instead of adding a second one."),),
+    ),
+    # targets
+    Rule(
+        "sales_target_amount_not_negative",
+        SalesTarget,
+        "amount",
+        "A sales target cannot be negative.",
+        lambda w: SalesTarget(fiscal_year=2031, amount=Decimal("-1")),
+        (
+            Page(
+                "admin",
+                _url("targets:target_detail", query="?year=2031"),
+                lambda w: {"amount": "-1", "method": "even"},
+                "amount",
+                "A sales target cannot be negative.",
+            ),
+            Api(
+                "admin",
+                "PUT",
+                _api("/api/targets/2031"),
+                lambda w: {"amount": "-1", "method": "even"},
+                "amount",
+                "Input should be greater than or equal to 0",
+            ),
+        ),
+    ),
+    Rule(
+        "sales_target_unique_year",
+        SalesTarget,
+        "fiscal_year",
+        "This fiscal year already has a sales target.",
+        lambda w: SalesTarget(fiscal_year=SalesTarget.objects.create(fiscal_year=2031, amount=1).fiscal_year, amount=2),
+        (Clean("`target_set` changes the year's target (from the version read) instead of adding a second one."),),
+    ),
+    Rule(
+        "territory_potential_not_negative",
+        Territory,
+        "potential",
+        "A territory's potential cannot be negative.",
+        lambda w: Territory(name="Nordics", region="EMEA", potential=Decimal("-1")),
+        (
+            Page(
+                "admin",
+                _url("targets:territory_create"),
+                lambda w: {"name": "Nordics", "region": "EMEA", "potential": "-1"},
+                "potential",
+                "A territory's potential cannot be negative.",
+            ),
+            Api(
+                "admin",
+                "POST",
+                _api("/api/territories"),
+                lambda w: {"name": "Nordics", "region": "EMEA", "potential": "-1"},
+                "potential",
+                "Input should be greater than or equal to 0",
+            ),
+        ),
     ),
     # leads
     Rule(
