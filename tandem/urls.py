@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tandem.people.urls")),
     path("pipeline/", include("tandem.sales.urls")),
     path("leads/", include("tandem.leads.urls")),
+    path("activities/", include("tandem.activities.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),
     path("decisions/", include("tandem.decisions.urls")),

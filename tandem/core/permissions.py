@@ -6,6 +6,7 @@ user may *do*. A record you may see but not change gives 403.
 
 from django.core.exceptions import PermissionDenied
 
+from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
@@ -17,7 +18,8 @@ from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 
 Permission = (
-    AsksPermission
+    ActivitiesPermission
+    | AsksPermission
     | AuditPermission
     | DecisionsPermission
     | LeadsPermission
@@ -41,6 +43,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # name, email and phone (tandem/leads/selectors.py).
     LeadsPermission.VIEW_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     LeadsPermission.EDIT_LEADS: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    # Reads follow the deal's visibility (activities/selectors.py); writes the deal's write rule.
+    ActivitiesPermission.VIEW_ACTIVITIES: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    ActivitiesPermission.LOG_ACTIVITY: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
     ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),

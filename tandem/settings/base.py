@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.sales",
     "tandem.leads",
+    "tandem.activities",
     "tandem.competition",
     "tandem.product",
     "tandem.asks",
