@@ -57,7 +57,7 @@ class OpportunityFilter(FilterSet):
     )
     stage = django_filters.ModelChoiceFilter(queryset=stage_choices, empty_label="Any stage")
     forecast_category = django_filters.ChoiceFilter(
-        choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
+        choices=Stage.ForecastCategory.choices, empty_label="Any category", label="Forecast"
     )
     account = django_filters.NumberFilter(field_name="account_id")
     close_date_from = django_filters.DateFilter(

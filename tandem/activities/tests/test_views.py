@@ -145,3 +145,47 @@ def test_editing_an_entry_with_a_stale_version_is_refused(client, rep, deal):
     assert saved.status_code == 302
     entry.refresh_from_db()
     assert (entry.kind, entry.body, entry.version) == ("note", "Updated", 3)
+
+
+def test_the_api_list_costs_the_same_queries_for_1_and_10_entries(client, rep, deal, bearer):
+    headers = bearer(rep)
+    url = f"/api/opportunities/{deal.pk}/activities"
+    client.get(url, **headers)
+
+    def add(n):
+        for _ in range(n):
+            ActivityFactory.create(opportunity=deal).contacts.add(ContactFactory.create(account=deal.account))
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url, **headers).json()["items"]) == 1
+    add(9)
+    with CaptureQueriesContext(connection) as ten:
+        assert len(client.get(url, **headers).json()["items"]) == 10
+    assert len(one) == len(ten)
+
+
+def test_the_api_refuses_a_stale_edit_and_people_of_another_account(client, rep, deal, bearer):
+    headers = bearer(rep)
+    entry = ActivityFactory.create(opportunity=deal, version=2)
+    stale = client.patch(
+        f"/api/activities/{entry.pk}", {"version": 1, "body": "Overwrite"}, content_type="application/json", **headers
+    )
+    assert stale.status_code == 409
+    stranger = ContactFactory.create(account=AccountFactory.create(owner=rep))
+    refused = client.post(
+        f"/api/opportunities/{deal.pk}/activities",
+        {"kind": "call", "body": "Hello", "contact_ids": [stranger.pk]},
+        content_type="application/json",
+        **headers,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"contact_ids": ["Choose people of the deal's account."]}
+    planned = client.post(
+        f"/api/opportunities/{deal.pk}/activities",
+        {"kind": "meeting", "body": "Demo", "occurred_at": "2030-01-01T10:00:00Z"},
+        content_type="application/json",
+        **headers,
+    )
+    assert planned.status_code == 201
+    assert planned.json()["occurred_at"].startswith("2030-01-01")
