@@ -1,14 +1,15 @@
 """The JSON API of notes, calls and meetings on deals, with the deal page's read and write rules."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
 from tandem.activities import services
-from tandem.activities.models import BODY_LIMIT, Activity
+from tandem.activities.models import BODY_LIMIT, EARLIEST_YEAR, LATEST_YEAR, WHEN_OUT_OF_RANGE, Activity
 from tandem.activities.permissions import ActivitiesPermission
 from tandem.activities.selectors import activity_for_change, activity_rows
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed, omittable
@@ -18,6 +19,18 @@ from tandem.sales.models import Contact
 from tandem.sales.selectors import contact_visible, opportunity_for_change, opportunity_get
 
 router = Router(tags=["activities"])
+
+
+def _within_range(when: datetime.datetime) -> datetime.datetime:
+    """A time with its zone (UTC when none is given), within the years a deal can span."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        raise ValueError(WHEN_OUT_OF_RANGE)
+    return when.astimezone(datetime.UTC)
+
+
+When = Annotated[datetime.datetime, AfterValidator(_within_range)]
 P = ActivitiesPermission
 
 
@@ -41,7 +54,7 @@ class ActivityOut(Schema):
 class ActivityIn(Schema):
     kind: Activity.Kind
     body: str = Field(..., min_length=1, max_length=BODY_LIMIT)
-    occurred_at: datetime.datetime | None = Field(None, description="Defaults to now; a later time is planned.")
+    occurred_at: When | None = Field(None, description="Defaults to now; a later time is planned.")
     contact_ids: list[Id] = Field(default_factory=list, max_length=100, description="People of the deal's account.")
 
 
@@ -49,7 +62,7 @@ class ActivityPatch(Schema):
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
     kind: Activity.Kind = omittable()
     body: str = omittable(min_length=1, max_length=BODY_LIMIT)
-    occurred_at: datetime.datetime = omittable()
+    occurred_at: When = omittable()
     contact_ids: list[Id] = omittable(max_length=100)
 
 

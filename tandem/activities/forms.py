@@ -1,11 +1,12 @@
 """HTML form input of what is logged on deals."""
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
-from tandem.activities.models import BODY_LIMIT, Activity
+from tandem.activities.models import BODY_LIMIT, EARLIEST_YEAR, LATEST_YEAR, WHEN_OUT_OF_RANGE, Activity
 from tandem.core.forms import InputGuard, ServiceErrorsMixin, bootstrap
 from tandem.sales.models import Contact
 
@@ -37,6 +38,12 @@ class ActivityForm(ServiceErrorsMixin, InputGuard, forms.Form):
         error_messages={"required": "Say what happened: a line is enough."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
+
+    def clean_occurred_at(self) -> datetime.datetime | None:
+        when = self.cleaned_data.get("occurred_at")
+        if when is not None and not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+            raise forms.ValidationError(WHEN_OUT_OF_RANGE)
+        return when
 
     def __init__(self, *args: Any, contacts: QuerySet[Contact], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

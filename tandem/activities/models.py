@@ -7,6 +7,10 @@ from django.db.models import Q
 from tandem.core.constraints import FieldCheckConstraint, text_field
 
 BODY_LIMIT = 4000
+# When a call or meeting may have happened or be planned: far enough for any deal, near enough that a
+# time zone's offset never runs off the calendar.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
+WHEN_OUT_OF_RANGE = f"Give a time between {EARLIEST_YEAR} and {LATEST_YEAR}."
 
 
 class Activity(models.Model):

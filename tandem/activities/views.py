@@ -32,6 +32,7 @@ from tandem.sales.selectors import (
 )
 
 P = ActivitiesPermission
+MAX_TIMELINE_PAGE = 500
 
 
 def _contacts(request: PageRequest, deal: Opportunity) -> QuerySet[Contact]:
@@ -113,7 +114,8 @@ def timeline(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.VIEW_ACTIVITIES)
     deal = opportunity_get(user=request.user, pk=pk)
     raw = request.GET.get("page", "1")
-    page = int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    # Each page reads every newer event again: a deal's history is hundreds of events, not thousands of pages.
+    page = min(int(raw), MAX_TIMELINE_PAGE) if raw.isdigit() and len(raw) < 6 else 1
     can_log = opportunity_changeable(user=request.user).filter(pk=deal.pk).exists()
     context = activity_section(request, deal=deal, can_log=can_log, page=page)
     return render(request, "activities/partials/_timeline_items.html", context)

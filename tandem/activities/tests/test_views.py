@@ -189,3 +189,31 @@ def test_the_api_refuses_a_stale_edit_and_people_of_another_account(client, rep,
     )
     assert planned.status_code == 201
     assert planned.json()["occurred_at"].startswith("2030-01-01")
+
+
+def test_times_off_the_calendar_are_refused_under_the_field(client, rep, deal, bearer):
+    headers = bearer(rep)
+    url = f"/api/opportunities/{deal.pk}/activities"
+    far = client.post(
+        url,
+        {"kind": "call", "body": "x", "occurred_at": "9999-12-31T23:59:00-12:00"},
+        content_type="application/json",
+        **headers,
+    )
+    assert far.status_code == 422
+    assert "occurred_at" in far.json()["errors"]
+    naive = client.post(
+        url,
+        {"kind": "call", "body": "x", "occurred_at": "2026-11-02T10:00:00"},
+        content_type="application/json",
+        **headers,
+    )
+    assert naive.status_code == 201
+    client.force_login(rep)
+    page = client.post(
+        reverse("activities:activity_create", args=[deal.pk]),
+        {"kind": "call", "body": "x", "occurred_at": "9999-12-31T23:59"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert page.status_code == 422
+    assert "Give a time between 1970 and 2100." in page.text
