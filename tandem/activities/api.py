@@ -39,12 +39,16 @@ class ActivityOut(Schema):
     opportunity_id: int
     kind: Activity.Kind
     occurred_at: datetime.datetime
-    body: str
+    text: str = Field(..., description="What was said, decided or learnt.")
     contact_ids: list[int]
     author_id: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int = Field(..., description="Send it back with a PATCH; a stale one gives 409.")
+
+    @staticmethod
+    def resolve_text(activity: Activity) -> str:
+        return activity.body
 
     @staticmethod
     def resolve_contact_ids(activity: Activity) -> list[int]:
@@ -53,7 +57,7 @@ class ActivityOut(Schema):
 
 class ActivityIn(Schema):
     kind: Activity.Kind
-    body: str = Field(..., min_length=1, max_length=BODY_LIMIT)
+    text: str = Field(..., min_length=1, max_length=BODY_LIMIT, description="What was said, decided or learnt.")
     occurred_at: When | None = Field(None, description="Defaults to now; a later time is planned.")
     contact_ids: list[Id] = Field(default_factory=list, max_length=100, description="People of the deal's account.")
 
@@ -61,7 +65,7 @@ class ActivityIn(Schema):
 class ActivityPatch(Schema):
     version: int = Field(..., description="The version you read; a stale one gives 409 and changes nothing.")
     kind: Activity.Kind = omittable()
-    body: str = omittable(min_length=1, max_length=BODY_LIMIT)
+    text: str = omittable(min_length=1, max_length=BODY_LIMIT)
     occurred_at: When = omittable()
     contact_ids: list[Id] = omittable(max_length=100)
 
@@ -87,7 +91,7 @@ def _answer(request: ApiRequest, pk: int) -> Activity:
     return activity_rows(user=request.user).get(pk=pk)
 
 
-NAMES = {"contacts": "contact_ids"}
+NAMES = {"contacts": "contact_ids", "body": "text"}
 
 
 @router.get(
@@ -118,7 +122,7 @@ def activity_create(request: ApiRequest, opportunity_id: int, payload: ActivityI
             actor=request.user,
             opportunity=deal,
             kind=payload.kind,
-            body=payload.body,
+            body=payload.text,
             occurred_at=payload.occurred_at,
             contacts=_contacts(request, payload.contact_ids),
         )
@@ -150,6 +154,8 @@ def activity_update(request: ApiRequest, activity_id: int, payload: ActivityPatc
     activity = activity_for_change(user=request.user, pk=activity_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
+    if "text" in data:
+        data["body"] = data.pop("text")
     if "contact_ids" in data:
         data["contacts"] = _contacts(request, data.pop("contact_ids"))
     try:

@@ -169,13 +169,13 @@ def test_the_api_refuses_a_stale_edit_and_people_of_another_account(client, rep,
     headers = bearer(rep)
     entry = ActivityFactory.create(opportunity=deal, version=2)
     stale = client.patch(
-        f"/api/activities/{entry.pk}", {"version": 1, "body": "Overwrite"}, content_type="application/json", **headers
+        f"/api/activities/{entry.pk}", {"version": 1, "text": "Overwrite"}, content_type="application/json", **headers
     )
     assert stale.status_code == 409
     stranger = ContactFactory.create(account=AccountFactory.create(owner=rep))
     refused = client.post(
         f"/api/opportunities/{deal.pk}/activities",
-        {"kind": "call", "body": "Hello", "contact_ids": [stranger.pk]},
+        {"kind": "call", "text": "Hello", "contact_ids": [stranger.pk]},
         content_type="application/json",
         **headers,
     )
@@ -183,7 +183,7 @@ def test_the_api_refuses_a_stale_edit_and_people_of_another_account(client, rep,
     assert refused.json()["errors"] == {"contact_ids": ["Choose people of the deal's account."]}
     planned = client.post(
         f"/api/opportunities/{deal.pk}/activities",
-        {"kind": "meeting", "body": "Demo", "occurred_at": "2030-01-01T10:00:00Z"},
+        {"kind": "meeting", "text": "Demo", "occurred_at": "2030-01-01T10:00:00Z"},
         content_type="application/json",
         **headers,
     )
@@ -196,7 +196,7 @@ def test_times_off_the_calendar_are_refused_under_the_field(client, rep, deal, b
     url = f"/api/opportunities/{deal.pk}/activities"
     far = client.post(
         url,
-        {"kind": "call", "body": "x", "occurred_at": "9999-12-31T23:59:00-12:00"},
+        {"kind": "call", "text": "x", "occurred_at": "9999-12-31T23:59:00-12:00"},
         content_type="application/json",
         **headers,
     )
@@ -204,7 +204,7 @@ def test_times_off_the_calendar_are_refused_under_the_field(client, rep, deal, b
     assert "occurred_at" in far.json()["errors"]
     naive = client.post(
         url,
-        {"kind": "call", "body": "x", "occurred_at": "2026-11-02T10:00:00"},
+        {"kind": "call", "text": "x", "occurred_at": "2026-11-02T10:00:00"},
         content_type="application/json",
         **headers,
     )
