@@ -1640,6 +1640,38 @@ TEXTS = [
         ),
     ),
     Text(
+        Opportunity,
+        "next_step",
+        300,
+        _text_breaks(
+            300,
+            lambda text, said: Api(
+                "rep",
+                "PATCH",
+                lambda w: f"/api/opportunities/{w.deal.pk}",
+                lambda w: {"version": w.deal.version, "next_step": text},
+                "next_step",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Activity,
+        "body",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                lambda w: f"/api/opportunities/{w.deal.pk}/activities",
+                lambda w: {"kind": "call", "text": text},
+                "text",
+                said,
+            ),
+        ),
+    ),
+    Text(
         Product,
         "description",
         5000,

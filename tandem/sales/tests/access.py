@@ -358,6 +358,8 @@ API.update(
             kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
             other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
             data=lambda w: {"contact_id": w.contact.pk, "role": "economic_buyer"},
+            # The rep's contact is no person of the other team's deal's account: the admin's add is refused.
+            other_team_expected=expect(404, 404, 403, 403, 403, 422),
             through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
             through_deal_expected=expect(404, 201, 403, 403, 403, 201),
         ),
