@@ -1,5 +1,6 @@
 """The one NinjaAPI under /api/: each app contributes its Router from its own api.py."""
 
+from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
 from tandem.core.api import (
@@ -35,6 +36,7 @@ api.add_router("/", sales_router)
 api.add_router("/", leads_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
+api.add_router("/", activities_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)

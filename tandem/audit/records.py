@@ -135,7 +135,7 @@ RECORD_TYPES: dict[str, RecordType] = {
     ),
     "core.workspace": RecordType(
         noun="workspace settings",
-        fields=("name", "home_currency", "fiscal_year_start_month"),
+        fields=("name", "home_currency", "fiscal_year_start_month", "stale_after_days"),
         label=lambda workspace: "Workspace settings",
     ),
     "asks.decision": RecordType(

@@ -87,7 +87,7 @@ class ServiceOwnedAdmin(admin.ModelAdmin):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(AuditedAdmin, StaleEditsRefused):
-    list_display = ["name", "home_currency", "fiscal_year_start_month"]
+    list_display = ["name", "home_currency", "fiscal_year_start_month", "stale_after_days"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Workspace | None = None) -> list[str]:
         """Once there are deals, every home amount is in the home currency and every quota names a

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         visibility.register(
             "core.ExchangeRate", selectors.exchange_rate_visible, changeable=selectors.exchange_rate_changeable
         )
+        visibility.register("core.SavedView", selectors.saved_view_visible, changeable=selectors.saved_view_changeable)
         visibility.register(
             "core.RateCounter", selectors.rate_counter_visible, changeable=selectors.rate_counter_changeable
         )

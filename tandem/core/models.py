@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -26,6 +27,10 @@ class Workspace(models.Model):
         default=1,
         help_text="Month (1-12) in which the fiscal year starts. FY2027 is the year that ends in 2027.",
     )
+    stale_after_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="An open deal with no stage move, note, call or meeting for this many days is flagged as quiet.",
+    )
 
     class Meta:
         constraints = [
@@ -40,6 +45,12 @@ class Workspace(models.Model):
                 name="workspace_fiscal_month_range",
                 field="fiscal_year_start_month",
                 violation_error_message="The fiscal year starts in a month from 1 (January) to 12 (December).",
+            ),
+            FieldCheckConstraint(
+                condition=Q(stale_after_days__gte=1, stale_after_days__lte=365),
+                name="workspace_stale_days_range",
+                field="stale_after_days",
+                violation_error_message="A deal goes quiet after 1 to 365 days.",
             ),
             FieldCheckConstraint(
                 condition=Exact(Length("home_currency"), 3),
@@ -98,3 +109,27 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} since {self.window_start}"
+
+
+class SavedView(models.Model):
+    """A list's filters and sort saved under a name by one person, for them alone ("My quiet deals")."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(max_length=100, help_text="The list's URL name, such as sales:opportunity_list.")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=2000, blank=True, help_text="The list's query string: filters and sort.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["list_name", "name"]
+        constraints = [
+            FieldUniqueConstraint(
+                fields=["owner", "list_name", "name"],
+                name="saved_view_unique_name",
+                field="name",
+                violation_error_message="You already have a view with this name on this list.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

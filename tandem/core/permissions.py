@@ -6,6 +6,7 @@ user may *do*. A record you may see but not change gives 403.
 
 from django.core.exceptions import PermissionDenied
 
+from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
@@ -19,7 +20,8 @@ from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
 
 Permission = (
-    AsksPermission
+    ActivitiesPermission
+    | AsksPermission
     | AuditPermission
     | DecisionsPermission
     | ForecastingPermission
@@ -58,6 +60,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ForecastingPermission.VIEW_FORECAST: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     ForecastingPermission.CALL_FORECAST: frozenset({R.REP}),
     ForecastingPermission.OVERRIDE_FORECAST: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    # Reads follow the deal's visibility (activities/selectors.py); writes the deal's write rule.
+    ActivitiesPermission.VIEW_ACTIVITIES: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    ActivitiesPermission.LOG_ACTIVITY: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
     ProductPermission.EDIT_FEATURE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.ESTIMATE_EFFORT: frozenset({R.ENGINEERING_LEAD, R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.MANAGE_PRODUCTS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tandem.core.models import ExchangeRate, RateCounter, Workspace
+from tandem.core.models import ExchangeRate, RateCounter, SavedView, Workspace
 from tandem.core.roles import Role
 from tandem.people.models import User
 
@@ -23,6 +23,15 @@ def rate_counter_visible(*, user: User) -> QuerySet[RateCounter]:
     return RateCounter.objects.none()
 
 
+def saved_view_visible(*, user: User) -> QuerySet[SavedView]:
+    """A saved view is its owner's alone: nobody else sees it, whatever their role."""
+    return SavedView.objects.filter(owner_id=user.pk)
+
+
+def saved_views_of(*, user: User, list_name: str) -> QuerySet[SavedView]:
+    return saved_view_visible(user=user).filter(list_name=list_name).order_by("name", "id")
+
+
 # Write rules: what each user may change.
 
 
@@ -38,6 +47,11 @@ def exchange_rate_changeable(*, user: User) -> QuerySet[ExchangeRate]:
 def rate_counter_changeable(*, user: User) -> QuerySet[RateCounter]:
     """The API limits' counters are written by the limiter alone, never by a person."""
     return RateCounter.objects.none()
+
+
+def saved_view_changeable(*, user: User) -> QuerySet[SavedView]:
+    """Only its owner renames or deletes a saved view."""
+    return SavedView.objects.filter(owner_id=user.pk)
 
 
 M = TypeVar("M", bound=Model)

@@ -1,12 +1,20 @@
 import sys
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from tandem.core import services
+from tandem.core.forms import InputGuard
 from tandem.core.health import database_unavailable
+from tandem.core.http import PageRequest
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -44,3 +52,40 @@ def request_too_large(request: HttpRequest, message: str) -> HttpResponse:
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     """400 for a request no page can read (core.middleware.QueryTextMiddleware)."""
     return _error(request, 400, "Bad request", message)
+
+
+# Saved views: a list's filters and sort under a name, for its owner alone. A list offers them by
+# including `core/partials/_saved_views.html` and naming itself here.
+SAVED_VIEW_LISTS = {"sales:opportunity_list": "deals"}
+
+
+class SavedViewForm(InputGuard, forms.Form):
+    list_name = forms.ChoiceField(choices=[(name, name) for name in SAVED_VIEW_LISTS])
+    name = forms.CharField(max_length=80, error_messages={"required": "Give the view a name."})
+    query = forms.CharField(max_length=2000, required=False)
+
+
+@require_POST
+def saved_view_save(request: PageRequest) -> HttpResponse:
+    """Save the list's current filters and sort under a name, then show the list through it."""
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        list_name = request.POST.get("list_name", "")
+        if list_name not in SAVED_VIEW_LISTS:
+            raise Http404("No such list.")
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        return redirect(list_name)
+    try:
+        view = services.saved_view_save(actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(form.cleaned_data["list_name"])
+    messages.success(request, f"View “{view.name}” saved.")
+    return redirect(f"{reverse(view.list_name)}?{view.query}" if view.query else reverse(view.list_name))
+
+
+@require_POST
+def saved_view_delete(request: PageRequest, pk: int) -> HttpResponse:
+    view = services.saved_view_delete(actor=request.user, pk=pk)
+    messages.success(request, f"View “{view.name}” deleted.")
+    return redirect(view.list_name if view.list_name in SAVED_VIEW_LISTS else "dashboards:home")

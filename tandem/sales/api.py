@@ -5,8 +5,9 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
@@ -28,13 +29,18 @@ from tandem.people.models import user_name
 from tandem.people.selectors import territory_visible, user_visible
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter
-from tandem.sales.models import Account, Opportunity, Stage
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Stage
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
     account_for_change,
     account_get,
     account_visible,
+    contact_for_change,
+    contact_visible,
+    deal_contact_for_change,
+    deal_contact_rows,
     opportunity_for_change,
+    opportunity_get,
     opportunity_visible,
     stage_visible,
 )
@@ -263,6 +269,11 @@ class OpportunityOut(BaseModel):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     closed_at: datetime.datetime | None
+    next_step: str
+    next_step_date: datetime.date | None
+    last_activity_at: datetime.datetime | None = Field(
+        ..., description="The latest stage move or past note, call or meeting: a deal quiet for long goes stale."
+    )
     version: int = Field(..., description="Send it back with a PATCH; a stale one gives 409.")
 
 
@@ -270,7 +281,8 @@ class OpportunityOut(BaseModel):
 OPPORTUNITY_COLUMNS = (
     "id", "name", "account_id", "owner_id", "amount", "currency", "amount_home", "stage_id", "probability",
     "forecast_category", "type", "lead_source", "close_date", "competitor_id", "loss_reason", "loss_note",
-    "external_id", "created_at", "updated_at", "closed_at", "version",
+    "external_id", "created_at", "updated_at", "closed_at", "next_step", "next_step_date", "last_activity_at",
+    "version",
 )  # fmt: skip
 
 
@@ -323,6 +335,8 @@ class OpportunityPatch(Schema):
     competitor_id: Id | None = None
     loss_reason: Opportunity.LossReason | None = None
     loss_note: str = omittable(max_length=text_limit(Opportunity, "loss_note"))
+    next_step: str = omittable(max_length=text_limit(Opportunity, "next_step"), description="Empty to clear it.")
+    next_step_date: datetime.date | None = Field(None, description="Null clears it.")
 
 
 class OpportunityFilterIn(ListIn):
@@ -334,6 +348,9 @@ class OpportunityFilterIn(ListIn):
     forecast_category: Stage.ForecastCategory | None = None
     close_date_from: datetime.date | None = None
     close_date_to: datetime.date | None = None
+    activity: Literal["quiet"] | None = Field(
+        None, description="quiet: open deals without a stage move, note, call or meeting for the workspace's days."
+    )
 
 
 class OpportunityPage(BaseModel):
@@ -464,4 +481,206 @@ def opportunity_delete(request: ApiRequest, opportunity_id: int) -> Status[None]
     require(request.user, P.EDIT_PIPELINE)
     deal = opportunity_for_change(user=request.user, pk=opportunity_id)
     services.opportunity_delete(actor=request.user, opportunity=deal)
+    return Status(204, None)
+
+
+# Contacts: the people of the accounts you see; changed by whoever may change their account.
+
+
+class ContactOut(Schema):
+    id: int
+    account_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    title: str
+    external_id: str | None
+    created_at: datetime.datetime
+
+
+class ContactIn(Schema):
+    account_id: Id
+    first_name: str = Field(..., min_length=1, max_length=100)
+    last_name: str = Field(..., min_length=1, max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=50)
+    title: str = Field("", max_length=150)
+
+
+class ContactPatch(Schema):
+    first_name: str = omittable(min_length=1, max_length=100)
+    last_name: str = omittable(min_length=1, max_length=100)
+    email: str = omittable(max_length=254)
+    phone: str = omittable(max_length=50)
+    title: str = omittable(max_length=150)
+
+
+class ContactFilterIn(ListIn):
+    account: Id | None = Field(None, description="Account id.")
+    q: str | None = Field(None, description="Part of the first or last name.")
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+@router.get(
+    "/contacts",
+    response={200: ContactPage, **ERRORS},
+    operation_id="sales_contact_list",
+    summary="List the people of the accounts you can see",
+)
+def contact_list(request: ApiRequest, params: Query[ContactFilterIn]) -> dict[str, Any]:
+    require(request.user, P.VIEW_PIPELINE)
+    contacts = contact_visible(user=request.user)
+    if params.account is not None:
+        contacts = contacts.filter(account_id=params.account)
+    if params.q:
+        contacts = contacts.filter(Q(first_name__icontains=params.q) | Q(last_name__icontains=params.q))
+    order = _ordering(params.sort or "last_name", {"last_name": "last_name", "created_at": "created_at"})
+    rows, next_cursor = cursor_paginate(contacts, order=order, cursor=params.cursor, limit=params.limit)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **ERRORS},
+    operation_id="sales_contact_get",
+    summary="One person of an account",
+)
+def contact_detail(request: ApiRequest, contact_id: int) -> Contact:
+    require(request.user, P.VIEW_PIPELINE)
+    return get_object_or_404(contact_visible(user=request.user), pk=contact_id)
+
+
+@router.post(
+    "/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    operation_id="sales_contact_create",
+    summary="Add a person to an account you may change",
+)
+def contact_create(request: ApiRequest, payload: ContactIn) -> Status[Contact]:
+    require(request.user, P.EDIT_PIPELINE)
+    data = payload.dict()
+    account = _pick(account_visible(user=request.user), data.pop("account_id"), "account_id")
+    assert account is not None
+    account = account_for_change(user=request.user, pk=account.pk)
+    try:
+        contact = services.contact_create(actor=request.user, account=account, **data)
+    except ValidationError as error:
+        raise errors_renamed(error, API_FIELD_NAMES) from error
+    return Status(201, contact)
+
+
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **WRITE_ERRORS},
+    operation_id="sales_contact_update",
+    summary="Change some fields of a person",
+)
+def contact_update(request: ApiRequest, contact_id: int, payload: ContactPatch) -> Contact:
+    require(request.user, P.EDIT_PIPELINE)
+    contact = contact_for_change(user=request.user, pk=contact_id)
+    try:
+        return services.contact_update(actor=request.user, contact=contact, data=payload.dict(exclude_unset=True))
+    except ValidationError as error:
+        raise errors_renamed(error, API_FIELD_NAMES) from error
+
+
+@router.delete(
+    "/contacts/{contact_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="sales_contact_delete",
+    summary="Remove a person from their account",
+)
+def contact_delete(request: ApiRequest, contact_id: int) -> Status[None]:
+    require(request.user, P.EDIT_PIPELINE)
+    services.contact_delete(actor=request.user, contact=contact_for_change(user=request.user, pk=contact_id))
+    return Status(204, None)
+
+
+# The people on a deal and their buying roles: read by whoever sees the deal, changed by whoever
+# may change it.
+
+
+class DealContactOut(Schema):
+    id: int
+    opportunity_id: int
+    contact_id: int
+    contact_name: str
+    role: DealContact.Role
+    added_at: datetime.datetime
+
+    @staticmethod
+    def resolve_contact_name(row: DealContact) -> str:
+        return f"{row.contact.first_name} {row.contact.last_name}"
+
+
+class DealContactIn(Schema):
+    contact_id: Id
+    role: DealContact.Role = DealContact.Role.INFLUENCER
+
+
+class DealContactPatch(Schema):
+    role: DealContact.Role
+
+
+@router.get(
+    "/opportunities/{opportunity_id}/contacts",
+    response={200: list[DealContactOut], **ERRORS},
+    operation_id="sales_deal_contact_list",
+    summary="The people on a deal and their roles",
+)
+def deal_contact_list(request: ApiRequest, opportunity_id: int) -> list[DealContact]:
+    require(request.user, P.VIEW_PIPELINE)
+    deal = opportunity_get(user=request.user, pk=opportunity_id)
+    return list(deal_contact_rows(user=request.user, deal=deal))
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/contacts",
+    response={201: DealContactOut, **WRITE_ERRORS},
+    operation_id="sales_deal_contact_add",
+    summary="Name one of the account's people on a deal, with their role",
+)
+def deal_contact_add(request: ApiRequest, opportunity_id: int, payload: DealContactIn) -> Status[DealContact]:
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=opportunity_id)
+    contact = _pick(contact_visible(user=request.user), payload.contact_id, "contact_id")
+    assert contact is not None
+    try:
+        row = services.deal_contact_add(actor=request.user, opportunity=deal, contact=contact, role=payload.role)
+    except ValidationError as error:
+        raise errors_renamed(error, {"contact": "contact_id"}) from error
+    return Status(201, DealContact.objects.select_related("contact").get(pk=row.pk))
+
+
+@router.patch(
+    "/deal-contacts/{deal_contact_id}",
+    response={200: DealContactOut, **WRITE_ERRORS},
+    operation_id="sales_deal_contact_update",
+    summary="Change the role a person plays on a deal",
+)
+def deal_contact_update(request: ApiRequest, deal_contact_id: int, payload: DealContactPatch) -> DealContact:
+    require(request.user, P.EDIT_PIPELINE)
+    row = deal_contact_for_change(user=request.user, pk=deal_contact_id)
+    try:
+        row = services.deal_contact_update(actor=request.user, deal_contact=row, role=payload.role)
+    except ValidationError as error:
+        raise errors_renamed(error, {}) from error
+    return DealContact.objects.select_related("contact").get(pk=row.pk)
+
+
+@router.delete(
+    "/deal-contacts/{deal_contact_id}",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="sales_deal_contact_remove",
+    summary="Take a person off a deal",
+)
+def deal_contact_remove(request: ApiRequest, deal_contact_id: int) -> Status[None]:
+    require(request.user, P.EDIT_PIPELINE)
+    row = deal_contact_for_change(user=request.user, pk=deal_contact_id)
+    services.deal_contact_remove(actor=request.user, deal_contact=row)
     return Status(204, None)

@@ -18,4 +18,7 @@ class SalesConfig(AppConfig):
         visibility.register(
             "sales.StageChange", selectors.stage_change_visible, changeable=selectors.stage_change_changeable
         )
+        visibility.register(
+            "sales.DealContact", selectors.deal_contact_visible, changeable=selectors.deal_contact_changeable
+        )
         visibility.register("sales.Quota", selectors.quota_visible, changeable=selectors.quota_changeable)

@@ -5,13 +5,16 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from tandem.core.filters import FilterSet, RemoteChoiceFilter, SmallTableChoiceFilter
 from tandem.core.forms import RemoteSelect
+from tandem.core.money import workspace_get
 from tandem.core.roles import SALES_ROLES, Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, user_visible
 from tandem.sales.models import Account, Opportunity, Stage
+from tandem.sales.selectors import quiet_deals
 
 
 def owner_choices(request: HttpRequest | None) -> QuerySet[User]:
@@ -55,7 +58,7 @@ class OpportunityFilter(FilterSet):
     )
     stage = SmallTableChoiceFilter(queryset=stage_choices, empty_label="Any stage")
     forecast_category = django_filters.ChoiceFilter(
-        choices=Stage.ForecastCategory.choices, empty_label="Any forecast category"
+        choices=Stage.ForecastCategory.choices, empty_label="Any category", label="Forecast"
     )
     account = django_filters.NumberFilter(field_name="account_id")
     # The deals of one sales manager's teams (the forecast's roll-up links here).
@@ -76,6 +79,9 @@ class OpportunityFilter(FilterSet):
     close_date_to = django_filters.DateFilter(
         field_name="close_date", lookup_expr="lte", label="Closing by", widget=forms.DateInput(attrs={"type": "date"})
     )
+    activity = django_filters.ChoiceFilter(
+        choices=[("quiet", "Quiet")], empty_label="Any", label="Activity", method="filter_activity"
+    )
 
     class Meta:
         model = Opportunity
@@ -91,6 +97,13 @@ class OpportunityFilter(FilterSet):
 
     def filter_lead_source(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
         return queryset.filter(lead_source="") if value == "none" else queryset.filter(lead_source=value)
+
+    def filter_activity(self, queryset: QuerySet[Opportunity], name: str, value: str) -> QuerySet[Opportunity]:
+        """Quiet: open deals without a stage move, note, call or meeting for the workspace's number of days."""
+        if value != "quiet":
+            return queryset
+        days = workspace_get().stale_after_days
+        return queryset.filter(quiet_deals(stale_after_days=days, now=timezone.now()))
 
 
 class AccountFilter(FilterSet):

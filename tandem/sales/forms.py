@@ -13,7 +13,7 @@ from tandem.core.forms import InputGuard, RemoteSelect, ServiceErrorsMixin, boot
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.people.selectors import team_member_ids, territory_visible, user_visible
-from tandem.sales.models import Account, Contact, Opportunity, Stage
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Stage
 from tandem.sales.selectors import account_visible, stage_visible
 
 
@@ -179,3 +179,56 @@ class BoardColumnForm(InputGuard, forms.Form):
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.all())
     after = forms.IntegerField(min_value=0, max_value=100_000)
+
+
+class NextStepForm(ServiceErrorsMixin, InputGuard, forms.Form):
+    """The deal's next step and its date, with the version of the deal the page showed."""
+
+    next_step = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Next step",
+        widget=forms.TextInput(attrs={"placeholder": "What happens next, and who does it"}),
+    )
+    next_step_date = forms.DateField(required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class DealContactForm(ServiceErrorsMixin, InputGuard, forms.Form):
+    """One of the account's people and the part they play on the deal."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), empty_label="Choose a person", label="Person")
+    role = forms.ChoiceField(choices=DealContact.Role.choices, label="Role")
+
+    def __init__(self, *args: Any, contacts: QuerySet[Contact], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
+        bootstrap(self)
+
+
+class DealRowForm(ServiceErrorsMixin, InputGuard, forms.Form):
+    """An inline edit of one deal row: its stage or its close date, with the version the row showed;
+    a lost stage that asks why carries the reason (and the competitor)."""
+
+    field = forms.ChoiceField(choices=[("stage", "Stage"), ("close_date", "Close date")])
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), required=False)
+    close_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    loss_reason = forms.ChoiceField(choices=[("", "Why was it lost?"), *Opportunity.LossReason.choices], required=False)
+    competitor = forms.ModelChoiceField(queryset=Competitor.objects.none(), required=False, empty_label="To whom?")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stage_visible(user=user)  # type: ignore[attr-defined]
+        self.fields["competitor"].queryset = competitor_visible(user=user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        field = data.get("field")
+        if field and not data.get(field):
+            self.add_error(field, "Choose a stage." if field == "stage" else "Give the close date.")
+        return data

@@ -186,10 +186,18 @@ class Opportunity(models.Model):
     )
     loss_reason = models.CharField(max_length=30, choices=LossReason.choices, blank=True)
     loss_note = text_field(blank=True, limit=2000)
+    next_step = text_field(blank=True, limit=300, help_text="What happens next on the deal, in a line.")
+    next_step_date = models.DateField(null=True, blank=True, help_text="When the next step is due.")
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The latest stage move or logged note, call or meeting (not a future one): kept by the "
+        "services that write them, so the stale-deal filter is a plain comparison.",
+    )
     # Optimistic locking: every write bumps it; a stale write is refused, never applied silently.
     version = models.PositiveIntegerField(default=1)
 
@@ -203,6 +211,9 @@ class Opportunity(models.Model):
             models.Index(fields=["close_date"], name="opportunity_close_date"),
             models.Index(
                 fields=["close_date", "id"], condition=Q(closed_at__isnull=True), name="opportunity_open_close"
+            ),
+            models.Index(
+                fields=["last_activity_at"], condition=Q(closed_at__isnull=True), name="opportunity_open_activity"
             ),
         ]
         constraints = [
@@ -266,6 +277,56 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class DealContact(models.Model):
+    """A person of the deal's account and the part they play in buying (decision maker, champion…)."""
+
+    class Role(models.TextChoices):
+        DECISION_MAKER = "decision_maker", "Decision maker"
+        ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+        CHAMPION = "champion", "Champion"
+        INFLUENCER = "influencer", "Influencer"
+        TECHNICAL_BUYER = "technical_buyer", "Technical buyer"
+        USER = "user", "User"
+        BLOCKER = "blocker", "Blocker"
+        OTHER = "other", "Other"
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="deal_contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deal_roles")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INFLUENCER)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opportunity", "role", "id"]
+        constraints = [
+            FieldUniqueConstraint(
+                fields=["opportunity", "contact"],
+                name="deal_contact_unique",
+                field="contact",
+                violation_error_message="This person is already on the deal: change their role instead.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(
+                    role__in=[
+                        "decision_maker",
+                        "economic_buyer",
+                        "champion",
+                        "influencer",
+                        "technical_buyer",
+                        "user",
+                        "blocker",
+                        "other",
+                    ]
+                ),
+                name="deal_contact_role_valid",
+                field="role",
+                violation_error_message="Choose one of the buying roles.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} on {self.opportunity_id}: {self.role}"
 
 
 class Quota(models.Model):

@@ -17,7 +17,7 @@ from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, sees_everything_in_pipeline, team_member_ids
-from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 
 # A deal's amount weighted by its probability, in the home currency: the forecast's unit.
 WEIGHTED = ExpressionWrapper(
@@ -70,6 +70,23 @@ def account_visible(*, user: User) -> QuerySet[Account]:
 
 def contact_visible(*, user: User) -> QuerySet[Contact]:
     return Contact.objects.filter(account__in=account_visible(user=user))
+
+
+def deal_contact_visible(*, user: User) -> QuerySet[DealContact]:
+    """Who plays which part on a deal follows the deal: whoever sees the deal sees its people."""
+    return DealContact.objects.filter(opportunity__in=opportunity_visible(user=user))
+
+
+def deal_contact_rows(*, user: User, deal: Opportunity) -> QuerySet[DealContact]:
+    return deal_contact_visible(user=user).filter(opportunity=deal).select_related("contact").order_by("role", "id")
+
+
+def quiet_deals(*, stale_after_days: int, now: datetime.datetime) -> Q:
+    """Open deals with no stage move, note, call or meeting in the last `stale_after_days` days."""
+    cutoff = now - datetime.timedelta(days=stale_after_days)
+    return Q(closed_at__isnull=True) & (
+        Q(last_activity_at__lt=cutoff) | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+    )
 
 
 def stage_visible(*, user: User) -> QuerySet[Stage]:
@@ -215,6 +232,11 @@ def opportunity_changeable(*, user: User) -> QuerySet[Opportunity]:
     return Opportunity.objects.all() if owners is None else Opportunity.objects.filter(owner__in=owners)
 
 
+def deal_contact_changeable(*, user: User) -> QuerySet[DealContact]:
+    """The people on a deal are changed by whoever may change the deal."""
+    return DealContact.objects.filter(opportunity__in=opportunity_changeable(user=user))
+
+
 def stage_changeable(*, user: User) -> QuerySet[Stage]:
     """The sales process is configuration: admins change it."""
     return Stage.objects.all() if user.role == Role.ADMIN else Stage.objects.none()
@@ -259,3 +281,11 @@ def opportunity_for_change(*, user: User, pk: int, lock: bool = False) -> Opport
         visible=visible, changeable=opportunity_changeable(user=user), pk=pk, refusal=OWNER_REFUSAL.format("deal")
     )
     return Opportunity.objects.select_for_update().select_related("stage").get(pk=deal.pk) if lock else deal
+
+
+def deal_contact_for_change(*, user: User, pk: int, lock: bool = False) -> DealContact:
+    refusal = "Only the deal's owner, their sales manager or an admin may change who is on it."
+    deal_contact = record_for_change(
+        visible=deal_contact_visible(user=user), changeable=deal_contact_changeable(user=user), pk=pk, refusal=refusal
+    )
+    return DealContact.objects.select_for_update().get(pk=deal_contact.pk) if lock else deal_contact

@@ -33,12 +33,14 @@ from tandem.core.permissions import require
 from tandem.core.roles import Role
 from tandem.people.models import Team, User
 from tandem.people.selectors import team_member_ids
-from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
     account_for_change,
     account_visible,
     contact_for_change,
+    contact_visible,
+    deal_contact_for_change,
     opportunity_for_change,
 )
 
@@ -69,6 +71,8 @@ OPPORTUNITY_FIELDS = frozenset(
         "competitor",
         "loss_reason",
         "loss_note",
+        "next_step",
+        "next_step_date",
     }
 )
 
@@ -314,6 +318,7 @@ def opportunity_create(
         loss_note=loss_note,
         external_id=external_id,
         created_at=now,
+        last_activity_at=now,
     )
     _check_loss(opportunity, entered=True)
     _close_or_reopen(opportunity, now)
@@ -359,6 +364,7 @@ def opportunity_update(
         opportunity.currency = (opportunity.currency or "").upper()
     moved = stage.pk != from_stage.pk
     if moved:
+        opportunity.last_activity_at = now
         if "probability" not in data:
             opportunity.probability = stage.default_probability
         if "forecast_category" not in data:
@@ -417,6 +423,40 @@ def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
     opportunity.delete()
     ask_values_follow_accounts(account_ids=[opportunity.account_id])
     feature_evidence_refresh(feature_ids=feature_ids)
+
+
+# The people on a deal and their buying roles
+
+
+@transaction.atomic
+def deal_contact_add(*, actor: User, opportunity: Opportunity, contact: Contact, role: str) -> DealContact:
+    """Name one of the account's people on a deal the actor may change, with the part they play."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=actor, pk=opportunity.pk)
+    if not contact_visible(user=actor).filter(pk=contact.pk, account_id=deal.account_id).exists():
+        raise ValidationError({"contact": "Choose a person of the deal's account."})
+    deal_contact = DealContact(opportunity=deal, contact=contact, role=role)
+    deal_contact.full_clean()
+    deal_contact.save()
+    return deal_contact
+
+
+@transaction.atomic
+def deal_contact_update(*, actor: User, deal_contact: DealContact, role: str) -> DealContact:
+    """Change the part a person plays on a deal the actor may change."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    deal_contact = deal_contact_for_change(user=actor, pk=deal_contact.pk, lock=True)
+    deal_contact.role = role
+    deal_contact.full_clean()
+    deal_contact.save()
+    return deal_contact
+
+
+@transaction.atomic
+def deal_contact_remove(*, actor: User, deal_contact: DealContact) -> None:
+    """Take a person off a deal the actor may change (the contact stays on the account)."""
+    require(actor, SalesPermission.EDIT_PIPELINE)
+    deal_contact_for_change(user=actor, pk=deal_contact.pk, lock=True).delete()
 
 
 # Quotas

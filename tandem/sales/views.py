@@ -17,7 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tandem.activities.selectors import deal_is_quiet
 from tandem.asks.views import ask_section
+from tandem.competition.selectors import competitor_visible
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.forms import bootstrap, remote_options
@@ -25,11 +28,21 @@ from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
+from tandem.core.selectors import saved_views_of
 from tandem.people.models import User
 from tandem.sales import services
 from tandem.sales.filters import AccountFilter, OpportunityFilter, owner_choices
-from tandem.sales.forms import AccountForm, BoardColumnForm, ContactForm, OpportunityForm, OpportunityMoveForm
-from tandem.sales.models import Quota
+from tandem.sales.forms import (
+    AccountForm,
+    BoardColumnForm,
+    ContactForm,
+    DealContactForm,
+    DealRowForm,
+    NextStepForm,
+    OpportunityForm,
+    OpportunityMoveForm,
+)
+from tandem.sales.models import Opportunity, Quota
 from tandem.sales.permissions import SalesPermission
 from tandem.sales.selectors import (
     WEIGHTED,
@@ -42,13 +55,15 @@ from tandem.sales.selectors import (
     board_deals,
     contact_for_change,
     contact_visible,
+    deal_contact_for_change,
+    deal_contact_rows,
     opportunity_changeable,
     opportunity_for_change,
     opportunity_get,
     opportunity_rows,
     opportunity_visible,
     quota_visible,
-    stage_change_visible,
+    stage_visible,
 )
 
 P = SalesPermission
@@ -88,16 +103,217 @@ def opportunity_list(request: PageRequest) -> HttpResponse:
             request, "core/partials/_list_totals.html", {"totals": list_totals(filterset.qs, noun="deal", sums=sums)}
         )
     page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
+    workspace = workspace_get()
     context = {
         "page": page,
         "columns": OPPORTUNITY_COLUMNS,
         "filter": filterset,
         "filtered": any(key != "status" or "status" in request.GET for key in active_filters(filterset)),
         "open_only": "status" not in request.GET,
-        "home_currency": workspace_get().home_currency,
+        "home_currency": workspace.home_currency,
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
+        **_row_context(request.user, page.rows, workspace=workspace),
     }
+    if not request.htmx:
+        context["saved_views"] = saved_views_of(user=request.user, list_name="sales:opportunity_list")
     return render(request, _list_template(request, "opportunity_list"), context)
+
+
+def _row_context(user: User, deals: list[Any], *, workspace: Any = None) -> dict[str, Any]:
+    """What a deal row needs beyond the deal: which rows the user may edit inline (one query for the
+    page), the moment before which a deal is quiet, and the stages to choose from."""
+    workspace = workspace or workspace_get()
+    editable = set()
+    if deals and has_permission(user, P.EDIT_PIPELINE):
+        editable = set(
+            opportunity_changeable(user=user).filter(pk__in=[deal.pk for deal in deals]).values_list("pk", flat=True)
+        )
+    return {
+        "editable": editable,
+        "quiet_before": timezone.now() - datetime.timedelta(days=workspace.stale_after_days),
+        "stale_after_days": workspace.stale_after_days,
+    }
+
+
+# Inline edits of a deal row: its stage or close date, sent with the version the row showed.
+
+ROW_FIELDS = ("stage", "close_date")
+
+
+def _row(request: PageRequest, deal: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
+    deal = opportunity_rows(user=request.user).get(pk=deal.pk)
+    context = {
+        "deal": deal,
+        "home_currency": workspace_get().home_currency,
+        **_row_context(request.user, [deal]),
+        **extra,
+    }
+    if extra.get("edit"):
+        context["loss_reasons"] = Opportunity.LossReason.choices
+        context["stages"] = list(stage_visible(user=request.user).order_by("order"))
+        context["competitors"] = list(competitor_visible(user=request.user).order_by("name"))
+    return render(request, "sales/partials/_opportunity_row.jinja", context, status=status)
+
+
+@require_GET
+def opportunity_row_edit(request: PageRequest, pk: int) -> HttpResponse:
+    """The row with one of its cells (`?field=stage` or `close_date`) as a small form."""
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=pk)
+    field = request.GET.get("field", "")
+    if field not in ROW_FIELDS:
+        raise Http404("No such column to edit.")
+    return _row(request, deal, edit=field)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_row(request: PageRequest, pk: int) -> HttpResponse:
+    """GET: the row as the list shows it (Cancel). POST: save the cell; a stale row answers 409 with
+    the deal as it now is and says so; a refusal (a lost stage without its reason) 422 with the form."""
+    require(request.user, P.VIEW_PIPELINE)
+    if request.method == "GET":
+        return _row(request, opportunity_get(user=request.user, pk=pk))
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=pk)
+    form = DealRowForm(request.POST, user=request.user)
+    if not form.is_valid():
+        field = request.POST.get("field") if request.POST.get("field") in ROW_FIELDS else "stage"
+        return _row(request, deal, status=422, edit=field, form=form, error=_first_error(form.errors))
+    field = form.cleaned_data["field"]
+    data: dict[str, Any] = {field: form.cleaned_data[field]}
+    if field == "stage" and form.cleaned_data["stage"].is_lost:
+        if form.cleaned_data["loss_reason"]:
+            data["loss_reason"] = form.cleaned_data["loss_reason"]
+        if form.cleaned_data["competitor"] is not None:
+            data["competitor"] = form.cleaned_data["competitor"]
+    try:
+        deal = services.opportunity_update(
+            actor=request.user, opportunity=deal, expected_version=form.cleaned_data["version"], data=data
+        )
+    except StaleVersion:
+        current = deal.stage.name if field == "stage" else formats.date_short(deal.close_date)
+        message = f"Someone changed this deal since the list was loaded: it now reads {current}. Nothing was saved."
+        return _row(request, deal, status=409, conflict=message)
+    except ValidationError as exc:
+        form.add_service_error(exc)
+        return _row(request, deal, status=422, edit=field, form=form, error=_first_error(form.errors))
+    return _row(request, deal, saved=field)
+
+
+# The deal page: the rep's workspace.
+
+
+def _deal_page_context(request: PageRequest, deal: Any) -> dict[str, Any]:
+    """Everything the deal page shows beside the asks: next step, people, timeline, quiet warning."""
+    from tandem.activities.views import activity_section  # activities builds on sales
+
+    workspace = workspace_get()
+    can_edit = opportunity_changeable(user=request.user).filter(pk=deal.pk).exists()
+    account_contacts = (
+        contact_visible(user=request.user).filter(account_id=deal.account_id).order_by("last_name", "first_name", "id")
+    )
+    context: dict[str, Any] = {
+        "deal": deal,
+        "home_currency": workspace.home_currency,
+        "can_edit": can_edit,
+        "stale_after_days": workspace.stale_after_days,
+        "quiet": deal_is_quiet(deal=deal, stale_after_days=workspace.stale_after_days, now=timezone.now()),
+        "deal_contacts": list(deal_contact_rows(user=request.user, deal=deal)),
+        "today": timezone.localdate(),
+        **activity_section(request, deal=deal, can_log=can_edit, contacts=account_contacts),
+    }
+    if can_edit:
+        context["next_step_form"] = NextStepForm(
+            initial={"next_step": deal.next_step, "next_step_date": deal.next_step_date, "version": deal.version}
+        )
+        on_deal = {row.contact_id for row in context["deal_contacts"]}
+        context["deal_contact_form"] = DealContactForm(contacts=account_contacts.exclude(pk__in=on_deal))
+    return context
+
+
+def _next_step_form_as_it_is(deal: Any) -> NextStepForm:
+    """The form bound to the deal's stored next step (so a refusal can be added to it)."""
+    data = {"next_step": deal.next_step, "next_step_date": deal.next_step_date or "", "version": deal.version}
+    form = NextStepForm(data)
+    form.is_valid()
+    return form
+
+
+@require_POST
+def opportunity_next_step(request: PageRequest, pk: int) -> HttpResponse:
+    """Set the deal's next step and its date from the deal page; answers the card (htmx) or the page."""
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=pk)
+    form = NextStepForm(request.POST)
+    status, notice = 200, ""
+    if form.is_valid():
+        data = {"next_step": form.cleaned_data["next_step"], "next_step_date": form.cleaned_data["next_step_date"]}
+        try:
+            deal = services.opportunity_update(
+                actor=request.user, opportunity=deal, expected_version=form.cleaned_data["version"], data=data
+            )
+        except StaleVersion:
+            status = 409
+            deal = opportunity_get(user=request.user, pk=pk)
+            form = _next_step_form_as_it_is(deal)
+            form.add_error(None, "Someone changed this deal since you opened it: here is its next step as it now is.")
+        except ValidationError as exc:
+            form.add_service_error(exc)
+            status = 422
+        else:
+            notice = "Next step saved."
+            form = NextStepForm(
+                initial={"next_step": deal.next_step, "next_step_date": deal.next_step_date, "version": deal.version}
+            )
+    else:
+        status = 422
+    if not request.htmx:
+        if status == 200:
+            messages.success(request, notice)
+        else:
+            messages.error(request, _first_error(form.errors))
+        return redirect("sales:opportunity_detail", pk=pk)
+    context = {"deal": deal, "next_step_form": form, "can_edit": True, "notice": notice, "today": timezone.localdate()}
+    return render(request, "sales/partials/_next_step.html", context, status=status)
+
+
+def _deal_contacts_answer(request: PageRequest, deal: Any, *, form: Any = None, status: int = 200) -> HttpResponse:
+    if not request.htmx:
+        if status >= 400 and form is not None:
+            messages.error(request, _first_error(form.errors))
+        return redirect("sales:opportunity_detail", pk=deal.pk)
+    rows = list(deal_contact_rows(user=request.user, deal=deal))
+    contacts = contact_visible(user=request.user).filter(account_id=deal.account_id).order_by("last_name", "id")
+    form = form or DealContactForm(contacts=contacts.exclude(pk__in=[row.contact_id for row in rows]))
+    context = {"deal": deal, "deal_contacts": rows, "deal_contact_form": form, "can_edit": True}
+    return render(request, "sales/partials/_deal_contacts.html", context, status=status)
+
+
+@require_POST
+def deal_contact_add(request: PageRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    deal = opportunity_for_change(user=request.user, pk=pk)
+    contacts = contact_visible(user=request.user).filter(account_id=deal.account_id)
+    form = DealContactForm(request.POST, contacts=contacts)
+    if not form.is_valid():
+        return _deal_contacts_answer(request, deal, form=form, status=422)
+    try:
+        services.deal_contact_add(
+            actor=request.user, opportunity=deal, contact=form.cleaned_data["contact"], role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        form.add_service_error(exc)
+        return _deal_contacts_answer(request, deal, form=form, status=422)
+    return _deal_contacts_answer(request, deal)
+
+
+@require_POST
+def deal_contact_remove(request: PageRequest, pk: int) -> HttpResponse:
+    require(request.user, P.EDIT_PIPELINE)
+    deal_contact = deal_contact_for_change(user=request.user, pk=pk)
+    deal = opportunity_get(user=request.user, pk=deal_contact.opportunity_id)
+    services.deal_contact_remove(actor=request.user, deal_contact=deal_contact)
+    return _deal_contacts_answer(request, deal)
 
 
 # The board: the same deals as cards in stage columns, moved by dragging (static/js/board.js).
@@ -131,6 +347,7 @@ def _board_context(request: PageRequest, **extra: Any) -> dict[str, Any]:
         "movable": _movable(request.user, cards),
         "today": timezone.localdate(),
         "move_form": OpportunityMoveForm(user=request.user),
+        **_quiet_context(),
         "home_currency": workspace_get().home_currency,
         "can_edit": has_permission(request.user, P.EDIT_PIPELINE),
         **extra,
@@ -163,9 +380,15 @@ def board_column(request: PageRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "query": request.GET.urlencode(),
         "movable": _movable(request.user, cards),
+        **_quiet_context(),
         "home_currency": workspace_get().home_currency,
     }
     return render(request, "sales/partials/_board_cards.html", context)
+
+
+def _quiet_context() -> dict[str, Any]:
+    days = workspace_get().stale_after_days
+    return {"quiet_before": timezone.now() - datetime.timedelta(days=days), "stale_after_days": days}
 
 
 @require_POST
@@ -207,18 +430,9 @@ def _first_error(errors: Any) -> str:
 def opportunity_detail(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, P.VIEW_PIPELINE)
     deal = opportunity_get(user=request.user, pk=pk)
-    history = (
-        stage_change_visible(user=request.user)
-        .filter(opportunity=deal)
-        .select_related("from_stage", "to_stage", "changed_by")
-        .order_by("-changed_at", "-id")[:50]
-    )
     context = {
-        "deal": deal,
-        "history": history,
+        **_deal_page_context(request, deal),
         **ask_section(user=request.user, account=deal.account, deal=deal),
-        "home_currency": workspace_get().home_currency,
-        "can_edit": opportunity_changeable(user=request.user).filter(pk=deal.pk).exists(),
     }
     return render(request, "sales/opportunity_detail.html", context)
 

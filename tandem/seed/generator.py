@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 
+from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision
 from tandem.competition.models import Competitor
 from tandem.core.bulk import Row, Table
@@ -30,7 +31,7 @@ from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
 from tandem.targets.models import SalesTarget
@@ -158,6 +159,7 @@ class WorkspaceGenerator:
         yield self.contacts()
         yield self.opportunities()
         yield self.stage_changes()
+        yield from self.activities()
         yield self.asks()
         yield self.decisions()
         yield self.escalations()
@@ -174,8 +176,8 @@ class WorkspaceGenerator:
     def workspace(self) -> Table:
         return Table(
             Workspace,
-            ("id", "name", "home_currency", "fiscal_year_start_month"),
-            [(1, words.COMPANY, "USD", FISCAL_YEAR_START_MONTH)],
+            ("id", "name", "home_currency", "fiscal_year_start_month", "stale_after_days"),
+            [(1, words.COMPANY, "USD", FISCAL_YEAR_START_MONTH, 14)],
         )
 
     def exchange_rates(self) -> Table:
@@ -586,12 +588,19 @@ class WorkspaceGenerator:
         rng = self.rng
         phone_prefix = {"AMER": "+1 555", "LATAM": "+55 11 5555", "EMEA": "+44 20 7946", "APAC": "+61 2 5550"}
 
+        # Each account's people are ids first_contact[a] .. first_contact[a] + contact_count[a] - 1.
+        self.first_contact = array("l", [0])
+        self.contact_count = array("b", [0])
+
         def rows() -> Iterator[Row]:
             contact_id = 0
             for account_id in range(1, self.scale.accounts + 1):
+                self.first_contact.append(contact_id + 1)
+                self.contact_count.append(0)
                 domain = "".join(c for c in self.account_names[account_id].split(" ")[0].lower() if c.isalpha())
                 for _ in range(rng.randint(1, self.scale.max_contacts_per_account)):
                     contact_id += 1
+                    self.contact_count[account_id] += 1
                     first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
                     phone = f"{phone_prefix[self.account_region[account_id]]} {rng.randint(1000, 9999)}"
                     created = self.account_created[account_id] + rng.randint(0, 100) * DAY
@@ -722,10 +731,15 @@ class WorkspaceGenerator:
                     self.scene_deal_names[opp_id] = f"{self.account_names[account]} - {label}"
                 closed_at = self._dt(end) if closed else None
                 updated = closed_at or self._dt(max(created, self._ago(0, 10)))
+                next_step, next_step_date = "", None
+                if not closed and rng.random() < 0.7:
+                    next_step = rng.choice(words.NEXT_STEPS)
+                    next_step_date = self.today + datetime.timedelta(days=rng.randint(-7, 21))
                 yield (
                     opp_id, f"{self.account_names[account]} - {label}", account, owner, amount, currency,
                     amount_home, stage + 1, probability, category, kind, source, close_date, competitor,
                     loss_reason, loss_note, None, self._dt(created), updated, closed_at, 1,
+                    next_step, next_step_date,
                 )  # fmt: skip
 
         return Table(
@@ -752,6 +766,8 @@ class WorkspaceGenerator:
                 "updated_at",
                 "closed_at",
                 "version",
+                "next_step",
+                "next_step_date",
             ),
             rows(),
             n,
@@ -786,6 +802,66 @@ class WorkspaceGenerator:
             ("id", "opportunity", "from_stage", "to_stage", "amount_home", "changed_at", "changed_by"),
             rows(),
             int(len(self.opp_stage) * 2.6),
+        )
+
+    def activities(self) -> Iterator[Table]:
+        """Notes, calls and meetings on deals (0 to 3 each, over the deal's life; a few meetings
+        planned on open deals), with whom of the account's people, and the people on each deal with
+        their buying roles. Deals' `last_activity_at` is set after the load (`seed.load`)."""
+        rng = self.rng
+        kind_of = rng.weighted(("call", "meeting", "note"), (50, 25, 25))
+        roles = [r.value for r in DealContact.Role]
+        role_of = rng.weighted(range(len(roles)), (15, 10, 20, 20, 10, 15, 5, 5))
+        count_of = rng.weighted((0, 1, 2, 3), (20, 35, 30, 15))
+        # Compact columns, not lists of tuples: a million deals' worth stays a few megabytes.
+        people_activity, people_contact = array("l"), array("l")
+        deal_people_deal, deal_people_contact, deal_people_role = array("l"), array("l"), array("b")
+
+        def rows() -> Iterator[Row]:
+            activity_id = 0
+            for opp_id in range(1, len(self.opp_stage)):
+                account = self.opp_account[opp_id]
+                first, count = self.first_contact[account], self.contact_count[account]
+                created, end = self.opp_created[opp_id], self.opp_end[opp_id]
+                owner = self.opp_owner[opp_id]
+                for contact in range(first, first + min(count, rng.randint(0, 2))):
+                    deal_people_deal.append(opp_id)
+                    deal_people_contact.append(contact)
+                    deal_people_role.append(role_of())
+                for _ in range(count_of()):
+                    activity_id += 1
+                    kind = kind_of()
+                    moment = rng.randint(created, max(created, end))
+                    if kind == "meeting" and end == self.now_ts and rng.random() < 0.2:
+                        moment = self.now_ts + rng.randint(1, 14) * DAY  # planned
+                    if kind != "note" and count:
+                        people_activity.append(activity_id)
+                        people_contact.append(first + rng.randint(0, count - 1))
+                    at = self._dt(moment)
+                    yield (activity_id, opp_id, kind, at, rng.choice(words.ACTIVITY_BODIES[kind]), owner, at, at, 1)
+
+        yield Table(
+            Activity,
+            ("id", "opportunity", "kind", "occurred_at", "body", "author", "created_at", "updated_at", "version"),
+            rows(),
+            int(len(self.opp_stage) * 1.4),
+        )
+        yield Table(
+            Activity.contacts.through,
+            ("id", "activity", "contact"),
+            ((i + 1, a, c) for i, (a, c) in enumerate(zip(people_activity, people_contact, strict=True))),
+            len(people_activity),
+        )
+        yield Table(
+            DealContact,
+            ("id", "opportunity", "contact", "role", "added_at"),
+            (
+                (i + 1, deal, contact, roles[role], self._dt(self.opp_created[deal]))
+                for i, (deal, contact, role) in enumerate(
+                    zip(deal_people_deal, deal_people_contact, deal_people_role, strict=True)
+                )
+            ),
+            len(deal_people_deal),
         )
 
     def asks(self) -> Table:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from tandem.activities.models import Activity
 from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.outcomes import ask_outcomes_refresh
@@ -18,18 +19,21 @@ from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
 from tandem.targets.models import SalesTarget
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
-    Account, Contact, Opportunity, StageChange, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation,
-    Notification, *FORECAST_MODELS,
+    Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask, Decision,
+    Quota, SalesTarget, FeatureEvidence, Escalation, Notification, *FORECAST_MODELS,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
-BIG_TABLES = [model._meta.db_table for model in (Account, Contact, Opportunity, StageChange, Ask)]
+BIG_TABLES = [
+    model._meta.db_table
+    for model in (Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask)
+]
 # The tables the asks' outcomes read, analysed before those statements run.
 STATISTICS_FIRST = [model._meta.db_table for model in (Feature, Ask, Decision)]
 
@@ -66,6 +70,9 @@ def seed_workspace(
             index_started = time.monotonic()
         if defer_indexes and connection.vendor == "postgresql":
             loads.append(TableLoad("(indexes and foreign keys)", 0, time.monotonic() - index_started))
+        step = time.monotonic()
+        deals = deal_last_activity_fill(now=generator.now)
+        loads.append(TableLoad("(deals' last activity)", deals, time.monotonic() - step))
         step = time.monotonic()
         evidence_rows = feature_evidence_fill(now=generator.now)
         loads.append(TableLoad(FeatureEvidence._meta.db_table, evidence_rows, time.monotonic() - step))
@@ -196,3 +203,24 @@ def feature_evidence_fill(*, now: datetime.datetime) -> int:
         rows = cursor.rowcount
     feature_scores_recompute()
     return rows
+
+
+# Each deal's latest stage move or past note, call or meeting, in one statement (the services keep
+# it from then on: `activities.services.deal_last_activity_refresh`, the sales stage moves).
+LAST_ACTIVITY_SQL = """
+UPDATE sales_opportunity SET last_activity_at = latest.at
+FROM (
+    SELECT opportunity_id, MAX(at) AS at FROM (
+        SELECT opportunity_id, changed_at AS at FROM sales_stagechange
+        UNION ALL
+        SELECT opportunity_id, occurred_at AS at FROM activities_activity WHERE occurred_at <= %s
+    ) moments GROUP BY opportunity_id
+) latest
+WHERE sales_opportunity.id = latest.opportunity_id
+"""
+
+
+def deal_last_activity_fill(*, now: datetime.datetime) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(LAST_ACTIVITY_SQL, [now])
+        return cursor.rowcount

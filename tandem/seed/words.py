@@ -656,3 +656,44 @@ CONTACT_TITLES = (
 )
 
 REP_TITLES = ("Account Executive", "Senior Account Executive", "Account Executive", "Strategic Account Executive")
+
+# What reps log on deals (tandem/activities): a few lines each, by kind.
+ACTIVITY_BODIES = {
+    "call": (
+        "Walked through pricing tiers; they want a quote for the annual plan by Friday.",
+        "Champion confirmed budget is approved for this fiscal year.",
+        "Discussed the security questionnaire; IT wants SSO and audit logs before signing.",
+        "Left a voicemail and followed up by email.",
+        "They are comparing us with two other vendors; price is the main concern.",
+        "Procurement asked for our standard contract and the DPA.",
+        "Agreed on a two-week pilot with five users.",
+        "The CFO wants a business case with payback under a year.",
+    ),
+    "meeting": (
+        "Demo for the operations team went well; they asked about the reporting module.",
+        "Onsite workshop: mapped their current process and three integration points.",
+        "Executive sponsor joined; timeline moved up to this quarter.",
+        "Reviewed the pilot results: adoption above 80% in the first week.",
+        "Technical deep-dive with their architects on data residency.",
+        "Negotiation meeting: they asked for a multi-year discount.",
+    ),
+    "note": (
+        "Their renewal with the incumbent is due at the end of the quarter.",
+        "Decision expected after their board meeting next month.",
+        "Competitor offered a 20% discount; hold on price, stress time to value.",
+        "New VP of Sales started; need to re-introduce ourselves.",
+        "Legal review is the bottleneck: two weeks minimum.",
+        "They need the integration with their ERP before go-live.",
+    ),
+}
+
+NEXT_STEPS = (
+    "Send the pricing proposal",
+    "Book the demo with the operations team",
+    "Follow up on the security questionnaire",
+    "Get the contract to procurement",
+    "Schedule the pilot kick-off",
+    "Call the champion about the budget",
+    "Send the business case to the CFO",
+    "Confirm the decision date",
+)

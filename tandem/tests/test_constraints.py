@@ -32,13 +32,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
-from tandem.core.models import ExchangeRate, Workspace
+from tandem.core.models import ExchangeRate, SavedView, Workspace
 from tandem.core.money import workspace_get
 from tandem.core.tests.admin_forms import change_form_data
 from tandem.core.visibility import tandem_models
@@ -52,8 +53,14 @@ from tandem.people.models import ApiToken, Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
-from tandem.sales.models import Account, Opportunity, Quota, Stage
-from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, QuotaFactory, StageFactory
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage
+from tandem.sales.tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    OpportunityFactory,
+    QuotaFactory,
+    StageFactory,
+)
 from tandem.targets.models import SalesTarget
 
 pytestmark = pytest.mark.django_db
@@ -509,6 +516,12 @@ def _workspace_admin(w: World) -> str:
     return reverse("admin:core_workspace_change", args=[workspace_get().pk])
 
 
+def _on_the_deal(w: World) -> Contact:
+    contact = ContactFactory.create(account=w.account)
+    DealContact.objects.create(opportunity=w.deal, contact=contact, role="champion")
+    return contact
+
+
 RULES = [
     # core
     Rule(
@@ -548,6 +561,33 @@ RULES = [
                 "Use the currency's three-letter code, such as USD or EUR.",
             ),
         ),
+    ),
+    Rule(
+        "workspace_stale_days_range",
+        Workspace,
+        "stale_after_days",
+        "A deal goes quiet after 1 to 365 days.",
+        lambda w: _changed(w.workspace(), stale_after_days=400),
+        (
+            Admin(
+                _workspace_admin,
+                lambda w: {"stale_after_days": 400},
+                "stale_after_days",
+                "A deal goes quiet after 1 to 365 days.",
+            ),
+        ),
+    ),
+    Rule(
+        "saved_view_unique_name",
+        SavedView,
+        "name",
+        "You already have a view with this name on this list.",
+        lambda w: SavedView(
+            owner=w.people["rep"],
+            list_name="sales:opportunity_list",
+            name=SavedView.objects.create(owner=w.people["rep"], list_name="sales:opportunity_list", name="Mine").name,
+        ),
+        (Clean("`saved_view_save` replaces the view of the same name instead of adding a second one."),),
     ),
     Rule(
         "exchange_rate_unique_per_day",
@@ -863,6 +903,49 @@ RULES = [
             amount=1,
         ),
         (Clean("`quota_set` replaces the quarter's quota instead of adding a second one."),),
+    ),
+    Rule(
+        "deal_contact_unique",
+        DealContact,
+        "contact",
+        "This person is already on the deal: change their role instead.",
+        lambda w: DealContact(opportunity=w.deal, contact=_on_the_deal(w), role="blocker"),
+        (
+            Api(
+                "rep",
+                "POST",
+                lambda w: f"/api/opportunities/{w.deal.pk}/contacts",
+                lambda w: {"contact_id": _on_the_deal(w).pk, "role": "blocker"},
+                "contact_id",
+                "This person is already on the deal: change their role instead.",
+            ),
+        ),
+    ),
+    Rule(
+        "deal_contact_role_valid",
+        DealContact,
+        "role",
+        "Choose one of the buying roles.",
+        lambda w: DealContact(opportunity=w.deal, contact=ContactFactory.create(account=w.account), role="cto"),
+        (
+            Clean(
+                "The deal page's role list and the API's schema refuse any other role first.",
+                message="Value 'cto' is not a valid choice.",
+            ),
+        ),
+    ),
+    Rule(
+        "activity_kind_valid",
+        Activity,
+        "kind",
+        "Choose a note, a call or a meeting.",
+        lambda w: Activity(opportunity=w.deal, kind="fax", body="Sent a fax.", occurred_at=NOW, created_at=NOW),
+        (
+            Clean(
+                "The deal page's kinds and the API's schema refuse any other kind first.",
+                message="Value 'fax' is not a valid choice.",
+            ),
+        ),
     ),
     Rule(
         "quota_unique_team_quarter",
@@ -1784,6 +1867,38 @@ TEXTS = [
             lambda text, said: Page("rep", DEAL_NEW, lambda w: _deal_form(w, loss_note=text), "loss_note", said),
             lambda text, said: Api(
                 "rep", "POST", _api("/api/opportunities"), lambda w: _deal_body(w, loss_note=text), "loss_note", said
+            ),
+        ),
+    ),
+    Text(
+        Opportunity,
+        "next_step",
+        300,
+        _text_breaks(
+            300,
+            lambda text, said: Api(
+                "rep",
+                "PATCH",
+                lambda w: f"/api/opportunities/{w.deal.pk}",
+                lambda w: {"version": w.deal.version, "next_step": text},
+                "next_step",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Activity,
+        "body",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                lambda w: f"/api/opportunities/{w.deal.pk}/activities",
+                lambda w: {"kind": "call", "text": text},
+                "text",
+                said,
             ),
         ),
     ),

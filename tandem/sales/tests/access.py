@@ -7,6 +7,7 @@ executives read but do not write; a record of another team answers 404 to sales 
 import datetime
 from typing import Any
 
+from tandem.sales.models import Contact, DealContact, Opportunity
 from tandem.sales.tests.factories import AccountFactory, StageFactory
 from tandem.tests.access import Access, expect
 from tandem.tests.world import World
@@ -26,7 +27,15 @@ CHANGED_NOT_OWNER = expect(403, 200, 403, 403, 403, 200)
 TEAMMATES_DEAL = expect(404, 200, 200, 403, 200, 200)
 TEAMMATES_DEAL_EDIT_PAGE = expect(404, 302, 403, 403, 403, 302)
 
+# An inline edit of a deal row answers the row itself.
+ROW = expect(200, 200, 403, 403, 403, 200)
+TEAMMATES_ROW = expect(404, 200, 403, 403, 403, 200)
+
 CLOSE_DATE = datetime.date(2027, 3, 31)
+
+
+def _on_deal(deal: Opportunity, contact: Contact) -> int:
+    return DealContact.objects.create(opportunity=deal, contact=contact, role=DealContact.Role.CHAMPION).pk
 
 
 def _deal_form(w: World) -> dict[str, Any]:
@@ -186,6 +195,51 @@ PAGES: dict[str, Access] = {
         through_deal_expected=EDIT_PAGE_NOT_OWNER,
     ),
     "sales:quota_list": Access(QUOTAS),
+    # The deal list's inline edits: the row's cell as a form, and its save (htmx; 200 with the row).
+    "sales:opportunity_row_edit": Access(
+        ROW,
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=lambda w: {"field": "stage"},
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_ROW,
+    ),
+    "sales:opportunity_row": Access(
+        ROW,
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=lambda w: {"field": "close_date", "version": 1, "close_date": "2027-04-30"},
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_ROW,
+    ),
+    "sales:opportunity_next_step": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=lambda w: {"next_step": "Send the proposal", "next_step_date": "2027-01-15", "version": 1},
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_DEAL_EDIT_PAGE,
+    ),
+    "sales:deal_contact_add": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=_deal,
+        other_team=_other_deal,
+        data=lambda w: {"contact": w.contact.pk, "role": "champion"},
+        # The team-mate's deal is on the rep's account: the same people.
+        through_deal=_teammate_deal,
+        through_deal_expected=TEAMMATES_DEAL_EDIT_PAGE,
+    ),
+    "sales:deal_contact_remove": Access(
+        EDIT_PAGE,
+        method="POST",
+        kwargs=lambda w: {"pk": _on_deal(w.opportunity, w.contact)},
+        other_team=lambda w: {"pk": _on_deal(w.other_opportunity, w.other_contact)},
+        through_deal=lambda w: {"pk": _on_deal(w.teammate_deal, w.contact)},
+        through_deal_expected=TEAMMATES_DEAL_EDIT_PAGE,
+    ),
 }
 
 
@@ -257,3 +311,74 @@ API: dict[str, Access] = {
         through_deal_expected=expect(404, 204, 403, 403, 403, 204),
     ),
 }
+
+
+API.update(
+    {
+        "sales_contact_list": Access(VIEW, data=lambda w: {"account": w.account.pk}),
+        "sales_contact_get": Access(
+            VIEW,
+            kwargs=lambda w: {"contact_id": w.contact.pk},
+            other_team=lambda w: {"contact_id": w.other_contact.pk},
+            through_deal=lambda w: {"contact_id": w.teammate_contact.pk},
+            through_deal_expected=VIEW,
+        ),
+        "sales_contact_create": Access(
+            CREATED,
+            method="POST",
+            data=lambda w: {"account_id": w.account.pk, "first_name": "Grace", "last_name": "Hopper"},
+        ),
+        "sales_contact_update": Access(
+            CHANGED,
+            method="PATCH",
+            kwargs=lambda w: {"contact_id": w.contact.pk},
+            other_team=lambda w: {"contact_id": w.other_contact.pk},
+            data=lambda w: {"title": "CTO"},
+            through_deal=lambda w: {"contact_id": w.teammate_contact.pk},
+            through_deal_expected=CHANGED_NOT_OWNER,
+        ),
+        "sales_contact_delete": Access(
+            DELETED,
+            method="DELETE",
+            kwargs=lambda w: {"contact_id": w.contact.pk},
+            other_team=lambda w: {"contact_id": w.other_contact.pk},
+            through_deal=lambda w: {"contact_id": w.teammate_contact.pk},
+            through_deal_expected=expect(403, 204, 403, 403, 403, 204),
+        ),
+        "sales_deal_contact_list": Access(
+            VIEW,
+            kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
+            other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
+            through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
+            through_deal_expected=TEAMMATES_DEAL,
+        ),
+        "sales_deal_contact_add": Access(
+            CREATED,
+            method="POST",
+            kwargs=lambda w: {"opportunity_id": w.opportunity.pk},
+            other_team=lambda w: {"opportunity_id": w.other_opportunity.pk},
+            data=lambda w: {"contact_id": w.contact.pk, "role": "economic_buyer"},
+            # The rep's contact is no person of the other team's deal's account: the admin's add is refused.
+            other_team_expected=expect(404, 404, 403, 403, 403, 422),
+            through_deal=lambda w: {"opportunity_id": w.teammate_deal.pk},
+            through_deal_expected=expect(404, 201, 403, 403, 403, 201),
+        ),
+        "sales_deal_contact_update": Access(
+            CHANGED,
+            method="PATCH",
+            kwargs=lambda w: {"deal_contact_id": _on_deal(w.opportunity, w.contact)},
+            other_team=lambda w: {"deal_contact_id": _on_deal(w.other_opportunity, w.other_contact)},
+            data=lambda w: {"role": "blocker"},
+            through_deal=lambda w: {"deal_contact_id": _on_deal(w.teammate_deal, w.contact)},
+            through_deal_expected=expect(404, 200, 403, 403, 403, 200),
+        ),
+        "sales_deal_contact_remove": Access(
+            DELETED,
+            method="DELETE",
+            kwargs=lambda w: {"deal_contact_id": _on_deal(w.opportunity, w.contact)},
+            other_team=lambda w: {"deal_contact_id": _on_deal(w.other_opportunity, w.other_contact)},
+            through_deal=lambda w: {"deal_contact_id": _on_deal(w.teammate_deal, w.contact)},
+            through_deal_expected=expect(404, 204, 403, 403, 403, 204),
+        ),
+    }
+)

@@ -171,7 +171,7 @@ def test_territories_list_create_edit_and_assign(client, admin_user, org, stages
 
 def test_the_quota_page_is_in_the_navigation(client, rep):
     client.force_login(rep)
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
     assert f'href="{reverse("sales:quota_list")}"' in html
 
 
