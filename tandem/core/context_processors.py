@@ -33,8 +33,8 @@ AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[
     ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
     ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
     ("Forecast", "forecasting:forecast", "bi-graph-up-arrow", ForecastingPermission.VIEW_FORECAST, None),
-    # Executives reach quotas, the annual target and attainment from the dashboard: their bar is full.
-    ("Quotas", "sales:quota_list", "bi-bullseye", frozenset({Role.REP, Role.SALES_MANAGER, Role.ADMIN}), None),
+    # Executives and admins reach quotas, the annual target and attainment from the dashboard: their bar is full.
+    ("Quotas", "sales:quota_list", "bi-bullseye", frozenset({Role.REP, Role.SALES_MANAGER}), None),
     ("Asks", "asks:ask_list", "bi-chat-square-text", None, None),
     ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE, None),
     ("Features", "product:feature_list", "bi-puzzle", None, None),

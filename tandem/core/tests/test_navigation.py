@@ -35,8 +35,8 @@ SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
         (
             Role.REP,
             [
-                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Features", "Roadmap", "Escalations"],
-                *["Dashboards"],
+                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Quotas", "Asks", "Features", "Roadmap"],
+                *["Escalations", "Dashboards"],
             ],
         ),
         (
