@@ -97,7 +97,7 @@ class QuotaFilterIn(Schema):
     fiscal_year: Id = Field(..., description="A fiscal year from 2000 to 2100.")
 
 
-class FiguresOut(Schema):
+class MetricsOut(Schema):
     quota: Decimal
     won_amount: Decimal
     won_count: int
@@ -117,7 +117,7 @@ class MetricsRowOut(Schema):
     kind: str
     id: int | None
     name: str
-    figures: FiguresOut
+    figures: MetricsOut
     members: list["MetricsRowOut"] = []
 
 

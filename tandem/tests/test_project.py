@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from tandem.core import visibility
@@ -88,3 +89,25 @@ def test_production_settings_pass_the_deploy_checks():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class alone: two apps' `FiguresOut` became one,
+    and the forecast's answers were checked against the attainment's figures."""
+    import importlib
+    import inspect
+
+    from pydantic import BaseModel
+
+    owners: dict[str, list[str]] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tandem."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
+                owners.setdefault(name, []).append(config.label)
+    assert {name: labels for name, labels in owners.items() if len(labels) > 1} == {}

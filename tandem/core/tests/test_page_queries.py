@@ -35,8 +35,9 @@ def test_a_deal_list_filtered_by_owner_and_stage_reads_each_once(client, sales_m
     # the signed-in manager, their team's ids, and the owner the filter names (drawn as it was checked)
     assert tables["people_user"] == 3
     assert tables["core_workspace"] == 1
-    # session, user, team, stages, owner, deals, workspace, the two counts of the navbar
-    assert count == 9
+    # session, user, team, stages, owner, deals, workspace, which shown deals the reader may edit in
+    # the row, the two counts of the navbar, the reader's saved views
+    assert count == 11
 
 
 def test_a_feature_list_filtered_by_product_reads_the_products_once(client, product_manager):
