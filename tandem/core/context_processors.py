@@ -19,30 +19,74 @@ from tandem.notifications.selectors import notification_unread_count
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
+from tandem.targets.permissions import TargetsPermission
 
 
 def _overdue_escalations(user: User) -> int:
     return escalation_overdue_count(user=user, today=timezone.localdate())
 
 
-# The areas of the product, in navigation order: (label, URL name, icon, who may see it: a permission,
-# the roles it concerns, or None for everyone; the count its badge shows, or None).
-AREAS: list[tuple[str, str, str, Permission | frozenset[Role] | None, Callable[[User], int] | None]] = [
-    ("Home", "dashboards:home", "bi-house", None, None),
-    ("Leads", "leads:lead_list", "bi-person-lines-fill", LeadsPermission.VIEW_LEADS, None),
-    ("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE, None),
-    ("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE, None),
-    ("Forecast", "forecasting:forecast", "bi-graph-up-arrow", ForecastingPermission.VIEW_FORECAST, None),
-    # Executives and admins reach quotas, the annual target and attainment from the dashboard: their bar is full.
-    ("Quotas", "sales:quota_list", "bi-bullseye", frozenset({Role.REP, Role.SALES_MANAGER}), None),
-    ("Asks", "asks:ask_list", "bi-chat-square-text", None, None),
-    ("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE, None),
-    ("Features", "product:feature_list", "bi-puzzle", None, None),
-    ("Roadmap", "product:roadmap", "bi-signpost-2", None, None),
-    ("Escalations", "decisions:escalation_list", "bi-megaphone", ESCALATION_CONCERNED_ROLES, _overdue_escalations),
-    ("Dashboards", "dashboards:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE, None),
-    ("Audit", "audit:entry_list", "bi-journal-text", AuditPermission.VIEW_TRAIL, None),
+Rule = Permission | frozenset[Role] | None
+
+
+@dataclass(frozen=True)
+class Area:
+    """One place in the navigation: who may see it (a permission, the roles it concerns, or None for
+    everyone) and the count its badge shows, if any."""
+
+    label: str
+    url_name: str
+    icon: str
+    rule: Rule = None
+    badge: Callable[[User], int] | None = None
+
+
+# The product's areas, grouped as people think of them: Home, then one menu per side of the loop and
+# one for what they share. A flat bar stopped fitting at 1280 px once forecasts and targets came.
+GROUPS: list[tuple[str, str, list[Area]]] = [
+    ("Home", "bi-house", [Area("Home", "dashboards:home", "bi-house")]),
+    (
+        "Sales",
+        "bi-funnel",
+        [
+            Area("Leads", "leads:lead_list", "bi-person-lines-fill", LeadsPermission.VIEW_LEADS),
+            Area("Pipeline", "sales:opportunity_list", "bi-funnel", SalesPermission.VIEW_PIPELINE),
+            Area("Accounts", "sales:account_list", "bi-building", SalesPermission.VIEW_PIPELINE),
+            Area("Forecast", "forecasting:forecast", "bi-graph-up-arrow", ForecastingPermission.VIEW_FORECAST),
+            Area("Quotas", "sales:quota_list", "bi-bullseye", frozenset({Role.REP, Role.SALES_MANAGER})),
+            Area("Annual target", "targets:target_detail", "bi-flag", TargetsPermission.VIEW_TARGETS),
+            Area("Attainment", "targets:attainment", "bi-speedometer2", TargetsPermission.VIEW_ATTAINMENT),
+            Area("Territories", "targets:territory_list", "bi-map", TargetsPermission.VIEW_TERRITORIES),
+            Area("Dashboards", "dashboards:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE),
+        ],
+    ),
+    (
+        "Product",
+        "bi-puzzle",
+        [
+            Area("Features", "product:feature_list", "bi-puzzle"),
+            Area("Roadmap", "product:roadmap", "bi-signpost-2"),
+            Area("Products", "product:product_list", "bi-box-seam"),
+        ],
+    ),
+    (
+        "Asks",
+        "bi-chat-square-text",
+        [
+            Area("Asks", "asks:ask_list", "bi-chat-square-text"),
+            Area("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE),
+            Area(
+                "Escalations",
+                "decisions:escalation_list",
+                "bi-megaphone",
+                ESCALATION_CONCERNED_ROLES,
+                _overdue_escalations,
+            ),
+        ],
+    ),
+    ("Audit", "bi-journal-text", [Area("Audit", "audit:entry_list", "bi-journal-text", AuditPermission.VIEW_TRAIL)]),
 ]
+AREAS: list[Area] = [area for _label, _icon, areas in GROUPS for area in areas]
 
 
 @dataclass
@@ -62,8 +106,30 @@ class NavItem:
         return self._badge
 
 
+@dataclass
+class NavGroup:
+    """A menu of the bar; a group with one area the user may open is drawn as a plain link."""
+
+    label: str
+    icon: str
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+    def badge(self) -> int:
+        return sum(item.badge() for item in self.items)
+
+
+def _may_open(user: User, rule: Rule) -> bool:
+    if isinstance(rule, frozenset):
+        return user.role in rule
+    return rule is None or has_permission(user, rule)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The areas of the product this user may open, for the top navigation.
+    """The areas of the product this user may open, grouped for the top navigation.
 
     The longest matching URL marks the active area, so /pipeline/accounts/ lights up Accounts,
     not Pipeline.
@@ -71,22 +137,28 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    items: list[NavItem] = []
-    for label, url_name, icon, rule, badge in AREAS:
-        if isinstance(rule, frozenset):
-            if user.role not in rule:
-                continue
-        elif rule is not None and not has_permission(user, rule):
-            continue
-        counter = partial(badge, user) if badge is not None else None
-        items.append(NavItem(label=label, url=reverse(url_name), icon=icon, counter=counter))
+    groups: list[NavGroup] = []
+    for group_label, group_icon, areas in GROUPS:
+        items = [
+            NavItem(
+                label=area.label,
+                url=reverse(area.url_name),
+                icon=area.icon,
+                counter=partial(area.badge, user) if area.badge is not None else None,
+            )
+            for area in areas
+            if _may_open(user, area.rule)
+        ]
+        if items:
+            groups.append(NavGroup(label=group_label, icon=group_icon, items=items))
+    items = [item for group in groups for item in group.items]
     path = request.path
     matches = [item for item in items if (path == "/" if item.url == "/" else path.startswith(item.url))]
     if matches:
         max(matches, key=lambda item: len(item.url)).active = True
     # The Django admin (people, teams, stages, rates) sits in the user menu: the bar needs the room.
     return {
-        "nav_items": items,
+        "nav_groups": groups,
         "nav_admin_url": reverse("admin:index") if has_permission(user, PeoplePermission.MANAGE_USERS) else "",
         # The bell's count, queried only when a page's navbar draws it (not for htmx partials).
         "nav_unread_count": partial(notification_unread_count, user=user),

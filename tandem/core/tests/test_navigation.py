@@ -18,15 +18,23 @@ pytestmark = pytest.mark.django_db
 def labels_for(user, path="/"):
     request = RequestFactory().get(path)
     request.user = user
-    return navigation(request)["nav_items"]
+    return [item for group in navigation(request)["nav_groups"] for item in group.items]
 
 
 def test_every_area_of_the_navigation_resolves():
-    for _label, url_name, _icon, _rule, _badge in AREAS:
-        reverse(url_name)
+    for area in AREAS:
+        reverse(area.url_name)
 
 
-SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
+def groups_for(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return {group.label: [item.label for item in group.items] for group in navigation(request)["nav_groups"]}
+
+
+SALES_TEAM = ["Leads", "Pipeline", "Accounts", "Forecast"]
+LEADERSHIP = [*SALES_TEAM, "Annual target", "Attainment", "Territories", "Dashboards"]
+PRODUCT = ["Features", "Roadmap", "Products"]
 
 
 @pytest.mark.parametrize(
@@ -34,30 +42,38 @@ SALES_AREAS = ["Pipeline", "Accounts", "Asks", "Features", "Roadmap"]
     [
         (
             Role.REP,
-            [
-                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Quotas", "Asks", "Features", "Roadmap"],
-                *["Escalations", "Dashboards"],
-            ],
+            {
+                "Home": ["Home"],
+                "Sales": [*SALES_TEAM, "Quotas", "Attainment", "Territories", "Dashboards"],
+                "Product": PRODUCT,
+                "Asks": ["Asks", "Escalations"],
+            },
         ),
         (
             Role.EXECUTIVE,
-            [
-                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Features", "Roadmap"],
-                *["Escalations", "Dashboards", "Audit"],
-            ],
+            {
+                "Home": ["Home"],
+                "Sales": LEADERSHIP,
+                "Product": PRODUCT,
+                "Asks": ["Asks", "Escalations"],
+                "Audit": ["Audit"],
+            },
         ),
-        (Role.ENGINEERING_LEAD, ["Home", "Asks", "Features", "Roadmap"]),
+        (Role.ENGINEERING_LEAD, {"Home": ["Home"], "Product": PRODUCT, "Asks": ["Asks"]}),
         (
             Role.ADMIN,
-            [
-                *["Home", "Leads", "Pipeline", "Accounts", "Forecast", "Asks", "Inbox", "Features", "Roadmap"],
-                *["Dashboards", "Audit"],
-            ],
+            {
+                "Home": ["Home"],
+                "Sales": LEADERSHIP,
+                "Product": PRODUCT,
+                "Asks": ["Asks", "Inbox"],
+                "Audit": ["Audit"],
+            },
         ),
     ],
 )
-def test_navigation_shows_the_areas_the_role_may_open(user_with_role, role, expected):
-    assert [item.label for item in labels_for(user_with_role(role))] == expected
+def test_navigation_groups_the_areas_the_role_may_open(user_with_role, role, expected):
+    assert groups_for(user_with_role(role)) == expected
 
 
 def test_the_longest_matching_area_is_the_active_one(rep):
@@ -72,7 +88,7 @@ def test_home_is_active_only_on_the_home_page(rep):
 
 
 def test_signed_out_visitors_get_no_navigation(client):
-    assert "nav_items" not in (client.get(reverse("login")).context or {})
+    assert "nav_groups" not in (client.get(reverse("login")).context or {})
 
 
 def test_the_escalations_link_counts_the_overdue_ones_concerning_me(client, executive, admin_user):
