@@ -1,8 +1,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import F, Func, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,18 +13,37 @@ from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
-from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue_count
+from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue
 from tandem.forecasting.permissions import ForecastingPermission
 from tandem.leads.permissions import LeadsPermission
-from tandem.notifications.selectors import notification_unread_count
+from tandem.notifications.selectors import notification_unread
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
 
 
-def _overdue_escalations(user: User) -> int:
-    return escalation_overdue_count(user=user, today=timezone.localdate())
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    return Subquery(queryset.annotate(count=Func(F("pk"), function="COUNT")).values("count"))
+
+
+class NavigationCounts:
+    """The bell's unread count and the escalations' overdue badge, read together in one query the first
+    time the navbar draws either: every page pays one round trip for both, htmx partials none."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._counts: dict[str, int] | None = None
+
+    def get(self, name: str) -> int:
+        if self._counts is None:
+            counts = {"unread": _count(notification_unread(user=self.user))}
+            if self.user.role in ESCALATION_CONCERNED_ROLES:
+                counts["overdue_escalations"] = _count(escalation_overdue(user=self.user, today=timezone.localdate()))
+            # The user's own row carries the two scalar subqueries: a primary-key read costs nothing more.
+            row = cast(dict[str, int], User.objects.filter(pk=self.user.pk).values(**counts).get())
+            self._counts = {"overdue_escalations": 0, **row}
+        return self._counts[name]
 
 
 Rule = Permission | frozenset[Role] | None
@@ -38,7 +58,7 @@ class Area:
     url_name: str
     icon: str
     rule: Rule = None
-    badge: Callable[[User], int] | None = None
+    badge: str | None = None  # the name of its count in NavigationCounts
 
 
 # The product's areas, grouped as people think of them: Home, then one menu per side of the loop and
@@ -80,7 +100,7 @@ GROUPS: list[tuple[str, str, list[Area]]] = [
                 "decisions:escalation_list",
                 "bi-megaphone",
                 ESCALATION_CONCERNED_ROLES,
-                _overdue_escalations,
+                "overdue_escalations",
             ),
         ],
     ),
@@ -137,6 +157,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
+    counts = NavigationCounts(user)
     groups: list[NavGroup] = []
     for group_label, group_icon, areas in GROUPS:
         items = [
@@ -144,7 +165,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 label=area.label,
                 url=reverse(area.url_name),
                 icon=area.icon,
-                counter=partial(area.badge, user) if area.badge is not None else None,
+                counter=partial(counts.get, area.badge) if area.badge is not None else None,
             )
             for area in areas
             if _may_open(user, area.rule)
@@ -161,7 +182,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_groups": groups,
         "nav_admin_url": reverse("admin:index") if has_permission(user, PeoplePermission.MANAGE_USERS) else "",
         # The bell's count, queried only when a page's navbar draws it (not for htmx partials).
-        "nav_unread_count": partial(notification_unread_count, user=user),
+        "nav_unread_count": partial(counts.get, "unread"),
     }
 
 

@@ -67,12 +67,10 @@ def escalation_concerning(*, user: User) -> QuerySet[Escalation]:
 OVERDUE_SHOWN = 5
 
 
-def escalation_overdue_count(*, user: User, today: datetime.date) -> int:
-    """How many open escalations concerning this person are past their due date, for the navigation's
-    badge: one COUNT from the (status, due date) index. Not capped with a LIMIT: open escalations
-    are few by nature, and the capped form (a subquery) cost every page a millisecond more."""
-    overdue = escalation_concerning(user=user).filter(status=Escalation.Status.OPEN, due_date__lt=today)
-    return overdue.order_by().count()  # unordered: a count needs no sort
+def escalation_overdue(*, user: User, today: datetime.date) -> QuerySet[Escalation]:
+    """The open escalations concerning this person that are past their due date, unordered: the
+    navigation counts them (with the bell's count, in one query) from the (status, due date) index."""
+    return escalation_concerning(user=user).filter(status=Escalation.Status.OPEN, due_date__lt=today).order_by()
 
 
 def escalations_overdue_for_home(*, user: User, today: datetime.date) -> list[Escalation]:

@@ -16,9 +16,13 @@ def notification_get(*, user: User, pk: int) -> Notification:
     return get_object_or_404(notification_visible(user=user), pk=pk)
 
 
+def notification_unread(*, user: User) -> QuerySet[Notification]:
+    """My unread notifications, unordered: counted on the partial unread index for the bell."""
+    return notification_visible(user=user).filter(read_at__isnull=True).order_by()
+
+
 def notification_unread_count(*, user: User) -> int:
-    """One COUNT on the partial unread index, for the bell on every page."""
-    return notification_visible(user=user).filter(read_at__isnull=True).count()
+    return notification_unread(user=user).count()
 
 
 def notification_changeable(*, user: User) -> QuerySet[Notification]:
