@@ -163,32 +163,54 @@ class ReleaseLane:
         return int(self.effort * 100 / self.capacity)
 
 
-def timeline_lanes(*, user: User, items: Sequence[RoadmapItem], audience: Audience) -> list[ReleaseLane]:
+def timeline_lanes(
+    *, user: User, items: Sequence[RoadmapItem], audience: Audience, filters: RoadmapFilters | None = None
+) -> list[ReleaseLane]:
     """Group items by release; internally each release also shows its effort against its product's
-    team's capacity for the release's quarter, and whether the reader may place features on it."""
+    team's capacity for the release's quarter, and whether the reader may place features on it (the
+    planned releases without items yet show too, to drop features on)."""
+    if audience is not Audience.INTERNAL:
+        # Sales reads no release names or dates below committed: its lanes are what it may say of when.
+        by_when: dict[str, ReleaseLane] = {}
+        for item in items:
+            by_when.setdefault(item.when, ReleaseLane(release=None, label=item.when)).items.append(item)
+        return list(by_when.values())
     start_month = workspace_get().fiscal_year_start_month
     lanes: dict[int | None, ReleaseLane] = {}
     for item in items:
         release = item.feature.release
         key = release.pk if release is not None else None
         if key not in lanes:
-            label = f"{release.product.name} {release.name}" if release is not None else "Not on a release yet"
-            lanes[key] = ReleaseLane(release=release, label=label)
+            lanes[key] = ReleaseLane(release=release, label=_lane_label(release))
         lanes[key].items.append(item)
-    if audience is Audience.INTERNAL:
-        planning = decision_right_for(DecisionType.PLANNED)
-        products = {p.pk: p for p in Product.objects.filter(releases__in=[k for k in lanes if k]).distinct()}
-        capacities = _capacities(products.values())
-        for key, lane in lanes.items():
+    filters = filters or RoadmapFilters()
+    planned = Release.objects.filter(status=Release.Status.PLANNED).exclude(pk__in=[k for k in lanes if k])
+    if filters.product:
+        planned = planned.filter(product_id=filters.product)
+    if filters.team:
+        planned = planned.filter(product__team_id=filters.team)
+    for release in planned.select_related("product"):
+        lanes[release.pk] = ReleaseLane(release=release, label=_lane_label(release))
+    planning = decision_right_for(DecisionType.PLANNED)
+    products = {p.pk: p for p in Product.objects.filter(releases__in=[k for k in lanes if k]).distinct()}
+    capacities = _capacities(products.values())
+    for lane in lanes.values():
+        if lane.release is None:
             lane.effort = sum((i.feature.effort or Decimal("0") for i in lane.items), Decimal("0"))
-            if lane.release is None:
-                continue
-            product = products[lane.release.product_id]
-            lane.manageable = may_manage_releases(user, product, planning)
-            quarter = fiscal_quarter_of(lane.release.target_date, start_month)
-            lane.capacity = capacities.get((product.team_id, quarter.year, quarter.quarter))
-        _add_release_effort(lanes)
-    return sorted(lanes.values(), key=lambda lane: (lane.release is None, lane.release and lane.release.target_date))
+            continue
+        product = products[lane.release.product_id]
+        lane.manageable = may_manage_releases(user, product, planning)
+        quarter = fiscal_quarter_of(lane.release.target_date, start_month)
+        lane.capacity = capacities.get((product.team_id, quarter.year, quarter.quarter))
+    _add_release_effort(lanes)
+    return sorted(
+        lanes.values(),
+        key=lambda lane: (lane.release is None, lane.release.target_date if lane.release else None, lane.label),
+    )
+
+
+def _lane_label(release: Release | None) -> str:
+    return f"{release.product.name} {release.name}" if release is not None else "Not on a release yet"
 
 
 def _add_release_effort(lanes: dict[int | None, ReleaseLane]) -> None:

@@ -77,7 +77,7 @@ def _roadmap_context(request: PageRequest, view: str, **extra: Any) -> dict[str,
         **extra,
     }
     if view == "timeline":
-        context["lanes"] = timeline_lanes(user=request.user, items=items, audience=audience)
+        context["lanes"] = timeline_lanes(user=request.user, items=items, audience=audience, filters=filters)
     else:
         context["columns"] = board_columns(items)
         products = (
@@ -197,7 +197,8 @@ def roadmap_settings(request: PageRequest) -> HttpResponse:
     """Admins switch the public roadmap page on or off."""
     require(request.user, RoadmapPermission.SET_PUBLIC_ROADMAP)
     current = roadmap_settings_get()
-    form = RoadmapSettingsForm(request.POST or None, initial={"public_roadmap_enabled": current.public_roadmap_enabled})
+    # An unticked box posts nothing: bound on POST all the same, or switching it off would be ignored.
+    form = RoadmapSettingsForm(request.POST if request.method == "POST" else None, initial={"public_roadmap_enabled": current.public_roadmap_enabled})
     if request.method == "POST" and form.is_valid():
         services.roadmap_settings_update(actor=request.user, **form.cleaned_data)
         flash_success(request, "Roadmap settings saved.")
