@@ -181,7 +181,7 @@ def timeline_lanes(
         release = item.feature.release
         key = release.pk if release is not None else None
         if key not in lanes:
-            lanes[key] = ReleaseLane(release=release, label=_lane_label(release))
+            lanes[key] = ReleaseLane(release=release, label=_lane_label(release, item.feature.product))
         lanes[key].items.append(item)
     filters = filters or RoadmapFilters()
     planned = Release.objects.filter(status=Release.Status.PLANNED).exclude(pk__in=[k for k in lanes if k])
@@ -190,7 +190,7 @@ def timeline_lanes(
     if filters.team:
         planned = planned.filter(product__team_id=filters.team)
     for release in planned.select_related("product"):
-        lanes[release.pk] = ReleaseLane(release=release, label=_lane_label(release))
+        lanes[release.pk] = ReleaseLane(release=release, label=_lane_label(release, release.product))
     planning = decision_right_for(DecisionType.PLANNED)
     products = {p.pk: p for p in Product.objects.filter(releases__in=[k for k in lanes if k]).distinct()}
     capacities = _capacities(products.values())
@@ -209,8 +209,8 @@ def timeline_lanes(
     )
 
 
-def _lane_label(release: Release | None) -> str:
-    return f"{release.product.name} {release.name}" if release is not None else "Not on a release yet"
+def _lane_label(release: Release | None, product: Product) -> str:
+    return f"{product.name} {release.name}" if release is not None else "Not on a release yet"
 
 
 def _add_release_effort(lanes: dict[int | None, ReleaseLane]) -> None:

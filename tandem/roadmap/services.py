@@ -135,15 +135,17 @@ def market_research_set(
     competitors: Iterable[Competitor],
     notes: str = "",
 ) -> MarketResearch:
-    """Write an idea's market research. Product managers and admins may; the first write creates it
-    (version 1 expected), each later one must be based on the version stored."""
+    """Write an idea's market research. Product managers and admins may; each write must be based on
+    the version the editor read (1 for the empty research before the first), else it is refused."""
     require(actor, RoadmapPermission.EDIT_MARKET_RESEARCH)
     research = MarketResearch.objects.select_for_update().filter(feature=feature).first()
     before = None
     if research is None:
         if expected_version != 1:
             raise _stale("market research")
-        research = MarketResearch(feature=feature)
+        # The empty research every feature shows is version 1: writing it makes version 2, so a
+        # second editor who opened the empty one is refused as stale too.
+        research = MarketResearch(feature=feature, version=2)
     else:
         if research.version != expected_version:
             raise _stale("market research")
