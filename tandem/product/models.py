@@ -26,9 +26,7 @@ class Product(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
     # The engineering team that builds it: the roadmap adds its releases' effort up against that team's capacity.
-    team = models.ForeignKey(
-        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
-    )
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
 
     class Meta:
         ordering = ["name"]

@@ -7,12 +7,14 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.competition.models import Competitor
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.product.models import Feature, Release
 from tandem.product.permissions import ProductPermission
@@ -20,6 +22,8 @@ from tandem.product.selectors import feature_get, feature_seen_in_full
 from tandem.roadmap import services
 from tandem.roadmap.models import LifecycleMove, MarketResearch
 from tandem.roadmap.selectors import (
+    ROADMAP_SHOWN,
+    Audience,
     RoadmapFilters,
     RoadmapItem,
     audience_for,
@@ -28,6 +32,7 @@ from tandem.roadmap.selectors import (
     lifecycle_history,
     market_research_for,
     product_get,
+    roadmap_item,
     roadmap_items,
 )
 
@@ -57,6 +62,7 @@ class RoadmapListQuery(Schema):
     product: Id | None = None
     goal: Id | None = None
     team: Id | None = None
+    limit: int = Field(ROADMAP_SHOWN, ge=1, le=1000, description="The first this many items, by release date.")
 
 
 def _item_out(item: RoadmapItem, *, internal: bool) -> RoadmapItemOut:
@@ -87,7 +93,7 @@ def _item_out(item: RoadmapItem, *, internal: bool) -> RoadmapItemOut:
 def roadmap_item_list(request: ApiRequest, params: Query[RoadmapListQuery]) -> list[RoadmapItemOut]:
     audience = audience_for(request.user)
     filters = RoadmapFilters(product=params.product, goal=params.goal, team=params.team)
-    items = roadmap_items(audience=audience, user=request.user, filters=filters)
+    items = roadmap_items(audience=audience, user=request.user, filters=filters, limit=params.limit)
     return [_item_out(item, internal=audience == "internal") for item in items]
 
 
@@ -116,18 +122,15 @@ def roadmap_item_place(request: ApiRequest, feature_id: int, payload: RoadmapPla
     if data.get("horizon") is not None:
         changes["horizon"] = data["horizon"]
     try:
-        services.roadmap_feature_place(
-            actor=request.user, feature=feature, expected_version=payload.version, **changes
-        )
+        services.roadmap_feature_place(actor=request.user, feature=feature, expected_version=payload.version, **changes)
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "release" in exc.error_dict:
             raise ValidationError({"release_id": exc.error_dict["release"]}) from exc
         raise
-    items = roadmap_items(audience=audience_for(request.user), user=request.user)
-    placed = next((item for item in items if item.feature.pk == feature.pk), None)
-    if placed is None:  # placed off the roadmap (no longer planned) cannot happen; answer as not found
-        raise ValidationError({"feature": "The feature is not on the roadmap."})
-    return _item_out(placed, internal=True)
+    placed = feature_for_roadmap(user=request.user, pk=feature_id)
+    start_month = workspace_get().fiscal_year_start_month
+    item = roadmap_item(placed, audience=Audience.INTERNAL, today=timezone.localdate(), start_month=start_month)
+    return _item_out(item, internal=True)
 
 
 class TalkingPointsOut(Schema):

@@ -16,9 +16,7 @@ class TeamCapacity(models.Model):
     team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="capacities")
     fiscal_year = models.PositiveIntegerField()
     fiscal_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
-    weeks = models.DecimalField(
-        "Person-weeks", max_digits=7, decimal_places=1, validators=[MinValueValidator(0)]
-    )
+    weeks = models.DecimalField("Person-weeks", max_digits=7, decimal_places=1, validators=[MinValueValidator(0)])
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -13,7 +13,19 @@ from fpdf import FPDF
 from tandem.roadmap.selectors import RoadmapItem
 
 # The PDF's built-in fonts read Latin-1; typographic punctuation is mapped, anything else shows as "?".
-_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "→": "->", "•": "-"})
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u2192": "->",
+        "\u2022": "-",
+    }
+)
 
 
 def _text(value: str) -> str:

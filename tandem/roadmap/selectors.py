@@ -122,22 +122,52 @@ class RoadmapFilters:
     team: int | None = None
 
 
+# How many items a roadmap page shows: the large workspace has thousands planned, and a page of
+# thousands of cards is neither quick nor readable. Filters narrow it; the page says how many more.
+ROADMAP_SHOWN = 150
+# The customer-ready PDF carries at most this many (a customer reads a curated roadmap, not all).
+EXPORT_SHOWN = 300
+
+
 def roadmap_items(
-    *, audience: Audience, user: User | None = None, filters: RoadmapFilters | None = None
+    *,
+    audience: Audience,
+    user: User | None = None,
+    filters: RoadmapFilters | None = None,
+    limit: int | None = None,
 ) -> list[RoadmapItem]:
-    """The roadmap for this audience, filtered by product, goal and team, ordered by release date."""
-    features = roadmap_features(audience=audience, user=user)
-    filters = filters or RoadmapFilters()
+    """The roadmap for this audience, filtered by product, goal and team, ordered by release date
+    (the first `limit` of them)."""
+    features = _filtered(roadmap_features(audience=audience, user=user), filters or RoadmapFilters())
+    features = features.order_by("release__target_date", "product__name", "title", "pk")
+    if limit is not None:
+        features = features[:limit]
+    start_month = workspace_get().fiscal_year_start_month
+    today = timezone.localdate()
+    return [roadmap_item(f, audience=audience, today=today, start_month=start_month) for f in features]
+
+
+def roadmap_count(*, audience: Audience, user: User | None = None, filters: RoadmapFilters | None = None) -> int:
+    return _filtered(roadmap_features(audience=audience, user=user), filters or RoadmapFilters()).count()
+
+
+def roadmap_items_shown(
+    *, audience: Audience, user: User | None = None, filters: RoadmapFilters | None = None, limit: int = ROADMAP_SHOWN
+) -> tuple[list[RoadmapItem], int]:
+    """The first `limit` items and how many there are in all (counted only when there may be more)."""
+    items = roadmap_items(audience=audience, user=user, filters=filters, limit=limit)
+    total = len(items) if len(items) < limit else roadmap_count(audience=audience, user=user, filters=filters)
+    return items, total
+
+
+def _filtered(features: QuerySet[Feature], filters: RoadmapFilters) -> QuerySet[Feature]:
     if filters.product:
         features = features.filter(product_id=filters.product)
     if filters.goal:
         features = features.filter(goals__id=filters.goal)
     if filters.team:
         features = features.filter(product__team_id=filters.team)
-    features = features.order_by("release__target_date", "product__name", "title", "pk")
-    start_month = workspace_get().fiscal_year_start_month
-    today = timezone.localdate()
-    return [roadmap_item(f, audience=audience, today=today, start_month=start_month) for f in features]
+    return features
 
 
 # The timeline: releases in date order, each with its items and its load against the team's capacity.
@@ -258,7 +288,9 @@ def roadmap_filter_choices(*, user: User) -> dict[str, list[tuple[int, str]]]:
     return {
         "products": list(Product.objects.order_by("name").values_list("pk", "name")),
         "goals": list(Goal.objects.filter(is_active=True).order_by("name").values_list("pk", "name")),
-        "teams": list(Team.objects.filter(products__isnull=False).distinct().order_by("name").values_list("pk", "name")),
+        "teams": list(
+            Team.objects.filter(products__isnull=False).distinct().order_by("name").values_list("pk", "name")
+        ),
     }
 
 
@@ -393,7 +425,9 @@ def dependents_of(*, user: User, product: Product | None = None, feature: Featur
     if feature is not None:
         asks = asks.filter(feature=feature)
     elif product is not None:
-        asks = asks.filter(feature__product=product, feature__status__in=[*ON_ROADMAP, Feature.Status.BACKLOG, Feature.Status.SHIPPED])
+        asks = asks.filter(
+            feature__product=product, feature__status__in=[*ON_ROADMAP, Feature.Status.BACKLOG, Feature.Status.SHIPPED]
+        )
     else:
         raise ValueError("Name a product or a feature.")
     account_ids = asks.values("account_id")
@@ -425,4 +459,3 @@ def product_get(*, user: User, pk: int) -> Product:
 
 def feature_for_roadmap(*, user: User, pk: int) -> Feature:
     return get_object_or_404(feature_visible(user=user).select_related("product", "release"), pk=pk)
-

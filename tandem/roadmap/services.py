@@ -37,7 +37,7 @@ def roadmap_feature_place(
     actor: User,
     feature: Feature,
     expected_version: int,
-    release: Release | None | object = KEEP,
+    release: Release | object | None = KEEP,
     horizon: str | object = KEEP,
 ) -> Feature:
     """Place a feature on the roadmap: onto another release (or none), or into the now / next /
@@ -67,7 +67,9 @@ def roadmap_feature_place(
             raise ValidationError({"horizon": "Choose now, next or later."})
         current.horizon = str(horizon)
     if current.status in (Feature.Status.SHIPPED, Feature.Status.DECLINED):
-        raise ValidationError({"feature": f"This feature is {current.get_status_display().lower()}; it stays off the roadmap."})
+        raise ValidationError(
+            {"feature": f"This feature is {current.get_status_display().lower()}; it stays off the roadmap."}
+        )
     current.version += 1
     current.full_clean()
     current.save(update_fields=["release", "horizon", "status", "version", "updated_at"])
@@ -181,7 +183,9 @@ def product_lifecycle_move(*, actor: User, product: Product, to_stage: str, reas
         )
     errors: dict[str, list[str]] = {}
     if to_stage not in LIFECYCLE_ORDER:
-        errors["to_stage"] = ["Choose a lifecycle stage: ideation, development, launch, growth, maturity or retirement."]
+        errors["to_stage"] = [
+            "Choose a lifecycle stage: ideation, development, launch, growth, maturity or retirement."
+        ]
     elif to_stage == current.lifecycle_stage:
         errors["to_stage"] = [f"{current.name} is already in {current.get_lifecycle_stage_display().lower()}."]
     elif current.lifecycle_stage == Product.Lifecycle.RETIREMENT and to_stage not in (

@@ -47,7 +47,9 @@ from tandem.roadmap.selectors import (
     market_research_for,
     product_get,
     roadmap_filter_choices,
-    roadmap_items,
+    EXPORT_SHOWN,
+    ROADMAP_SHOWN,
+    roadmap_items_shown,
     roadmap_releases_manageable,
     roadmap_settings_get,
     team_capacity_visible,
@@ -66,13 +68,14 @@ def _filters(request: PageRequest) -> tuple[RoadmapFilterForm, RoadmapFilters]:
 def _roadmap_context(request: PageRequest, view: str, **extra: Any) -> dict[str, Any]:
     audience = audience_for(request.user)
     form, filters = _filters(request)
-    items = roadmap_items(audience=audience, user=request.user, filters=filters)
+    items, total = roadmap_items_shown(audience=audience, user=request.user, filters=filters)
     context: dict[str, Any] = {
         "filter_form": form,
         "audience": audience,
         "view": view,
         "query": request.GET.urlencode(),
         "count": len(items),
+        "total": total,
         "can_plan": audience is Audience.INTERNAL and has_permission(request.user, ProductPermission.MANAGE_RELEASES),
         **extra,
     }
@@ -138,12 +141,13 @@ def feature_place(request: PageRequest, pk: int) -> HttpResponse:
     return _roadmap_render(request, view, status=status, errors=errors)
 
 
-def _sales_context(request: PageRequest) -> dict[str, Any]:
+def _sales_context(request: PageRequest, limit: int = ROADMAP_SHOWN) -> dict[str, Any]:
     form, filters = _filters(request)
-    items = roadmap_items(audience=Audience.SALES, filters=filters)
+    items, total = roadmap_items_shown(audience=Audience.SALES, filters=filters, limit=limit)
     return {
         "filter_form": form,
         "items": items,
+        "total": total,
         "query": request.GET.urlencode(),
         "workspace": workspace_get(),
         "today": timezone.localdate(),
@@ -162,13 +166,13 @@ def sales_roadmap(request: PageRequest) -> HttpResponse:
 @require_GET
 def sales_roadmap_print(request: PageRequest) -> HttpResponse:
     """The customer-ready page: the sales roadmap without *don't say* and without the app around it."""
-    return render(request, "roadmap/sales_roadmap_print.html", _sales_context(request))
+    return render(request, "roadmap/sales_roadmap_print.html", _sales_context(request, limit=EXPORT_SHOWN))
 
 
 @require_GET
 def sales_roadmap_export(request: PageRequest) -> HttpResponse:
     """The customer-ready PDF: what the printable page shows."""
-    context = _sales_context(request)
+    context = _sales_context(request, limit=EXPORT_SHOWN)
     body = sales_roadmap_pdf(items=context["items"], company=context["workspace"].name, today=context["today"])
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="roadmap-{context["today"].isoformat()}.pdf"'
@@ -184,11 +188,11 @@ def public_roadmap(request: PageRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404("The public roadmap is off.")
-    items = roadmap_items(audience=Audience.PUBLIC)
+    items, total = roadmap_items_shown(audience=Audience.PUBLIC)
     return render(
         request,
         "roadmap/public_roadmap.html",
-        {"columns": board_columns(items), "workspace": workspace_get(), "count": len(items)},
+        {"columns": board_columns(items), "workspace": workspace_get(), "count": len(items), "total": total},
     )
 
 
@@ -198,7 +202,10 @@ def roadmap_settings(request: PageRequest) -> HttpResponse:
     require(request.user, RoadmapPermission.SET_PUBLIC_ROADMAP)
     current = roadmap_settings_get()
     # An unticked box posts nothing: bound on POST all the same, or switching it off would be ignored.
-    form = RoadmapSettingsForm(request.POST if request.method == "POST" else None, initial={"public_roadmap_enabled": current.public_roadmap_enabled})
+    form = RoadmapSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"public_roadmap_enabled": current.public_roadmap_enabled},
+    )
     if request.method == "POST" and form.is_valid():
         services.roadmap_settings_update(actor=request.user, **form.cleaned_data)
         flash_success(request, "Roadmap settings saved.")
@@ -330,4 +337,3 @@ def feature_dependents(request: PageRequest, pk: int) -> HttpResponse:
     context = {"feature": feature, "dependents": dependents_of(user=request.user, feature=feature)}
     template = "roadmap/partials/_dependents.html" if request.htmx else "roadmap/feature_dependents.html"
     return render(request, template, context)
-

@@ -51,7 +51,9 @@ def test_a_stale_move_is_refused_and_moves_nothing(product, product_manager):
 def test_another_products_pm_may_not_place_its_features(product):
     feature = FeatureFactory(product=product, status=Feature.Status.PLANNED)
     with pytest.raises(PermissionDenied, match="product manager of Tandem Cloud"):
-        services.roadmap_feature_place(actor=ProductManagerFactory(), feature=feature, expected_version=1, horizon="now")
+        services.roadmap_feature_place(
+            actor=ProductManagerFactory(), feature=feature, expected_version=1, horizon="now"
+        )
 
 
 def test_a_feature_goes_only_on_a_planned_release_of_its_own_product(product, product_manager):
@@ -84,7 +86,9 @@ def test_no_audience_but_product_reads_a_day_below_committed(confidence, audienc
     item = roadmap_item(feature, audience=audience, today=datetime.date(2026, 12, 7), start_month=1)
     shows_day = day.isoformat() in item.when
     assert shows_day == (audience is Audience.INTERNAL or (audience is Audience.SALES and confidence == "committed"))
-    assert (item.say, item.dont_say) == (("", "") if audience is Audience.PUBLIC else (feature.sales_say, feature.sales_dont_say))
+    assert (item.say, item.dont_say) == (
+        ("", "") if audience is Audience.PUBLIC else (feature.sales_say, feature.sales_dont_say)
+    )
 
 
 def test_a_release_adds_its_features_effort_up_against_its_teams_quarter(product, product_manager, engineering_lead):
@@ -93,26 +97,45 @@ def test_a_release_adds_its_features_effort_up_against_its_teams_quarter(product
     release = ReleaseFactory(product=product, target_date=datetime.date(2027, 5, 17))
     for effort in ("6", "5"):
         FeatureFactory(product=product, release=release, status=Feature.Status.PLANNED, effort=Decimal(effort))
-    services.team_capacity_set(actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=2, weeks=Decimal("10"))
+    services.team_capacity_set(
+        actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=2, weeks=Decimal("10")
+    )
     items = roadmap_items(audience=Audience.INTERNAL, user=product_manager)
-    (lane,) = [lane for lane in timeline_lanes(user=product_manager, items=items, audience=Audience.INTERNAL) if lane.release]
-    assert (lane.effort, lane.capacity, lane.over_capacity, lane.manageable) == (Decimal("11"), Decimal("10"), True, True)
+    (lane,) = [
+        lane for lane in timeline_lanes(user=product_manager, items=items, audience=Audience.INTERNAL) if lane.release
+    ]
+    assert (lane.effort, lane.capacity, lane.over_capacity, lane.manageable) == (
+        Decimal("11"),
+        Decimal("10"),
+        True,
+        True,
+    )
 
 
 def test_capacity_is_set_by_engineering_leads_for_engineering_teams(product_manager, engineering_lead):
     team = Team.objects.create(name="Platform", kind=Team.Kind.ENGINEERING)
     with pytest.raises(PermissionDenied):
-        services.team_capacity_set(actor=product_manager, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4"))
+        services.team_capacity_set(
+            actor=product_manager, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4")
+        )
     sales = Team.objects.create(name="EMEA sales", kind=Team.Kind.SALES)
     with pytest.raises(ValidationError, match="engineering teams"):
-        services.team_capacity_set(actor=engineering_lead, team=sales, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4"))
-    services.team_capacity_set(actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4"))
-    again = services.team_capacity_set(actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("6"))
+        services.team_capacity_set(
+            actor=engineering_lead, team=sales, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4")
+        )
+    services.team_capacity_set(
+        actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("4")
+    )
+    again = services.team_capacity_set(
+        actor=engineering_lead, team=team, fiscal_year=2027, fiscal_quarter=1, weeks=Decimal("6")
+    )
     assert (again.weeks, again.version, team.capacities.count()) == (Decimal("6"), 2, 1)
 
 
 def test_each_lifecycle_move_is_recorded_with_its_reason(product, product_manager, executive):
-    services.product_lifecycle_move(actor=product_manager, product=product, to_stage="maturity", reason="Growth flattened.")
+    services.product_lifecycle_move(
+        actor=product_manager, product=product, to_stage="maturity", reason="Growth flattened."
+    )
     services.product_lifecycle_move(actor=executive, product=product, to_stage="retirement", reason="Replaced by v2.")
     product.refresh_from_db()
     assert product.lifecycle_stage == "retirement"
@@ -156,8 +179,13 @@ def test_market_research_is_versioned(product, product_manager):
     assert list(research.competitors.all()) == [rival]
     with pytest.raises(StaleVersion):
         services.market_research_set(
-            actor=product_manager, feature=feature, expected_version=1, target_segment="Banks",
-            market_size=None, revenue_potential=None, competitors=[],
+            actor=product_manager,
+            feature=feature,
+            expected_version=1,
+            target_segment="Banks",
+            market_size=None,
+            revenue_potential=None,
+            competitors=[],
         )
     assert MarketResearch.objects.get(feature=feature).target_segment == "Mid-market banks"
 
@@ -173,5 +201,6 @@ def test_dependents_list_the_accounts_and_open_deals_that_asked(product, product
     assert set(everyone.open_deals) == {mine, theirs}
     # A rep sees their own, and that there are more.
     seen_by_rep = dependents_of(user=rep, feature=feature)
-    assert [a.name for a in seen_by_rep.accounts] == ["Acme"] and seen_by_rep.open_deals == [mine]
+    assert [a.name for a in seen_by_rep.accounts] == ["Acme"]
+    assert seen_by_rep.open_deals == [mine]
     assert (seen_by_rep.hidden_accounts, seen_by_rep.hidden_deals) == (1, 1)
