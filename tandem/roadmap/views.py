@@ -34,6 +34,8 @@ from tandem.roadmap.forms import (
 from tandem.roadmap.pdf import sales_roadmap_pdf
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.roadmap.selectors import (
+    EXPORT_SHOWN,
+    ROADMAP_SHOWN,
     Audience,
     RoadmapFilters,
     audience_for,
@@ -47,8 +49,6 @@ from tandem.roadmap.selectors import (
     market_research_for,
     product_get,
     roadmap_filter_choices,
-    EXPORT_SHOWN,
-    ROADMAP_SHOWN,
     roadmap_items_shown,
     roadmap_releases_manageable,
     roadmap_settings_get,
