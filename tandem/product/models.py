@@ -143,7 +143,7 @@ class Feature(models.Model):
     confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.EXPLORING)
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL)
     # Where the PM placed it on the now / next / later board; blank: placed by its release's date.
-    horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True)
+    horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True, default="", db_default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_features"
     )

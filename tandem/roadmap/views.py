@@ -119,7 +119,7 @@ def feature_place(request: PageRequest, pk: int) -> HttpResponse:
     releases_check(user=request.user, product=feature.product, planning_right=decision_right_for(DecisionType.PLANNED))
     view = "board" if request.GET.get("view") == "board" else "timeline"
     form = FeaturePlaceForm(request.POST)
-    errors: list[str] = []
+    errors: list[Any] = []
     status = 200
     if form.is_valid():
         data = form.cleaned_data

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='feature',
             name='horizon',
-            field=models.CharField(blank=True, choices=[('now', 'Now'), ('next', 'Next'), ('later', 'Later')], max_length=10),
+            field=models.CharField(blank=True, choices=[('now', 'Now'), ('next', 'Next'), ('later', 'Later')], db_default='', default='', max_length=10),
         ),
         migrations.AddField(
             model_name='product',
