@@ -5,11 +5,9 @@ from typing import Any
 from django import forms
 
 from tandem.competition.models import Competitor
-from tandem.core.constraints import text_limit
 from tandem.core.forms import InputGuard, bootstrap
 from tandem.people.models import Team
 from tandem.product.models import Feature, Product, Release
-from tandem.roadmap.models import LifecycleMove, MarketResearch
 
 
 class RoadmapFilterForm(InputGuard, forms.Form):
@@ -53,9 +51,8 @@ class MarketResearchForm(InputGuard, forms.Form):
     competitors: forms.ModelMultipleChoiceField[Competitor] = forms.ModelMultipleChoiceField(
         queryset=Competitor.objects.all(), required=False, help_text="Competitors that already have it."
     )
-    notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=text_limit(MarketResearch, "notes")
-    )
+    # Free text is limited by the model's validator, which words the refusal (`text_field`).
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,7 +64,6 @@ class LifecycleMoveForm(InputGuard, forms.Form):
     to_stage = forms.ChoiceField(label="Move to", choices=Product.Lifecycle.choices)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=text_limit(LifecycleMove, "reason"),
         help_text="Why now: everyone reads it in the product's history.",
     )
 
