@@ -175,7 +175,7 @@ def product_lifecycle_move(*, actor: User, product: Product, to_stage: str, reas
     admins may. Any stage may follow any other (a launch can fall back to development), but never
     the one it is in; a retired product comes back only through ideation or development."""
     require(actor, RoadmapPermission.MOVE_LIFECYCLE)
-    current = Product.objects.select_for_update().select_related("manager").get(pk=product.pk)
+    current = Product.objects.select_for_update(of=("self",)).select_related("manager").get(pk=product.pk)
     if not lifecycle_movable(user=actor, product=current):
         manager = current.manager or "no one assigned yet"
         raise PermissionDenied(
