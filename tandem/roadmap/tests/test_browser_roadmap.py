@@ -5,6 +5,7 @@ is stored there."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tandem.product.models import Feature
@@ -26,7 +27,7 @@ def _drag(page: Page, item, target) -> None:
 
 def test_a_pm_places_features_by_dragging_them(live_server, signed_in, product_manager):
     product = ProductFactory(name="Tandem Cloud", manager=product_manager)
-    today = datetime.date.today()
+    today = timezone.localdate()
     first = ReleaseFactory(product=product, name="2027.1", target_date=today + datetime.timedelta(days=40))
     second = ReleaseFactory(product=product, name="2027.2", target_date=today + datetime.timedelta(days=400))
     feature = FeatureFactory(product=product, release=first, status=Feature.Status.PLANNED, title="SAML single sign-on")
