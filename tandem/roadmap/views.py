@@ -79,14 +79,13 @@ def _roadmap_context(request: PageRequest, view: str, **extra: Any) -> dict[str,
         "can_plan": audience is Audience.INTERNAL and has_permission(request.user, ProductPermission.MANAGE_RELEASES),
         **extra,
     }
+    # The features whose product's releases this person manages: those they may drag.
+    products = {r.product_id for r in roadmap_releases_manageable(user=request.user)} if context["can_plan"] else set()
+    context["movable_ids"] = {item.feature.pk for item in items if item.feature.product_id in products}
     if view == "timeline":
         context["lanes"] = timeline_lanes(user=request.user, items=items, audience=audience, filters=filters)
     else:
         context["columns"] = board_columns(items)
-        products = (
-            {r.product_id for r in roadmap_releases_manageable(user=request.user)} if context["can_plan"] else set()
-        )
-        context["movable_ids"] = {item.feature.pk for item in items if item.feature.product_id in products}
     return context
 
 
