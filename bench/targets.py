@@ -277,6 +277,28 @@ def _forecast_quarter() -> dict[str, Any]:
     return {"year": quarter.year, "quarter": quarter.quarter, "first": first, "last": last}
 
 
+# tandem/roadmap/selectors.py roadmap_items: the planned and in-progress features with their product
+# and release, by release date. The internal audience (a product manager) sees every feature; the
+# sales audience only sales-shareable and public ones.
+ROADMAP_INTERNAL = """
+    SELECT f.*, p.*, r.*
+    FROM product_feature f
+    JOIN product_product p ON p.id = f.product_id
+    LEFT JOIN product_release r ON r.id = f.release_id
+    WHERE f.status IN ('planned', 'in_progress')
+    ORDER BY r.target_date, p.name, f.title, f.id
+"""
+
+ROADMAP_SALES = """
+    SELECT f.*, p.*, r.*
+    FROM product_feature f
+    JOIN product_product p ON p.id = f.product_id
+    LEFT JOIN product_release r ON r.id = f.release_id
+    WHERE f.status IN ('planned', 'in_progress') AND f.visibility IN ('sales', 'public')
+    ORDER BY r.target_date, p.name, f.title, f.id
+"""
+
+
 def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     """The targets, each with `count` requests and the matching SQL."""
 
@@ -399,6 +421,41 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             feature_draws,
             lambda p: "/api/asks?status=new&order=value",
             [inbox(MOST_VALUABLE, 50)],
+        ),
+    ]
+    # Issue 19: the roadmap views and the sales roadmap, each within the page budget.
+    specs += [
+        (
+            "roadmap timeline (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/roadmap/",
+            [ROADMAP_INTERNAL],
+        ),
+        (
+            "roadmap now / next / later (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/roadmap/board/",
+            [ROADMAP_INTERNAL],
+        ),
+        (
+            "sales roadmap (page)",
+            "page",
+            "sales_manager",
+            opportunity_draws,
+            lambda p: "/roadmap/sales/",
+            [ROADMAP_SALES],
+        ),
+        (
+            "GET /api/roadmap/items as sales",
+            "api",
+            "sales_manager",
+            opportunity_draws,
+            lambda p: "/api/roadmap/items",
+            [ROADMAP_SALES],
         ),
     ]
     # Attainment rolled up rep → team → company over the last 365 days, as an executive (every rep).

@@ -17,6 +17,7 @@ from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
 from tandem.product.api import router as product_router
+from tandem.roadmap.api import router as roadmap_router
 from tandem.sales.api import router as sales_router
 from tandem.targets.api import router as targets_router
 
@@ -38,6 +39,7 @@ api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
 api.add_router("/", activities_router)
 api.add_router("/", product_router)
+api.add_router("/", roadmap_router)
 api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("targets/", include("tandem.targets.urls")),
     path("activities/", include("tandem.activities.urls")),
     path("product/", include("tandem.product.urls")),
+    path("roadmap/", include("tandem.roadmap.urls")),
     path("asks/", include("tandem.asks.urls")),
     path("decisions/", include("tandem.decisions.urls")),
     path("notifications/", include("tandem.notifications.urls")),

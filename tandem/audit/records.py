@@ -177,6 +177,31 @@ RECORD_TYPES: dict[str, RecordType] = {
         label=lambda settings: "Scoring weights",
         link=_page("product:scoring_settings"),
     ),
+    "product.product": RecordType(
+        noun="product",
+        fields=("name", "lifecycle_stage", "manager", "team"),
+        labels={"lifecycle_stage": "Lifecycle stage"},
+        link=_detail("product:product_detail"),
+    ),
+    "roadmap.teamcapacity": RecordType(
+        noun="team capacity",
+        fields=("team", "fiscal_year", "fiscal_quarter", "weeks"),
+        link=_page("roadmap:capacity"),
+        related=("team",),
+    ),
+    "roadmap.marketresearch": RecordType(
+        noun="market research",
+        fields=("target_segment", "market_size", "revenue_potential", "competitors", "notes"),
+        money={"market_size": _home_currency, "revenue_potential": _home_currency},
+        link=_detail("product:feature_detail", "feature_id"),
+        related=("feature",),
+    ),
+    "roadmap.roadmapsettings": RecordType(
+        noun="roadmap settings",
+        fields=("public_roadmap_enabled",),
+        label=lambda settings: "Roadmap settings",
+        link=_page("roadmap:settings"),
+    ),
     "people.user": RecordType(
         noun="person",
         fields=(

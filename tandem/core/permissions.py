@@ -16,6 +16,7 @@ from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
+from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
 
@@ -28,6 +29,7 @@ Permission = (
     | LeadsPermission
     | PeoplePermission
     | ProductPermission
+    | RoadmapPermission
     | SalesPermission
     | TargetsPermission
 )
@@ -69,6 +71,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ProductPermission.MANAGE_RELEASES: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     ProductPermission.SET_GOALS: frozenset({R.EXECUTIVE, R.ADMIN}),
     ProductPermission.SET_SCORING: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # The product's manager among product managers (roadmap/selectors.py lifecycle_movable).
+    RoadmapPermission.MOVE_LIFECYCLE: frozenset({R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    RoadmapPermission.EDIT_MARKET_RESEARCH: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    RoadmapPermission.SET_CAPACITY: frozenset({R.ENGINEERING_LEAD, R.ADMIN}),
+    RoadmapPermission.SET_PUBLIC_ROADMAP: frozenset({R.ADMIN}),
     AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),

@@ -1,13 +1,14 @@
 from django.contrib import admin
 
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.core.admin import ServiceOwnedAdmin, StaleEditsRefused
 from tandem.product.models import Feature, Goal, Product, Release
 
 
 @admin.register(Product)
-class ProductAdmin(StaleEditsRefused):
-    list_display = ["name", "lifecycle_stage", "manager"]
-    list_select_related = ["manager"]
+class ProductAdmin(AuditedAdmin, StaleEditsRefused):
+    list_display = ["name", "lifecycle_stage", "manager", "team"]
+    list_select_related = ["manager", "team"]
     search_fields = ["name"]
 
 

@@ -25,6 +25,8 @@ class Product(models.Model):
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
+    # The engineering team that builds it: the roadmap adds its releases' effort up against that team's capacity.
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
 
     class Meta:
         ordering = ["name"]
@@ -124,6 +126,11 @@ class Feature(models.Model):
         SALES = "sales", "Sales-shareable"
         PUBLIC = "public", "Public"
 
+    class Horizon(models.TextChoices):
+        NOW = "now", "Now"
+        NEXT = "next", "Next"
+        LATER = "later", "Later"
+
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="features")
     title = models.CharField(max_length=200)
     description = text_field(blank=True, limit=10000)
@@ -135,6 +142,8 @@ class Feature(models.Model):
     )
     confidence = models.CharField(max_length=20, choices=Confidence.choices, default=Confidence.EXPLORING)
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL)
+    # Where the PM placed it on the now / next / later board; blank: placed by its release's date.
+    horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True, default="", db_default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_features"
     )

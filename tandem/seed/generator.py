@@ -16,7 +16,7 @@ from array import array
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
@@ -31,6 +31,7 @@ from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
+from tandem.roadmap.models import LifecycleMove, TeamCapacity
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
@@ -155,6 +156,8 @@ class WorkspaceGenerator:
         yield self.releases()
         yield self.features()
         yield self.feature_goals()
+        yield self.team_capacities()
+        yield self.lifecycle_moves()
         yield self.accounts()
         yield self.contacts()
         yield self.opportunities()
@@ -285,6 +288,7 @@ class WorkspaceGenerator:
             "Engineering", Team.Kind.ENGINEERING.value, Role.ENGINEERING_LEAD, scale.engineering_leads,
             ("Engineering Lead", "Staff Engineer"),
         )  # fmt: skip
+        self.engineering_team_id = len(teams)  # the team just added: it builds every product
         self.executives = staff_team(
             "Leadership", Team.Kind.LEADERSHIP.value, Role.EXECUTIVE, scale.executives,
             ("VP Sales", "Chief Product Officer", "VP Engineering", "Chief Executive Officer"),
@@ -347,10 +351,41 @@ class WorkspaceGenerator:
     def products(self) -> Table:
         self.product_names = [name for name, _, _ in words.PRODUCTS[: self.scale.products]]
         rows = [
-            (i + 1, name, description, lifecycle, self.product_managers[i % len(self.product_managers)])
+            (
+                i + 1,
+                name,
+                description,
+                lifecycle,
+                self.product_managers[i % len(self.product_managers)],
+                self.engineering_team_id,
+            )
             for i, (name, lifecycle, description) in enumerate(words.PRODUCTS[: self.scale.products])
         ]
-        return Table(Product, ("id", "name", "description", "lifecycle_stage", "manager"), rows)
+        return Table(Product, ("id", "name", "description", "lifecycle_stage", "manager", "team"), rows)
+
+    def team_capacities(self) -> Table:
+        """The engineering team's person-weeks, last quarter to two ahead: 12 weeks a lead's people
+        give per product per quarter. No draw from the random stream: the rest of the seed stays as it was."""
+        weeks = Decimal(12 * self.scale.engineering_leads * self.scale.products)
+        rows = []
+        for step in range(-1, 3):
+            quarter = self._quarter_shift(step)
+            rows.append((step + 2, self.engineering_team_id, quarter.year, quarter.quarter, weeks, 1))
+        return Table(TeamCapacity, ("id", "team", "fiscal_year", "fiscal_quarter", "weeks", "version"), rows)
+
+    def lifecycle_moves(self) -> Table:
+        """Each product's way from ideation to the stage it is in, one move a quarter, with its reason."""
+        stages = list(Product.Lifecycle.values)
+        rows: list[Row] = []
+        for i, (_, lifecycle, _) in enumerate(words.PRODUCTS[: self.scale.products]):
+            path = stages[: stages.index(lifecycle) + 1]
+            manager = self.product_managers[i % len(self.product_managers)]
+            for step, (before, after) in enumerate(pairwise(path)):
+                moved = self.now_ts - (len(path) - 1 - step) * 91 * DAY - 30 * DAY
+                rows.append(
+                    (len(rows) + 1, i + 1, before, after, words.LIFECYCLE_REASONS[after], manager, self._dt(moved))
+                )
+        return Table(LifecycleMove, ("id", "product", "from_stage", "to_stage", "reason", "moved_by", "moved_at"), rows)
 
     def goals(self) -> Table:
         rows = [

@@ -19,6 +19,7 @@ from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release
+from tandem.roadmap.models import LifecycleMove, TeamCapacity
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
@@ -27,7 +28,7 @@ from tandem.targets.models import SalesTarget
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
     Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask, Decision,
-    Quota, SalesTarget, FeatureEvidence, Escalation, Notification, *FORECAST_MODELS,
+    Quota, SalesTarget, FeatureEvidence, Escalation, Notification, TeamCapacity, LifecycleMove, *FORECAST_MODELS,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [

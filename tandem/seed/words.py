@@ -410,6 +410,15 @@ PRODUCTS = (
     ("Halcyon Classic", "retirement", "The on-premises edition, in extended support until migration."),
 )
 
+# Why a product moved into each lifecycle stage: the history on its page.
+LIFECYCLE_REASONS = {
+    "development": "Discovery interviews with twelve customers confirmed the problem; design partners signed.",
+    "launch": "Beta customers use it weekly; pricing and enablement are ready.",
+    "growth": "Adoption passed a third of the base and win rate against competitors is up.",
+    "maturity": "Growth has flattened; we invest in retention and efficiency rather than new scope.",
+    "retirement": "Replaced by the cloud platform; customers migrate during extended support.",
+}
+
 # (name, weight, description)
 GOALS = (
     ("Win the enterprise segment", "3.00", "Pass enterprise security reviews and close six-figure deals."),

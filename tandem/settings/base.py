@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tandem.activities",
     "tandem.competition",
     "tandem.product",
+    "tandem.roadmap",
     "tandem.asks",
     "tandem.triage",
     "tandem.decisions",

@@ -53,6 +53,7 @@ from tandem.people.models import ApiToken, Team, Territory, User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
+from tandem.roadmap.models import LifecycleMove, MarketResearch
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage
 from tandem.sales.tests.factories import (
     AccountFactory,
@@ -2064,6 +2065,56 @@ TEXTS = [
                 lambda w: reverse("admin:notifications_notification_change", args=[_notification(w).pk]),
                 lambda w: {"body": text},
                 "body",
+                said,
+            ),
+        ),
+    ),
+]
+
+
+TEXTS += [
+    Text(
+        MarketResearch,
+        "notes",
+        5000,
+        _text_breaks(
+            5000,
+            lambda text, said: Page(
+                "pm",
+                _url("roadmap:market_research", lambda w: w.feature.pk),
+                lambda w: {"target_segment": "Banks", "notes": text, "version": 1},
+                "notes",
+                said,
+            ),
+            lambda text, said: Api(
+                "pm",
+                "PUT",
+                _api("/api/features/{}/market-research", lambda w: w.feature.pk),
+                lambda w: {"version": 1, "notes": text},
+                "notes",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        LifecycleMove,
+        "reason",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Page(
+                "pm",
+                _url("roadmap:product_lifecycle", lambda w: w.product.pk),
+                lambda w: {"to_stage": "maturity", "reason": text},
+                "reason",
+                said,
+            ),
+            lambda text, said: Api(
+                "pm",
+                "POST",
+                _api("/api/products/{}/lifecycle-moves", lambda w: w.product.pk),
+                lambda w: {"to_stage": "maturity", "reason": text},
+                "reason",
                 said,
             ),
         ),

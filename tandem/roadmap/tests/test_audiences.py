@@ -1,0 +1,230 @@
+"""Per-audience leak tests: every view, export (HTML and PDF) and API operation that shows roadmap
+items is read as a rep and as the public, with internal items, internal dates and internal talking
+points seeded, and none of them may reach either.
+
+The rep has asked for the internal feature, so `feature_visible` lets them open it: the roadmap
+must still leave it out (the sales roadmap is what sales may say, not what sales may look up).
+"""
+
+import datetime
+import re
+import zlib
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tandem.asks.models import Ask
+from tandem.asks.tests.factories import AskFactory
+from tandem.core import formats
+from tandem.core.api import token_digest, token_generate
+from tandem.people.models import ApiToken, User
+from tandem.product.models import Feature, Product, Release
+from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tandem.roadmap.models import RoadmapSettings
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
+
+# A release date far enough out to be on the roadmap, in no one's quarter label.
+LIKELY_DAY = datetime.date(2027, 5, 17)
+COMMITTED_DAY = datetime.date(2027, 8, 9)
+
+
+@dataclass
+class Roadmap:
+    product: Product
+    likely_release: Release
+    committed_release: Release
+    internal: Feature
+    sales: Feature
+    committed: Feature
+    public: Feature
+
+
+def _feature(product: Product, release: Release, title: str, visibility: str, confidence: str, tag: str) -> Feature:
+    return FeatureFactory(
+        product=product,
+        release=release,
+        title=title,
+        status=Feature.Status.PLANNED,
+        visibility=visibility,
+        confidence=confidence,
+        sales_say=f"{tag}-SAY-POINT",
+        sales_dont_say=f"{tag}-DONT-POINT",
+    )
+
+
+@pytest.fixture
+def roadmap(rep, product_manager) -> Roadmap:
+    product = ProductFactory(name="Tandem Cloud", manager=product_manager)
+    likely = ReleaseFactory(product=product, name="2027.5", target_date=LIKELY_DAY)
+    committed_release = ReleaseFactory(product=product, name="2027.8", target_date=COMMITTED_DAY)
+    internal = _feature(product, likely, "Rewrite the billing engine", "internal", "committed", "INTERNAL")
+    sales = _feature(product, likely, "SAML single sign-on", "sales", "likely", "SALES")
+    committed = _feature(product, committed_release, "Audit log export", "sales", "committed", "COMMITTED")
+    public = _feature(product, likely, "Dark mode", "public", "exploring", "PUBLIC")
+    # The rep's customer asked for the internal feature: the rep may open it, not put it on a roadmap.
+    deal = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    AskFactory(opportunity=deal, feature=internal, status=Ask.Status.LINKED)
+    return Roadmap(product, likely, committed_release, internal, sales, committed, public)
+
+
+def _internal_secrets(roadmap: Roadmap) -> list[str]:
+    """What no rep and no visitor may read: the internal item, its talking points, and the exact
+    dates of the items below committed."""
+    return [
+        roadmap.internal.title,
+        "INTERNAL-SAY-POINT",
+        "INTERNAL-DONT-POINT",
+        LIKELY_DAY.isoformat(),
+        formats.date_short(LIKELY_DAY),
+        LIKELY_DAY.strftime("%d %b %Y"),
+        roadmap.likely_release.name,
+    ]
+
+
+def _public_secrets(roadmap: Roadmap) -> list[str]:
+    """What the public may not read either: sales items, every talking point, every exact date."""
+    return [
+        *_internal_secrets(roadmap),
+        roadmap.sales.title,
+        roadmap.committed.title,
+        "SALES-SAY-POINT",
+        "SALES-DONT-POINT",
+        "PUBLIC-SAY-POINT",
+        "PUBLIC-DONT-POINT",
+        COMMITTED_DAY.isoformat(),
+        formats.date_short(COMMITTED_DAY),
+    ]
+
+
+def pdf_text(body: bytes) -> str:
+    """The text drawn in an fpdf2 document: its content streams, inflated."""
+    assert body.startswith(b"%PDF")
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "\n".join(chunks)
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _api(user: User) -> dict[str, str]:
+    key = token_generate()
+    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+REP_PAGES = [
+    "roadmap:timeline",
+    "roadmap:board",
+    "roadmap:sales_roadmap",
+    "roadmap:sales_roadmap_print",
+]
+
+
+@pytest.mark.parametrize("name", REP_PAGES)
+def test_no_internal_item_date_or_talking_point_reaches_a_rep_page(roadmap, rep, name):
+    page = _signed_in(rep).get(reverse(name)).content.decode()
+    assert roadmap.sales.title in page
+    for secret in _internal_secrets(roadmap):
+        assert secret not in page, f"{name} shows {secret!r} to a rep"
+
+
+@pytest.mark.parametrize("name", REP_PAGES)
+def test_no_internal_item_reaches_a_rep_through_the_htmx_partial(roadmap, rep, name):
+    page = _signed_in(rep).get(reverse(name), headers={"HX-Request": "true"}).content.decode()
+    for secret in _internal_secrets(roadmap):
+        assert secret not in page
+
+
+def test_a_rep_reads_a_committed_items_date_and_a_likely_ones_quarter(roadmap, rep):
+    page = _signed_in(rep).get(reverse("roadmap:sales_roadmap")).content.decode()
+    assert COMMITTED_DAY.isoformat() in page
+    assert "FY2027 Q2" in page or "FY2027 Q" in page  # the likely item's fiscal quarter
+    assert "SALES-SAY-POINT" in page
+    assert "SALES-DONT-POINT" in page
+
+
+def test_the_customer_ready_exports_leave_out_dont_say(roadmap, rep):
+    client = _signed_in(rep)
+    printable = client.get(reverse("roadmap:sales_roadmap_print")).content.decode()
+    pdf = pdf_text(client.get(reverse("roadmap:sales_roadmap_export")).content)
+    for text in (printable, pdf):
+        assert roadmap.sales.title in text
+        assert "SALES-SAY-POINT" in text
+        assert "SALES-DONT-POINT" not in text
+        assert "COMMITTED-DONT-POINT" not in text
+
+
+def test_no_internal_item_reaches_a_rep_in_the_pdf(roadmap, rep):
+    response = _signed_in(rep).get(reverse("roadmap:sales_roadmap_export"))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert roadmap.public.title in text
+    for secret in _internal_secrets(roadmap):
+        assert secret not in text
+
+
+def test_product_reads_the_same_sales_roadmap_as_sales(roadmap, product_manager):
+    page = _signed_in(product_manager).get(reverse("roadmap:sales_roadmap")).content.decode()
+    assert roadmap.internal.title not in page
+    text = pdf_text(_signed_in(product_manager).get(reverse("roadmap:sales_roadmap_export")).content)
+    assert roadmap.internal.title not in text
+
+
+def test_product_reads_internal_items_and_dates_on_the_timeline(roadmap, product_manager):
+    page = _signed_in(product_manager).get(reverse("roadmap:timeline")).content.decode()
+    assert roadmap.internal.title in page
+    assert LIKELY_DAY.isoformat() in page
+
+
+def test_no_internal_item_reaches_a_rep_through_the_api(roadmap, rep, client):
+    body = client.get("/api/roadmap/items", **_api(rep)).content.decode()
+    assert roadmap.sales.title in body
+    for secret in _internal_secrets(roadmap):
+        assert secret not in body
+    items = {item["title"]: item for item in client.get("/api/roadmap/items", **_api(rep)).json()}
+    assert items[roadmap.committed.title]["date"] == COMMITTED_DAY.isoformat()
+    assert items[roadmap.sales.title]["date"] is None
+    assert items[roadmap.sales.title]["release_id"] is None
+
+
+def test_a_rep_gets_no_talking_points_or_market_research_of_an_internal_feature(roadmap, rep, client):
+    headers = _api(rep)
+    for path in ("talking-points", "market-research"):
+        response = client.get(f"/api/features/{roadmap.internal.pk}/{path}", **headers)
+        assert response.status_code == 404
+        assert "INTERNAL" not in response.content.decode()
+    page = _signed_in(rep).get(reverse("roadmap:market_research", args=[roadmap.internal.pk]))
+    assert page.status_code == 404
+
+
+def test_the_public_page_shows_public_items_by_quarter_and_nothing_else(roadmap, client):
+    RoadmapSettings.objects.create(id=1, public_roadmap_enabled=True)
+    page = client.get(reverse("roadmap:public_roadmap"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert roadmap.public.title in text
+    assert "FY2027 Q" in text
+    for secret in _public_secrets(roadmap):
+        assert secret not in text, f"the public page shows {secret!r}"
+
+
+def test_the_public_page_is_off_until_the_admin_switches_it_on(roadmap, client, admin_user):
+    response = client.get(reverse("roadmap:public_roadmap"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+    admin = _signed_in(admin_user)
+    assert admin.get(reverse("roadmap:public_roadmap")).status_code == 404
+    admin.post(reverse("roadmap:settings"), {"public_roadmap_enabled": "on"})
+    assert client.get(reverse("roadmap:public_roadmap")).status_code == 200
+    admin.post(reverse("roadmap:settings"), {})
+    assert client.get(reverse("roadmap:public_roadmap")).status_code == 302
