@@ -85,7 +85,9 @@ GROUPS: list[tuple[str, str, list[Area]]] = [
         "bi-puzzle",
         [
             Area("Features", "product:feature_list", "bi-puzzle"),
-            Area("Roadmap", "product:roadmap", "bi-signpost-2"),
+            Area("Roadmap", "roadmap:timeline", "bi-signpost-2"),
+            Area("Sales roadmap", "roadmap:sales_roadmap", "bi-megaphone"),
+            Area("Releases", "product:roadmap", "bi-calendar-event"),
             Area("Products", "product:product_list", "bi-box-seam"),
         ],
     ),

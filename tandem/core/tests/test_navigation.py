@@ -34,7 +34,7 @@ def groups_for(user):
 
 SALES_TEAM = ["Leads", "Pipeline", "Accounts", "Forecast"]
 LEADERSHIP = [*SALES_TEAM, "Annual target", "Attainment", "Territories", "Dashboards"]
-PRODUCT = ["Features", "Roadmap", "Products"]
+PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Products"]
 
 
 @pytest.mark.parametrize(
