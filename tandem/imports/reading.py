@@ -144,7 +144,7 @@ def csv_rows(path: Path, *, encoding: str, delimiter: str, progress: list[int] |
                 line = reader.line_num + 1
         except UnicodeDecodeError as error:
             raise ValidationError(
-                {"encoding": f"The file is not {ENCODINGS.get(encoding, encoding)} near line {line}: choose another encoding."}
+                {"encoding": f"The file is not {ENCODINGS.get(encoding, encoding)} somewhere after line {line}: choose another encoding."}
             ) from error
         except csv.Error as error:
             raise ValidationError({"file": f"Line {line} cannot be read as CSV: {error}."}) from error
@@ -221,6 +221,8 @@ def parse_decimal(value: Any, *, decimal_separator: str) -> tuple[Decimal, str]:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value)), ""
     text = str(value).strip()
+    negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
+    text = text.removeprefix("-").strip("()").strip()
     currency = ""
     for symbol, code in CURRENCY_SYMBOLS.items():
         if symbol in text:
@@ -231,8 +233,8 @@ def parse_decimal(value: Any, *, decimal_separator: str) -> tuple[Decimal, str]:
         currency = match.group(1) or match.group(2)
         text = _CURRENCY_CODE.sub("", text.strip())
     text = _NUMBER_NOISE.sub("", text)
-    negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()")
+    if text.startswith("-"):  # the sign after the symbol: $-12.00
+        negative, text = not negative, text[1:]
     thousands = "," if decimal_separator == "." else "."
     text = text.replace(thousands, "").replace(decimal_separator, ".")
     try:

@@ -78,6 +78,9 @@ def import_job_upload(*, actor: User, kind: str, upload: UploadedFile) -> Import
         job = ImportJob(kind=kind, created_by=actor, file_name=(upload.name or "file")[:255], stored_path=str(path), file_size=path.stat().st_size)
         if reading.is_xlsx(path):
             job.file_format = "xlsx"
+            # openpyxl opens a workbook by its name's extension.
+            path = path.rename(path.with_suffix(".xlsx"))
+            job.stored_path = str(path)
             reading.check_xlsx(path)
         else:
             with path.open("rb") as handle:
