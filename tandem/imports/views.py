@@ -5,7 +5,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -74,8 +74,13 @@ def _detail_context(job: ImportJob, form: MappingForm | None = None, preview: li
     return context
 
 
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    require(request.user, ImportsPermission.IMPORT_PIPELINE)  # type: ignore[arg-type]
+    return import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+
+
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    job = _job(request, pk)
     if request.htmx:  # type: ignore[attr-defined]
         if not job.is_running:  # finished: the whole page changes (counts, refused rows, choices)
             return HttpResponse(headers={"HX-Refresh": "true"})
@@ -100,7 +105,7 @@ def _refusal(request: HttpRequest, job: ImportJob, error: Exception, form: Mappi
 
 @require_POST
 def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    job = _job(request, pk)
     form, preview = _mapping_form(job, request.POST)
     if not form.is_valid():
         return render(request, "imports/import_detail.html", _detail_context(job, form, preview))
@@ -112,7 +117,7 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _versioned(request: HttpRequest, pk: int) -> tuple[ImportJob, int | None]:
-    job = import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    job = _job(request, pk)
     form = VersionForm(request.POST)
     return job, (form.cleaned_data["version"] if form.is_valid() else None)
 
@@ -134,8 +139,6 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.import_job_cancel(actor=request.user, job=job, expected_version=version or 0)  # type: ignore[arg-type]
     except (ValidationError, StaleVersion) as error:
         return _refusal(request, job, error)
-    except PermissionDenied:
-        raise
     return redirect("imports:import_detail", pk=job.pk)
 
 
@@ -147,7 +150,7 @@ class _Echo:
 def import_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The refused rows as the file had them, with three columns saying where and why: fix them in
     a spreadsheet and import this file again."""
-    job = import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    job = _job(request, pk)
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
