@@ -89,18 +89,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refusal(request: HttpRequest, job: ImportJob, error: Exception, form: MappingForm | None = None) -> HttpResponse:
+    """The page again with the refusal: field errors on the posted form; a stale import from scratch."""
     job.refresh_from_db()
-    if form is None:
-        form, preview = _mapping_form(job)
-    else:
-        preview = services.import_job_preview(job=job) if job.status == ImportJob.Status.UPLOADED else []
-    if isinstance(error, ValidationError):
+    if isinstance(error, ValidationError) and form is not None:
         form.add_service_error(error)
-        status = 200
-    else:
-        form.add_error(None, str(getattr(error, "message", error)))
-        status = 409
-    return render(request, "imports/import_detail.html", _detail_context(job, form, preview), status=status)
+        preview = services.import_job_preview(job=job) if job.status == ImportJob.Status.UPLOADED else []
+        return render(request, "imports/import_detail.html", _detail_context(job, form, preview))
+    context = _detail_context(job)
+    context["refusal"] = " ".join(error.messages) if isinstance(error, ValidationError) else str(error.args[0] if error.args else StaleVersion.message)
+    return render(request, "imports/import_detail.html", context, status=200 if isinstance(error, ValidationError) else 409)
 
 
 @require_POST
