@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Model
 from django.utils import timezone
 
@@ -186,7 +187,8 @@ class Checker:
         value = self.cell(row, name)
         if value == "":
             return None
-        model_field = self.model._meta.get_field("forecast_category" if name == "forecast_category" else name)
+        model_field = self.model._meta.get_field(name)
+        assert isinstance(model_field, models.Field)
         choices = {normalised(str(v)): str(v) for v, _ in model_field.choices or []}
         choices.update({normalised(str(label)): str(v) for v, label in model_field.choices or []})
         choices.update(CHOICE_SYNONYMS.get(name, {}))
@@ -209,10 +211,21 @@ class Checker:
             owner_id = guessed.pk if guessed else None
             self.owner_map[value] = owner_id or 0
         if not owner_id or owner_id not in self.users:
-            problems.append((self.header_of("owner"), f"“{value}” is not mapped to a person in Tandem: map it on the mapping screen."))
+            problems.append(
+                (
+                    self.header_of("owner"),
+                    f"“{value}” is not mapped to a person in Tandem: map it on the mapping screen.",
+                )
+            )
             return None
         if not may_assign_to(actor=self.actor, owner=self.users[owner_id]):
-            problems.append((self.header_of("owner"), f"You may not give records to {self.users[owner_id].get_full_name()}: only to members of the teams you manage."))
+            problems.append(
+                (
+                    self.header_of("owner"),
+                    f"You may not give records to {self.users[owner_id].get_full_name()}: "
+                    "only to members of the teams you manage.",
+                )
+            )
             return None
         return owner_id
 
@@ -231,7 +244,10 @@ class Checker:
         changeable: set[str] = set()
         if external_ids:
             fields = [*own, *[f.attname for f in self.model_fields]]
-            existing = {v["external_id"]: v for v in self.model.objects.filter(external_id__in=external_ids).values(*fields)}
+            existing = {
+                v["external_id"]: v
+                for v in self.model._default_manager.filter(external_id__in=external_ids).values(*fields)
+            }
             changeable = set(
                 self._changeable().filter(external_id__in=list(existing)).values_list("external_id", flat=True)
             )
@@ -241,7 +257,15 @@ class Checker:
                 external_id = str(self.cell(row, "external_id")) or None
                 before = existing.get(external_id) if external_id else None
                 if before is not None and external_id not in changeable:
-                    raise RowProblems([(self.header_of("external_id"), f"“{external_id}” is a record you may not change (its owner's, their manager's or an admin's).")])
+                    raise RowProblems(
+                        [
+                            (
+                                self.header_of("external_id"),
+                                f"“{external_id}” is a record you may not change "
+                                "(its owner's, their manager's or an admin's).",
+                            )
+                        ]
+                    )
                 data = self._row(row, before, accounts)
                 data["external_id"] = external_id
                 result.staged.append((row.line, external_id, data))
@@ -251,20 +275,29 @@ class Checker:
         return result
 
     def _changeable(self) -> Any:
-        return {Kind.ACCOUNT: account_changeable, Kind.CONTACT: contact_changeable, Kind.OPPORTUNITY: opportunity_changeable}[self.job.kind](user=self.actor)
+        rules: dict[str, Any] = {
+            Kind.ACCOUNT: account_changeable,
+            Kind.CONTACT: contact_changeable,
+            Kind.OPPORTUNITY: opportunity_changeable,
+        }
+        return rules[self.job.kind](user=self.actor)
 
     def _accounts(self, rows: list[Row]) -> tuple[dict[str, int], dict[str, int | None]]:
         """The accounts the batch names, by external id and by (unique) name, among those the importer
         may use: a deal goes on an account they see, a contact on one they may change."""
         refs = {str(self.cell(row, "account")) for row in rows} - {""}
-        usable = account_changeable(user=self.actor) if self.job.kind == Kind.CONTACT else account_visible(user=self.actor)
-        by_id = dict(usable.filter(external_id__in=refs).values_list("external_id", "id"))
+        usable = (
+            account_changeable(user=self.actor) if self.job.kind == Kind.CONTACT else account_visible(user=self.actor)
+        )
+        by_id: dict[str, int] = dict(usable.filter(external_id__in=refs).values_list("external_id", "id"))  # type: ignore[arg-type]
         by_name: dict[str, int | None] = {}
         for name, pk in usable.filter(name__in=refs - set(by_id)).values_list("name", "id"):
             by_name[name] = None if name in by_name else pk  # two accounts of one name: ambiguous
         return by_id, by_name
 
-    def _account(self, row: Row, accounts: tuple[dict[str, int], dict[str, int | None]], problems: list[tuple[str, str]]) -> int | None:
+    def _account(
+        self, row: Row, accounts: tuple[dict[str, int], dict[str, int | None]], problems: list[tuple[str, str]]
+    ) -> int | None:
         ref = str(self.cell(row, "account"))
         if not ref:
             return None
@@ -274,15 +307,24 @@ class Checker:
         if by_name.get(ref):
             return by_name[ref]
         if ref in by_name:
-            problems.append((self.header_of("account"), f"Several accounts are named “{ref}”: give the account's external id."))
+            problems.append(
+                (self.header_of("account"), f"Several accounts are named “{ref}”: give the account's external id.")
+            )
         else:
-            problems.append((self.header_of("account"), f"No account you may use has the external id or name “{ref}”: import the accounts first."))
+            problems.append(
+                (
+                    self.header_of("account"),
+                    f"No account you may use has the external id or name “{ref}”: import the accounts first.",
+                )
+            )
         return None
 
     def _row(self, row: Row, before: dict[str, Any] | None, accounts: Any) -> dict[str, Any]:
         problems: list[tuple[str, str]] = []
         values = self._defaults() if before is None else {k: v for k, v in before.items() if k not in ("id", "version")}
-        read: Callable[[Row, dict[str, Any], list[tuple[str, str]], dict[str, Any] | None, Any], None] = getattr(self, f"_read_{self.job.kind}")
+        read: Callable[[Row, dict[str, Any], list[tuple[str, str]], dict[str, Any] | None, Any], None] = getattr(
+            self, f"_read_{self.job.kind}"
+        )
         read(row, values, problems, before, accounts)
         if not problems:
             instance = self.model(**{k: v for k, v in values.items() if k != "meta"})
@@ -301,7 +343,9 @@ class Checker:
     def _defaults(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for model_field in self.model_fields:
-            values[model_field.attname] = model_field.get_default() if model_field.has_default() else (None if model_field.null else "")
+            values[model_field.attname] = (
+                model_field.get_default() if model_field.has_default() else (None if model_field.null else "")
+            )
         return values
 
     def _text(self, row: Row, values: dict[str, Any], *names: str) -> None:
@@ -310,7 +354,9 @@ class Checker:
             if value != "":
                 values[name] = str(value)
 
-    def _read_account(self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any) -> None:
+    def _read_account(
+        self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any
+    ) -> None:
         self._text(row, values, "name", "industry", "region")
         for name in ("segment", "status"):
             if (choice := self._choice(row, name, problems)) is not None:
@@ -324,13 +370,17 @@ class Checker:
         if revenue is not None:
             values["annual_revenue"] = revenue
             if revenue < 0:
-                problems.append((self.header_of("annual_revenue"), _constraint_message(Account, "account_revenue_not_negative")))
+                problems.append(
+                    (self.header_of("annual_revenue"), _constraint_message(Account, "account_revenue_not_negative"))
+                )
         owner_id = self._owner(row, problems)
         values["owner_id"] = owner_id or values.get("owner_id") or self.actor.pk
         if not values.get("name"):
             problems.append((self.header_of("name"), "An account needs a name."))
 
-    def _read_contact(self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any) -> None:
+    def _read_contact(
+        self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any
+    ) -> None:
         self._text(row, values, "first_name", "last_name", "email", "phone", "title")
         full = str(self.cell(row, "full_name"))
         if full and not self.cell(row, "first_name") and not self.cell(row, "last_name"):
@@ -341,9 +391,13 @@ class Checker:
         if not values.get("account_id") and not problems:
             problems.append((self.header_of("account"), "A contact needs its account."))
         if not values.get("last_name") and not values.get("first_name"):
-            problems.append((self.header_of("last_name" if "last_name" in self.columns else "full_name"), "A contact needs a name."))
+            problems.append(
+                (self.header_of("last_name" if "last_name" in self.columns else "full_name"), "A contact needs a name.")
+            )
 
-    def _read_opportunity(self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any) -> None:
+    def _read_opportunity(
+        self, row: Row, values: dict[str, Any], problems: list[tuple[str, str]], before: Any, accounts: Any
+    ) -> None:
         self._text(row, values, "name", "next_step")
         account_id = self._account(row, accounts, problems)
         values["account_id"] = account_id or values.get("account_id")
@@ -351,8 +405,15 @@ class Checker:
         if amount is not None:
             values["amount"] = amount
             if amount < 0:
-                problems.append((self.header_of("amount"), _constraint_message(Opportunity, "opportunity_amount_not_negative")))
-        currency = str(self.cell(row, "currency")).upper() or symbol_currency or (values.get("currency") if before else "") or self.home
+                problems.append(
+                    (self.header_of("amount"), _constraint_message(Opportunity, "opportunity_amount_not_negative"))
+                )
+        currency = (
+            str(self.cell(row, "currency")).upper()
+            or symbol_currency
+            or (values.get("currency") if before else "")
+            or self.home
+        )
         values["currency"] = currency
         close_date = self.cell(row, "close_date")
         if close_date != "":
@@ -370,7 +431,9 @@ class Checker:
         if probability is not None:
             values["probability"] = int(probability)
             if not 0 <= probability <= 100:
-                problems.append((self.header_of("probability"), _constraint_message(Opportunity, "opportunity_probability_range")))
+                problems.append(
+                    (self.header_of("probability"), _constraint_message(Opportunity, "opportunity_probability_range"))
+                )
         elif moved and stage is not None:
             values["probability"] = stage.default_probability
         category = self._choice(row, "forecast_category", problems)
@@ -383,8 +446,16 @@ class Checker:
                 values[name] = choice
         owner_id = self._owner(row, problems)
         values["owner_id"] = owner_id or values.get("owner_id") or self.actor.pk
-        for name, message in (("account_id", "A deal needs its account."), ("name", "A deal needs a name."), ("amount", "A deal needs an amount."), ("stage_id", "A deal needs a stage."), ("close_date", "A deal needs a close date.")):
-            if values.get(name) in (None, "") and not any(c == self.header_of(name.removesuffix("_id")) for c, _ in problems):
+        for name, message in (
+            ("account_id", "A deal needs its account."),
+            ("name", "A deal needs a name."),
+            ("amount", "A deal needs an amount."),
+            ("stage_id", "A deal needs a stage."),
+            ("close_date", "A deal needs a close date."),
+        ):
+            if values.get(name) in (None, "") and not any(
+                c == self.header_of(name.removesuffix("_id")) for c, _ in problems
+            ):
                 problems.append((self.header_of(name.removesuffix("_id")), message))
         if len(currency) != 3 or not currency.isalpha():
             problems.append((self.header_of("currency"), _constraint_message(Opportunity, "opportunity_currency_iso")))
@@ -415,7 +486,12 @@ class Checker:
             won = str(self.cell(row, "is_won")).lower() in TRUE
             stage = next((s for s in self.stages if (s.is_won if won else s.is_lost)), None)
         if stage is None:
-            problems.append((self.header_of("stage"), f"“{value}” is not mapped to a stage of Tandem: map it on the mapping screen."))
+            problems.append(
+                (
+                    self.header_of("stage"),
+                    f"“{value}” is not mapped to a stage of Tandem: map it on the mapping screen.",
+                )
+            )
         return stage
 
     def _home(self, amount: Decimal, currency: str, on: datetime.date, problems: list[tuple[str, str]]) -> Decimal:
@@ -424,7 +500,12 @@ class Checker:
         days, rates = self.rates.get(currency, ([], []))
         at = bisect.bisect_right(days, on)
         if not at:
-            problems.append((self.header_of("currency"), f"No exchange rate from {currency} to {self.home} on or before {on}: add one first."))
+            problems.append(
+                (
+                    self.header_of("currency"),
+                    f"No exchange rate from {currency} to {self.home} on or before {on}: add one first.",
+                )
+            )
             raise RowProblems(problems)
         return converted(amount, rates[at - 1])
 

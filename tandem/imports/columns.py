@@ -70,7 +70,14 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "segment": ("Segment", "Customer Segment"),
         "status": ("Status", "Account Status"),
         "employees": ("NumberOfEmployees", "Employees", "Number of Employees", "Organization - Number of employees"),
-        "region": ("BillingCountry", "Billing Country", "Country/Region", "Country", "Region", "Organization - Country"),
+        "region": (
+            "BillingCountry",
+            "Billing Country",
+            "Country/Region",
+            "Country",
+            "Region",
+            "Organization - Country",
+        ),
         "annual_revenue": ("AnnualRevenue", "Annual Revenue", "Organization - Annual revenue"),
         "owner": ("OwnerId", "Account Owner", "Company owner", "Owner", "Organization - Owner"),
     },
@@ -129,9 +136,35 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Headers that only one CRM writes: the source shown on the mapping screen.
 SOURCE_MARKS: dict[str, tuple[str, ...]] = {
-    ImportJob.Source.SALESFORCE: ("StageName", "AccountId", "OwnerId", "Opportunity Name", "ForecastCategoryName", "IsWon", "Opportunity Owner", "Account Owner", "AnnualRevenue", "FirstName"),
-    ImportJob.Source.HUBSPOT: ("Record ID", "Deal Stage", "Deal owner", "Company owner", "Associated Company IDs", "Associated Company", "Company Domain Name", "Lifecycle Stage"),
-    ImportJob.Source.PIPEDRIVE: ("Deal - Title", "Deal - Value", "Deal - Stage", "Organization - Name", "Person - Name"),
+    ImportJob.Source.SALESFORCE: (
+        "StageName",
+        "AccountId",
+        "OwnerId",
+        "Opportunity Name",
+        "ForecastCategoryName",
+        "IsWon",
+        "Opportunity Owner",
+        "Account Owner",
+        "AnnualRevenue",
+        "FirstName",
+    ),
+    ImportJob.Source.HUBSPOT: (
+        "Record ID",
+        "Deal Stage",
+        "Deal owner",
+        "Company owner",
+        "Associated Company IDs",
+        "Associated Company",
+        "Company Domain Name",
+        "Lifecycle Stage",
+    ),
+    ImportJob.Source.PIPEDRIVE: (
+        "Deal - Title",
+        "Deal - Value",
+        "Deal - Stage",
+        "Organization - Name",
+        "Person - Name",
+    ),
 }
 
 

@@ -16,11 +16,14 @@ DELIMITERS = [(",", "Comma ,"), (";", "Semicolon ;"), ("\t", "Tab"), ("|", "Pipe
 
 class UploadForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="The file holds", choices=Kind.choices)
-    file = forms.FileField(label="Export file (CSV or XLSX)", help_text="Salesforce, HubSpot and Pipedrive exports are recognised; any other CSV is mapped by hand.")
+    file = forms.FileField(
+        label="Export file (CSV or XLSX)",
+        help_text="Salesforce, HubSpot and Pipedrive exports are recognised; any other CSV is mapped by hand.",
+    )
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, label) for k, label in Kind.choices if k in kinds]
+        self.fields["kind"].choices = [(k, label) for k, label in Kind.choices if k in kinds]  # type: ignore[attr-defined]
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
         bootstrap(self)
 
@@ -32,10 +35,14 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     encoding = forms.ChoiceField(choices=list(ENCODINGS.items()))
     delimiter = forms.ChoiceField(choices=DELIMITERS, required=False)
-    decimal_separator = forms.ChoiceField(label="Decimal separator", choices=[(".", "Point: 1,234.56"), (",", "Comma: 1.234,56")])
+    decimal_separator = forms.ChoiceField(
+        label="Decimal separator", choices=[(".", "Point: 1,234.56"), (",", "Comma: 1.234,56")]
+    )
     date_format = forms.ChoiceField(label="Dates look like", choices=list(DATE_FORMAT_LABELS.items()))
 
-    def __init__(self, *args: Any, job: ImportJob, stage_values: list[str], owner_values: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, job: ImportJob, stage_values: list[str], owner_values: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         self.stage_values, self.owner_values = stage_values, owner_values
@@ -51,7 +58,8 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
             self.fields[f"stage_{i}"] = forms.ChoiceField(label=value, choices=stages, required=False)
             self.initial.setdefault(f"stage_{i}", str(job.value_map.get("stage", {}).get(value, "")))
         people = [("", "— match by email or name —")] + [
-            (str(u.pk), f"{u.get_full_name() or u.username} ({u.email})") for u in User.objects.filter(is_active=True).order_by("first_name", "last_name")
+            (str(u.pk), f"{u.get_full_name() or u.username} ({u.email})")
+            for u in User.objects.filter(is_active=True).order_by("first_name", "last_name")
         ]
         for i, value in enumerate(owner_values):
             self.fields[f"owner_{i}"] = forms.ChoiceField(label=value, choices=people, required=False)
@@ -80,8 +88,12 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
             "date_format": data["date_format"],
             "mapping": {name.removeprefix("map_"): data[name] for name in self.target_names},
             "value_map": {
-                "stage": {v: int(data[f"stage_{i}"]) if data[f"stage_{i}"] else None for i, v in enumerate(self.stage_values)},
-                "owner": {v: int(data[f"owner_{i}"]) if data[f"owner_{i}"] else None for i, v in enumerate(self.owner_values)},
+                "stage": {
+                    v: int(data[f"stage_{i}"]) if data[f"stage_{i}"] else None for i, v in enumerate(self.stage_values)
+                },
+                "owner": {
+                    v: int(data[f"owner_{i}"]) if data[f"owner_{i}"] else None for i, v in enumerate(self.owner_values)
+                },
             },
         }
 

@@ -52,7 +52,10 @@ def check_size(size: int) -> None:
     limit = max_upload_bytes()
     if size > limit:
         raise ValidationError(
-            {"file": f"The file is {size // (1024 * 1024):,} MB; Tandem imports files up to {limit // (1024 * 1024):,} MB. Split it and import the parts."}
+            {
+                "file": f"The file is {size // (1024 * 1024):,} MB; Tandem imports files up to "
+                f"{limit // (1024 * 1024):,} MB. Split it and import the parts."
+            }
         )
 
 
@@ -74,18 +77,27 @@ def check_xlsx(path: Path) -> None:
             raise ValidationError({"file": "This is not an XLSX workbook: it has no xl/workbook.xml."})
         expanded = sum(member.file_size for member in members)
         if expanded > XLSX_MAX_EXPANDED:
-            raise ValidationError({"file": "This spreadsheet expands to more than 1 GB: it looks like a zip bomb and is refused."})
+            raise ValidationError(
+                {"file": "This spreadsheet expands to more than 1 GB: it looks like a zip bomb and is refused."}
+            )
         for member in members:
             if member.file_size > 1024 * 1024 and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
                 raise ValidationError(
-                    {"file": f"A part of this spreadsheet ({member.filename}) is compressed {member.file_size // max(member.compress_size, 1):,} times: it looks like a zip bomb and is refused."}
+                    {
+                        "file": f"A part of this spreadsheet ({member.filename}) is compressed "
+                        f"{member.file_size // max(member.compress_size, 1):,} times: "
+                        "it looks like a zip bomb and is refused."
+                    }
                 )
             if member.filename.endswith((".xml", ".rels")):
                 with archive.open(member) as part:
                     head = part.read(4096)
                 if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
                     raise ValidationError(
-                        {"file": f"A part of this spreadsheet ({member.filename}) declares XML entities, which can read files on the server: it is refused. Save it again from Excel or as CSV."}
+                        {
+                            "file": f"A part of this spreadsheet ({member.filename}) declares XML entities, which can "
+                            "read files on the server: it is refused. Save it again from Excel or as CSV."
+                        }
                     )
 
 
@@ -144,7 +156,10 @@ def csv_rows(path: Path, *, encoding: str, delimiter: str, progress: list[int] |
                 line = reader.line_num + 1
         except UnicodeDecodeError as error:
             raise ValidationError(
-                {"encoding": f"The file is not {ENCODINGS.get(encoding, encoding)} somewhere after line {line}: choose another encoding."}
+                {
+                    "encoding": f"The file is not {ENCODINGS.get(encoding, encoding)} somewhere after line {line}: "
+                    "choose another encoding."
+                }
             ) from error
         except csv.Error as error:
             raise ValidationError({"file": f"Line {line} cannot be read as CSV: {error}."}) from error
@@ -166,7 +181,10 @@ def csv_header(path: Path, *, encoding: str, delimiter: str) -> tuple[list[str],
                     break
         except (UnicodeDecodeError, csv.Error) as error:
             raise ValidationError(
-                {"encoding": f"The file cannot be read as {ENCODINGS.get(encoding, encoding)}: choose another encoding."}
+                {
+                    "encoding": f"The file cannot be read as {ENCODINGS.get(encoding, encoding)}: "
+                    "choose another encoding."
+                }
             ) from error
     return header, preview
 
@@ -256,12 +274,14 @@ def parse_date(value: Any, *, date_format: str) -> datetime.date:
     if len(text) > 10 and text[4:5] == "-" and text[10:11] in (" ", "T"):
         text = text[:10]
     try:
-        return datetime.datetime.strptime(text, date_format).date()
+        return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 (a calendar day)
     except ValueError:
         try:
             return datetime.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"“{value}” is not a date like {DATE_FORMAT_LABELS.get(date_format, date_format)}.") from None
+            raise ValueError(
+                f"“{value}” is not a date like {DATE_FORMAT_LABELS.get(date_format, date_format)}."
+            ) from None
 
 
 def guess_date_format(values: list[Any]) -> str | None:
@@ -272,7 +292,7 @@ def guess_date_format(values: list[Any]) -> str | None:
     for date_format in DATE_FORMATS:
         try:
             for text in texts:
-                datetime.datetime.strptime(text, date_format)
+                datetime.datetime.strptime(text, date_format)  # noqa: DTZ007 (a calendar day)
         except ValueError:
             continue
         return date_format
@@ -285,9 +305,9 @@ def guess_decimal_separator(values: list[Any]) -> str:
     for value in values:
         text = _NUMBER_NOISE.sub("", str(value))
         last_comma, last_point = text.rfind(","), text.rfind(".")
-        if last_comma > last_point and len(text) - last_comma - 1 != 3:
-            comma += 1
-        elif last_comma > last_point and last_point >= 0:
+        if (last_comma > last_point and len(text) - last_comma - 1 != 3) or (
+            last_comma > last_point and last_point >= 0
+        ):
             comma += 1
         elif last_point > last_comma and (len(text) - last_point - 1 != 3 or last_comma >= 0):
             point += 1

@@ -43,7 +43,11 @@ def kinds_for(user: User) -> list[str]:
     """What this person may import: accounts, contacts and deals for admins and sales managers."""
     from tandem.core.permissions import has_permission
 
-    return [Kind.ACCOUNT, Kind.CONTACT, Kind.OPPORTUNITY] if has_permission(user, ImportsPermission.IMPORT_PIPELINE) else []
+    return (
+        [Kind.ACCOUNT, Kind.CONTACT, Kind.OPPORTUNITY]
+        if has_permission(user, ImportsPermission.IMPORT_PIPELINE)
+        else []
+    )
 
 
 def _read_head(job: ImportJob) -> tuple[list[str], list[reading.Row]]:
@@ -75,7 +79,13 @@ def import_job_upload(*, actor: User, kind: str, upload: UploadedFile) -> Import
         for chunk in upload.chunks():
             handle.write(chunk)
     try:
-        job = ImportJob(kind=kind, created_by=actor, file_name=(upload.name or "file")[:255], stored_path=str(path), file_size=path.stat().st_size)
+        job = ImportJob(
+            kind=kind,
+            created_by=actor,
+            file_name=(upload.name or "file")[:255],
+            stored_path=str(path),
+            file_size=path.stat().st_size,
+        )
         if reading.is_xlsx(path):
             job.file_format = "xlsx"
             # openpyxl opens a workbook by its name's extension.
@@ -85,7 +95,11 @@ def import_job_upload(*, actor: User, kind: str, upload: UploadedFile) -> Import
         else:
             with path.open("rb") as handle:
                 sample = handle.read(reading.SAMPLE_BYTES)
-            if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")) and reading.guess_encoding(sample) != "utf-16":
+            if (
+                b"\x00" in sample
+                and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+                and reading.guess_encoding(sample) != "utf-16"
+            ):
                 raise ValidationError({"file": "This is not a CSV or XLSX file."})
             job.encoding = reading.guess_encoding(sample)
             job.delimiter = reading.guess_delimiter(reading._sample_text(path, job.encoding))
@@ -163,7 +177,9 @@ def import_job_configure(
     job.mapping = mapping
     job.value_map = {kind: {k: v for k, v in values.items() if v} for kind, values in value_map.items()}
     ImportMapping.objects.update_or_create(
-        kind=job.kind, header_key=header_key(job.kind, job.header), defaults={"mapping": job.mapping, "value_map": job.value_map}
+        kind=job.kind,
+        header_key=header_key(job.kind, job.header),
+        defaults={"mapping": job.mapping, "value_map": job.value_map},
     )
     job.status = Status.CHECKING
     job.good_rows_only = False
@@ -202,7 +218,9 @@ def import_job_cancel(*, actor: User, job: ImportJob, expected_version: int) -> 
     next batch; once the write has begun it finishes or fails whole."""
     job = _check_changeable(actor, job, expected_version)
     if job.status in (Status.DONE, Status.FAILED, Status.CANCELLED, Status.IMPORTING):
-        raise ValidationError({"__all__": f"This import is {job.get_status_display().lower()}: it cannot be cancelled."})
+        raise ValidationError(
+            {"__all__": f"This import is {job.get_status_display().lower()}: it cannot be cancelled."}
+        )
     job.version += 1
     if job.status == Status.CHECKING:
         job.cancel_requested = True
@@ -244,7 +262,11 @@ def import_job_run(*, job_id: int) -> ImportJob:
         if job.status == Status.IMPORTING:
             _write(job)
     except ValidationError as error:
-        message = "; ".join(m for messages in error.message_dict.values() for m in messages) if hasattr(error, "error_dict") else "; ".join(error.messages)
+        message = (
+            "; ".join(m for messages in error.message_dict.values() for m in messages)
+            if hasattr(error, "error_dict")
+            else "; ".join(error.messages)
+        )
         _finish(job, Status.FAILED, message)
     except Exception as error:  # the job says it failed and why; the task's log has the trace
         logger.exception("import %s failed", job.pk)
@@ -272,7 +294,10 @@ def _check(job: ImportJob) -> None:
         checked = checker.check(batch)
         _stage(job, checked.staged)
         RejectedRow.objects.bulk_create(
-            [RejectedRow(job=job, line=line, problems=problems, cells=cells) for line, problems, cells in checked.rejected]
+            [
+                RejectedRow(job=job, line=line, problems=problems, cells=cells)
+                for line, problems, cells in checked.rejected
+            ]
         )
         totals["rows_total"] += len(batch)
         totals["failed"] += len(checked.rejected)
@@ -299,9 +324,10 @@ def _stage(job: ImportJob, rows: list[tuple[int, str | None, dict[str, Any]]]) -
     if not rows:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            "COPY imports_stagedrow (job_id, line, external_id, data) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY imports_stagedrow (job_id, line, external_id, data) FROM STDIN") as copy,
+        ):
             for line, external_id, data in rows:
                 copy.write_row((job.pk, line, external_id, Jsonb(data)))
     else:
@@ -329,7 +355,13 @@ def _refuse_repeated_ids(job: ImportJob) -> int:
                 RejectedRow(
                     job=job,
                     line=line,
-                    problems=[{"column": column, "reason": f"“{group['external_id']}” is already on line {group['first']}: a record appears once in a file."}],
+                    problems=[
+                        {
+                            "column": column,
+                            "reason": f"“{group['external_id']}” is already on line {group['first']}: "
+                            "a record appears once in a file.",
+                        }
+                    ],
                     cells=[],
                 )
                 for line in later.values_list("line", flat=True)

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.audit.views import _cell
 from tandem.core.api import StaleVersion
+from tandem.core.http import PageRequest
 from tandem.core.permissions import require
 from tandem.imports import services
 from tandem.imports.forms import MappingForm, UploadForm, VersionForm
@@ -23,24 +24,26 @@ from tandem.imports.selectors import import_job_get, import_job_visible
 REJECTED_SHOWN = 50
 
 
-def import_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)  # type: ignore[arg-type]
-    form = UploadForm(kinds=services.kinds_for(request.user))  # type: ignore[arg-type]
-    jobs = import_job_visible(user=request.user)[:50]  # type: ignore[arg-type]
+def import_list(request: PageRequest) -> HttpResponse:
+    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    form = UploadForm(kinds=services.kinds_for(request.user))
+    jobs = import_job_visible(user=request.user)[:50]
     return render(request, "imports/import_list.html", {"jobs": jobs, "form": form})
 
 
 @require_POST
-def import_upload(request: HttpRequest) -> HttpResponse:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)  # type: ignore[arg-type]
-    form = UploadForm(request.POST, request.FILES, kinds=services.kinds_for(request.user))  # type: ignore[arg-type]
+def import_upload(request: PageRequest) -> HttpResponse:
+    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    form = UploadForm(request.POST, request.FILES, kinds=services.kinds_for(request.user))
     if form.is_valid():
         try:
-            job = services.import_job_upload(actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"])  # type: ignore[arg-type]
+            job = services.import_job_upload(
+                actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            )
             return redirect("imports:import_detail", pk=job.pk)
         except ValidationError as error:
             form.add_service_error(error)
-    jobs = import_job_visible(user=request.user)[:50]  # type: ignore[arg-type]
+    jobs = import_job_visible(user=request.user)[:50]
     return render(request, "imports/import_list.html", {"jobs": jobs, "form": form}, status=200)
 
 
@@ -65,7 +68,9 @@ def _mapping_form(job: ImportJob, data: Any = None) -> tuple[MappingForm, list[R
     return MappingForm(data, job=job, stage_values=stage_values, owner_values=owner_values), preview[:8]
 
 
-def _detail_context(job: ImportJob, form: MappingForm | None = None, preview: list[Row] | None = None) -> dict[str, Any]:
+def _detail_context(
+    job: ImportJob, form: MappingForm | None = None, preview: list[Row] | None = None
+) -> dict[str, Any]:
     context: dict[str, Any] = {"job": job, "rejected": job.rejected_rows.all()[:REJECTED_SHOWN]}
     if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED):
         if form is None:
@@ -74,21 +79,21 @@ def _detail_context(job: ImportJob, form: MappingForm | None = None, preview: li
     return context
 
 
-def _job(request: HttpRequest, pk: int) -> ImportJob:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)  # type: ignore[arg-type]
-    return import_job_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+def _job(request: PageRequest, pk: int) -> ImportJob:
+    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    return import_job_get(user=request.user, pk=pk)
 
 
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: PageRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         if not job.is_running:  # finished: the whole page changes (counts, refused rows, choices)
             return HttpResponse(headers={"HX-Refresh": "true"})
         return render(request, "imports/partials/_progress.html", {"job": job})
     return render(request, "imports/import_detail.html", _detail_context(job))
 
 
-def _refusal(request: HttpRequest, job: ImportJob, error: Exception, form: MappingForm | None = None) -> HttpResponse:
+def _refusal(request: PageRequest, job: ImportJob, error: Exception, form: MappingForm | None = None) -> HttpResponse:
     """The page again with the refusal: field errors on the posted form; a stale import from scratch."""
     job.refresh_from_db()
     if isinstance(error, ValidationError) and form is not None:
@@ -96,44 +101,50 @@ def _refusal(request: HttpRequest, job: ImportJob, error: Exception, form: Mappi
         preview = services.import_job_preview(job=job) if job.status == ImportJob.Status.UPLOADED else []
         return render(request, "imports/import_detail.html", _detail_context(job, form, preview))
     context = _detail_context(job)
-    context["refusal"] = " ".join(error.messages) if isinstance(error, ValidationError) else str(error.args[0] if error.args else StaleVersion.message)
-    return render(request, "imports/import_detail.html", context, status=200 if isinstance(error, ValidationError) else 409)
+    context["refusal"] = (
+        " ".join(error.messages)
+        if isinstance(error, ValidationError)
+        else str(error.args[0] if error.args else StaleVersion.message)
+    )
+    return render(
+        request, "imports/import_detail.html", context, status=200 if isinstance(error, ValidationError) else 409
+    )
 
 
 @require_POST
-def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
+def import_configure(request: PageRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     form, preview = _mapping_form(job, request.POST)
     if not form.is_valid():
         return render(request, "imports/import_detail.html", _detail_context(job, form, preview))
     try:
-        services.import_job_configure(actor=request.user, job=job, **form.service_arguments())  # type: ignore[arg-type]
+        services.import_job_configure(actor=request.user, job=job, **form.service_arguments())
     except (ValidationError, StaleVersion) as error:
         return _refusal(request, job, error, form)
     return redirect("imports:import_detail", pk=job.pk)
 
 
-def _versioned(request: HttpRequest, pk: int) -> tuple[ImportJob, int | None]:
+def _versioned(request: PageRequest, pk: int) -> tuple[ImportJob, int | None]:
     job = _job(request, pk)
     form = VersionForm(request.POST)
     return job, (form.cleaned_data["version"] if form.is_valid() else None)
 
 
 @require_POST
-def import_good_rows(request: HttpRequest, pk: int) -> HttpResponse:
+def import_good_rows(request: PageRequest, pk: int) -> HttpResponse:
     job, version = _versioned(request, pk)
     try:
-        services.import_job_import_good_rows(actor=request.user, job=job, expected_version=version or 0)  # type: ignore[arg-type]
+        services.import_job_import_good_rows(actor=request.user, job=job, expected_version=version or 0)
     except (ValidationError, StaleVersion) as error:
         return _refusal(request, job, error)
     return redirect("imports:import_detail", pk=job.pk)
 
 
 @require_POST
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: PageRequest, pk: int) -> HttpResponse:
     job, version = _versioned(request, pk)
     try:
-        services.import_job_cancel(actor=request.user, job=job, expected_version=version or 0)  # type: ignore[arg-type]
+        services.import_job_cancel(actor=request.user, job=job, expected_version=version or 0)
     except (ValidationError, StaleVersion) as error:
         return _refusal(request, job, error)
     return redirect("imports:import_detail", pk=job.pk)
@@ -144,7 +155,7 @@ class _Echo:
         return value
 
 
-def import_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def import_rejected_csv(request: PageRequest, pk: int) -> StreamingHttpResponse:
     """The refused rows as the file had them, with three columns saying where and why: fix them in
     a spreadsheet and import this file again."""
     job = _job(request, pk)
@@ -157,7 +168,11 @@ def import_rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             yield writer.writerow(
                 [_cell(c) for c in rejected.cells]
                 + [""] * max(0, len(job.header) - len(rejected.cells))
-                + [rejected.line, _cell("; ".join(p["column"] for p in problems)), _cell("; ".join(p["reason"] for p in problems))]
+                + [
+                    rejected.line,
+                    _cell("; ".join(p["column"] for p in problems)),
+                    _cell("; ".join(p["reason"] for p in problems)),
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

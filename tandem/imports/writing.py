@@ -64,7 +64,7 @@ def _stale_count(job: ImportJob, model: type[Model]) -> int:
 
 
 def _stale_in(model: type[Model], seen: dict[int, int]) -> int:
-    current = model._default_manager.filter(pk__in=list(seen)).values_list("pk", "version")  # type: ignore[attr-defined]
+    current = model._default_manager.filter(pk__in=list(seen)).values_list("pk", "version")
     return sum(1 for pk, version in current if version != seen[pk])
 
 
@@ -169,7 +169,7 @@ def _write_batches(job: ImportJob) -> Written:
 
     def flush() -> None:
         ids = [external_id for external_id, _ in batch if external_id]
-        existing = model._default_manager.in_bulk(ids, field_name="external_id") if ids else {}  # type: ignore[attr-defined]
+        existing = model._default_manager.in_bulk(ids, field_name="external_id") if ids else {}
         new: list[Any] = []
         moved: list[StageChange] = []
         updates: list[Any] = []
@@ -186,19 +186,19 @@ def _write_batches(job: ImportJob) -> Written:
             for name in changed:
                 setattr(record, name, values[name])
             if has_version:
-                record.version += 1
+                record.version += 1  # type: ignore[attr-defined]
             if hasattr(record, "updated_at"):
                 record.updated_at = now
             updates.append(record)
             if from_stage:
-                moved.append(_stage_change(record, from_stage, job, now))
-        created = model._default_manager.bulk_create(new)  # type: ignore[attr-defined]
+                moved.append(_stage_change(record, from_stage, job, now))  # type: ignore[arg-type]
+        created = model._default_manager.bulk_create(new)
         if updates:
             extra = ["version"] if has_version else []
             extra += ["updated_at"] if hasattr(model, "updated_at") else []
-            model._default_manager.bulk_update(updates, [*changed, *extra])  # type: ignore[attr-defined]
+            model._default_manager.bulk_update(updates, [*changed, *extra])
         if job.kind == Kind.OPPORTUNITY:
-            moved += [_stage_change(record, None, job, now) for record in created]
+            moved += [_stage_change(record, None, job, now) for record in created]  # type: ignore[arg-type]
             StageChange.objects.bulk_create(moved)
         written.created += len(created)
         written.updated += len(updates)
@@ -234,7 +234,9 @@ def _follow(job: ImportJob) -> None:
         feature_ids = asks.filter(feature__isnull=False).values_list("feature_id", flat=True).distinct()
         feature_evidence_refresh(feature_ids=list(feature_ids))
     elif job.kind == Kind.ACCOUNT:
-        account_ids = list(MODELS[Kind.ACCOUNT]._default_manager.filter(external_id__in=updated).values_list("pk", flat=True))  # type: ignore[attr-defined]
+        account_ids = list(
+            MODELS[Kind.ACCOUNT]._default_manager.filter(external_id__in=updated).values_list("pk", flat=True)
+        )
         if account_ids:
             ask_values_follow_accounts(account_ids=account_ids)
             account_evidence_refresh(account_ids=account_ids)

@@ -30,7 +30,9 @@ def _checked(job: dict[str, Any]) -> dict[str, Any]:
     imported = ImportJob.objects.get(pk=job["pk"])
     imported.status, imported.failed, imported.rows_total = ImportJob.Status.CHECKED, 1, 1
     imported.save()
-    RejectedRow.objects.create(job=imported, line=2, problems=[{"column": "Name", "reason": "Needs a name."}], cells=["F-2", ""])
+    RejectedRow.objects.create(
+        job=imported, line=2, problems=[{"column": "Name", "reason": "Needs a name."}], cells=["F-2", ""]
+    )
     return job
 
 

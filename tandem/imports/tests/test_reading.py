@@ -26,7 +26,8 @@ DEALS_CSV = "Id,Name,AnnualRevenue\nA1,Ærøskøbing Café,1000\nA2,Zürich “Q
 )
 def test_each_encoding_is_guessed_and_read(admin_user, encoding, expected):
     job = import_file(admin_user, Kind.ACCOUNT, "accounts.csv", DEALS_CSV.encode(encoding))
-    assert job.encoding == expected and job.status == ImportJob.Status.DONE
+    assert job.encoding == expected
+    assert job.status == ImportJob.Status.DONE
     assert set(Account.objects.values_list("name", flat=True)) == {"Ærøskøbing Café", "Zürich “Quotes”"}
 
 
@@ -35,7 +36,8 @@ def test_each_encoding_is_guessed_and_read(admin_user, encoding, expected):
 def test_each_delimiter_is_guessed(admin_user, delimiter):
     content = DEALS_CSV.replace(",", delimiter).encode()
     job = upload(admin_user, Kind.ACCOUNT, "accounts.csv", content)
-    assert job.delimiter == delimiter and job.header == ["Id", "Name", "AnnualRevenue"]
+    assert job.delimiter == delimiter
+    assert job.header == ["Id", "Name", "AnnualRevenue"]
 
 
 @pytest.mark.django_db
@@ -53,7 +55,8 @@ def test_a_bad_byte_past_the_preview_fails_the_import_and_writes_nothing(admin_u
     job = import_file(admin_user, Kind.ACCOUNT, "accounts.csv", content)
     assert job.status == ImportJob.Status.FAILED
     # Decoding reads ahead: the error names the last line read before the bad byte.
-    assert job.error.startswith("The file is not UTF-8 somewhere after line ") and job.error.endswith("choose another encoding.")
+    assert job.error.startswith("The file is not UTF-8 somewhere after line ")
+    assert job.error.endswith("choose another encoding.")
     assert Account.objects.count() == 0
 
 
@@ -75,18 +78,23 @@ def test_an_xlsx_export_is_read_with_its_typed_cells(admin_user, rep, stages):
     content = _xlsx(
         [
             ["Opportunity ID", "Account ID", "Opportunity Name", "Stage", "Amount", "Close Date"],
-            ["X1", "ACC-9", "From a spreadsheet", "Proposal", 1234.5, datetime.datetime(2026, 12, 24)],
+            # Excel cells carry no time zone.
+            ["X1", "ACC-9", "From a spreadsheet", "Proposal", 1234.5, datetime.datetime(2026, 12, 24)],  # noqa: DTZ001
         ]
     )
     job = import_file(admin_user, Kind.OPPORTUNITY, "deals.xlsx", content)
-    assert job.file_format == "xlsx" and job.status == ImportJob.Status.DONE, job.error
+    assert job.file_format == "xlsx"
+    assert job.status == ImportJob.Status.DONE, job.error
     deal = Opportunity.objects.get(external_id="X1")
     assert (deal.amount, deal.close_date) == (Decimal("1234.50"), datetime.date(2026, 12, 24))
 
 
 def _xlsx_with(part: str, content: bytes, *, compress: bool = True) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(_xlsx([["Name"], ["A"]]))) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(_xlsx([["Name"], ["A"]]))) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             if item.filename != part:
                 target.writestr(item, source.read(item.filename))
@@ -121,7 +129,9 @@ def test_an_oversized_file_is_refused(admin_user, settings):
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     with pytest.raises(ValidationError) as refused:
         upload(admin_user, Kind.ACCOUNT, "big.csv", b"Name\n" + b"x\n" * 600_000)
-    assert refused.value.message_dict["file"] == ["The file is 1 MB; Tandem imports files up to 1 MB. Split it and import the parts."]
+    assert refused.value.message_dict["file"] == [
+        "The file is 1 MB; Tandem imports files up to 1 MB. Split it and import the parts."
+    ]
 
 
 @pytest.mark.django_db
@@ -145,7 +155,10 @@ def test_a_number_reads_back_whatever_its_separators_and_symbol(number, separato
     assert currency == {"": "", "$": "USD", "€": "EUR", "EUR ": "EUR"}[symbol]
 
 
-@given(st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 12, 31)), st.sampled_from(reading.DATE_FORMATS))
+@given(
+    st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2100, 12, 31)),
+    st.sampled_from(reading.DATE_FORMATS),
+)
 def test_a_date_reads_back_in_its_format(day, date_format):
     assert reading.parse_date(day.strftime(date_format), date_format=date_format) == day
 
