@@ -158,8 +158,19 @@ class Checker:
             days.append(valid_from)
             rates.append(rate)
         self.seen: dict[str, set[str]] = {"stage": set(), "owner": set()}
+        self.choice_cache: dict[str, tuple[dict[str, str], str]] = {}
+        self.default_values: dict[str, Any] | None = None
+        self.stage_cache: dict[str, Stage | None] = {}
+        # The fields a row's values are checked by (lengths, choices, emails, text limits), as
+        # `clean_fields` checks them, without building a model instance per row.
+        # Only the fields the file fills: the others keep a default or a stored value already valid.
+        filled = set(self.columns) | ({"first_name", "last_name"} if "full_name" in self.columns else set())
+        self.checked_fields = [
+            f
+            for f in self.model._meta.concrete_fields
+            if not f.is_relation and f.attname not in OWN_COLUMNS and f.attname in filled
+        ]
         self.model_fields = [f for f in self.model._meta.concrete_fields if f.attname not in OWN_COLUMNS]
-        self.exclude = [f.name for f in self.model._meta.concrete_fields if f.is_relation] + list(OWN_COLUMNS)
 
     # Reading cells
 
@@ -183,21 +194,28 @@ class Checker:
             problems.append((self.header_of(name), str(error)))
             return None, ""
 
+    def _choices(self, name: str) -> tuple[dict[str, str], str]:
+        """A choice field's accepted spellings (value, label, the CRMs' words), built once per import."""
+        if name not in self.choice_cache:
+            model_field = self.model._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            pairs = model_field.choices or []
+            accepted = {normalised(str(v)): str(v) for v, _ in pairs}
+            accepted.update({normalised(str(label)): str(v) for v, label in pairs})
+            accepted.update(CHOICE_SYNONYMS.get(name, {}))
+            self.choice_cache[name] = (accepted, ", ".join(str(label) for _, label in pairs))
+        return self.choice_cache[name]
+
     def _choice(self, row: Row, name: str, problems: list[tuple[str, str]]) -> str | None:
         value = self.cell(row, name)
         if value == "":
             return None
-        model_field = self.model._meta.get_field(name)
-        assert isinstance(model_field, models.Field)
-        choices = {normalised(str(v)): str(v) for v, _ in model_field.choices or []}
-        choices.update({normalised(str(label)): str(v) for v, label in model_field.choices or []})
-        choices.update(CHOICE_SYNONYMS.get(name, {}))
-        key = normalised(str(value))
-        if key not in choices:
-            labels = ", ".join(str(label) for _, label in model_field.choices or [])
+        accepted, labels = self._choices(name)
+        key = str(value) if str(value) in accepted else normalised(str(value))
+        if key not in accepted:
             problems.append((self.header_of(name), f"“{value}” is not one of: {labels}."))
             return None
-        return choices[key]
+        return accepted[key]
 
     def _owner(self, row: Row, problems: list[tuple[str, str]]) -> int | None:
         value = str(self.cell(row, "owner"))
@@ -327,12 +345,14 @@ class Checker:
         )
         read(row, values, problems, before, accounts)
         if not problems:
-            instance = self.model(**{k: v for k, v in values.items() if k != "meta"})
-            try:
-                instance.clean_fields(exclude=self.exclude)
-            except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    problems.extend((self.header_of(name), message) for message in messages)
+            for model_field in self.checked_fields:
+                raw = values.get(model_field.attname)
+                if raw in model_field.empty_values and model_field.blank:
+                    continue
+                try:
+                    model_field.clean(raw, None)
+                except ValidationError as error:
+                    problems.extend((self.header_of(model_field.name), message) for message in error.messages)
         if problems:
             raise RowProblems(problems)
         if before is not None:
@@ -341,12 +361,11 @@ class Checker:
         return {k: _json(v) for k, v in values.items()}
 
     def _defaults(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for model_field in self.model_fields:
-            values[model_field.attname] = (
-                model_field.get_default() if model_field.has_default() else (None if model_field.null else "")
-            )
-        return values
+        if self.default_values is None:
+            self.default_values = {
+                f.attname: f.get_default() if f.has_default() else (None if f.null else "") for f in self.model_fields
+            }
+        return dict(self.default_values)
 
     def _text(self, row: Row, values: dict[str, Any], *names: str) -> None:
         for name in names:
@@ -481,7 +500,12 @@ class Checker:
         if len(self.seen["stage"]) < 500:
             self.seen["stage"].add(value)
         stage_id = self.stage_map.get(value)
-        stage = self.stage_by_id.get(stage_id) if stage_id else stage_guess(value, self.stages)
+        if stage_id:
+            stage = self.stage_by_id.get(stage_id)
+        else:
+            if value not in self.stage_cache:
+                self.stage_cache[value] = stage_guess(value, self.stages)
+            stage = self.stage_cache[value]
         if stage is None and str(self.cell(row, "is_closed")).lower() in TRUE:
             won = str(self.cell(row, "is_won")).lower() in TRUE
             stage = next((s for s in self.stages if (s.is_won if won else s.is_lost)), None)
