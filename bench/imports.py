@@ -14,7 +14,7 @@ external ids, writes the CSV to a temporary directory, then:
    --batch` runs it (reading, checking every row, COPY into the staging table, one INSERT … ON
    CONFLICT and the stage history) under `/usr/bin/time -v`, which reports the worker's peak RSS.
 
-Targets (docs/importing.md): import ≤ 3× COPY, ≤ 10 minutes, worker < 512 MB. Results are printed
+Targets (docs/importing.md): import at most 3x COPY, ≤ 10 minutes, worker < 512 MB. Results are printed
 and written to bench/results/imports-<time>.json.
 """
 
