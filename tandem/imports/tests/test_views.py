@@ -145,3 +145,10 @@ def test_the_list_says_what_to_do_when_empty(client, sales_manager):
     html = client.get(reverse("imports:import_list")).content.decode()
     assert 'data-testid="empty-state"' in html
     assert "Export your accounts from your CRM" in html
+
+
+def test_the_user_menu_links_the_imports_for_those_who_may_import(client, sales_manager, rep):
+    client.force_login(sales_manager)
+    assert 'data-testid="nav-imports"' in client.get(reverse("imports:import_list")).content.decode()
+    client.force_login(rep)
+    assert 'data-testid="nav-imports"' not in client.get(reverse("dashboards:home")).content.decode()
