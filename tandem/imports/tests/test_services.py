@@ -287,3 +287,27 @@ def test_the_mapping_must_name_the_required_columns(admin_user, stages):
             value_map={},
         )
     assert refused.value.message_dict == {"map_amount": ["Choose the column that holds the amount."]}
+
+
+def test_an_import_run_again_after_a_worker_stopped_mid_check_counts_each_row_once(
+    admin_user, rep, sales_manager, stages
+):
+    """`tasks_resume` queues an interrupted task again: the check starts over from the file."""
+    _salesforce_accounts(admin_user, rep, sales_manager)
+    job = upload(admin_user, Kind.OPPORTUNITY, "salesforce_opportunities.csv")
+    job = services.import_job_configure(
+        actor=admin_user,
+        job=job,
+        expected_version=job.version,
+        encoding=job.encoding,
+        delimiter=job.delimiter,
+        decimal_separator=".",
+        date_format=job.date_format,
+        mapping=job.mapping,
+        value_map={"owner": _sf_owners(rep, sales_manager)},
+    )
+    services._check(job)  # the worker checked every row, then stopped before writing
+    assert StagedRow.objects.filter(job=job).count() == 4
+    done = services.import_job_run(job_id=job.pk)  # the same task, run again
+    assert _counts(done) == (4, 0, 0, 0, 4)
+    assert Opportunity.objects.count() == 4
