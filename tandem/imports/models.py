@@ -93,6 +93,10 @@ class ImportJob(models.Model):
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
     @property
+    def file_megabytes(self) -> float:
+        return self.file_size / (1024 * 1024)
+
+    @property
     def progress_percent(self) -> int:
         if self.status in (self.Status.DONE, self.Status.CHECKED):
             return 100

@@ -19,6 +19,8 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from tandem.core import formats
+
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y")
@@ -53,8 +55,8 @@ def check_size(size: int) -> None:
     if size > limit:
         raise ValidationError(
             {
-                "file": f"The file is {size // (1024 * 1024):,} MB; Tandem imports files up to "
-                f"{limit // (1024 * 1024):,} MB. Split it and import the parts."
+                "file": f"The file is {formats.number(size // (1024 * 1024))} MB; Tandem imports files up to "
+                f"{formats.number(limit // (1024 * 1024))} MB. Split it and import the parts."
             }
         )
 
@@ -85,7 +87,7 @@ def check_xlsx(path: Path) -> None:
                 raise ValidationError(
                     {
                         "file": f"A part of this spreadsheet ({member.filename}) is compressed "
-                        f"{member.file_size // max(member.compress_size, 1):,} times: "
+                        f"{formats.number(member.file_size // max(member.compress_size, 1))} times: "
                         "it looks like a zip bomb and is refused."
                     }
                 )

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from tandem.core import formats
+
 from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh
 from tandem.asks.models import Ask
 from tandem.asks.values import ask_values_follow_accounts, ask_values_refresh
@@ -28,7 +30,7 @@ BATCH = 2_000
 class StaleRecords(Exception):
     def __init__(self, count: int) -> None:
         super().__init__(
-            f"{count:,} of the records this file updates were changed by someone after the check: "
+            f"{formats.number(count)} of the records this file updates were changed by someone after the check: "
             "check the file again (nothing was written)."
         )
 
