@@ -15,11 +15,10 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from tandem.core import formats
-
 from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh
 from tandem.asks.models import Ask
 from tandem.asks.values import ask_values_follow_accounts, ask_values_refresh
+from tandem.core import formats
 from tandem.imports.checking import MODELS
 from tandem.imports.models import ImportJob, Kind, StagedRow
 from tandem.sales.models import Opportunity, StageChange
