@@ -18,6 +18,7 @@ urlpatterns = [
     path("decisions/", include("tandem.decisions.urls")),
     path("notifications/", include("tandem.notifications.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("imports/", include("tandem.imports.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

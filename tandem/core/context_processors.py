@@ -15,6 +15,7 @@ from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue
 from tandem.forecasting.permissions import ForecastingPermission
+from tandem.imports.permissions import ImportsPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.notifications.selectors import notification_unread
 from tandem.people.models import User
@@ -183,6 +184,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_groups": groups,
         "nav_admin_url": reverse("admin:index") if has_permission(user, PeoplePermission.MANAGE_USERS) else "",
+        # Imports (accounts, contacts, deals from the CRMs' files) too: admins and sales managers.
+        "nav_imports_url": reverse("imports:import_list")
+        if has_permission(user, ImportsPermission.IMPORT_PIPELINE)
+        else "",
         # The bell's count, queried only when a page's navbar draws it (not for htmx partials).
         "nav_unread_count": partial(counts.get, "unread"),
     }

@@ -12,6 +12,7 @@ from tandem.audit.permissions import AuditPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.forecasting.permissions import ForecastingPermission
+from tandem.imports.permissions import ImportsPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
@@ -26,6 +27,7 @@ Permission = (
     | AuditPermission
     | DecisionsPermission
     | ForecastingPermission
+    | ImportsPermission
     | LeadsPermission
     | PeoplePermission
     | ProductPermission
@@ -81,6 +83,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # Imports write many records at once: admins any owner's, sales managers their teams' (row by
+    # row the sales rules decide which owners and records). Reps type their deals in; product
+    # roles have nothing to import until products, features and asks can be imported.
+    ImportsPermission.IMPORT_PIPELINE: frozenset({R.SALES_MANAGER, R.ADMIN}),
 }
 
 

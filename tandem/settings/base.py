@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tandem.decisions",
     "tandem.notifications",
     "tandem.audit",
+    "tandem.imports",
     "tandem.dashboards",
 ]
 
@@ -221,6 +222,10 @@ X_FRAME_OPTIONS = "DENY"
 # Everything to stderr, one line per request besides (tandem.core.logs): readable text by default,
 # one JSON object a line with LOG_FORMAT=json; both carry the request id and the user's id.
 LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="text"), level=env.str("LOG_LEVEL", default="INFO"))
+
+# Uploaded export files wait here until their import is done or cancelled (docs/importing.md).
+IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=300 * 1024 * 1024)
 
 # The probes answer a load balancer or monitor that calls over plain HTTP (docs/deploy.md).
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]

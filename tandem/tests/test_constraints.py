@@ -46,6 +46,7 @@ from tandem.core.visibility import tandem_models
 from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot
+from tandem.imports.models import ImportJob, ImportMapping
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
@@ -472,6 +473,11 @@ def _forecast_override(w: World, **changes: Any) -> ForecastOverride:
         **{**fields, "best_case": 2, "note": "Slips", "set_by": w.people["manager"], "created_at": NOW}
         | {"updated_at": NOW, **changes}
     )
+
+
+def _import_job(w: World, **changes: Any) -> ImportJob:
+    fields = {"kind": "account", "created_by": w.people["admin"], "file_name": "a.csv", "stored_path": "/tmp/a"}
+    return ImportJob(**{**fields, **changes})
 
 
 def _second(record: models.Model) -> models.Model:
@@ -1732,6 +1738,39 @@ RULES = [
                 message="This field cannot be blank.",
             ),
         ),
+    ),
+    # imports
+    Rule(
+        "import_job_kind_valid",
+        ImportJob,
+        "kind",
+        "Choose accounts, contacts or deals.",
+        lambda w: _import_job(w, kind="lead"),
+        (
+            Page(
+                "admin",
+                _url("imports:import_upload"),
+                lambda w: {"kind": "lead"},
+                "kind",
+                CHOICE.format("lead"),
+            ),
+        ),
+    ),
+    Rule(
+        "import_job_decimal_separator_valid",
+        ImportJob,
+        "decimal_separator",
+        "The decimal separator is a point or a comma.",
+        lambda w: _import_job(w, decimal_separator=" "),
+        (Clean("The mapping screen offers a point or a comma only; the upload guesses one of them."),),
+    ),
+    Rule(
+        "import_mapping_one_per_header_set",
+        ImportMapping,
+        "header_key",
+        "These headers already have a remembered mapping.",
+        lambda w: _second(ImportMapping(kind="account", header_key="k" * 64)),
+        (Clean("`import_job_configure` updates the mapping remembered for the headers instead of adding one."),),
     ),
 ]
 BY_NAME = {rule.constraint: rule for rule in RULES}

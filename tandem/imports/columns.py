@@ -1,0 +1,202 @@
+"""What each kind of file may fill, and the column names the CRMs' exports give those fields.
+
+Salesforce Data Loader writes API names (`StageName`), its reports the labels (`Stage`); HubSpot
+writes its property labels (`Deal Stage`, `Record ID`); Pipedrive prefixes the object
+(`Deal - Title`). Headers are compared without case, spaces or punctuation, so `Close Date`,
+`CloseDate` and `close_date` are one name.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from tandem.imports.models import ImportJob, Kind
+
+
+@dataclass(frozen=True)
+class Target:
+    field: str
+    label: str
+    required: bool = False
+
+
+TARGETS: dict[str, tuple[Target, ...]] = {
+    Kind.ACCOUNT: (
+        Target("external_id", "External id"),
+        Target("name", "Name", required=True),
+        Target("industry", "Industry"),
+        Target("segment", "Segment"),
+        Target("status", "Status"),
+        Target("employees", "Employees"),
+        Target("region", "Region"),
+        Target("annual_revenue", "Annual revenue"),
+        Target("owner", "Owner"),
+    ),
+    Kind.CONTACT: (
+        Target("external_id", "External id"),
+        Target("account", "Account (external id or name)", required=True),
+        Target("first_name", "First name"),
+        Target("last_name", "Last name"),
+        Target("full_name", "Full name (split into first and last)"),
+        Target("email", "Email"),
+        Target("phone", "Phone"),
+        Target("title", "Title"),
+    ),
+    Kind.OPPORTUNITY: (
+        Target("external_id", "External id"),
+        Target("account", "Account (external id or name)", required=True),
+        Target("name", "Name", required=True),
+        Target("amount", "Amount", required=True),
+        Target("currency", "Currency"),
+        Target("stage", "Stage", required=True),
+        Target("close_date", "Close date", required=True),
+        Target("probability", "Probability (%)"),
+        Target("forecast_category", "Forecast category"),
+        Target("type", "Type"),
+        Target("lead_source", "Lead source"),
+        Target("owner", "Owner"),
+        Target("next_step", "Next step"),
+        Target("is_won", "Won (true/false)"),
+        Target("is_closed", "Closed (true/false)"),
+    ),
+}
+
+# field -> the headers that mean it, per CRM (compared normalised).
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    Kind.ACCOUNT: {
+        "external_id": ("Id", "Account ID", "Record ID", "Company ID", "Organization - ID", "External ID"),
+        "name": ("Name", "Account Name", "Company name", "Organization - Name", "Company"),
+        "industry": ("Industry", "Organization - Industry"),
+        "segment": ("Segment", "Customer Segment"),
+        "status": ("Status", "Account Status"),
+        "employees": ("NumberOfEmployees", "Employees", "Number of Employees", "Organization - Number of employees"),
+        "region": (
+            "BillingCountry",
+            "Billing Country",
+            "Country/Region",
+            "Country",
+            "Region",
+            "Organization - Country",
+        ),
+        "annual_revenue": ("AnnualRevenue", "Annual Revenue", "Organization - Annual revenue"),
+        "owner": ("OwnerId", "Account Owner", "Company owner", "Owner", "Organization - Owner"),
+    },
+    Kind.CONTACT: {
+        "external_id": ("Id", "Contact ID", "Record ID", "Person - ID", "External ID"),
+        "account": (
+            "AccountId",
+            "Account ID",
+            "Associated Company IDs",
+            "Associated Company ID",
+            "Associated Company IDs (Primary)",
+            "Organization - ID",
+            "Account Name",
+            "Company Name",
+            "Associated Company",
+            "Person - Organization",
+        ),
+        "first_name": ("FirstName", "First Name", "Person - First name"),
+        "last_name": ("LastName", "Last Name", "Person - Last name"),
+        "full_name": ("Name", "Full Name", "Contact Name", "Person - Name"),
+        "email": ("Email", "Email Address", "Person - Email"),
+        "phone": ("Phone", "Phone Number", "Person - Phone", "Business Phone"),
+        "title": ("Title", "Job Title", "Person - Job title"),
+    },
+    Kind.OPPORTUNITY: {
+        "external_id": ("Id", "Opportunity ID", "Record ID", "Deal ID", "Deal - ID", "External ID"),
+        "account": (
+            "AccountId",
+            "Account ID",
+            "Associated Company IDs",
+            "Associated Company IDs (Primary)",
+            "Associated Company ID",
+            "Organization - ID",
+            "Deal - Organization ID",
+            "Account Name",
+            "Associated Company",
+            "Company Name",
+            "Deal - Organization",
+            "Organization - Name",
+        ),
+        "name": ("Name", "Opportunity Name", "Deal Name", "Deal - Title", "Title"),
+        "amount": ("Amount", "Deal - Value", "Value"),
+        "currency": ("CurrencyIsoCode", "Opportunity Currency", "Currency", "Deal Currency Code", "Deal - Currency"),
+        "stage": ("StageName", "Stage", "Deal Stage", "Deal - Stage"),
+        "close_date": ("CloseDate", "Close Date", "Deal - Expected close date", "Expected close date"),
+        "probability": ("Probability", "Probability (%)", "Deal Probability", "Deal - Probability"),
+        "forecast_category": ("ForecastCategoryName", "Forecast Category", "ForecastCategory", "Forecast category"),
+        "type": ("Type", "Opportunity Type", "Deal Type", "Deal - Type"),
+        "lead_source": ("LeadSource", "Lead Source", "Original Source", "Deal - Source", "Source"),
+        "owner": ("OwnerId", "Opportunity Owner", "Deal owner", "Deal Owner", "Deal - Owner", "Owner"),
+        "next_step": ("NextStep", "Next Step", "Deal - Next activity subject"),
+        "is_won": ("IsWon", "Won"),
+        "is_closed": ("IsClosed", "Closed"),
+    },
+}
+
+# Headers that only one CRM writes: the source shown on the mapping screen.
+SOURCE_MARKS: dict[str, tuple[str, ...]] = {
+    ImportJob.Source.SALESFORCE: (
+        "StageName",
+        "AccountId",
+        "OwnerId",
+        "Opportunity Name",
+        "ForecastCategoryName",
+        "IsWon",
+        "Opportunity Owner",
+        "Account Owner",
+        "AnnualRevenue",
+        "FirstName",
+    ),
+    ImportJob.Source.HUBSPOT: (
+        "Record ID",
+        "Deal Stage",
+        "Deal owner",
+        "Company owner",
+        "Associated Company IDs",
+        "Associated Company",
+        "Company Domain Name",
+        "Lifecycle Stage",
+    ),
+    ImportJob.Source.PIPEDRIVE: (
+        "Deal - Title",
+        "Deal - Value",
+        "Deal - Stage",
+        "Organization - Name",
+        "Person - Name",
+    ),
+}
+
+
+def normalised(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def header_key(kind: str, header: list[str]) -> str:
+    """The same header set (in any order, any case) gives the same key: its remembered mapping."""
+    names = sorted(normalised(h) for h in header if h)
+    return hashlib.sha256(f"{kind}|{'|'.join(names)}".encode()).hexdigest()
+
+
+def guess_source(header: list[str]) -> str:
+    names = {normalised(h) for h in header}
+    scores = {source: sum(normalised(mark) in names for mark in marks) for source, marks in SOURCE_MARKS.items()}
+    best = max(scores, key=lambda s: scores[s])
+    return best if scores[best] else ImportJob.Source.OTHER
+
+
+def guess_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Each field to the first header that is one of its names (aliases in order of preference)."""
+    by_name = {normalised(h): h for h in reversed(header) if h}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for target in TARGETS[kind]:
+        for alias in ALIASES[kind].get(target.field, ()):
+            column = by_name.get(normalised(alias))
+            if column and column not in used:
+                mapping[target.field] = column
+                used.add(column)
+                break
+    if "first_name" in mapping and "full_name" in mapping:
+        del mapping["full_name"]
+    return mapping

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class ImportsPermission(StrEnum):
+    # Accounts, contacts and deals: admins any owner's, sales managers their teams' (the sales
+    # services' assignment and write rules decide row by row).
+    IMPORT_PIPELINE = "imports.import_pipeline"
