@@ -3,6 +3,7 @@
 from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
+from tandem.commitments.api import router as commitments_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -36,6 +37,7 @@ api.add_router("/", sales_router)
 api.add_router("/", leads_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
+api.add_router("/", commitments_router)
 api.add_router("/", activities_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)

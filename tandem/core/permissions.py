@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
+from tandem.commitments.permissions import CommitmentsPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.forecasting.permissions import ForecastingPermission
@@ -23,6 +24,7 @@ Permission = (
     ActivitiesPermission
     | AsksPermission
     | AuditPermission
+    | CommitmentsPermission
     | DecisionsPermission
     | ForecastingPermission
     | LeadsPermission
@@ -74,6 +76,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # Commitments are read with their deals; asking is the deal's owners' (the rep, their manager, admins);
+    # approving is the decision rights' right to plan the feature (commitments/selectors.py).
+    CommitmentsPermission.VIEW_COMMITMENTS: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    CommitmentsPermission.ASK_COMMITMENT: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
 }
 
 

@@ -1710,7 +1710,7 @@ RULES = [
         "notification_kind_valid",
         Notification,
         "kind",
-        "Choose a decision, an escalation or a shipped release.",
+        "Choose a decision, an escalation, a shipped release, a commitment or a digest.",
         lambda w: Notification(recipient=w.people["rep"], kind="gossip", title="Hello", created_at=NOW),
         (
             Clean(
