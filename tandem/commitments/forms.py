@@ -6,11 +6,11 @@ from django import forms
 
 from tandem.commitments.models import REASON_MISSING, Commitment
 from tandem.core.constraints import text_limit
-from tandem.core.forms import InputGuard, bootstrap
+from tandem.core.forms import InputGuard, ServiceErrorsMixin, bootstrap
 from tandem.product.models import Feature
 
 
-class CommitmentAskForm(InputGuard, forms.Form):
+class CommitmentAskForm(ServiceErrorsMixin, InputGuard, forms.Form):
     feature: forms.ModelChoiceField[Feature] = forms.ModelChoiceField(
         queryset=Feature.objects.none(), empty_label="Choose a feature", help_text="From the sales roadmap."
     )
@@ -34,7 +34,7 @@ class CommitmentAskForm(InputGuard, forms.Form):
         bootstrap(self)
 
 
-class CommitmentAnswerForm(InputGuard, forms.Form):
+class CommitmentAnswerForm(ServiceErrorsMixin, InputGuard, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(
         required=False,

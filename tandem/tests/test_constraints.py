@@ -35,6 +35,8 @@ from django.utils import timezone
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
+from tandem.commitments.models import Commitment
+from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
@@ -1702,6 +1704,39 @@ RULES = [
             Clean(
                 "Triage actions are recorded by the services that link, merge and create features.",
                 message="Value 'shrug' is not a valid choice.",
+            ),
+        ),
+    ),
+    # commitments
+    Rule(
+        "commitment_status_valid",
+        Commitment,
+        "status",
+        "Choose awaiting approval, approved or refused.",
+        lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="maybe"),
+        (
+            Clean(
+                "A commitment's status is set by the services that ask, approve and refuse.",
+                message="Value 'maybe' is not a valid choice.",
+            ),
+        ),
+    ),
+    Rule(
+        "commitment_refusal_has_reason",
+        Commitment,
+        "reason",
+        "Say why you refuse: the rep tells the customer.",
+        lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="refused", reason=""),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: "/api/commitments/{}/refuse".format(
+                    CommitmentFactory(opportunity=w.deal, feature=w.feature, status="requested", decided_at=None).pk
+                ),
+                lambda w: {"version": 1, "reason": ""},
+                "reason",
+                "Say why you refuse: the rep tells the customer.",
             ),
         ),
     ),
