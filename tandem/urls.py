@@ -12,6 +12,7 @@ urlpatterns = [
     path("forecast/", include("tandem.forecasting.urls")),
     path("targets/", include("tandem.targets.urls")),
     path("commitments/", include("tandem.commitments.urls")),
+    path("launches/", include("tandem.launches.urls")),
     path("activities/", include("tandem.activities.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),

@@ -13,6 +13,7 @@ from tandem.commitments.permissions import CommitmentsPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.forecasting.permissions import ForecastingPermission
+from tandem.launches.permissions import LaunchesPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
@@ -27,6 +28,7 @@ Permission = (
     | CommitmentsPermission
     | DecisionsPermission
     | ForecastingPermission
+    | LaunchesPermission
     | LeadsPermission
     | PeoplePermission
     | ProductPermission
@@ -80,6 +82,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # approving is the decision rights' right to plan the feature (commitments/selectors.py).
     CommitmentsPermission.VIEW_COMMITMENTS: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     CommitmentsPermission.ASK_COMMITMENT: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    # The digest is written for sales; product and executives read it to see what sales is told.
+    LaunchesPermission.READ_DIGEST: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    LaunchesPermission.SET_DIGEST: frozenset({R.ADMIN}),
 }
 
 

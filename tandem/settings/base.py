@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tandem.forecasting",
     "tandem.targets",
     "tandem.commitments",
+    "tandem.launches",
     "tandem.activities",
     "tandem.competition",
     "tandem.product",
