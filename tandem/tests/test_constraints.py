@@ -48,6 +48,8 @@ from tandem.core.visibility import tandem_models
 from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot
+from tandem.launches.models import ChecklistItem, DigestDelivery, DigestSettings, SuccessMetric
+from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
@@ -1739,6 +1741,73 @@ RULES = [
                 "Say why you refuse: the rep tells the customer.",
             ),
         ),
+    ),
+    # launches
+    Rule(
+        "checklist_item_area_valid",
+        ChecklistItem,
+        "area",
+        "Choose positioning, pricing, channels, sales enablement or training.",
+        lambda w: ChecklistItem(plan=LaunchPlanFactory(), area="gossip", title="Tell everyone"),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: f"/api/launches/{LaunchPlanFactory(release__product=w.product).pk}/checklist",
+                lambda w: {"area": "gossip", "title": "Tell everyone"},
+                "area",
+                "Input should be 'positioning', 'pricing', 'channels', 'enablement' or 'training'",
+            ),
+        ),
+    ),
+    Rule(
+        "success_metric_kind_valid",
+        SuccessMetric,
+        "kind",
+        "Choose adoption, revenue influenced, win rate or asks closed.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="vibes", target=1),
+        (Clean("The API and the form offer the four kinds only.", message="Value 'vibes' is not a valid choice."),),
+    ),
+    Rule(
+        "success_metric_win_rate_names_competitor",
+        SuccessMetric,
+        "competitor",
+        "Name the competitor the win rate is measured against.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="win_rate", target=50),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: f"/api/launches/{LaunchPlanFactory(release__product=w.product).pk}/metrics",
+                lambda w: {"kind": "win_rate", "target": "50"},
+                "competitor",
+                "Name the competitor the win rate is measured against.",
+            ),
+        ),
+    ),
+    Rule(
+        "success_metric_target_not_negative",
+        SuccessMetric,
+        "target",
+        "The target cannot be negative.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="adoption", target=-1),
+        (Clean("The API and the form refuse a negative target first.", message="The target cannot be negative."),),
+    ),
+    Rule(
+        "digest_period_valid",
+        DigestSettings,
+        "period",
+        "Choose every week or when a release ships.",
+        lambda w: DigestSettings(pk=1, period="hourly"),
+        (Clean("The settings form offers the two periods only.", message="Value 'hourly' is not a valid choice."),),
+    ),
+    Rule(
+        "digest_delivery_once",
+        DigestDelivery,
+        "period_key",
+        "This reader already had this period's digest.",
+        lambda w: _second(DigestDelivery(reader=w.people["rep"], period_key="2027-W09", sent_at=NOW)),
+        (Clean("Deliveries are written by the digest task alone."),),
     ),
     # notifications
     Rule(
