@@ -3,7 +3,7 @@ days), and the product digest — with the pages' rules."""
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -87,7 +87,7 @@ class LaunchIn(Schema):
 
 
 class ChecklistItemIn(Schema):
-    area: ChecklistItem.Area
+    area: Literal["positioning", "pricing", "channels", "enablement", "training"]
     title: str = Field(min_length=1, max_length=200)
     owner_id: Id | None = None
     due_date: datetime.date | None = None
@@ -99,7 +99,7 @@ class ChecklistItemPatchIn(Schema):
 
 
 class SuccessMetricIn(Schema):
-    kind: SuccessMetric.Kind
+    kind: Literal["adoption", "revenue_influenced", "win_rate", "asks_closed"]
     target: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     competitor_id: Id | None = None
 
