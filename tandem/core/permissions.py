@@ -80,7 +80,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
     # Commitments are read with their deals; asking is the deal's owners' (the rep, their manager, admins);
     # approving is the decision rights' right to plan the feature (commitments/selectors.py).
-    CommitmentsPermission.VIEW_COMMITMENTS: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    CommitmentsPermission.VIEW_COMMITMENTS: frozenset(
+        {R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}
+    ),
     CommitmentsPermission.ASK_COMMITMENT: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
     # The digest is written for sales; product and executives read it to see what sales is told.
     LaunchesPermission.READ_DIGEST: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),

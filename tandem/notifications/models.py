@@ -46,7 +46,8 @@ class Notification(models.Model):
                 condition=Q(kind__in=["decision", "escalation", "release_shipped", "commitment", "digest"]),
                 name="notification_kind_valid",
                 field="kind",
-                violation_error_message="Choose a decision, an escalation, a shipped release, a commitment or a digest.",
+                violation_error_message="Choose a decision, an escalation, a shipped release, a commitment or a "
+                "digest.",
             ),
             FieldCheckConstraint(
                 condition=GreaterThan(Length("title"), 0),

@@ -35,7 +35,9 @@ def _metric(w: World) -> dict[str, Any]:
 PAGES: dict[str, Access] = {
     "launches:launch_list": Access(READ),
     "launches:launch_detail": Access(READ, kwargs=_plan),
-    "launches:launch_create": Access(RUN_PAGE, method="POST", kwargs=lambda w: {"release": w.release.pk}, data=lambda w: {}),
+    "launches:launch_create": Access(
+        RUN_PAGE, method="POST", kwargs=lambda w: {"release": w.release.pk}, data=lambda w: {}
+    ),
     "launches:checklist_item_create": Access(
         RUN_PAGE, method="POST", kwargs=_plan, data=lambda w: {"area": "pricing", "title": "Price it"}
     ),
