@@ -120,7 +120,7 @@ class DigestItemOut(Schema):
     confidence: str
     say: str
     dont_say: str
-    deal_ids: list[int] = Field(description="Your open deals that asked (shipped items).")
+    deal_ids: list[int] = Field(description="Your deals it concerns: promised it, or open and asked (shipped items).")
     account_ids: list[int] = Field(description="Your accounts that asked (shipped items).")
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.asks.models import Ask
+from tandem.commitments.models import Commitment
 from tandem.core import formats
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
@@ -127,30 +128,30 @@ def digest_for(*, reader: User, now: datetime.datetime | None = None) -> Digest:
     ]
     if shipped and reader.role in SALES_ROLES:  # others have no deals of their own to re-engage
         ids = {item.feature_id: item for item in shipped}
-        deals = opportunity_visible(user=reader).filter(closed_at__isnull=True)
+        visible_deals = opportunity_visible(user=reader)
+        # Deals concerned: the reader's deals promised the feature (a commitment now delivered), then
+        # their open deals that asked for it; accounts: theirs that asked.
+        promised = Commitment.objects.filter(feature_id__in=list(ids), opportunity__in=visible_deals).values_list(
+            "feature_id", "opportunity_id", "opportunity__name", "account_id", "account__name"
+        )
         asked = (
-            Ask.objects.filter(feature_id__in=list(ids))
-            .filter(account__in=account_visible(user=reader))
-            .values_list(
-                "feature_id",
-                "opportunity_id",
-                "opportunity__name",
-                "opportunity__owner_id",
-                "account_id",
-                "account__name",
-            )
+            Ask.objects.filter(feature_id__in=list(ids), account__in=account_visible(user=reader))
+            .values_list("feature_id", "opportunity_id", "opportunity__name", "account_id", "account__name")
             .distinct()
         )
-        open_deals = set(deals.filter(asks__feature_id__in=list(ids)).values_list("pk", flat=True))
+        open_deals = set(
+            visible_deals.filter(closed_at__isnull=True, asks__feature_id__in=list(ids)).values_list("pk", flat=True)
+        )
         seen: dict[int, set[tuple[str, int]]] = defaultdict(set)
-        for feature_id, deal_id, deal_name, _owner, account_id, account_name in asked:
+        rows = [(row, True) for row in promised] + [(row, False) for row in asked]
+        for (feature_id, deal_id, deal_name, account_id, account_name), was_promised in rows:
             item = ids[feature_id]
             if len(seen[feature_id]) >= PER_ITEM_MAX:
                 continue
-            if deal_id in open_deals and ("deal", deal_id) not in seen[feature_id]:
+            if (was_promised or deal_id in open_deals) and ("deal", deal_id) not in seen[feature_id]:
                 seen[feature_id].add(("deal", deal_id))
                 item.deals.append((deal_id, deal_name))
-            if ("account", account_id) not in seen[feature_id]:
+            if not was_promised and ("account", account_id) not in seen[feature_id]:
                 seen[feature_id].add(("account", account_id))
                 item.accounts.append((account_id, account_name))
     coming = [
