@@ -42,6 +42,7 @@ class Commitment(models.Model):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
+            models.Index(fields=["due_date", "id"], name="commitment_due"),  # the list's default order
             models.Index(fields=["status", "due_date", "id"], name="commitment_status_due"),
             models.Index(fields=["feature", "status"], name="commitment_feature_status"),
         ]

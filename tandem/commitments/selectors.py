@@ -13,7 +13,7 @@ from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import Subject, decision_right_check, decision_right_for
 from tandem.people.models import User
 from tandem.product.models import Feature, Product
-from tandem.sales.selectors import opportunity_visible
+from tandem.sales.selectors import opportunity_seen
 
 ROW_RELATED = ("opportunity__owner", "account", "feature__product", "feature__release", "requested_by", "decided_by")
 
@@ -22,7 +22,8 @@ def commitment_visible(*, user: User) -> QuerySet[Commitment]:
     """A commitment is seen by whoever sees its deal: a rep their own deals', a sales manager their
     teams', product managers, executives and admins every one (they approve and review them);
     engineering leads see no deals, so none."""
-    return Commitment.objects.filter(opportunity__in=opportunity_visible(user=user))
+    seen = opportunity_seen(user=user)  # the deal rule as a condition on the deal's owner
+    return Commitment.objects.all() if seen is None else Commitment.objects.filter(seen)
 
 
 def commitment_changeable(*, user: User) -> QuerySet[Commitment]:
