@@ -249,7 +249,7 @@ def checklist_item_update(request: ApiRequest, item_id: Id, payload: ChecklistIt
     operation_id="launches_metric_create",
     summary="Add a success metric with its target to a launch",
 )
-def metric_create(request: ApiRequest, launch_id: Id, payload: SuccessMetricIn) -> Status[list[dict[str, Any]]]:
+def metric_create(request: ApiRequest, launch_id: Id, payload: SuccessMetricIn) -> Status[dict[str, Any]]:
     plan = launch_plan_get(user=request.user, pk=launch_id)
     metric = services.success_metric_create(
         actor=request.user, plan=plan, kind=payload.kind, target=payload.target, competitor_id=payload.competitor_id

@@ -52,6 +52,8 @@ def _computed(
     if metric.kind == SuccessMetric.Kind.ASKS_CLOSED:
         closed = Ask.objects.filter(feature_id__in=feature_ids, outcome=Ask.Outcome.SHIPPED, created_at__lte=end)
         return Decimal(closed.count())
+    if metric.competitor_id is None:  # the constraint requires one for a win rate
+        return Decimal("0.0")
     fought = Opportunity.objects.filter(
         competitor_id=metric.competitor_id, closed_at__gte=start, closed_at__lte=end
     ).aggregate(won=Count("pk", filter=Q(stage__is_won=True)), lost=Count("pk", filter=Q(stage__is_lost=True)))

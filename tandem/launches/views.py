@@ -64,13 +64,11 @@ def _detail(request: PageRequest, pk: int, status: int = 200, **forms: Any) -> H
     )
     metrics = list(success_metric_visible(user=request.user).filter(plan=plan).select_related("competitor"))
     actuals = metric_actuals(plan=plan, metrics=metrics, now=timezone.now())
-    for metric in metrics:
-        metric.actuals = actuals[metric.pk]
     can_edit = launch_plan_changeable(user=request.user).filter(pk=plan.pk).exists()
     context = {
         "plan": plan,
         "items": items,
-        "metrics": metrics,
+        "metrics": [(metric, actuals[metric.pk]) for metric in metrics],
         "can_edit": can_edit,
         "done": sum(1 for item in items if item.done_at),
         "item_form": forms.get("item_form") or ChecklistItemForm(),

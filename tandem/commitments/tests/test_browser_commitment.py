@@ -25,9 +25,7 @@ DONT_SAY = "Do not promise SCIM provisioning."
 @pytest.mark.browser
 def test_a_promise_goes_from_the_roadmap_to_delivery(live_server, signed_in, smtp, rep, sales_manager, product_manager):
     product = ProductFactory(name="Tandem Cloud", manager=product_manager)
-    release = ReleaseFactory(
-        product=product, name="2027.2", target_date=timezone.localdate() + datetime.timedelta(days=40)
-    )
+    ReleaseFactory(product=product, name="2027.2", target_date=timezone.localdate() + datetime.timedelta(days=40))
     feature = FeatureFactory(product=product, title="SAML single sign-on", visibility=Feature.Visibility.INTERNAL)
     deal = OpportunityFactory(name="Acme expansion", account=AccountFactory(owner=rep, name="Acme Robotics"))
 
