@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate
+from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.launches import services
@@ -83,7 +84,7 @@ class LaunchListQuery(Schema):
 
 class LaunchIn(Schema):
     release_id: Id
-    positioning: str = Field("", max_length=2000)
+    positioning: str = Field("", max_length=text_limit(LaunchPlan, "positioning"))
 
 
 class ChecklistItemIn(Schema):

@@ -48,7 +48,7 @@ from tandem.core.visibility import tandem_models
 from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot
-from tandem.launches.models import ChecklistItem, DigestDelivery, DigestSettings, SuccessMetric
+from tandem.launches.models import ChecklistItem, DigestDelivery, DigestSettings, LaunchPlan, SuccessMetric
 from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
@@ -2154,6 +2154,56 @@ TEXTS = [
                 _api("/api/escalations"),
                 lambda w: {"ask_id": w.declined.pk, "reason": text},
                 "reason",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Commitment,
+        "note",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/commitments"),
+                lambda w: {"opportunity_id": w.deal.pk, "feature_id": w.feature.pk, "note": text},
+                "note",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Commitment,
+        "reason",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "pm",
+                "POST",
+                lambda w: "/api/commitments/{}/refuse".format(
+                    CommitmentFactory(opportunity=w.deal, feature=w.feature, status="requested", decided_at=None).pk
+                ),
+                lambda w: {"version": 1, "reason": text},
+                "reason",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        LaunchPlan,
+        "positioning",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "pm",
+                "POST",
+                _api("/api/launches"),
+                lambda w: {"release_id": w.release.pk, "positioning": text},
+                "positioning",
                 said,
             ),
         ),
