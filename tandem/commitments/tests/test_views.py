@@ -101,3 +101,14 @@ def test_the_deal_page_costs_the_same_queries_for_1_or_10_commitments(client, re
     with CaptureQueriesContext(connection) as ten:
         client.get(url)
     assert len(ten) == len(one)
+
+
+def test_the_reps_notifications_list_a_commitment_answer(client, rep, product_manager):
+    deal, feature = _setup(rep, product_manager)
+    commitment = CommitmentFactory(opportunity=deal, feature=feature, status="requested", decided_at=None)
+    client.force_login(product_manager)
+    client.post(reverse("commitments:commitment_approve", args=[commitment.pk]), {"version": 1})
+    client.force_login(rep)
+    kinds = [item["kind"] for item in client.get("/api/notifications").json()["items"]]
+    assert kinds == ["commitment"]
+    assert "Commitment approved" in client.get(reverse("notifications:notification_list")).content.decode()
