@@ -129,6 +129,25 @@ ACCOUNT_CONTACTS = """
 """
 
 
+# tandem/commitments/views.py commitment_list: a product manager (who sees every deal) on every
+# commitment, soonest promised first, with the deal, its owner, the account, the feature, its product
+# and release, who asked and who answered; one row more than the 50 shown.
+COMMITMENT_LIST_PAGE = """
+    SELECT c.*, o.*, ou.*, a.*, f.*, p.*, r.*, rq.*, d.*
+    FROM commitments_commitment c
+    JOIN sales_opportunity o ON o.id = c.opportunity_id
+    JOIN people_user ou ON ou.id = o.owner_id
+    JOIN sales_account a ON a.id = c.account_id
+    JOIN product_feature f ON f.id = c.feature_id
+    JOIN product_product p ON p.id = f.product_id
+    LEFT JOIN product_release r ON r.id = f.release_id
+    JOIN people_user rq ON rq.id = c.requested_by_id
+    LEFT JOIN people_user d ON d.id = c.decided_by_id
+    ORDER BY c.due_date, c.id
+    LIMIT 51
+"""
+
+
 def feature_list_page(order: str) -> str:
     """tandem/product/views.py feature_list: select_related product, release, evidence; sorted by an
     evidence column then -pk; one row more than the 50 shown; and the page's 90-day ask counts
@@ -458,6 +477,17 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             [ROADMAP_SALES],
         ),
     ]
+    # Issue 19: the commitments list, p95 within 300 ms.
+    specs.append(
+        (
+            "commitments list (page)",
+            "page",
+            "product_manager",
+            feature_draws,
+            lambda p: "/commitments/",
+            [COMMITMENT_LIST_PAGE],
+        )
+    )
     # Attainment rolled up rep → team → company over the last 365 days, as an executive (every rep).
     end = datetime.datetime.now(tz=datetime.UTC).date()
     start = end - datetime.timedelta(days=364)

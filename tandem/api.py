@@ -3,6 +3,7 @@
 from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
+from tandem.commitments.api import router as commitments_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -13,6 +14,7 @@ from tandem.core.api import (
 )
 from tandem.decisions.api import router as decisions_router
 from tandem.forecasting.api import router as forecasting_router
+from tandem.launches.api import router as launches_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
@@ -37,6 +39,8 @@ api.add_router("/", sales_router)
 api.add_router("/", leads_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
+api.add_router("/", commitments_router)
+api.add_router("/", launches_router)
 api.add_router("/", activities_router)
 api.add_router("/", product_router)
 api.add_router("/", roadmap_router)

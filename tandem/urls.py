@@ -11,6 +11,8 @@ urlpatterns = [
     path("leads/", include("tandem.leads.urls")),
     path("forecast/", include("tandem.forecasting.urls")),
     path("targets/", include("tandem.targets.urls")),
+    path("commitments/", include("tandem.commitments.urls")),
+    path("launches/", include("tandem.launches.urls")),
     path("activities/", include("tandem.activities.urls")),
     path("product/", include("tandem.product.urls")),
     path("roadmap/", include("tandem.roadmap.urls")),

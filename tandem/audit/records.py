@@ -158,6 +158,14 @@ RECORD_TYPES: dict[str, RecordType] = {
         label=lambda right: f"Who decides: {right}",
         link=_page("decisions:decision_rights"),
     ),
+    "commitments.commitment": RecordType(
+        noun="commitment",
+        fields=("opportunity", "feature", "due_date", "status", "reason"),
+        labels={"opportunity": "Deal", "due_date": "Promised by"},
+        label=lambda commitment: f"Commitment of {commitment.feature.title} to {commitment.account.name}",
+        link=_detail("commitments:commitment_detail"),
+        related=("feature", "account"),
+    ),
     "product.goal": RecordType(
         noun="goal",
         fields=("name", "weight", "is_active"),

@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
+from tandem.commitments.permissions import CommitmentsPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.forecasting.permissions import ForecastingPermission
 from tandem.imports.permissions import ImportsPermission
+from tandem.launches.permissions import LaunchesPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
@@ -25,9 +27,11 @@ Permission = (
     ActivitiesPermission
     | AsksPermission
     | AuditPermission
+    | CommitmentsPermission
     | DecisionsPermission
     | ForecastingPermission
     | ImportsPermission
+    | LaunchesPermission
     | LeadsPermission
     | PeoplePermission
     | ProductPermission
@@ -87,6 +91,15 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # row the sales rules decide which owners and records). Reps type their deals in; product
     # roles have nothing to import until products, features and asks can be imported.
     ImportsPermission.IMPORT_PIPELINE: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    # Commitments are read with their deals; asking is the deal's owners' (the rep, their manager, admins);
+    # approving is the decision rights' right to plan the feature (commitments/selectors.py).
+    CommitmentsPermission.VIEW_COMMITMENTS: frozenset(
+        {R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}
+    ),
+    CommitmentsPermission.ASK_COMMITMENT: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    # The digest is written for sales; product and executives read it to see what sales is told.
+    LaunchesPermission.READ_DIGEST: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    LaunchesPermission.SET_DIGEST: frozenset({R.ADMIN}),
 }
 
 

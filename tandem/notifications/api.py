@@ -13,7 +13,7 @@ from tandem.notifications.selectors import notification_get, notification_visibl
 
 router = Router(tags=["notifications"])
 
-NotificationKind = Literal["decision", "escalation", "release_shipped"]
+NotificationKind = Literal["decision", "escalation", "release_shipped", "commitment", "digest"]
 
 
 class NotificationLinkOut(Schema):

@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import make_password
 
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision
+from tandem.commitments.models import Commitment
 from tandem.competition.models import Competitor
 from tandem.core.bulk import Row, Table
 from tandem.core.fiscal import FiscalQuarter, business_days_after, fiscal_quarter_of
@@ -168,6 +169,7 @@ class WorkspaceGenerator:
         yield self.escalations()
         yield self.quotas()
         yield self.sales_targets()
+        yield self.commitments()
         if self.scale.name == "demo":
             # Imported here: the scenes read this generator's state.
             from tandem.seed.loop import LoopScenes
@@ -400,6 +402,7 @@ class WorkspaceGenerator:
         self.shipped_releases: dict[int, list[tuple[int, int]]] = {}  # product → [(release id, shipped ts)]
         self.planned_releases: dict[int, list[int]] = {}
         self.release_names: dict[int, str] = {}
+        self.release_targets: dict[int, datetime.date] = {}
         for product_id in range(1, self.scale.products + 1):
             self.shipped_releases[product_id], self.planned_releases[product_id] = [], []
             for step in range(-6, 3):
@@ -408,6 +411,7 @@ class WorkspaceGenerator:
                 release_id = len(rows) + 1
                 name = f"{quarter.year}.{quarter.quarter}"
                 self.release_names[release_id] = name
+                self.release_targets[release_id] = target
                 if target < self.today:
                     shipped = datetime.datetime.combine(target, datetime.time(15, 0), tzinfo=UTC)
                     shipped = min(shipped + datetime.timedelta(days=self.rng.randint(-3, 6)), self.now)
@@ -1010,6 +1014,51 @@ class WorkspaceGenerator:
             rows(),
             n,
         )
+
+    def commitments(self) -> Table:
+        """Promises to customers (issue 19): one open deal in 100 promises a feature on a release to
+        its account, by a date around the release's target, so the list shows every state: mostly
+        approved (delivered once the release shipped, on track, at risk, broken when the date is
+        before the target), some awaiting approval, a few refused. Drawn from a stream of its own so
+        the other tables stay as they were."""
+        rng = random.Random(self.scale.opportunities * 19 + self.now_ts)
+        on_release = [
+            f
+            for f in range(1, len(self.feature_titles))
+            if self.feature_release[f] and self.feature_status[f] != "declined"
+        ]
+        rows: list[Row] = []
+        for opp_id in range(1, len(self.opp_stage), 100):
+            if self.opp_stage[opp_id] >= STAGE_WON or not on_release:  # promises are made on open deals
+                continue
+            feature = on_release[rng.randrange(len(on_release))]
+            target = self.release_targets[self.feature_release[feature]]
+            due = target + datetime.timedelta(days=rng.choice((-20, 0, 10, 30, 60)))
+            requested = self.now - datetime.timedelta(days=rng.randint(5, 120))
+            status = rng.choices(("approved", "requested", "refused"), (80, 15, 5))[0]
+            decided = None if status == "requested" else requested + datetime.timedelta(days=rng.randint(0, 4))
+            rows.append(
+                (
+                    len(rows) + 1,
+                    opp_id,
+                    self.opp_account[opp_id],
+                    feature,
+                    due,
+                    "Promised on the last call, in writing.",
+                    status,
+                    self.opp_owner[opp_id],
+                    requested,
+                    None if status == "requested" else self._product_manager_of(feature),
+                    decided,
+                    "Not before the platform rework." if status == "refused" else "",
+                    1,
+                )
+            )
+        fields = (
+            "id", "opportunity", "account", "feature", "due_date", "note", "status", "requested_by", "requested_at",
+            "decided_by", "decided_at", "reason", "version",
+        )  # fmt: skip
+        return Table(Commitment, fields, rows)
 
     def _product_manager_of(self, feature_id: int) -> int:
         """The manager of the feature's product (as `products` assigns them): who holds the decision right."""

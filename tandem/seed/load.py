@@ -11,6 +11,7 @@ from tandem.activities.models import Activity
 from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.outcomes import ask_outcomes_refresh
+from tandem.commitments.models import Commitment
 from tandem.competition.models import Competitor
 from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
@@ -29,6 +30,7 @@ WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
     Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask, Decision,
     Quota, SalesTarget, FeatureEvidence, Escalation, Notification, TeamCapacity, LifecycleMove, *FORECAST_MODELS,
+    Commitment,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [

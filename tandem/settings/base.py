@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tandem.leads",
     "tandem.forecasting",
     "tandem.targets",
+    "tandem.commitments",
+    "tandem.launches",
     "tandem.activities",
     "tandem.competition",
     "tandem.product",

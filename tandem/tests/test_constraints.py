@@ -35,6 +35,8 @@ from django.utils import timezone
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
+from tandem.commitments.models import Commitment
+from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
@@ -47,6 +49,8 @@ from tandem.decisions.models import DecisionRight, Escalation
 from tandem.decisions.services import decision_record, escalation_create
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot
 from tandem.imports.models import ImportJob, ImportMapping
+from tandem.launches.models import ChecklistItem, DigestDelivery, DigestSettings, LaunchPlan, SuccessMetric
+from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
@@ -1712,12 +1716,112 @@ RULES = [
             ),
         ),
     ),
+    # commitments
+    Rule(
+        "commitment_status_valid",
+        Commitment,
+        "status",
+        "Choose awaiting approval, approved or refused.",
+        lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="maybe"),
+        (
+            Clean(
+                "A commitment's status is set by the services that ask, approve and refuse.",
+                message="Value 'maybe' is not a valid choice.",
+            ),
+        ),
+    ),
+    Rule(
+        "commitment_refusal_has_reason",
+        Commitment,
+        "reason",
+        "Say why you refuse: the rep tells the customer.",
+        lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="refused", reason=""),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: "/api/commitments/{}/refuse".format(
+                    CommitmentFactory(opportunity=w.deal, feature=w.feature, status="requested", decided_at=None).pk
+                ),
+                lambda w: {"version": 1, "reason": ""},
+                "reason",
+                "Say why you refuse: the rep tells the customer.",
+            ),
+        ),
+    ),
+    # launches
+    Rule(
+        "checklist_item_area_valid",
+        ChecklistItem,
+        "area",
+        "Choose positioning, pricing, channels, sales enablement or training.",
+        lambda w: ChecklistItem(plan=LaunchPlanFactory(), area="gossip", title="Tell everyone"),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: f"/api/launches/{LaunchPlanFactory(release__product=w.product).pk}/checklist",
+                lambda w: {"area": "gossip", "title": "Tell everyone"},
+                "area",
+                "Input should be 'positioning', 'pricing', 'channels', 'enablement' or 'training'",
+            ),
+        ),
+    ),
+    Rule(
+        "success_metric_kind_valid",
+        SuccessMetric,
+        "kind",
+        "Choose adoption, revenue influenced, win rate or asks closed.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="vibes", target=1),
+        (Clean("The API and the form offer the four kinds only.", message="Value 'vibes' is not a valid choice."),),
+    ),
+    Rule(
+        "success_metric_win_rate_names_competitor",
+        SuccessMetric,
+        "competitor",
+        "Name the competitor the win rate is measured against.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="win_rate", target=50),
+        (
+            Api(
+                "pm",
+                "POST",
+                lambda w: f"/api/launches/{LaunchPlanFactory(release__product=w.product).pk}/metrics",
+                lambda w: {"kind": "win_rate", "target": "50"},
+                "competitor",
+                "Name the competitor the win rate is measured against.",
+            ),
+        ),
+    ),
+    Rule(
+        "success_metric_target_not_negative",
+        SuccessMetric,
+        "target",
+        "The target cannot be negative.",
+        lambda w: SuccessMetric(plan=LaunchPlanFactory(), kind="adoption", target=-1),
+        (Clean("The API and the form refuse a negative target first.", message="The target cannot be negative."),),
+    ),
+    Rule(
+        "digest_period_valid",
+        DigestSettings,
+        "period",
+        "Choose every week or when a release ships.",
+        lambda w: DigestSettings(pk=1, period="hourly"),
+        (Clean("The settings form offers the two periods only.", message="Value 'hourly' is not a valid choice."),),
+    ),
+    Rule(
+        "digest_delivery_once",
+        DigestDelivery,
+        "period_key",
+        "This reader already had this period's digest.",
+        lambda w: _second(DigestDelivery(reader=w.people["rep"], period_key="2027-W09", sent_at=NOW)),
+        (Clean("Deliveries are written by the digest task alone."),),
+    ),
     # notifications
     Rule(
         "notification_kind_valid",
         Notification,
         "kind",
-        "Choose a decision, an escalation or a shipped release.",
+        "Choose a decision, an escalation, a shipped release, a commitment or a digest.",
         lambda w: Notification(recipient=w.people["rep"], kind="gossip", title="Hello", created_at=NOW),
         (
             Clean(
@@ -2090,6 +2194,56 @@ TEXTS = [
                 _api("/api/escalations"),
                 lambda w: {"ask_id": w.declined.pk, "reason": text},
                 "reason",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Commitment,
+        "note",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/commitments"),
+                lambda w: {"opportunity_id": w.deal.pk, "feature_id": w.feature.pk, "note": text},
+                "note",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Commitment,
+        "reason",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "pm",
+                "POST",
+                lambda w: "/api/commitments/{}/refuse".format(
+                    CommitmentFactory(opportunity=w.deal, feature=w.feature, status="requested", decided_at=None).pk
+                ),
+                lambda w: {"version": 1, "reason": text},
+                "reason",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        LaunchPlan,
+        "positioning",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "pm",
+                "POST",
+                _api("/api/launches"),
+                lambda w: {"release_id": w.release.pk, "positioning": text},
+                "positioning",
                 said,
             ),
         ),

@@ -1,0 +1,240 @@
+"""Writes of commitments: asking to promise a feature, product's answer, and the warnings before a date."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.audit.services import Action, audit_record, audit_snapshot
+from tandem.commitments.models import Commitment
+from tandem.commitments.permissions import CommitmentsPermission
+from tandem.commitments.selectors import commitment_for_decision
+from tandem.commitments.tracking import WARNING_DAYS, State, state_condition
+from tandem.core import formats
+from tandem.core.api import StaleVersion
+from tandem.core.permissions import require
+from tandem.notifications.models import Notification
+from tandem.notifications.services import Notice, notices_send
+from tandem.people.models import User
+from tandem.product.models import Feature, Release
+from tandem.product.selectors import SHAREABLE, feature_visible
+from tandem.sales.models import Opportunity
+from tandem.sales.selectors import opportunity_for_change
+
+KIND = Notification.Kind.COMMITMENT
+
+
+def _stale() -> StaleVersion:
+    return StaleVersion("Someone else answered this commitment since you opened it. Reload it to see the answer.")
+
+
+def approved_at_once(*, feature: Feature, due_date: datetime.date | None) -> bool:
+    """A promise needs no approval when the sales roadmap already commits the feature: committed,
+    shown to sales, on a planned release, and the date (if any) not before the release's target."""
+    release = feature.release
+    return (
+        feature.confidence == Feature.Confidence.COMMITTED
+        and feature.visibility in SHAREABLE
+        and feature.status not in (Feature.Status.SHIPPED, Feature.Status.DECLINED)
+        and release is not None
+        and release.status == Release.Status.PLANNED
+        and (due_date is None or due_date >= release.target_date)
+    )
+
+
+def _deciders(feature: Feature) -> list[User]:
+    """Who hears of a commitment to approve: the product's manager, else the active executives."""
+    manager = feature.product.manager
+    if manager is not None and manager.is_active:
+        return [manager]
+    return list(User.objects.filter(role="executive", is_active=True))
+
+
+def _url(commitment: Commitment) -> str:
+    return reverse("commitments:commitment_detail", kwargs={"pk": commitment.pk})
+
+
+def _when(commitment: Commitment) -> str:
+    return f" by {formats.date_short(commitment.due_date)}" if commitment.due_date else ""
+
+
+@transaction.atomic
+def commitment_ask(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    feature_id: int,
+    due_date: datetime.date | None = None,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Commitment:
+    """Ask to promise a feature to a deal's account, optionally by a date.
+
+    Whoever may change the deal may ask (its rep, their sales manager, admins), for a feature they
+    see that is neither shipped nor declined, once per deal and feature while the first is open.
+    When the sales roadmap already commits the feature by that date it is approved at once;
+    otherwise the product's manager is asked to approve it.
+    """
+    require(actor, CommitmentsPermission.ASK_COMMITMENT)
+    deal = opportunity_for_change(user=actor, pk=opportunity.pk)
+    today = today or timezone.localdate()
+    feature = feature_visible(user=actor).select_related("product__manager", "release").filter(pk=feature_id).first()
+    if feature is None:
+        raise ValidationError({"feature": ["Choose a feature from the roadmap."]})
+    if feature.status == Feature.Status.SHIPPED:
+        raise ValidationError({"feature": ["This feature has shipped: the customer can have it now."]})
+    if feature.status == Feature.Status.DECLINED:
+        raise ValidationError({"feature": ["This feature was declined: it cannot be promised."]})
+    if due_date is not None and due_date < today:
+        raise ValidationError({"due_date": ["Choose a date from today on."]})
+    if Commitment.objects.filter(opportunity=deal, feature=feature, status__in=["requested", "approved"]).exists():
+        raise ValidationError({"feature": ["This deal already has a commitment of this feature."]})
+    now = timezone.now()
+    at_once = approved_at_once(feature=feature, due_date=due_date)
+    commitment = Commitment(
+        opportunity=deal,
+        account_id=deal.account_id,
+        feature=feature,
+        due_date=due_date,
+        note=note.strip(),
+        status=Commitment.Status.APPROVED if at_once else Commitment.Status.REQUESTED,
+        requested_by=actor,
+        requested_at=now,
+        decided_at=now if at_once else None,
+    )
+    commitment.full_clean()
+    commitment.save()
+    audit_record(actor=actor, record=commitment, action=Action.CREATED)
+    if not at_once:
+        notices_send(
+            notices=[
+                Notice(
+                    recipient=person,
+                    kind=KIND,
+                    title=f"Approve a commitment: {feature.title} for {deal.account}{_when(commitment)}",
+                    body=f"{actor} asks to promise {feature.title} to {deal.account}{_when(commitment)}."
+                    + (f"\n\n{commitment.note}" if commitment.note else ""),
+                    url=_url(commitment),
+                )
+                for person in _deciders(feature)
+            ]
+        )
+    return commitment
+
+
+def _answer(*, actor: User, pk: int, expected_version: int, status: str, reason: str) -> Commitment:
+    commitment = commitment_for_decision(user=actor, pk=pk)
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if locked.version != expected_version:
+        raise _stale()
+    if locked.status != Commitment.Status.REQUESTED:
+        raise ValidationError({"status": ["This commitment was already answered."]})
+    before = audit_snapshot(locked)
+    locked.status, locked.reason = status, reason.strip()
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.version += 1
+    locked.full_clean()
+    locked.save(update_fields=["status", "reason", "decided_by", "decided_at", "version"])
+    audit_record(actor=actor, record=locked, action=Action.DECIDED, before=before)
+    verb = "approved" if status == Commitment.Status.APPROVED else "refused"
+    feature, account = commitment.feature, commitment.account
+    notices_send(
+        notices=[
+            Notice(
+                recipient=person,
+                kind=KIND,
+                title=f"Commitment {verb}: {feature.title} for {account}{_when(locked)}",
+                body=f"{actor} {verb} the promise of {feature.title} to {account}{_when(locked)}."
+                + (f"\n\n{locked.reason}" if locked.reason else ""),
+                url=_url(locked),
+            )
+            for person in (commitment.requested_by, commitment.opportunity.owner)
+        ]
+    )
+    locked.opportunity, locked.account, locked.feature = commitment.opportunity, account, feature
+    return locked
+
+
+@transaction.atomic
+def commitment_approve(*, actor: User, commitment: Commitment, expected_version: int, reason: str = "") -> Commitment:
+    """Approve a commitment awaiting approval. Who may: whoever holds the right to plan its feature
+    (decision rights: by default the product's manager and executives). The rep and the deal's owner
+    are told."""
+    return _answer(
+        actor=actor,
+        pk=commitment.pk,
+        expected_version=expected_version,
+        status=Commitment.Status.APPROVED,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def commitment_refuse(*, actor: User, commitment: Commitment, expected_version: int, reason: str) -> Commitment:
+    """Refuse a commitment awaiting approval, saying why (the rep tells the customer). Who may: as
+    `commitment_approve`."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why you refuse: the rep tells the customer."]})
+    return _answer(
+        actor=actor,
+        pk=commitment.pk,
+        expected_version=expected_version,
+        status=Commitment.Status.REFUSED,
+        reason=reason,
+    )
+
+
+def _warned(commitment: Commitment, today: datetime.date) -> list[Notice]:
+    deal, feature = commitment.opportunity, commitment.feature
+    due = commitment.due_date
+    assert due is not None
+    days = (due - today).days
+    title = f"Commitment at risk: {feature.title} for {commitment.account} is due {formats.date_short(due)}"
+    body = (
+        f"{feature.title} was promised to {commitment.account} (deal {deal.name}) by {formats.date_short(due)}, "
+        f"in {days} day{'s' if days != 1 else ''}, and has not shipped."
+        + (
+            f" Its release {feature.release.name} targets {formats.date_short(feature.release.target_date)}."
+            if feature.release is not None
+            else " It is on no release yet."
+        )
+    )
+    people = [commitment.requested_by, deal.owner]
+    if deal.owner.team is not None and deal.owner.team.manager is not None:
+        people.append(deal.owner.team.manager)
+    if feature.product.manager is not None:
+        people.append(feature.product.manager)
+    return [Notice(recipient=person, kind=KIND, title=title, body=body, url=_url(commitment)) for person in people]
+
+
+@transaction.atomic
+def commitment_warnings_send(*, today: datetime.date | None = None) -> int:
+    """Warn the rep, their sales manager and the product manager of every approved commitment whose
+    date is at most `WARNING_DAYS` away (or passed today) and that has not been delivered — once per
+    commitment: it is marked warned in the same transaction, so a second run sends nothing.
+    Returns how many commitments were warned about."""
+    today = today or timezone.localdate()
+    due = (
+        Commitment.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(warned_at__isnull=True, due_date__isnull=False, due_date__lte=today + datetime.timedelta(WARNING_DAYS))
+        .filter(due_date__gte=today)
+        .filter(state_condition(State.AT_RISK, today=today))
+        .select_related(
+            "opportunity__owner__team__manager",
+            "account",
+            "feature__product__manager",
+            "feature__release",
+            "requested_by",
+        )
+        .order_by("pk")
+    )
+    commitments = list(due)
+    if not commitments:
+        return 0
+    for commitment in commitments:
+        # One notices_send per commitment: a person told of two commitments gets both.
+        notices_send(notices=_warned(commitment, today))
+    Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(warned_at=timezone.now())
+    return len(commitments)
