@@ -4,6 +4,8 @@ Record visibility (what a user may *see*) lives in each app's selectors; this mo
 user may *do*. A record you may see but not change gives 403.
 """
 
+from enum import StrEnum
+
 from django.core.exceptions import PermissionDenied
 
 from tandem.activities.permissions import ActivitiesPermission
@@ -19,8 +21,14 @@ from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
 
+
+class CorePermission(StrEnum):
+    EXPORT_WORKSPACE = "core.export_workspace"
+
+
 Permission = (
-    ActivitiesPermission
+    CorePermission
+    | ActivitiesPermission
     | AsksPermission
     | AuditPermission
     | DecisionsPermission
@@ -74,6 +82,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # Every record of every person, unfiltered: the admin's, as the Django admin is.
+    CorePermission.EXPORT_WORKSPACE: frozenset({R.ADMIN}),
 }
 
 
