@@ -212,7 +212,7 @@ RECORD_TYPES: dict[str, RecordType] = {
     ),
     "people.apitoken": RecordType(
         noun="API token",
-        fields=("user", "name", "prefix", "revoked_at"),
+        fields=("user", "name", "prefix", "scope", "expires_at", "revoked_at"),
         label=lambda token: f"{token.name} ({token.prefix}…) of {token.user}",
         related=("user",),
     ),

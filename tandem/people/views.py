@@ -90,7 +90,7 @@ def api_token_create_view(request: PageRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _profile_page(request, token_form=form)
-    token, key = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+    token, key = api_token_create(actor=request.user, **form.cleaned_data)
     return _profile_page(request, new_token=token, new_key=key)
 
 
