@@ -20,6 +20,7 @@ from tandem.people.permissions import PeoplePermission
 from tandem.product.permissions import ProductPermission
 from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
+from tandem.webhooks.permissions import WebhooksPermission
 
 
 class CorePermission(StrEnum):
@@ -38,6 +39,7 @@ Permission = (
     | ProductPermission
     | SalesPermission
     | TargetsPermission
+    | WebhooksPermission
 )
 
 R = Role
@@ -84,6 +86,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
     # Every record of every person, unfiltered: the admin's, as the Django admin is.
     CorePermission.EXPORT_WORKSPACE: frozenset({R.ADMIN}),
+    # Where the workspace's events go, signed with secrets: the admin's, as integrations are.
+    WebhooksPermission.MANAGE_WEBHOOKS: frozenset({R.ADMIN}),
 }
 
 
