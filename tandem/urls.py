@@ -17,6 +17,7 @@ urlpatterns = [
     path("decisions/", include("tandem.decisions.urls")),
     path("notifications/", include("tandem.notifications.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("webhooks/", include("tandem.webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

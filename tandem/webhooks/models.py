@@ -23,7 +23,11 @@ class Subscription(models.Model):
     secret = models.CharField(max_length=64, help_text="Signs each delivery (HMAC-SHA256); the receiver keeps it.")
     is_active = models.BooleanField("active", default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="webhook_subscriptions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_subscriptions",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
