@@ -1,6 +1,7 @@
 """Webhook subscriptions and their deliveries (docs/webhooks.md)."""
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 
 from tandem.core.constraints import text_field
@@ -15,7 +16,12 @@ class Subscription(models.Model):
     """
 
     name = models.CharField(max_length=100, help_text="What receives it, e.g. “#product-decisions in Slack”.")
-    url = models.URLField("address", max_length=2000, help_text="Where Tandem posts each event (https://…).")
+    url = models.URLField(
+        "address",
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// address.")],
+        help_text="Where Tandem posts each event (https://…).",
+    )
     events = models.JSONField(default=list, help_text="The event names it receives.")
     slack_format = models.BooleanField(
         "Slack format", default=False, help_text='Send {"text": …}, what a Slack incoming webhook accepts.'
