@@ -70,7 +70,7 @@ class WebhookPatch(Schema):
     is_active: bool = omittable()
 
 
-class PageQuery(Schema):
+class WebhookPageQuery(Schema):
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -101,7 +101,7 @@ class WebhookDeliveryPageOut(Schema):
     operation_id="webhooks_subscription_list",
     summary="List the webhooks (admins)",
 )
-def subscription_list(request: ApiRequest, params: Query[PageQuery]) -> dict[str, Any]:
+def subscription_list(request: ApiRequest, params: Query[WebhookPageQuery]) -> dict[str, Any]:
     require(request.user, P.MANAGE_WEBHOOKS)
     items, next_cursor = cursor_paginate(
         subscription_visible(user=request.user), order=["id"], cursor=params.cursor, limit=params.limit
@@ -166,7 +166,7 @@ def subscription_delete(request: ApiRequest, subscription_id: Id) -> Status[None
     operation_id="webhooks_delivery_list",
     summary="A webhook's deliveries, newest first (admins)",
 )
-def delivery_list(request: ApiRequest, subscription_id: Id, params: Query[PageQuery]) -> dict[str, Any]:
+def delivery_list(request: ApiRequest, subscription_id: Id, params: Query[WebhookPageQuery]) -> dict[str, Any]:
     require(request.user, P.MANAGE_WEBHOOKS)
     subscription = subscription_get(user=request.user, pk=subscription_id)
     deliveries = delivery_visible(user=request.user).filter(subscription=subscription)
