@@ -1,8 +1,11 @@
 import datetime
+from typing import get_args
 
 import pytest
 from django.utils import timezone
 
+from tandem.people.api import TeamDetailOut
+from tandem.people.models import Team
 from tandem.people.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,7 @@ def test_an_expired_token_is_refused(client, rep):
 
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
+
+
+def test_the_team_kinds_the_api_names_are_the_models():
+    assert set(get_args(TeamDetailOut.model_fields["kind"].annotation)) == set(Team.Kind.values)
