@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -98,7 +98,7 @@ SEARCH_MIN_LENGTH = 3
 
 
 @require_GET
-def ask_list(request: PageRequest) -> HttpResponse:
+def ask_list(request: PageRequest) -> HttpResponseBase:
     """The asks this user may see, newest first, filtered by status (declined or deferred, not
     yet escalated…), product, importance, segment and rep; its totals come after (`?totals=1`)."""
     filterset = AskFilter(request.GET or None, queryset=ask_rows(user=request.user), request=request)
@@ -296,7 +296,7 @@ def _inbox_filtered(user: User, request: PageRequest, data: QueryDict) -> AskInb
 
 
 @require_GET
-def inbox(request: PageRequest) -> HttpResponse:
+def inbox(request: PageRequest) -> HttpResponseBase:
     """The triage inbox: new asks, newest or most valuable first, filtered by product, importance, segment, rep."""
     require(request.user, AsksPermission.TRIAGE)
     filterset = _inbox_filtered(request.user, request, request.GET)

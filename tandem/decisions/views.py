@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -169,7 +169,7 @@ def ask_escalate(request: PageRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def escalation_list(request: PageRequest) -> HttpResponse:
+def escalation_list(request: PageRequest) -> HttpResponseBase:
     """Escalations this user may see, soonest due first; filter open, overdue or ruled."""
     today = timezone.localdate()
     chosen = request.GET.get("status", "open")

@@ -6,7 +6,7 @@ The list returns only its `#list` region to htmx requests, from the same view.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,7 +67,7 @@ LEAD_EXPORT = [
 
 
 @require_GET
-def lead_list(request: PageRequest) -> HttpResponse:
+def lead_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_LEADS)
     filterset = LeadFilter(request.GET, queryset=lead_rows(user=request.user), request=request)
     bootstrap(filterset.form)

@@ -10,7 +10,7 @@ from django.contrib.messages import info as flash_info
 from django.contrib.messages import success as flash_success
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -115,7 +115,7 @@ LINKED_ASKS_SHOWN = 50
 
 
 @require_GET
-def feature_list(request: PageRequest) -> HttpResponse:
+def feature_list(request: PageRequest) -> HttpResponseBase:
     """Features by score; sorted on the evidence row's indexed columns, never by aggregating asks.
 
     The page's rows get their 90-day ask count in the same query (`with_recent_asks`).
@@ -364,7 +364,7 @@ def release_update(request: PageRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def product_list(request: PageRequest) -> HttpResponse:
+def product_list(request: PageRequest) -> HttpResponseBase:
     """Products with their lifecycle stage and how many of their features this user sees (counted in the query)."""
     visible = Q(features__in=feature_visible(user=request.user))
     roadmap_statuses = [Feature.Status.PLANNED, Feature.Status.IN_PROGRESS]

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -113,7 +113,7 @@ OPPORTUNITY_EXPORT = [
 
 
 @require_GET
-def opportunity_list(request: PageRequest) -> HttpResponse:
+def opportunity_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_PIPELINE)
     deals = opportunity_rows(user=request.user)
     filters = request.GET.copy()
@@ -590,7 +590,7 @@ def owner_options(request: PageRequest) -> HttpResponse:
 
 
 @require_GET
-def account_list(request: PageRequest) -> HttpResponse:
+def account_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_PIPELINE)
     accounts = account_visible(user=request.user).select_related("owner")
     filterset = AccountFilter(request.GET, queryset=accounts, request=request)
@@ -796,7 +796,7 @@ def _quota_rows(user: User, quotas: list[Quota]) -> list[dict[str, Any]]:
 
 
 @require_GET
-def quota_list(request: PageRequest) -> HttpResponse:
+def quota_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_QUOTAS)
     quotas = quota_visible(user=request.user).select_related("user", "team")
     if wants_export(request):

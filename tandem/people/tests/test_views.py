@@ -131,6 +131,7 @@ def test_a_token_is_made_with_the_scope_and_expiry_chosen_and_listed_so(client, 
 
     sheet, sync = ApiToken.objects.get(name="Sheet"), ApiToken.objects.get(name="Sync")
     assert sheet.scope == "read"
+    assert sheet.expires_at is not None
     assert 29 <= (sheet.expires_at - sheet.created_at).days <= 30
     assert (sync.scope, sync.expires_at) == ("write", None)
     html = client.get(reverse("people:profile")).content.decode()
