@@ -22,6 +22,7 @@ from tandem.product.api import router as product_router
 from tandem.roadmap.api import router as roadmap_router
 from tandem.sales.api import router as sales_router
 from tandem.targets.api import router as targets_router
+from tandem.webhooks.api import router as webhooks_router
 
 api = TandemAPI(
     title="Tandem API",
@@ -48,3 +49,4 @@ api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
 api.add_router("/", audit_router)
+api.add_router("/", webhooks_router)

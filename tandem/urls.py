@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/", include("tandem.notifications.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("imports/", include("tandem.imports.urls")),
+    path("webhooks/", include("tandem.webhooks.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -21,6 +21,9 @@ from tandem.product.services import feature_create, feature_delete
 from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import account_visible, opportunity_visible
 from tandem.triage.suggestions import ask_indexed, feature_indexed, link_learned
+from tandem.webhooks import payloads
+from tandem.webhooks import services as webhooks
+from tandem.webhooks.events import Event
 
 
 class AskAlreadyTriaged(StaleVersion):
@@ -77,6 +80,7 @@ def ask_create(
     ask.full_clean()
     ask.save()
     ask_indexed(ask=ask)
+    webhooks.emit(Event.ASK_LOGGED, payloads.ask_logged(ask=ask, actor=actor))
     if feature is not None:
         feature_evidence_refresh(feature_ids=[feature.pk])
         if triaged:

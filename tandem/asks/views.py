@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +31,7 @@ from tandem.asks.selectors import (
     triage_action_undoable,
     triage_action_visible,
 )
+from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, sort_ordering, wants_totals
 from tandem.core.money import workspace_get
@@ -62,13 +63,42 @@ INBOX_COLUMNS = [
 ]
 INBOX_SORT = "-created"
 
+
+def _deal_shown(ask: Any) -> bool:
+    """Whether the reader sees the ask's deal: a colleague's deal is only "a deal", not its name or amount."""
+    return bool(ask.opportunity_id and ask.deal_seen)
+
+
+ASK_EXPORT = [
+    ExportField("Ask id", lambda ask: ask.pk),
+    ExportField("Need", lambda ask: ask.need),
+    ExportField("Why", lambda ask: ask.why),
+    ExportField("Status", lambda ask: ask.get_loop_status_display()),
+    ExportField("Importance", lambda ask: ask.get_importance_display()),
+    ExportField("Source", lambda ask: ask.get_source_display()),
+    ExportField("Account id", lambda ask: ask.account_id),
+    ExportField("Account", lambda ask: ask.account.name),
+    ExportField("Deal id", lambda ask: ask.opportunity_id if _deal_shown(ask) else None),
+    ExportField(
+        "Deal",
+        lambda ask: ask.opportunity.name if _deal_shown(ask) else ("A colleague's deal" if ask.opportunity_id else ""),
+    ),
+    ExportField("Feature id", lambda ask: ask.feature_id),
+    ExportField("Feature", lambda ask: ask.feature.title if ask.feature else ""),
+    ExportField(
+        "Value (home currency)", lambda ask: None if ask.opportunity_id and not ask.deal_seen else ask.value_home
+    ),
+    ExportField("Logged by", lambda ask: person(ask.requested_by)),
+    ExportField("Logged", lambda ask: ask.created_at),
+]
+
 ASKS_SHOWN = 50
 FEATURE_RESULTS = 8
 SEARCH_MIN_LENGTH = 3
 
 
 @require_GET
-def ask_list(request: PageRequest) -> HttpResponse:
+def ask_list(request: PageRequest) -> HttpResponseBase:
     """The asks this user may see, newest first, filtered by status (declined or deferred, not
     yet escalated…), product, importance, segment and rep; its totals come after (`?totals=1`)."""
     filterset = AskFilter(request.GET or None, queryset=ask_rows(user=request.user), request=request)
@@ -76,6 +106,10 @@ def ask_list(request: PageRequest) -> HttpResponse:
         sums = {"of value": (ask_value_seen(user=request.user), "value")}
         totals = list_totals(filterset.qs, noun="ask", sums=sums)
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
+    if wants_export(request):
+        return export_list(
+            request, filterset.qs, name="asks", fields=ASK_EXPORT, columns=ASK_COLUMNS, default_sort="-created"
+        )
     page = list_page(request, filterset.qs, columns=ASK_COLUMNS, default_sort="-created")
     context = {"page": page, "columns": ASK_COLUMNS, "filter": filterset, "filtered": bool(active_filters(filterset))}
     template = "asks/partials/_ask_list.jinja" if request.htmx else "asks/ask_list.html"
@@ -262,13 +296,17 @@ def _inbox_filtered(user: User, request: PageRequest, data: QueryDict) -> AskInb
 
 
 @require_GET
-def inbox(request: PageRequest) -> HttpResponse:
+def inbox(request: PageRequest) -> HttpResponseBase:
     """The triage inbox: new asks, newest or most valuable first, filtered by product, importance, segment, rep."""
     require(request.user, AsksPermission.TRIAGE)
     filterset = _inbox_filtered(request.user, request, request.GET)
     if wants_totals(request):
         totals = list_totals(filterset.qs, noun="new ask", sums={"of value": ("value_home", "value")})
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
+    if wants_export(request):
+        return export_list(
+            request, filterset.qs, name="inbox", fields=ASK_EXPORT, columns=INBOX_COLUMNS, default_sort=INBOX_SORT
+        )
     page = list_page(request, filterset.qs, columns=INBOX_COLUMNS, default_sort=INBOX_SORT)
     context = {
         "page": page,

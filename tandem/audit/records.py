@@ -243,9 +243,15 @@ RECORD_TYPES: dict[str, RecordType] = {
         money={"amount": _home_currency},
         link=lambda target: reverse("targets:target_detail") + f"?year={target.fiscal_year}",
     ),
+    # Who is told what, and where: the secret never enters the trail.
+    "webhooks.subscription": RecordType(
+        noun="webhook",
+        fields=("name", "url", "events", "slack_format", "is_active"),
+        link=_detail("webhooks:subscription_detail"),
+    ),
     "people.apitoken": RecordType(
         noun="API token",
-        fields=("user", "name", "prefix", "revoked_at"),
+        fields=("user", "name", "prefix", "scope", "expires_at", "revoked_at"),
         label=lambda token: f"{token.name} ({token.prefix}…) of {token.user}",
         related=("user",),
     ),

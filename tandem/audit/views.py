@@ -2,7 +2,6 @@
 executives only (`AuditPermission.VIEW_TRAIL`; others get 403, as for every area their role does
 not open)."""
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from tandem.audit.models import AuditEntry
 from tandem.audit.permissions import AuditPermission
 from tandem.audit.records import RECORD_TYPES, admin_link
 from tandem.audit.selectors import audit_entry_visible
+from tandem.core.exports import csv_response, neutralised
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, sort_ordering
@@ -108,13 +108,6 @@ def entry_list(request: PageRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    """A file that hands back what is written to it: csv.writer's rows go straight to the response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 EXPORT_HEADER = [
     "time (UTC)",
     "who",
@@ -129,14 +122,11 @@ EXPORT_HEADER = [
     "through",
     "request id",
 ]
-# A cell that starts like a formula is run by spreadsheets (CSV injection): such cells get a
-# leading apostrophe, which they show as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # A cell that starts like a formula is run by spreadsheets (CSV injection): `neutralised`.
+    return neutralised("" if value is None else str(value))
 
 
 def export_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[str]]:
@@ -165,19 +155,7 @@ def entry_export(request: PageRequest) -> StreamingHttpResponse:
     filterset = _filtered(request)
     _, ordering = sort_ordering(request.GET.get("sort", DEFAULT_SORT), COLUMNS, DEFAULT_SORT)
     entries = _entries(filterset).order_by(*ordering)
-    writer = csv.writer(_Echo())
-    zone = timezone.get_current_timezone()
-
-    def lines() -> Iterator[str]:
-        # Streamed after the middleware has put the time zone back: values keep the reader's.
-        with timezone.override(zone):
-            for row in export_rows(entries):
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="tandem-audit-trail-{stamp}.csv"'
-    return response
+    return csv_response(export_rows(entries), filename=f"tandem-audit-trail-{timezone.localdate().isoformat()}")
 
 
 @require_GET

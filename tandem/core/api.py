@@ -30,6 +30,8 @@ from tandem.core.text import ID_MAX, ID_MIN, NUL_MESSAGE, id_range_message, nul_
 from tandem.people.models import ApiToken, User
 
 TOKEN_PREFIX = "tdm_"
+# What a read-only token may send: reads change nothing.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
@@ -53,13 +55,21 @@ class PersonalTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         try:  # the digest is unique: `get`, where `first` would sort
             api_token = ApiToken.objects.select_related("user").get(
-                digest=token_digest(token), revoked_at__isnull=True, user__is_active=True
+                Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                digest=token_digest(token),
+                revoked_at__isnull=True,
+                user__is_active=True,
             )
         except ApiToken.DoesNotExist:
             request.api_token_refused = True  # type: ignore[attr-defined]  # read by the 401's WWW-Authenticate
             _count_bad_token(request)
             return None
         api_rate_count(key=f"token:{api_token.pk}")
+        if api_token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
+            raise PermissionDenied(
+                f"The token “{api_token.name}” may only read. To make changes, create a read-and-write "
+                "token on your profile page."
+            )
         # Record use at most once a minute: a busy integration must not write on every call.
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
@@ -189,7 +199,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
         refused = getattr(request, "api_token_refused", False)
-        detail = "This API token is not valid: it is unknown, revoked or its owner is deactivated."
+        detail = "This API token is not valid: it is unknown, revoked, expired or its owner is deactivated."
         response = api.create_response(
             request, {"detail": detail if refused else "Sign in or send a personal API token."}, status=401
         )

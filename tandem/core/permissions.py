@@ -4,6 +4,8 @@ Record visibility (what a user may *see*) lives in each app's selectors; this mo
 user may *do*. A record you may see but not change gives 403.
 """
 
+from enum import StrEnum
+
 from django.core.exceptions import PermissionDenied
 
 from tandem.activities.permissions import ActivitiesPermission
@@ -22,9 +24,16 @@ from tandem.product.permissions import ProductPermission
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.permissions import SalesPermission
 from tandem.targets.permissions import TargetsPermission
+from tandem.webhooks.permissions import WebhooksPermission
+
+
+class CorePermission(StrEnum):
+    EXPORT_WORKSPACE = "core.export_workspace"
+
 
 Permission = (
-    ActivitiesPermission
+    CorePermission
+    | ActivitiesPermission
     | AsksPermission
     | AuditPermission
     | CommitmentsPermission
@@ -38,6 +47,7 @@ Permission = (
     | RoadmapPermission
     | SalesPermission
     | TargetsPermission
+    | WebhooksPermission
 )
 
 R = Role
@@ -100,6 +110,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # The digest is written for sales; product and executives read it to see what sales is told.
     LaunchesPermission.READ_DIGEST: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     LaunchesPermission.SET_DIGEST: frozenset({R.ADMIN}),
+    # Every record of every person, unfiltered: the admin's, as the Django admin is.
+    CorePermission.EXPORT_WORKSPACE: frozenset({R.ADMIN}),
+    # Where the workspace's events go, signed with secrets: the admin's, as integrations are.
+    WebhooksPermission.MANAGE_WEBHOOKS: frozenset({R.ADMIN}),
 }
 
 

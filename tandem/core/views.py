@@ -5,16 +5,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core import services
 from tandem.core.forms import InputGuard
 from tandem.core.health import database_unavailable
 from tandem.core.http import PageRequest
+from tandem.core.permissions import CorePermission, require
+from tandem.core.workspace_export import workspace_zip_unrestricted
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -89,3 +92,16 @@ def saved_view_delete(request: PageRequest, pk: int) -> HttpResponse:
     view = services.saved_view_delete(actor=request.user, pk=pk)
     messages.success(request, f"View “{view.name}” deleted.")
     return redirect(view.list_name if view.list_name in SAVED_VIEW_LISTS else "dashboards:home")
+
+
+@require_GET
+def workspace_export(request: PageRequest) -> StreamingHttpResponse:
+    """Every record of the workspace as a zip of CSV files (docs/exporting.md), for admins: written
+    while it downloads, so it starts at once and holds little in memory whatever the size."""
+    require(request.user, CorePermission.EXPORT_WORKSPACE)
+    response = StreamingHttpResponse(
+        workspace_zip_unrestricted(exported_by=request.user.username), content_type="application/zip"
+    )
+    stamp = timezone.now().strftime("%Y-%m-%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="tandem-workspace-{stamp}.zip"'
+    return response

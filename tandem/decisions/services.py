@@ -33,6 +33,9 @@ from tandem.notifications.services import Notice, notices_send
 from tandem.people.models import User
 from tandem.product.models import Feature, Release
 from tandem.sales.selectors import opportunity_seen_by
+from tandem.webhooks import payloads
+from tandem.webhooks import services as webhooks
+from tandem.webhooks.events import Event
 
 ESCALATION_BUSINESS_DAYS = 5
 # An escalation reopens a "no": declined or deferred. "Needs more information" waits on sales itself.
@@ -224,11 +227,13 @@ def decision_record(
         escalation.status, escalation.ruling = Escalation.Status.RULED, decision
         escalation.save(update_fields=["status", "ruling"])
         audit_record(actor=actor, record=escalation, action=Action.RULED, before=ruled)
+        webhooks.emit(Event.ESCALATION_RULED, payloads.escalation(escalation=escalation, event=Event.ESCALATION_RULED))
     if target is not None and (feature is not None or outcome == Decision.Outcome.PLANNED):
         ask_outcomes_follow_features(feature_ids=[target.pk])
     if ask is not None:
         ask_outcomes_follow_asks(ask_ids=[ask.pk])
     decision.told = _decision_announce(decision=decision, right=right, escalation=escalation)
+    webhooks.emit(Event.DECISION_TAKEN, payloads.decision_taken(decision=decision))
     return decision
 
 
@@ -470,6 +475,7 @@ def escalation_create(
     escalation.full_clean()
     escalation.save()
     audit_record(actor=actor, record=escalation, action=Action.ESCALATED)
+    webhooks.emit(Event.ESCALATION_RAISED, payloads.escalation(escalation=escalation, event=Event.ESCALATION_RAISED))
     _escalation_announce(escalation=escalation, latest=latest)
     return escalation
 

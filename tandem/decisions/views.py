@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.asks.models import Ask, Decision
 from tandem.asks.selectors import ask_rows
 from tandem.core import formats
+from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.core.permissions import has_permission, require
@@ -32,6 +33,20 @@ ESCALATION_COLUMNS = [
     Column("executive", "To"),
     Column("status", "Status"),
     Column("escalated", "Escalated", order=["escalated_at"]),
+]
+
+ESCALATION_EXPORT = [
+    ExportField("Escalation id", lambda escalation: escalation.pk),
+    ExportField("Due", lambda escalation: escalation.due_date),
+    ExportField("Ask id", lambda escalation: escalation.ask_id),
+    ExportField("Ask", lambda escalation: escalation.ask.need),
+    ExportField("Account", lambda escalation: escalation.ask.account.name),
+    ExportField("Escalated by", lambda escalation: person(escalation.escalated_by)),
+    ExportField("To", lambda escalation: person(escalation.executive) or "Any executive"),
+    ExportField("Reason", lambda escalation: escalation.reason),
+    ExportField("Status", lambda escalation: escalation.get_status_display()),
+    ExportField("Ruling", lambda escalation: escalation.ruling.get_outcome_display() if escalation.ruling else ""),
+    ExportField("Escalated", lambda escalation: escalation.escalated_at),
 ]
 
 
@@ -154,7 +169,7 @@ def ask_escalate(request: PageRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def escalation_list(request: PageRequest) -> HttpResponse:
+def escalation_list(request: PageRequest) -> HttpResponseBase:
     """Escalations this user may see, soonest due first; filter open, overdue or ruled."""
     today = timezone.localdate()
     chosen = request.GET.get("status", "open")
@@ -165,6 +180,15 @@ def escalation_list(request: PageRequest) -> HttpResponse:
         status=chosen or None,
         today=today,
     )
+    if wants_export(request):
+        return export_list(
+            request,
+            escalations,
+            name="escalations",
+            fields=ESCALATION_EXPORT,
+            columns=ESCALATION_COLUMNS,
+            default_sort="due",
+        )
     page = list_page(request, escalations, columns=ESCALATION_COLUMNS, default_sort="due")
     context = {"page": page, "columns": ESCALATION_COLUMNS, "status": chosen, "today": today}
     template = "decisions/partials/_escalation_list.html" if request.htmx else "decisions/escalation_list.html"

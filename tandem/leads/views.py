@@ -6,12 +6,13 @@ The list returns only its `#list` region to htmx requests, from the same view.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.forms import bootstrap
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
@@ -44,15 +45,39 @@ LEAD_COLUMNS = [
     Column("created_at", "Created", order=["created_at"]),
 ]
 
+LEAD_EXPORT = [
+    ExportField("Lead id", lambda lead: lead.pk),
+    ExportField("First name", lambda lead: lead.first_name),
+    ExportField("Last name", lambda lead: lead.last_name),
+    ExportField("Email", lambda lead: lead.email),
+    ExportField("Phone", lambda lead: lead.phone),
+    ExportField("Title", lambda lead: lead.title),
+    ExportField("Company", lambda lead: lead.company),
+    ExportField("Country", lambda lead: lead.country),
+    ExportField("Region", lambda lead: lead.region),
+    ExportField("Source", lambda lead: lead.get_source_display()),
+    ExportField("Campaign", lambda lead: lead.campaign),
+    ExportField("Status", lambda lead: lead.get_status_display()),
+    ExportField("Owner", lambda lead: person(lead.owner)),
+    ExportField("Need", lambda lead: lead.need),
+    ExportField("Created", lambda lead: lead.created_at),
+    ExportField("Qualified", lambda lead: lead.qualified_at),
+    ExportField("Converted", lambda lead: lead.converted_at),
+]
+
 
 @require_GET
-def lead_list(request: PageRequest) -> HttpResponse:
+def lead_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_LEADS)
     filterset = LeadFilter(request.GET, queryset=lead_rows(user=request.user), request=request)
     bootstrap(filterset.form)
     if wants_totals(request):
         totals = list_totals(filterset.qs, noun="lead", sums={})
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
+    if wants_export(request):
+        return export_list(
+            request, filterset.qs, name="leads", fields=LEAD_EXPORT, columns=LEAD_COLUMNS, default_sort="-created_at"
+        )
     page = list_page(request, filterset.qs, columns=LEAD_COLUMNS, default_sort="-created_at")
     context = {
         "page": page,

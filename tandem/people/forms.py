@@ -6,6 +6,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest
 
+from tandem.people.models import ApiToken
+
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
@@ -23,6 +25,24 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text="What will use it, so you recognise it later, e.g. “Forecast spreadsheet”.",
     )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        help_text="A read-only token may read what you see and change nothing.",
+        required=False,
+    )
+    expires_in = forms.TypedChoiceField(
+        label="Expires",
+        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never (until revoked)")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
+
+    def clean_scope(self) -> str:
+        # Least privilege when the form does not say: read only.
+        return self.cleaned_data.get("scope") or ApiToken.Scope.READ
 
 
 class TwoFactorCodeForm(forms.Form):

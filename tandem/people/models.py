@@ -105,7 +105,15 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 digest is stored; the key is shown once at creation."""
+    """A personal API token. Only a SHA-256 digest is stored; the key is shown once at creation.
+
+    A read token reads what its owner sees and changes nothing; a write token does both. A token
+    works until it is revoked or, when it has one, until its expiry.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -114,6 +122,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Tokens made before scopes existed could write: they keep doing so.
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.WRITE)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token works until revoked.")
 
     class Meta:
         ordering = ["-created_at"]

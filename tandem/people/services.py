@@ -1,6 +1,7 @@
 """Writes of the people domain: each person's own profile, personal API tokens, two-factor
 sign-in and the security notices that tell a person their sign-in details changed."""
 
+import datetime
 import enum
 import hashlib
 import hmac
@@ -43,14 +44,25 @@ def user_update_profile(*, actor: User, user: User, first_name: str, last_name: 
 
 
 @transaction.atomic
-def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token for the actor and return it with its key.
+def api_token_create(
+    *, actor: User, name: str, scope: str = ApiToken.Scope.WRITE, expires_in: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a personal API token for the actor and return it with its key: read-only or read and
+    write, working until revoked or for `expires_in` days.
 
     Only the key's digest is stored, so the key is returned here once and can never be shown again.
     """
     require(actor, PeoplePermission.MANAGE_OWN_TOKENS)
     key = token_generate()
-    token = ApiToken(user=actor, name=name.strip(), prefix=key[:PREFIX_LENGTH], digest=token_digest(key))
+    expires_at = timezone.now() + datetime.timedelta(days=expires_in) if expires_in else None
+    token = ApiToken(
+        user=actor,
+        name=name.strip(),
+        prefix=key[:PREFIX_LENGTH],
+        digest=token_digest(key),
+        scope=scope,
+        expires_at=expires_at,
+    )
     token.full_clean()
     token.save()
     audit_record(actor=actor, record=token, action=Action.CREATED)

@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.core.http import PageRequest
+from tandem.core.permissions import CorePermission, has_permission
 from tandem.people.forms import (
     ApiTokenForm,
     PasswordConfirmForm,
@@ -66,6 +67,7 @@ def _profile_page(request: PageRequest, **context: Any) -> HttpResponse:
     initial = {"first_name": user.first_name, "last_name": user.last_name, "time_zone": user.time_zone}
     context.setdefault("form", ProfileForm(initial=initial))
     context["two_factor_on"] = two_factor_device(user=user) is not None
+    context["is_admin"] = has_permission(user, CorePermission.EXPORT_WORKSPACE)
     return render(request, "people/profile.html", context)
 
 
@@ -88,7 +90,7 @@ def api_token_create_view(request: PageRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _profile_page(request, token_form=form)
-    token, key = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+    token, key = api_token_create(actor=request.user, **form.cleaned_data)
     return _profile_page(request, new_token=token, new_key=key)
 
 

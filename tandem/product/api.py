@@ -24,9 +24,11 @@ from tandem.core.api import (
 )
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
+from tandem.core.permissions import require
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
-from tandem.product.models import Feature, Release, ScoringSettings
+from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
+from tandem.product.permissions import ProductPermission
 from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
     feature_get,
@@ -458,3 +460,150 @@ def release_update(request: ApiRequest, release_id: int, payload: ReleasePatch) 
         name=release.name if payload.name is None else payload.name,
         target_date=release.target_date if payload.target_date is None else payload.target_date,
     )
+
+
+# Products, goals and the scoring weights: what the product list, the product page and the scoring
+# page offer (issue 20: the API offers every action of the pages).
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    description: str
+    lifecycle_stage: Product.Lifecycle
+    manager_id: int | None
+
+
+class ProductPageOut(Schema):
+    items: list[ProductOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class ProductListQuery(Schema):
+    lifecycle_stage: Product.Lifecycle | None = None
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get(
+    "/products",
+    response={200: ProductPageOut, **ERRORS},
+    operation_id="product_product_list",
+    summary="List products, by name",
+)
+def product_list(request: ApiRequest, params: Query[ProductListQuery]) -> dict[str, Any]:
+    products = product_visible(user=request.user)
+    if params.lifecycle_stage:
+        products = products.filter(lifecycle_stage=params.lifecycle_stage)
+    items, next_cursor = cursor_paginate(products, order=["name", "id"], cursor=params.cursor, limit=params.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/products/{product_id}",
+    response={200: ProductOut, **ERRORS},
+    operation_id="product_product_get",
+    summary="Read a product",
+)
+def product_get_one(request: ApiRequest, product_id: Id) -> Product:
+    return get_object_or_404(product_visible(user=request.user), pk=product_id)
+
+
+class GoalOut(Schema):
+    id: int
+    name: str
+    description: str
+    weight: Decimal
+    is_active: bool
+    version: int
+
+
+class GoalIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=text_limit(Goal, "description"))
+    weight: Decimal = Field(ge=0, max_digits=5, decimal_places=2)
+    is_active: bool = True
+
+
+class GoalPut(GoalIn):
+    version: int = Field(ge=0, le=2**31 - 1, description="The version read: a stale one is refused (409).")
+
+
+@router.get(
+    "/goals",
+    response={200: list[GoalOut], **ERRORS},
+    operation_id="product_goal_list",
+    summary="List the strategic goals and their weights",
+)
+def goal_list(request: ApiRequest) -> QuerySet[Goal]:
+    return goal_visible(user=request.user).order_by("name", "id")
+
+
+@router.post(
+    "/goals",
+    response={201: GoalOut, **WRITE_ERRORS},
+    operation_id="product_goal_create",
+    summary="Set a strategic goal with its weight (executives, admins)",
+)
+def goal_create(request: ApiRequest, payload: GoalIn) -> Status[Goal]:
+    return Status(201, services.goal_create(actor=request.user, **payload.dict()))
+
+
+@router.put(
+    "/goals/{goal_id}",
+    response={200: GoalOut, **WRITE_ERRORS},
+    operation_id="product_goal_update",
+    summary="Change a goal, from the version read (executives, admins); a new weight rescores its features",
+)
+def goal_update(request: ApiRequest, goal_id: Id, payload: GoalPut) -> Goal:
+    require(request.user, ProductPermission.SET_GOALS)
+    goal = get_object_or_404(goal_visible(user=request.user), pk=goal_id)
+    data = payload.dict()
+    version = data.pop("version")
+    return services.goal_update(actor=request.user, goal=goal, expected_version=version, **data)
+
+
+class ScoringOut(Schema):
+    formula: ScoringSettings.Formula
+    weight_revenue: Decimal
+    weight_reach: Decimal
+    weight_fit: Decimal
+    weight_urgency: Decimal
+    default_effort: Decimal = Field(description="Weeks assumed for a feature nobody estimated.")
+    single_deal_share: Decimal = Field(
+        description="Above this share of its open pipeline in one deal, a feature is a single-deal ask."
+    )
+    updated_at: datetime.datetime | None
+    recompute_requested_at: datetime.datetime | None
+    recomputed_at: datetime.datetime | None
+
+
+class ScoringPatch(Schema):
+    formula: ScoringSettings.Formula = omittable()
+    weight_revenue: Decimal = omittable(ge=0, max_digits=5, decimal_places=2)
+    weight_reach: Decimal = omittable(ge=0, max_digits=5, decimal_places=2)
+    weight_fit: Decimal = omittable(ge=0, max_digits=5, decimal_places=2)
+    weight_urgency: Decimal = omittable(ge=0, max_digits=5, decimal_places=2)
+    default_effort: Decimal = omittable(gt=0, max_digits=6, decimal_places=1)
+    single_deal_share: Decimal = omittable(gt=0, le=1, max_digits=3, decimal_places=2)
+
+
+@router.get(
+    "/scoring",
+    response={200: ScoringOut, **ERRORS},
+    operation_id="product_scoring_get",
+    summary="Read the scoring weights, the formula and whether a rescore is running",
+)
+def scoring_get(request: ApiRequest) -> ScoringSettings:
+    return scoring_settings_get()
+
+
+@router.patch(
+    "/scoring",
+    response={200: ScoringOut, **WRITE_ERRORS},
+    operation_id="product_scoring_update",
+    summary="Change the scoring weights (executives, admins)",
+    description="A new weight or default effort rescores every feature in the background.",
+)
+def scoring_update(request: ApiRequest, payload: ScoringPatch) -> ScoringSettings:
+    return services.scoring_settings_update(actor=request.user, **payload.dict(exclude_unset=True))

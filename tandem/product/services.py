@@ -24,6 +24,9 @@ from tandem.people.models import User
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
 from tandem.triage.suggestions import ask_indexed, feature_indexed
+from tandem.webhooks import payloads
+from tandem.webhooks import services as webhooks
+from tandem.webhooks.events import Event
 
 
 class FeatureChanges(TypedDict, total=False):
@@ -265,6 +268,9 @@ def release_ship(*, actor: User, release: Release) -> Release:
     feature_evidence_refresh(feature_ids=feature_ids)
     ask_outcomes_follow_features(feature_ids=feature_ids)
     release_shipped_announce(release=current, feature_ids=feature_ids)
+    webhooks.emit(
+        Event.RELEASE_SHIPPED, payloads.release_shipped(release=current, feature_ids=feature_ids, actor=actor)
+    )
     return current
 
 

@@ -10,7 +10,7 @@ from django.contrib.messages import info as flash_info
 from django.contrib.messages import success as flash_success
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +20,7 @@ from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.selectors import ask_rows, decision_visible
 from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.permissions import has_permission, require
@@ -66,6 +67,40 @@ def feature_columns(formula: str) -> list[Column]:
     ]
 
 
+def feature_export(formula: str) -> list[ExportField]:
+    """The feature list's columns in an export: the figures the table shows, with the score the
+    executive's formula gives (default or RICE)."""
+    rice = formula == ScoringSettings.Formula.RICE
+    return [
+        ExportField("Feature id", lambda feature: feature.pk),
+        ExportField("Feature", lambda feature: feature.title),
+        ExportField("Product", lambda feature: feature.product.name),
+        ExportField("Release", lambda feature: feature.release.name if feature.release else ""),
+        ExportField("Status", lambda feature: feature.get_status_display()),
+        ExportField("Confidence", lambda feature: feature.get_confidence_display()),
+        ExportField("Effort (weeks)", lambda feature: feature.effort),
+        ExportField(
+            "RICE" if rice else "Score",
+            lambda feature: feature.evidence.rice_score if rice else feature.evidence.score,
+        ),
+        ExportField("Revenue at stake (home currency)", lambda feature: feature.evidence.open_pipeline),
+        ExportField("Weighted (home currency)", lambda feature: feature.evidence.weighted_pipeline),
+        ExportField("Accounts", lambda feature: feature.evidence.accounts_count),
+        ExportField("Asks", lambda feature: feature.evidence.asks_count),
+        ExportField("Asks, 90 days", lambda feature: feature.recent_asks),
+        ExportField("Created", lambda feature: feature.created_at),
+    ]
+
+
+PRODUCT_EXPORT = [
+    ExportField("Product id", lambda product: product.pk),
+    ExportField("Product", lambda product: product.name),
+    ExportField("Lifecycle stage", lambda product: product.get_lifecycle_stage_display()),
+    ExportField("Product manager", lambda product: person(product.manager)),
+    ExportField("Features", lambda product: product.features_count),
+    ExportField("On the roadmap", lambda product: product.roadmap_count),
+]
+
 PRODUCT_COLUMNS = [
     Column("name", "Product", order=["name"]),
     Column("lifecycle", "Lifecycle stage", order=["lifecycle_stage"]),
@@ -80,7 +115,7 @@ LINKED_ASKS_SHOWN = 50
 
 
 @require_GET
-def feature_list(request: PageRequest) -> HttpResponse:
+def feature_list(request: PageRequest) -> HttpResponseBase:
     """Features by score; sorted on the evidence row's indexed columns, never by aggregating asks.
 
     The page's rows get their 90-day ask count in the same query (`with_recent_asks`).
@@ -96,6 +131,15 @@ def feature_list(request: PageRequest) -> HttpResponse:
     if wants_totals(request):
         totals = list_totals(filterset.qs, noun="feature", sums={})
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
+    if wants_export(request):
+        return export_list(
+            request,
+            filterset.qs,
+            name="features",
+            fields=feature_export(scoring.formula),
+            columns=columns,
+            default_sort="-score",
+        )
     page = list_page(request, filterset.qs, columns=columns, default_sort="-score")
     rows = [
         FeatureRow(
@@ -320,7 +364,7 @@ def release_update(request: PageRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def product_list(request: PageRequest) -> HttpResponse:
+def product_list(request: PageRequest) -> HttpResponseBase:
     """Products with their lifecycle stage and how many of their features this user sees (counted in the query)."""
     visible = Q(features__in=feature_visible(user=request.user))
     roadmap_statuses = [Feature.Status.PLANNED, Feature.Status.IN_PROGRESS]
@@ -328,6 +372,15 @@ def product_list(request: PageRequest) -> HttpResponse:
         features_count=Count("features", filter=visible),
         roadmap_count=Count("features", filter=visible & Q(features__status__in=roadmap_statuses)),
     )
+    if wants_export(request):
+        return export_list(
+            request,
+            products.select_related("manager"),
+            name="products",
+            fields=PRODUCT_EXPORT,
+            columns=PRODUCT_COLUMNS,
+            default_sort="name",
+        )
     page = list_page(request, products, columns=PRODUCT_COLUMNS, default_sort="name")
     context = {"page": page, "columns": PRODUCT_COLUMNS}
     template = "product/partials/_product_list.html" if request.htmx else "product/product_list.html"

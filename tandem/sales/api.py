@@ -684,3 +684,25 @@ def deal_contact_remove(request: ApiRequest, deal_contact_id: int) -> Status[Non
     row = deal_contact_for_change(user=request.user, pk=deal_contact_id)
     services.deal_contact_remove(actor=request.user, deal_contact=row)
     return Status(204, None)
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    order: int
+    default_probability: int
+    forecast_category: Stage.ForecastCategory
+    is_won: bool
+    is_lost: bool
+    loss_reason_required: bool
+
+
+@router.get(
+    "/stages",
+    response={200: list[StageOut], **ERRORS},
+    operation_id="sales_stage_list",
+    summary="List the stages of the sales process, in order",
+    description="Stages are configured by admins in the admin pages; everyone may read them.",
+)
+def stage_list(request: ApiRequest) -> QuerySet[Stage]:
+    return stage_visible(user=request.user).order_by("order", "id")

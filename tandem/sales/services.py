@@ -43,6 +43,9 @@ from tandem.sales.selectors import (
     deal_contact_for_change,
     opportunity_for_change,
 )
+from tandem.webhooks import payloads
+from tandem.webhooks import services as webhooks
+from tandem.webhooks.events import Event
 
 # A change to any of these moves the evidence (pipeline at stake, lost revenue) of the features the deal asked for.
 EVIDENCE_FIELDS = frozenset({"amount", "currency", "close_date", "probability", "stage", "loss_reason"})
@@ -387,6 +390,9 @@ def opportunity_update(
         ask_values_follow_deals(opportunity_ids=[opportunity.pk])
     if moved:
         _stage_change_record(opportunity=opportunity, from_stage=from_stage, actor=actor, now=now)
+        webhooks.emit(
+            Event.DEAL_STAGE_CHANGED, payloads.deal_stage_changed(deal=opportunity, from_stage=from_stage, actor=actor)
+        )
     audit_record(actor=actor, record=opportunity, action=Action.CHANGED, before=before)
     if moved or data.keys() & EVIDENCE_FIELDS:
         opportunity_evidence_refresh(opportunity_ids=[opportunity.pk])

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,10 +22,11 @@ from tandem.asks.views import ask_section
 from tandem.competition.selectors import competitor_visible
 from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
-from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
+from tandem.core.listing import PER_PAGE, Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.core.selectors import saved_views_of
@@ -86,9 +87,33 @@ OPPORTUNITY_COLUMNS = [
     Column("forecast_category", "Forecast"),
 ]
 
+OPPORTUNITY_EXPORT = [
+    ExportField("Deal id", lambda deal: deal.pk),
+    ExportField("Deal", lambda deal: deal.name),
+    ExportField("Account id", lambda deal: deal.account_id),
+    ExportField("Account", lambda deal: deal.account.name),
+    ExportField("Owner", lambda deal: person(deal.owner)),
+    ExportField("Stage", lambda deal: deal.stage.name),
+    ExportField("Amount", lambda deal: deal.amount),
+    ExportField("Currency", lambda deal: deal.currency),
+    ExportField("Amount (home currency)", lambda deal: deal.amount_home),
+    ExportField("Probability (%)", lambda deal: deal.probability),
+    ExportField("Forecast category", lambda deal: deal.get_forecast_category_display()),
+    ExportField("Type", lambda deal: deal.get_type_display()),
+    ExportField("Lead source", lambda deal: deal.get_lead_source_display()),
+    ExportField("Close date", lambda deal: deal.close_date),
+    ExportField("Next step", lambda deal: deal.next_step),
+    ExportField("Next step due", lambda deal: deal.next_step_date),
+    ExportField("Competitor", lambda deal: deal.competitor.name if deal.competitor else ""),
+    ExportField("Loss reason", lambda deal: deal.get_loss_reason_display()),
+    ExportField("Created", lambda deal: deal.created_at),
+    ExportField("Closed", lambda deal: deal.closed_at),
+    ExportField("Last activity", lambda deal: deal.last_activity_at),
+]
+
 
 @require_GET
-def opportunity_list(request: PageRequest) -> HttpResponse:
+def opportunity_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_PIPELINE)
     deals = opportunity_rows(user=request.user)
     filters = request.GET.copy()
@@ -101,6 +126,15 @@ def opportunity_list(request: PageRequest) -> HttpResponse:
         sums = {"in amount": ("amount_home", "amount"), "weighted": (WEIGHTED, "weighted")}
         return render(
             request, "core/partials/_list_totals.html", {"totals": list_totals(filterset.qs, noun="deal", sums=sums)}
+        )
+    if wants_export(request):
+        return export_list(
+            request,
+            filterset.qs,
+            name="deals",
+            fields=OPPORTUNITY_EXPORT,
+            columns=OPPORTUNITY_COLUMNS,
+            default_sort="close_date",
         )
     page = list_page(request, filterset.qs, columns=OPPORTUNITY_COLUMNS, default_sort="close_date")
     workspace = workspace_get()
@@ -515,6 +549,19 @@ ACCOUNT_COLUMNS = [
     Column("annual_revenue", "Annual revenue", order=["annual_revenue"], numeric=True),
 ]
 
+ACCOUNT_EXPORT = [
+    ExportField("Account id", lambda account: account.pk),
+    ExportField("Account", lambda account: account.name),
+    ExportField("Owner", lambda account: person(account.owner)),
+    ExportField("Industry", lambda account: account.industry),
+    ExportField("Segment", lambda account: account.get_segment_display()),
+    ExportField("Status", lambda account: account.get_status_display()),
+    ExportField("Employees", lambda account: account.employees),
+    ExportField("Region", lambda account: account.region),
+    ExportField("Annual revenue (home currency)", lambda account: account.annual_revenue),
+    ExportField("Created", lambda account: account.created_at),
+]
+
 
 # The searchable selects (core.forms.RemoteSelect) ask these as the user types.
 OPTIONS_SHOWN = 20
@@ -543,7 +590,7 @@ def owner_options(request: PageRequest) -> HttpResponse:
 
 
 @require_GET
-def account_list(request: PageRequest) -> HttpResponse:
+def account_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_PIPELINE)
     accounts = account_visible(user=request.user).select_related("owner")
     filterset = AccountFilter(request.GET, queryset=accounts, request=request)
@@ -552,6 +599,10 @@ def account_list(request: PageRequest) -> HttpResponse:
         sums = {"in annual revenue": ("annual_revenue", "revenue")}
         totals = list_totals(filterset.qs, noun="account", sums=sums)
         return render(request, "core/partials/_list_totals.html", {"totals": totals})
+    if wants_export(request):
+        return export_list(
+            request, filterset.qs, name="accounts", fields=ACCOUNT_EXPORT, columns=ACCOUNT_COLUMNS, default_sort="name"
+        )
     page = list_page(request, filterset.qs, columns=ACCOUNT_COLUMNS, default_sort="name")
     context = {
         "page": page,
@@ -712,6 +763,17 @@ QUOTA_COLUMNS = [
     Column("attainment", "Attainment", numeric=True),
 ]
 
+QUOTA_EXPORT = [
+    ExportField("Quota id", lambda row: row["quota"].pk),
+    ExportField("Fiscal year", lambda row: row["quota"].fiscal_year),
+    ExportField("Fiscal quarter", lambda row: row["quota"].fiscal_quarter),
+    ExportField("Rep", lambda row: person(row["quota"].user)),
+    ExportField("Team", lambda row: row["quota"].team.name if row["quota"].team else ""),
+    ExportField("Quota (home currency)", lambda row: row["quota"].amount),
+    ExportField("Won (home currency)", lambda row: row["won"]),
+    ExportField("Attainment (%)", lambda row: row["percent"]),
+]
+
 
 def _quota_rows(user: User, quotas: list[Quota]) -> list[dict[str, Any]]:
     """Each quota with the won amount in its quarter (deals won with a close date in it), summed in one
@@ -734,9 +796,20 @@ def _quota_rows(user: User, quotas: list[Quota]) -> list[dict[str, Any]]:
 
 
 @require_GET
-def quota_list(request: PageRequest) -> HttpResponse:
+def quota_list(request: PageRequest) -> HttpResponseBase:
     require(request.user, P.VIEW_QUOTAS)
     quotas = quota_visible(user=request.user).select_related("user", "team")
+    if wants_export(request):
+        return export_list(
+            request,
+            quotas,
+            name="quotas",
+            fields=QUOTA_EXPORT,
+            columns=QUOTA_COLUMNS,
+            default_sort="-quarter",
+            prepare=lambda chunk: _quota_rows(request.user, chunk),
+            chunk_size=PER_PAGE,  # one SUM per quota in the chunk's query, as for a page
+        )
     page = list_page(request, quotas, columns=QUOTA_COLUMNS, default_sort="-quarter")
     context = {
         "page": page,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.audit",
     "tandem.imports",
+    "tandem.webhooks",
     "tandem.dashboards",
 ]
 
@@ -236,6 +237,9 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 # /ready/ warns when the oldest background task has waited longer than this for `manage.py worker`.
 TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)
+# Networks webhooks may be delivered to although they are not public (docs/webhooks.md): none by
+# default, so a webhook can never reach loopback, private, link-local or metadata addresses.
+WEBHOOKS_ALLOWED_NETWORKS = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
 
 # Sign-in, sessions, abuse limits and the Content-Security-Policy (docs/security.md).
 from tandem.settings.security import *  # noqa: E402, F403

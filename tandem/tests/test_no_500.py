@@ -18,6 +18,7 @@ from tandem.people.tests.factories import ApiTokenFactory
 from tandem.sales.models import Account
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 from tandem.tests.world import World, build_world
+from tandem.webhooks.tests.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,10 @@ def as_rep(client: Client, rep) -> dict[str, str]:
 
 @pytest.fixture
 def as_reader(request, rep, admin_user) -> dict[str, str]:
-    """A rep's token, or an admin's for the lists a rep may not read (the audit trail)."""
+    """A rep's token, or an admin's for the lists a rep may not read (the audit trail, webhooks)."""
     path = request.node.callspec.params["path"]
     key = token_generate()
-    ApiTokenFactory(user=admin_user if path.startswith("/api/audit") else rep, key=key)
+    ApiTokenFactory(user=admin_user if path.startswith(("/api/audit", "/api/webhooks")) else rep, key=key)
     return {"Authorization": f"Bearer {key}"}
 
 
@@ -93,8 +94,11 @@ def test_every_list_endpoint_is_checked():
 @pytest.mark.parametrize(("path", "operation_id"), LISTS, ids=[op for _, op in LISTS])
 @pytest.mark.parametrize("cursor", TAMPERED.values(), ids=TAMPERED.keys())
 def test_a_tampered_cursor_is_a_422_on_every_list(client, world, as_reader, path, operation_id, cursor):
-    # A list under a record (a deal's activities) is read under the rep's own deal.
-    response = client.get(path.format(opportunity_id=world.opportunity.pk), {"cursor": cursor}, headers=as_reader)
+    # A list under a record (a deal's activities, a webhook's deliveries) is read under one the reader sees.
+    under = {"opportunity_id": world.opportunity.pk}
+    if "{subscription_id}" in path:
+        under["subscription_id"] = SubscriptionFactory().pk
+    response = client.get(path.format(**under), {"cursor": cursor}, headers=as_reader)
     assert response.status_code == 422, response.content
     assert response.json()["errors"] == {"cursor": [CURSOR_INVALID]}
 

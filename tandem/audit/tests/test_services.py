@@ -232,6 +232,7 @@ def test_api_tokens_created_and_revoked_are_recorded_without_their_key(rep):
         "user": [None, {"id": rep.pk, "label": str(rep)}],
         "name": [None, "CI"],
         "prefix": [None, token.prefix],
+        "scope": [None, "write"],  # what the token may do is part of the right it grants
     }
     assert revoked.action == A.REVOKED
     assert revoked.changes["revoked_at"][0] is None

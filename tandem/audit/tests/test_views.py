@@ -210,7 +210,7 @@ def test_the_list_makes_as_many_queries_for_ten_entries_as_for_one(client, admin
 def _csv(response) -> list[dict[str, str]]:
     assert response["Content-Type"].startswith("text/csv")
     assert response.streaming
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # Excel needs the BOM to read accents
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -77,3 +77,18 @@ def jinja(context: template.Context, template_name: str, **extra: Any) -> SafeSt
     values: dict[str, Any] = {str(key): value for key, value in context.flatten().items()}
     values.update(extra)
     return mark_safe(table.render(values, context.get("request")))  # escaped by Jinja2 as it rendered
+
+
+@register.inclusion_tag("core/partials/_export.html", takes_context=True)
+def export_menu(context: template.Context, form: str = "") -> dict[str, Any]:
+    """The "Export" menu of a list: its CSV and XLSX as filtered now. The links carry the page's
+    query; with `form` (the filter form's id) `export.js` reads the filters as they are at the click,
+    since htmx changes them without reloading the page."""
+    query = context["request"].GET.copy()
+    for key in ("page", "export", "totals"):
+        query.pop(key, None)
+    links = []
+    for chosen, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)")):
+        query["export"] = chosen
+        links.append({"format": chosen, "label": label, "url": "?" + query.urlencode()})
+    return {"links": links, "form": form}

@@ -24,6 +24,8 @@ PAGES: dict[str, Access] = {
         method="POST",
         data=lambda w: {"list_name": "sales:opportunity_list", "name": "My quiet deals", "query": "activity=quiet"},
     ),
+    # The whole workspace, every person's records: admins only.
+    "core:workspace_export": Access(expect(403, 403, 403, 403, 403, 200)),
     "core:saved_view_delete": Access(expect(302, 404, 404, 404, 404, 404), method="POST", kwargs=_reps_view),
 }
 

@@ -65,3 +65,5 @@ PAGES: dict[str, Access] = {
 API: dict[str, Access] = {
     "people_me": Access(EVERYONE_OK),
 }
+
+API["people_team_list"] = Access(EVERYONE_OK)

@@ -121,3 +121,28 @@ def test_profile_costs_the_same_queries_with_1_or_10_tokens(client, rep):
     with_one = measure()
     ApiTokenFactory.create_batch(9, user=rep)
     assert measure() == with_one
+
+
+def test_a_token_is_made_with_the_scope_and_expiry_chosen_and_listed_so(client, rep):
+    client.force_login(rep)
+
+    client.post(reverse("people:api_token_create"), {"name": "Sheet", "scope": "read", "expires_in": "30"})
+    client.post(reverse("people:api_token_create"), {"name": "Sync", "scope": "write", "expires_in": ""})
+
+    sheet, sync = ApiToken.objects.get(name="Sheet"), ApiToken.objects.get(name="Sync")
+    assert sheet.scope == "read"
+    assert sheet.expires_at is not None
+    assert 29 <= (sheet.expires_at - sheet.created_at).days <= 30
+    assert (sync.scope, sync.expires_at) == ("write", None)
+    html = client.get(reverse("people:profile")).content.decode()
+    assert "Read only" in html
+    assert "Read and write" in html
+
+
+def test_a_token_of_an_unknown_scope_gets_a_field_message(client, rep):
+    client.force_login(rep)
+
+    response = client.post(reverse("people:api_token_create"), {"name": "Sheet", "scope": "admin"})
+
+    assert "Select a valid choice." in response.content.decode()
+    assert not ApiToken.objects.exists()

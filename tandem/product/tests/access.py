@@ -157,3 +157,24 @@ API: dict[str, Access] = {
         data=lambda w: {"version": 1, "target_date": "2027-04-30"},
     ),
 }
+
+# Products, goals and the scoring weights: everyone reads them (every score shows its breakdown);
+# executives and admins set goals and weights.
+SETTERS_OK = expect(403, 403, 403, 403, 200, 200)
+API.update(
+    {
+        "product_product_list": Access(EVERYONE_OK),
+        "product_product_get": Access(EVERYONE_OK, kwargs=lambda w: {"product_id": w.product.pk}),
+        "product_goal_list": Access(EVERYONE_OK),
+        "product_goal_create": Access(
+            expect(403, 403, 403, 403, 201, 201), data=lambda w: {"name": "Expand in Europe", "weight": "2.00"}
+        ),
+        "product_goal_update": Access(
+            SETTERS_OK,
+            kwargs=lambda w: {"goal_id": w.goal.pk},
+            data=lambda w: {"name": w.goal.name, "weight": "1.50", "version": w.goal.version},
+        ),
+        "product_scoring_get": Access(EVERYONE_OK),
+        "product_scoring_update": Access(SETTERS_OK, data=lambda w: {"weight_fit": "0.30"}),
+    }
+)

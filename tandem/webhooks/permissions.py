@@ -1,0 +1,5 @@
+from enum import StrEnum
+
+
+class WebhooksPermission(StrEnum):
+    MANAGE_WEBHOOKS = "webhooks.manage_webhooks"
