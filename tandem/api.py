@@ -16,8 +16,11 @@ from tandem.forecasting.api import router as forecasting_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
+from tandem.planning.api import router as planning_router
 from tandem.product.api import router as product_router
+from tandem.reviews.api import router as reviews_router
 from tandem.sales.api import router as sales_router
+from tandem.scorecards.api import router as scorecards_router
 from tandem.targets.api import router as targets_router
 
 api = TandemAPI(
@@ -42,3 +45,6 @@ api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
 api.add_router("/", audit_router)
+api.add_router("/", planning_router)
+api.add_router("/", reviews_router)
+api.add_router("/", scorecards_router)

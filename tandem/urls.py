@@ -17,6 +17,9 @@ urlpatterns = [
     path("decisions/", include("tandem.decisions.urls")),
     path("notifications/", include("tandem.notifications.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("planning/", include("tandem.planning.urls")),
+    path("reviews/", include("tandem.reviews.urls")),
+    path("scorecards/", include("tandem.scorecards.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

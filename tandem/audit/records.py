@@ -210,6 +210,20 @@ RECORD_TYPES: dict[str, RecordType] = {
         money={"amount": _home_currency},
         link=lambda target: reverse("targets:target_detail") + f"?year={target.fiscal_year}",
     ),
+    "planning.teamcapacity": RecordType(
+        noun="team capacity",
+        fields=("team", "fiscal_year", "fiscal_quarter", "person_weeks"),
+        labels={"person_weeks": "Person-weeks"},
+        link=_page("planning:planning"),
+        related=("team",),
+    ),
+    "planning.quarterplan": RecordType(
+        noun="quarter plan",
+        fields=("fiscal_year", "fiscal_quarter", "blend", "revenue", "strategic", "note"),
+        money={"revenue": _home_currency},
+        labels={"blend": "Blend (λ)", "strategic": "Strategic value"},
+        link=_page("planning:planning"),
+    ),
     "people.apitoken": RecordType(
         noun="API token",
         fields=("user", "name", "prefix", "revoked_at"),

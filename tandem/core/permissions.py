@@ -15,8 +15,11 @@ from tandem.forecasting.permissions import ForecastingPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
+from tandem.planning.permissions import PlanningPermission
 from tandem.product.permissions import ProductPermission
+from tandem.reviews.permissions import ReviewsPermission
 from tandem.sales.permissions import SalesPermission
+from tandem.scorecards.permissions import ScorecardsPermission
 from tandem.targets.permissions import TargetsPermission
 
 Permission = (
@@ -27,8 +30,11 @@ Permission = (
     | ForecastingPermission
     | LeadsPermission
     | PeoplePermission
+    | PlanningPermission
     | ProductPermission
+    | ReviewsPermission
     | SalesPermission
+    | ScorecardsPermission
     | TargetsPermission
 )
 
@@ -74,6 +80,17 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     DecisionsPermission.EDIT_RIGHTS: frozenset({R.EXECUTIVE, R.ADMIN}),
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # Planning names internal features, so it is the product side's and the executive's: engineering
+    # leads set their capacity, PMs and leads say who builds what, the executive chooses the plan.
+    PlanningPermission.VIEW_PLANNING: frozenset({R.PRODUCT_MANAGER, R.ENGINEERING_LEAD, R.EXECUTIVE, R.ADMIN}),
+    PlanningPermission.SET_CAPACITY: frozenset({R.ENGINEERING_LEAD, R.ADMIN}),
+    PlanningPermission.PLAN_BUILD: frozenset({R.PRODUCT_MANAGER, R.ENGINEERING_LEAD, R.ADMIN}),
+    PlanningPermission.SAVE_PLAN: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # The product–sales review: sales managers, PMs and executives run it (admins too); everyone may
+    # attend and own action items (reviews/selectors.py).
+    ReviewsPermission.RUN_REVIEWS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    # Scorecards read figures of both sides; reps and engineering leads have their own pages.
+    ScorecardsPermission.VIEW_SCORECARDS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
 }
 
 

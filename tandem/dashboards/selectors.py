@@ -25,6 +25,7 @@ from tandem.people.models import User
 from tandem.people.selectors import team_visible, user_visible
 from tandem.product.models import Feature, Release
 from tandem.product.selectors import feature_visible, release_visible
+from tandem.reviews.selectors import action_items_open_for
 from tandem.sales.models import Opportunity, Stage
 from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible
 
@@ -309,6 +310,7 @@ def home_context(*, user: User, today: datetime.date | None = None) -> dict[str,
         "quarter_last": last,
         "home_currency": workspace.home_currency,
         "overdue_escalations": escalations_overdue_for_home(user=user, today=today),
+        "open_action_items": action_items_open_for(user=user),
         **SECTIONS[Role(user.role)](user, quarter, start_month, today),
     }
 

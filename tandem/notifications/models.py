@@ -17,6 +17,7 @@ class Notification(models.Model):
         DECISION = "decision", "Decision"
         ESCALATION = "escalation", "Escalation"
         RELEASE_SHIPPED = "release_shipped", "Release shipped"
+        REVIEW = "review", "Product–sales review"  # minutes and action items
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -41,10 +42,10 @@ class Notification(models.Model):
         ]
         constraints = [
             FieldCheckConstraint(
-                condition=Q(kind__in=["decision", "escalation", "release_shipped"]),
+                condition=Q(kind__in=["decision", "escalation", "release_shipped", "review"]),
                 name="notification_kind_valid",
                 field="kind",
-                violation_error_message="Choose a decision, an escalation or a shipped release.",
+                violation_error_message="Choose a decision, an escalation, a shipped release or a review.",
             ),
             FieldCheckConstraint(
                 condition=GreaterThan(Length("title"), 0),

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "tandem.decisions",
     "tandem.notifications",
     "tandem.audit",
+    "tandem.planning",
+    "tandem.reviews",
+    "tandem.scorecards",
     "tandem.dashboards",
 ]
 
