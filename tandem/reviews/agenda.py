@@ -55,6 +55,10 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
+def _accounts(count: int) -> str:
+    return "1 account" if count == 1 else f"{count} accounts"
+
+
 def new_asks(user: User, period: Period) -> Section:
     """The asks logged in the period, most valuable first."""
     asks = (
@@ -89,7 +93,7 @@ def revenue_at_stake(user: User, period: Period) -> Section:
         AgendaItem(
             key=f"feature:{f.pk}",
             title=f.title,
-            detail=f"{f.product.name} · {f.get_status_display()} · {f.evidence.accounts_count} accounts",
+            detail=f"{f.product.name} · {f.get_status_display()} · {_accounts(f.evidence.accounts_count)}",
             url=reverse("product:feature_detail", args=[f.pk]),
             value=f.evidence.open_pipeline,
             feature_id=f.pk,

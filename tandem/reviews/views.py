@@ -276,5 +276,5 @@ def action_item_done(request: PageRequest, pk: int) -> HttpResponse:
         messages.error(request, StaleVersion.message)
     next_url = request.POST.get("next", "")
     if next_url == "home":
-        return redirect("home")
+        return redirect("dashboards:home")
     return redirect(reverse("reviews:meeting_detail", args=[item.meeting_id]))

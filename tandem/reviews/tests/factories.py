@@ -9,6 +9,7 @@ from tandem.reviews.models import ActionItem, Review, ReviewMeeting
 class ReviewFactory(factory.django.DjangoModelFactory[Review]):
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Product–sales review {n}")
     cadence = Review.Cadence.FORTNIGHTLY
