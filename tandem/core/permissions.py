@@ -86,7 +86,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     PlanningPermission.SET_CAPACITY: frozenset({R.ENGINEERING_LEAD, R.ADMIN}),
     PlanningPermission.PLAN_BUILD: frozenset({R.PRODUCT_MANAGER, R.ENGINEERING_LEAD, R.ADMIN}),
     PlanningPermission.SAVE_PLAN: frozenset({R.EXECUTIVE, R.ADMIN}),
-    # The product–sales review: sales managers, PMs and executives run it (admins too); everyone may
+    # The product-sales review: sales managers, PMs and executives run it (admins too); everyone may
     # attend and own action items (reviews/selectors.py).
     ReviewsPermission.RUN_REVIEWS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     # Scorecards read figures of both sides; reps and engineering leads have their own pages.

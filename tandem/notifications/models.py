@@ -17,7 +17,7 @@ class Notification(models.Model):
         DECISION = "decision", "Decision"
         ESCALATION = "escalation", "Escalation"
         RELEASE_SHIPPED = "release_shipped", "Release shipped"
-        REVIEW = "review", "Product–sales review"  # minutes and action items
+        REVIEW = "review", "Product-sales review"  # minutes and action items
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -35,8 +35,8 @@ P = PlanningPermission
 
 
 class QuarterIn(Schema):
-    fiscal_year: int | None = Field(None, ge=2000, le=2100, description="Default: next quarter's.")
-    fiscal_quarter: int | None = Field(None, ge=1, le=4)
+    fiscal_year: Id | None = Field(None, description="A fiscal year from 2000 to 2100; default: next quarter's.")
+    fiscal_quarter: Id | None = Field(None, description="1 to 4, with fiscal_year.")
 
 
 class FrontierQueryIn(QuarterIn):
@@ -128,6 +128,10 @@ class QuarterPlanOut(Schema):
 
 
 def _quarter(year: int | None, quarter: int | None) -> FiscalQuarter:
+    if year is not None and not 2000 <= year <= 2100:
+        raise ValidationError({"fiscal_year": "A fiscal year from 2000 to 2100."})
+    if quarter is not None and not 1 <= quarter <= 4:
+        raise ValidationError({"fiscal_quarter": "A fiscal quarter is 1, 2, 3 or 4."})
     if year is not None and quarter is not None:
         return FiscalQuarter(year, quarter)
     return planning_quarter(timezone.localdate(), workspace_get().fiscal_year_start_month)
@@ -171,9 +175,11 @@ def frontier_get(request: ApiRequest, filters: Query[FrontierQueryIn]) -> dict[s
     quarter = _quarter(filters.fiscal_year, filters.fiscal_quarter)
     inputs = planning_inputs(user=request.user, quarter=quarter, start_month=workspace_get().fiscal_year_start_month)
     result = planning_frontier(inputs=inputs, blend=float(filters.blend))
-    capacities = team_capacity_visible(user=request.user).filter(
-        fiscal_year=quarter.year, fiscal_quarter=quarter.quarter
-    ).select_related("team")
+    capacities = (
+        team_capacity_visible(user=request.user)
+        .filter(fiscal_year=quarter.year, fiscal_quarter=quarter.quarter)
+        .select_related("team")
+    )
     return {
         "fiscal_year": quarter.year,
         "fiscal_quarter": quarter.quarter,

@@ -32,7 +32,10 @@ class CapacityForm(ServiceErrorsMixin, InputGuard, forms.Form):
 class FeatureBuildForm(ServiceErrorsMixin, InputGuard, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Built by")
     needs = forms.ModelMultipleChoiceField(
-        queryset=Feature.objects.none(), required=False, label="Needs first", help_text="Features it cannot ship without."
+        queryset=Feature.objects.none(),
+        required=False,
+        label="Needs first",
+        help_text="Features it cannot ship without.",
     )
     must_have = forms.BooleanField(required=False, label="Must be in the next plan")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)

@@ -124,9 +124,7 @@ def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> 
         Ask.objects.filter(
             feature_id__in=list(ready), opportunity__closed_at__isnull=True, opportunity__close_date__gt=bounds[0]
         )
-        .values_list(
-            "feature_id", "opportunity__close_date", "opportunity__amount_home", "opportunity__probability"
-        )
+        .values_list("feature_id", "opportunity__close_date", "opportunity__amount_home", "opportunity__probability")
         .distinct()
         .order_by()
     ):

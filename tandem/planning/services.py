@@ -188,4 +188,3 @@ def quarter_plan_save(*, actor: User, quarter: FiscalQuarter, blend: Decimal, no
         ).update(release=release, status=Feature.Status.PLANNED, version=F("version") + 1, updated_at=timezone.now())
     ask_outcomes_follow_features(feature_ids=[*optimal.chosen, *left_out])
     return plan
-

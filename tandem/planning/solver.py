@@ -7,7 +7,7 @@ A plan picks features so that
 - each team's picked effort stays within its capacity (person-weeks),
 - a picked feature's dependencies are picked too (feature A needs B),
 - the must-haves are picked,
-and maximises a blend of the two values a feature brings: `λ · revenue / R + (1 − λ) · strategic / S`,
+and maximises a blend of the two values a feature brings: `λ · revenue / R + (1 - λ) · strategic / S`,
 where R and S are the totals over every candidate, so that λ trades shares of each rather than
 euros against goal weights. λ = 1 is all this quarter's revenue, λ = 0 all long-term strategy.
 The exact plan is an integer programme solved by HiGHS (`scipy.optimize.milp`).
@@ -172,7 +172,7 @@ def plan_greedy(candidates: Sequence[Candidate], capacity: dict[int, float], ble
 
 
 def frontier(candidates: Sequence[Candidate], capacity: dict[int, float], steps: int = 11) -> list[tuple[float, Plan]]:
-    """The optimal plan for λ = 0, 1/(steps−1), …, 1, keeping one point per distinct plan (its lowest λ).
+    """The optimal plan for λ = 0, 1/(steps-1), …, 1, keeping one point per distinct plan (its lowest λ).
 
     Each point is a plan no other plan beats on both revenue and strategic value (for λ strictly
     between 0 and 1; at the ends ties are broken by the solver).

@@ -76,9 +76,12 @@ def _render(request: PageRequest, quarter: FiscalQuarter, blend: Decimal, **form
     for row in inputs.rows:
         if row.candidate.key in set(result.optimal.feature_ids):
             used[row.candidate.team] = used.get(row.candidate.team, 0.0) + row.candidate.effort
-    capacities = {c.team_id: c for c in team_capacity_visible(user=request.user).filter(
-        fiscal_year=quarter.year, fiscal_quarter=quarter.quarter
-    )}
+    capacities = {
+        c.team_id: c
+        for c in team_capacity_visible(user=request.user).filter(
+            fiscal_year=quarter.year, fiscal_quarter=quarter.quarter
+        )
+    }
     teams = [
         {"id": pk, "name": name, "capacity": capacities.get(pk), "used": used.get(pk, 0.0)}
         for pk, name in sorted(inputs.teams.items(), key=lambda item: item[1])
@@ -138,7 +141,10 @@ def capacity_set(request: PageRequest) -> Any:
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, f"{form.cleaned_data['team']} can build {form.cleaned_data['person_weeks']} person-weeks in {quarter}.")
+            messages.success(
+                request,
+                f"{form.cleaned_data['team']} can build {form.cleaned_data['person_weeks']} person-weeks in {quarter}.",
+            )
             return redirect(_url(quarter))
     return _render(request, quarter, DEFAULT_BLEND, capacity_form=form)
 
@@ -156,9 +162,7 @@ def plan_save(request: PageRequest) -> Any:
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(
-                request, f"Plan saved: {plan.features.count()} features on the releases of {quarter}."
-            )
+            messages.success(request, f"Plan saved: {plan.features.count()} features on the releases of {quarter}.")
             return redirect(_url(quarter, blend=plan.blend))
     blend = form.cleaned_data.get("blend") if form.is_valid() else DEFAULT_BLEND
     return _render(request, quarter, blend or DEFAULT_BLEND, plan_form=form)
@@ -171,8 +175,12 @@ def feature_build(request: PageRequest, pk: int) -> Any:
     feature = get_object_or_404(feature_visible(user=request.user), pk=pk)
     build = feature_build_visible(user=request.user).filter(feature=feature).first()
     initial = (
-        {"team": build.team_id, "needs": list(build.needs.values_list("pk", flat=True)), "must_have": build.must_have,
-         "version": build.version}
+        {
+            "team": build.team_id,
+            "needs": list(build.needs.values_list("pk", flat=True)),
+            "must_have": build.must_have,
+            "version": build.version,
+        }
         if build
         else {}
     )

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from tandem.asks.selectors import ask_rows
+from tandem.core import formats
 from tandem.decisions.models import Escalation
 from tandem.decisions.selectors import escalation_visible
 from tandem.people.models import User
@@ -138,7 +139,7 @@ def escalations_due(user: User, period: Period) -> Section:
         AgendaItem(
             key=f"escalation:{e.pk}",
             title=e.ask.need[:120],
-            detail=("overdue since " if e.due_date < period.end else "due ") + e.due_date.strftime("%-d %b %Y"),
+            detail=("overdue since " if e.due_date < period.end else "due ") + formats.date_short(e.due_date),
             url=reverse("asks:ask_detail", args=[e.ask_id]),
             feature_id=e.ask.feature_id,
         )

@@ -1,4 +1,4 @@
-"""The JSON API of the product–sales review: reviews, meetings with their agenda, decisions, action
+"""The JSON API of the product-sales review: reviews, meetings with their agenda, decisions, action
 items and minutes, with the pages' rules."""
 
 import datetime
@@ -193,7 +193,7 @@ def _people(ids: list[int]) -> list[User]:
     "/reviews",
     response={200: list[ReviewOut], **ERRORS},
     operation_id="reviews_review_list",
-    summary="The product–sales reviews you attend (executives and admins: all)",
+    summary="The product-sales reviews you attend (executives and admins: all)",
 )
 def review_list(request: ApiRequest) -> list[dict[str, Any]]:
     reviews = review_visible(user=request.user).prefetch_related("attendees").order_by("name", "id")[:200]
@@ -204,7 +204,7 @@ def review_list(request: ApiRequest) -> list[dict[str, Any]]:
     "/reviews",
     response={201: ReviewOut, **WRITE_ERRORS},
     operation_id="reviews_review_create",
-    summary="Set up a recurring product–sales review",
+    summary="Set up a recurring product-sales review",
     description="Sales managers, product managers, executives and admins; the caller organises it.",
 )
 def review_create(request: ApiRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
@@ -342,4 +342,6 @@ def action_item_update(request: ApiRequest, item_id: int, payload: ActionItemPat
     item = get_object_or_404(action_item_visible(user=request.user), pk=item_id)
     if not action_item_changeable(user=request.user).filter(pk=item.pk).exists():
         raise PermissionDenied("Only the item's owner and whoever runs the meeting mark it done.")
-    return _item_out(services.action_item_done(actor=request.user, item=item, done=payload.done, expected_version=payload.version))
+    return _item_out(
+        services.action_item_done(actor=request.user, item=item, done=payload.done, expected_version=payload.version)
+    )

@@ -10,19 +10,19 @@ from tandem.people.models import User
 from tandem.reviews.models import ActionItem, Review, ReviewMeeting
 
 
-def _people() -> Any:
+def people_to_assign() -> Any:
     return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
 class ReviewForm(ServiceErrorsMixin, InputGuard, forms.Form):
-    name = forms.CharField(max_length=200, initial="Product–sales review")
+    name = forms.CharField(max_length=200, initial="Product-sales review")
     cadence = forms.ChoiceField(choices=Review.Cadence.choices, initial=Review.Cadence.FORTNIGHTLY)
     attendees = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = _people()
+        self.fields["attendees"].queryset = people_to_assign()
         bootstrap(self)
 
 
@@ -42,7 +42,7 @@ class ActionItemForm(ServiceErrorsMixin, InputGuard, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
+        self.fields["owner"].queryset = people_to_assign()
         bootstrap(self)
 
 

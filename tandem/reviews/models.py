@@ -1,15 +1,16 @@
-"""The product–sales review: a recurring meeting, its meetings (each with an agenda Tandem builds from
+"""The product-sales review: a recurring meeting, its meetings (each with an agenda Tandem builds from
 the period's facts), the decisions taken and the action items agreed there."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from tandem.core import formats
 from tandem.core.constraints import FieldCheckConstraint, text_field
 
 
 class Review(models.Model):
-    """A recurring product–sales review: its name, how often it meets and who attends."""
+    """A recurring product-sales review: its name, how often it meets and who attends."""
 
     class Cadence(models.TextChoices):
         WEEKLY = "weekly", "Weekly"
@@ -61,7 +62,7 @@ class ReviewMeeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review} on {self.held_on:%d %b %Y}"
+        return f"{self.review} on {formats.date_short(self.held_on)}"
 
 
 class MeetingDecision(models.Model):

@@ -103,7 +103,10 @@ def action_items_open_for(*, user: User, limit: int = 10) -> list[ActionItem]:
 
 def meeting_action_items(*, user: User, meeting: ReviewMeeting) -> list[ActionItem]:
     return list(
-        action_item_visible(user=user).filter(meeting=meeting).select_related("owner").order_by("done_at", "due_on", "id")
+        action_item_visible(user=user)
+        .filter(meeting=meeting)
+        .select_related("owner")
+        .order_by("done_at", "due_on", "id")
     )
 
 
@@ -119,9 +122,10 @@ def meeting_decisions(*, user: User, meeting: ReviewMeeting) -> list[MeetingDeci
 def next_period_start(*, review: Review, held_on: datetime.date) -> datetime.date:
     """What the next meeting's agenda covers from: the previous meeting's day, or one cadence back."""
     previous = (
-        ReviewMeeting.objects.filter(review=review, held_on__lt=held_on).order_by("-held_on").values_list(
-            "held_on", flat=True
-        ).first()
+        ReviewMeeting.objects.filter(review=review, held_on__lt=held_on)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
     )
     if previous is not None:
         return previous

@@ -17,7 +17,13 @@ from tandem.people.models import User
 from tandem.product.models import Feature, Release
 from tandem.reviews.models import ActionItem, MeetingDecision, Review, ReviewMeeting
 from tandem.reviews.permissions import ReviewsPermission
-from tandem.reviews.selectors import action_item_changeable, next_period_start, review_changeable, review_meeting_changeable, review_runnable
+from tandem.reviews.selectors import (
+    action_item_changeable,
+    next_period_start,
+    review_changeable,
+    review_meeting_changeable,
+    review_runnable,
+)
 
 STALE = "Someone else changed this since you opened it. Reload and apply your change again."
 NOT_IN_MEETING = "Only the review's organiser and the attendees who run reviews record in its meetings."
@@ -61,7 +67,9 @@ def review_meeting_create(*, actor: User, review: Review, held_on: datetime.date
     """Open a meeting of the review; its agenda covers the facts since the previous meeting."""
     if not review_runnable(user=actor).filter(pk=review.pk).exists():
         raise PermissionDenied(NOT_IN_MEETING)
-    meeting = ReviewMeeting(review=review, held_on=held_on, period_start=next_period_start(review=review, held_on=held_on))
+    meeting = ReviewMeeting(
+        review=review, held_on=held_on, period_start=next_period_start(review=review, held_on=held_on)
+    )
     meeting.full_clean()
     meeting.save()
     return meeting
@@ -169,11 +177,14 @@ def minutes_send(*, actor: User, meeting: ReviewMeeting, notes: str, expected_ve
 def minutes_text(meeting: ReviewMeeting) -> str:
     """The minutes as plain text: notes, then decisions, then action items (three queries)."""
     lines = [meeting.notes] if meeting.notes else []
-    decisions = MeetingDecision.objects.filter(meeting=meeting).select_related("decision__feature", "decision__decided_by")
+    decisions = MeetingDecision.objects.filter(meeting=meeting).select_related(
+        "decision__feature", "decision__decided_by"
+    )
     if decisions:
         lines.append("Decisions:")
         lines += [
-            f"- {d.decision.feature}: {d.decision.get_outcome_display()} by {d.decision.decided_by} — {d.decision.rationale}"
+            f"- {d.decision.feature}: {d.decision.get_outcome_display()} by {d.decision.decided_by}: "
+            f"{d.decision.rationale}"
             for d in decisions
         ]
     items = ActionItem.objects.filter(meeting=meeting).select_related("owner")

@@ -19,7 +19,7 @@ from tandem.decisions.forms import DecisionForm
 from tandem.product.selectors import feature_visible
 from tandem.reviews import services
 from tandem.reviews.agenda import Period, agenda_build
-from tandem.reviews.forms import ActionItemForm, DoneForm, MeetingForm, MinutesForm, ReviewForm
+from tandem.reviews.forms import ActionItemForm, DoneForm, MeetingForm, MinutesForm, ReviewForm, people_to_assign
 from tandem.reviews.models import ReviewMeeting
 from tandem.reviews.permissions import ReviewsPermission
 from tandem.reviews.selectors import (
@@ -43,7 +43,9 @@ def review_list(request: PageRequest) -> HttpResponse:
     reviews = list(review_visible(user=request.user).select_related("organiser").order_by("name", "id")[:100])
     latest = {
         m.review_id: m
-        for m in ReviewMeeting.objects.filter(review__in=[r.pk for r in reviews]).order_by("review_id", "-held_on", "-id")
+        for m in ReviewMeeting.objects.filter(review__in=[r.pk for r in reviews]).order_by(
+            "review_id", "-held_on", "-id"
+        )
     }
     rows = [{"review": r, "latest": latest.get(r.pk)} for r in reviews]
     return render(
@@ -131,7 +133,9 @@ def meeting_create(request: PageRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
-            meeting = services.review_meeting_create(actor=request.user, review=review, held_on=form.cleaned_data["held_on"])
+            meeting = services.review_meeting_create(
+                actor=request.user, review=review, held_on=form.cleaned_data["held_on"]
+            )
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -146,20 +150,28 @@ def _meeting_page(request: PageRequest, meeting: ReviewMeeting, status: int = 20
     recording = may_record(user=request.user, meeting=meeting)
     decisions = meeting_decisions(user=request.user, meeting=meeting)
     items = meeting_action_items(user=request.user, meeting=meeting)
-    changeable_items = set(action_item_changeable(user=request.user).filter(meeting=meeting).values_list("pk", flat=True))
+    changeable_items = set(
+        action_item_changeable(user=request.user).filter(meeting=meeting).values_list("pk", flat=True)
+    )
     context = {
         "meeting": meeting,
         "review": meeting.review,
         "sections": sections,
         "recording": recording,
         "decisions": decisions,
+        "due_default": meeting.held_on.isoformat(),  # a date input's value, not a figure people read
         "decided_keys": {d.agenda_item for d in decisions},
         "action_items": [{"item": i, "may_change": i.pk in changeable_items} for i in items],
         "action_keys": {i.agenda_item for i in items},
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "failed_item": forms.get("failed_item", ""),
         "action_form": forms.get("action_form") or ActionItemForm(initial={"due_on": meeting.held_on}),
-        "minutes_form": forms.get("minutes_form") or MinutesForm(initial={"notes": meeting.notes, "version": meeting.version}),
+        # Read once: each agenda item's form offers the same people.
+        "owners": list(people_to_assign().values_list("pk", "first_name", "last_name", "username"))
+        if recording
+        else [],
+        "minutes_form": forms.get("minutes_form")
+        or MinutesForm(initial={"notes": meeting.notes, "version": meeting.version}),
     }
     return render(request, "reviews/meeting_detail.html", context, status=status)
 
@@ -221,7 +233,9 @@ def action_item_create(request: PageRequest, pk: int) -> HttpResponse:
             item = services.action_item_create(
                 actor=request.user,
                 meeting=meeting,
-                agenda_item=form.cleaned_data["agenda_item"] if AGENDA_KEY.match(form.cleaned_data["agenda_item"]) else "",
+                agenda_item=form.cleaned_data["agenda_item"]
+                if AGENDA_KEY.match(form.cleaned_data["agenda_item"])
+                else "",
                 title=form.cleaned_data["title"],
                 owner=form.cleaned_data["owner"],
                 due_on=form.cleaned_data["due_on"],
@@ -245,7 +259,10 @@ def minutes_send(request: PageRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.minutes_send(
-                actor=request.user, meeting=meeting, notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"]
+                actor=request.user,
+                meeting=meeting,
+                notes=form.cleaned_data["notes"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             form.add_service_error(error)

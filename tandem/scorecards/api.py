@@ -4,21 +4,22 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
 from tandem.core.api import ERRORS, Id
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.scorecards.permissions import ScorecardsPermission
-from tandem.scorecards.selectors import scorecards
+from tandem.scorecards.selectors import scorecard_people, scorecards
 from tandem.scorecards.views import scope_of
 
 router = Router(tags=["scorecards"])
 
 
 class ScorecardQueryIn(Schema):
-    fiscal_year: int | None = Field(None, ge=2000, le=2100, description="Default: the current quarter's.")
-    fiscal_quarter: int | None = Field(None, ge=1, le=4)
+    fiscal_year: Id | None = Field(None, description="A fiscal year from 2000 to 2100; default: the current quarter's.")
+    fiscal_quarter: Id | None = Field(None, description="1 to 4, with fiscal_year.")
     pm_id: Id | None = Field(None, description="The product manager (default: you, or the first).")
     manager_id: Id | None = Field(None, description="The sales manager (a sales manager: always themselves).")
 
@@ -50,6 +51,22 @@ class ScorecardsOut(Schema):
     joint: list[ScorecardMetricOut]
 
 
+def _filters_check(request: ApiRequest, filters: ScorecardQueryIn) -> None:
+    """A quarter out of range or a person not offered is a 422 on its field (the page falls back instead)."""
+    errors = {}
+    if filters.fiscal_year is not None and not 2000 <= filters.fiscal_year <= 2100:
+        errors["fiscal_year"] = "A fiscal year from 2000 to 2100."
+    if filters.fiscal_quarter is not None and not 1 <= filters.fiscal_quarter <= 4:
+        errors["fiscal_quarter"] = "A fiscal quarter is 1, 2, 3 or 4."
+    pms, managers = scorecard_people(viewer=request.user)
+    if filters.pm_id is not None and filters.pm_id not in {p.pk for p in pms}:
+        errors["pm_id"] = "Choose an active product manager."
+    if filters.manager_id is not None and filters.manager_id not in {m.pk for m in managers}:
+        errors["manager_id"] = "Choose a sales manager whose figures you see."
+    if errors:
+        raise ValidationError(errors)
+
+
 @router.get(
     "/scorecards",
     response={200: ScorecardsOut, **ERRORS},
@@ -59,6 +76,7 @@ class ScorecardsOut(Schema):
 )
 def scorecards_get(request: ApiRequest, filters: Query[ScorecardQueryIn]) -> dict[str, Any]:
     require(request.user, ScorecardsPermission.VIEW_SCORECARDS)
+    _filters_check(request, filters)
     scope = scope_of(
         request.user,
         year=filters.fiscal_year,

@@ -210,7 +210,7 @@ def sales_card(scope: Scope) -> list[Metric]:
             "coverage",
             "Coverage",
             total.coverage,
-            "—" if total.coverage is None else f"{formats.number(total.coverage, 1)}×",
+            "—" if total.coverage is None else f"{formats.number(total.coverage, 1)}x",
             "Open pipeline closing in the quarter over what is still to win.",
             url=_deals_url(status="open"),
         ),
@@ -245,7 +245,12 @@ def revenue_blocked(scope: Scope) -> Metric:
         "Deals closing in the quarter, open or lost, with a blocker ask on a feature not shipped.",
         url=f"{reverse('asks:ask_list')}?{urlencode({'importance': 'blocker'})}",
         bars=[
-            Bar(f.title, float(f.blocked), formats.money(f.blocked, scope.currency), reverse("product:feature_detail", args=[f.pk]))
+            Bar(
+                f.title,
+                float(f.blocked),
+                formats.money(f.blocked, scope.currency),
+                reverse("product:feature_detail", args=[f.pk]),
+            )
             for f in features
         ],
     )
@@ -273,7 +278,12 @@ def revenue_unlocked(scope: Scope) -> Metric:
         "Deals won in the quarter that asked for a feature shipped before they closed.",
         url=_deals_url(status="won", close_date_from=first.isoformat(), close_date_to=last.isoformat()),
         bars=[
-            Bar(f.title, float(f.unlocked), formats.money(f.unlocked, scope.currency), reverse("product:feature_detail", args=[f.pk]))
+            Bar(
+                f.title,
+                float(f.unlocked),
+                formats.money(f.unlocked, scope.currency),
+                reverse("product:feature_detail", args=[f.pk]),
+            )
             for f in features
         ],
     )

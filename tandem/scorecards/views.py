@@ -63,7 +63,9 @@ def scorecard_page(request: PageRequest) -> HttpResponse:
     pms, managers = scorecard_people(viewer=request.user)
     chart = {
         "currency": scope.currency,
-        "metrics": {m.key: {"label": m.label, "bars": [asdict(b) for b in m.bars]} for card in cards.values() for m in card},
+        "metrics": {
+            m.key: {"label": m.label, "bars": [asdict(b) for b in m.bars]} for card in cards.values() for m in card
+        },
     }
     quarters = [scope.quarter.previous().previous(), scope.quarter.previous(), scope.quarter, scope.quarter.next()]
     return render(

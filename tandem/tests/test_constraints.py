@@ -1778,7 +1778,8 @@ RULES = [
         lambda w: TeamCapacity(team=EngineeringTeamFactory(), fiscal_year=2027, fiscal_quarter=5, person_weeks=1),
         (
             Clean(
-                "The page takes the quarter from its address (an unknown one shows the next quarter) and the API's schema bounds it to 1–4."
+                "The page takes the quarter from its address (an unknown one shows the next quarter); the API "
+                "refuses one outside 1 to 4."
             ),
         ),
     ),
@@ -1822,7 +1823,8 @@ RULES = [
         ),
         (
             Clean(
-                "The page takes the quarter from its address (an unknown one plans the next quarter) and the API's schema bounds it to 1–4."
+                "The page takes the quarter from its address (an unknown one plans the next quarter); the API's "
+                "schema bounds it to 1 to 4."
             ),
         ),
     ),

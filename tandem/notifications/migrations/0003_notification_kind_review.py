@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('decision', 'Decision'), ('escalation', 'Escalation'), ('release_shipped', 'Release shipped'), ('review', 'Product–sales review')], max_length=20),
+            field=models.CharField(choices=[('decision', 'Decision'), ('escalation', 'Escalation'), ('release_shipped', 'Release shipped'), ('review', 'Product-sales review')], max_length=20),
         ),
         migrations.AddConstraint(
             model_name='notification',

@@ -26,9 +26,9 @@ TODAY = datetime.date(2027, 1, 14)
 
 
 def _review(w: World) -> Review:
-    review = Review.objects.filter(name="Weekly product–sales review").first()
+    review = Review.objects.filter(name="Weekly product-sales review").first()
     if review is None:
-        review = Review.objects.create(name="Weekly product–sales review", organiser=w.product_manager)
+        review = Review.objects.create(name="Weekly product-sales review", organiser=w.product_manager)
         review.attendees.set([w.rep, User.objects.get(username="sam.manager")])
     return review
 
@@ -66,7 +66,12 @@ def _decide(w: World) -> dict[str, Any]:
 
 
 def _action(w: World) -> dict[str, Any]:
-    return {"agenda_item": f"feature:{w.feature.pk}", "title": "Call Acme's CISO", "owner": w.rep.pk, "due_on": "2027-01-21"}
+    return {
+        "agenda_item": f"feature:{w.feature.pk}",
+        "title": "Call Acme's CISO",
+        "owner": w.rep.pk,
+        "due_on": "2027-01-21",
+    }
 
 
 PAGES: dict[str, Access] = {
@@ -121,7 +126,10 @@ API: dict[str, Access] = {
         other_team_expected=OTHER_READ,
     ),
     "reviews_meeting_create": Access(
-        CREATED_API, method="POST", kwargs=lambda w: {"review_id": _review(w).pk}, data=lambda w: {"held_on": "2027-01-28"}
+        CREATED_API,
+        method="POST",
+        kwargs=lambda w: {"review_id": _review(w).pk},
+        data=lambda w: {"held_on": "2027-01-28"},
     ),
     "reviews_meeting_get": Access(
         READ,

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from tandem.people.tests.factories import UserFactory
 from tandem.reviews.models import ActionItem, Review, ReviewMeeting
@@ -11,7 +12,7 @@ class ReviewFactory(factory.django.DjangoModelFactory[Review]):
         model = Review
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Product–sales review {n}")
+    name = factory.Sequence(lambda n: f"Product-sales review {n}")
     cadence = Review.Cadence.FORTNIGHTLY
     organiser = factory.SubFactory(UserFactory)
 
@@ -26,7 +27,7 @@ class ReviewMeetingFactory(factory.django.DjangoModelFactory[ReviewMeeting]):
         model = ReviewMeeting
 
     review = factory.SubFactory(ReviewFactory)
-    held_on = factory.LazyFunction(datetime.date.today)
+    held_on = factory.LazyFunction(timezone.localdate)
     period_start = factory.LazyAttribute(lambda m: m.held_on - datetime.timedelta(days=14))
 
 
@@ -37,5 +38,5 @@ class ActionItemFactory(factory.django.DjangoModelFactory[ActionItem]):
     meeting = factory.SubFactory(ReviewMeetingFactory)
     title = "Send the security questionnaire to Acme"
     owner = factory.SubFactory(UserFactory)
-    due_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=7))
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
     created_by = factory.LazyAttribute(lambda i: i.meeting.review.organiser)

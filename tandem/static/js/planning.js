@@ -61,7 +61,7 @@
       ],
     });
     fill(current);
-    if (blendInput) blendInput.value = blend.toFixed(3);
+    if (blendInput) blendInput.value = String(blend);
     if (blendLabel) blendLabel.textContent = number(blend, 2);
   }
 
