@@ -25,7 +25,7 @@ class CapacityForm(ServiceErrorsMixin, InputGuard, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = engineering_teams()
+        self.fields["team"].queryset = engineering_teams()  # type: ignore[attr-defined]
         bootstrap(self)
 
 
@@ -42,8 +42,10 @@ class FeatureBuildForm(ServiceErrorsMixin, InputGuard, forms.Form):
 
     def __init__(self, *args: Any, feature: Feature, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = engineering_teams()
-        self.fields["needs"].queryset = Feature.objects.filter(status__in=PLANNABLE).exclude(pk=feature.pk)
+        self.fields["team"].queryset = engineering_teams()  # type: ignore[attr-defined]
+        self.fields["needs"].queryset = (  # type: ignore[attr-defined]
+            Feature.objects.filter(status__in=PLANNABLE).exclude(pk=feature.pk)
+        )
         bootstrap(self)
 
 

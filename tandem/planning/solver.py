@@ -118,7 +118,7 @@ def plan_optimal(candidates: Sequence[Candidate], capacity: dict[int, float], bl
     )
     if result.x is None:
         raise NoPlanFits("The must-haves and what they need do not fit the teams' capacity.")
-    chosen = {candidates[i].key for i in np.flatnonzero(result.x > 0.5)}
+    chosen = {candidates[int(i)].key for i in np.flatnonzero(result.x > 0.5)}
     return _plan(candidates, chosen, blend)
 
 

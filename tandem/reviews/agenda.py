@@ -72,7 +72,8 @@ def new_asks(user: User, period: Period) -> Section:
         AgendaItem(
             key=f"ask:{ask.pk}",
             title=ask.need[:120],
-            detail=f"{ask.account.name}" + (f" · {ask.feature.title}" if ask.feature_id else " · not triaged yet"),
+            detail=f"{ask.account.name}"
+            + (f" · {ask.feature.title}" if ask.feature is not None else " · not triaged yet"),
             url=reverse("asks:ask_detail", args=[ask.pk]),
             value=ask.value_home if getattr(ask, "deal_seen", True) else None,
             feature_id=ask.feature_id,

@@ -22,7 +22,7 @@ class ReviewForm(ServiceErrorsMixin, InputGuard, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = people_to_assign()
+        self.fields["attendees"].queryset = people_to_assign()  # type: ignore[attr-defined]
         bootstrap(self)
 
 
@@ -42,7 +42,7 @@ class ActionItemForm(ServiceErrorsMixin, InputGuard, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_to_assign()
+        self.fields["owner"].queryset = people_to_assign()  # type: ignore[attr-defined]
         bootstrap(self)
 
 

@@ -39,7 +39,7 @@ def test_a_feature_brings_the_weighted_deals_closing_after_it_is_ready_and_its_g
     feature.goals.add(GoalFactory(weight=Decimal("3")), GoalFactory(weight=Decimal("2")))
     FeatureBuildFactory(feature=feature, team=team)
     account = AccountFactory(owner=rep)
-    later = OpportunityFactory(account=account, owner=rep, amount=Decimal("100000"), close_date=last)
+    later = OpportunityFactory(account=account, owner=rep, amount=Decimal("100000"), probability=40, close_date=last)
     too_soon = OpportunityFactory(account=account, owner=rep, amount=Decimal("900000"), close_date=first)
     AskFactory(opportunity=later, feature=feature, status=Ask.Status.LINKED)
     AskFactory(opportunity=later, feature=feature, status=Ask.Status.LINKED, need="The same deal asks twice")
@@ -50,7 +50,7 @@ def test_a_feature_brings_the_weighted_deals_closing_after_it_is_ready_and_its_g
     )
 
     (row,) = inputs.rows
-    assert row.candidate.revenue == pytest.approx(100000 * later.probability / 100)  # once, and not the early deal
+    assert row.candidate.revenue == pytest.approx(40000)  # weighted, once, and not the deal closing too soon
     assert row.candidate.strategic == 5
     assert row.candidate.effort == 4
 
