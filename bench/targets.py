@@ -490,17 +490,21 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     }
     agenda = [AGENDA_NEW_ASKS, AGENDA_AT_STAKE, AGENDA_SINGLE_DEAL, AGENDA_ESCALATIONS]
     scorecards = [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, SCORECARD_ASKS, SCORECARD_BLOCKED]
-    for name, kind, draws, path, statements in (
-        ("review agenda (page)", "page", meeting, f"/reviews/meetings/{world.review_meeting_id}/", agenda),
+
+    def fixed(url: str) -> Callable[[dict[str, Any]], str]:
+        return lambda p: url
+
+    meeting_url = f"/reviews/meetings/{world.review_meeting_id}/"
+    together: list[tuple[str, str, dict[str, Any], str, list[str]]] = [
+        ("review agenda (page)", "page", meeting, meeting_url, agenda),
         ("GET /api/review-meetings/{id}", "api", meeting, f"/api/review-meetings/{world.review_meeting_id}", agenda),
         ("scorecards side by side (page)", "page", scorecard, "/scorecards/", scorecards),
         ("GET /api/scorecards", "api", scorecard, "/api/scorecards", scorecards),
-    ):
-        http, sql = jobs(
-            draw(lambda params=draws: dict(params)), lambda p, path=path: path, statements, api=kind == "api"
-        )
+    ]
+    for label, answer, params, url, queries in together:
+        http, sql = jobs([dict(params) for _ in range(count)], fixed(url), queries, api=answer == "api")
         targets.append(
-            Target(name=name, kind=kind, as_role="executive", budget_ms=AGENDA_BUDGET_MS, http=http, sql=sql)
+            Target(name=label, kind=answer, as_role="executive", budget_ms=AGENDA_BUDGET_MS, http=http, sql=sql)
         )
     forecast_draws = draw(lambda: {"principal": world.executive, **_forecast_quarter()})
     http, sql = jobs(
