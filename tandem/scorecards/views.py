@@ -52,10 +52,12 @@ def scope_of(user: User, *, year: Any, quarter: Any, pm: Any, manager: Any) -> S
 @require_GET
 def scorecard_page(request: PageRequest) -> HttpResponse:
     require(request.user, ScorecardsPermission.VIEW_SCORECARDS)
+    # The page's quarter menu sends "2027-2"; links may send year and quarter apart.
+    year, _, quarter = request.GET.get("period", "").partition("-")
     scope = scope_of(
         request.user,
-        year=request.GET.get("year"),
-        quarter=request.GET.get("quarter"),
+        year=year or request.GET.get("year"),
+        quarter=quarter or request.GET.get("quarter"),
         pm=request.GET.get("pm"),
         manager=request.GET.get("manager"),
     )
