@@ -23,8 +23,8 @@ from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import escalations_overdue_for_home
 from tandem.people.models import User
-from tandem.planning.permissions import PlanningPermission
 from tandem.people.selectors import team_visible, user_visible
+from tandem.planning.permissions import PlanningPermission
 from tandem.product.models import Feature, Release
 from tandem.product.selectors import feature_visible, release_visible
 from tandem.reviews.selectors import action_items_open_for
