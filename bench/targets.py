@@ -61,6 +61,7 @@ class World:
     product_managers: Sequence[Principal]
     open_stage_ids: Sequence[int]
     account_ids: Sequence[int]
+    review_meeting_id: int  # the product-sales review meeting whose agenda is timed
 
 
 # Sales managers see their teams' deals: the members of the teams they manage, and themselves.
@@ -233,6 +234,46 @@ ATTAINMENT_PEOPLE = """
     ORDER BY u.first_name, u.last_name, u.id
 """
 ATTAINMENT_BUDGET_MS = 1000.0
+
+# The review meeting's agenda (tandem/reviews/agenda.py), as the executive who sees everything: the
+# period's new asks by value, the open features with the most open pipeline, those one deal holds,
+# the open escalations due. Issue 21: p95 within 1 s on the large workspace.
+AGENDA_BUDGET_MS = 1000.0
+AGENDA_NEW_ASKS = """
+    SELECT k.*, a.name, f.title FROM asks_ask k
+    JOIN sales_account a ON a.id = k.account_id LEFT JOIN product_feature f ON f.id = k.feature_id
+    WHERE k.created_at >= %(period_start)s AND k.created_at < %(period_end)s
+    ORDER BY k.value_home DESC, k.id DESC LIMIT 8
+"""
+AGENDA_AT_STAKE = """
+    SELECT f.*, p.name, e.* FROM product_feature f
+    JOIN asks_featureevidence e ON e.feature_id = f.id JOIN product_product p ON p.id = f.product_id
+    WHERE f.status NOT IN ('shipped', 'declined') AND e.open_pipeline > 0
+    ORDER BY e.open_pipeline DESC, f.id LIMIT 8
+"""
+AGENDA_SINGLE_DEAL = """
+    SELECT f.*, p.name, e.* FROM product_feature f
+    JOIN asks_featureevidence e ON e.feature_id = f.id JOIN product_product p ON p.id = f.product_id
+    WHERE f.status NOT IN ('shipped', 'declined') AND e.open_pipeline > 0 AND e.largest_deal > e.open_pipeline * 0.75
+    ORDER BY e.largest_deal DESC, f.id LIMIT 8
+"""
+AGENDA_ESCALATIONS = """
+    SELECT x.*, k.need FROM decisions_escalation x JOIN asks_ask k ON k.id = x.ask_id
+    WHERE x.status = 'open' AND x.due_date <= %(period_end)s
+    ORDER BY x.due_date, x.id LIMIT 8
+"""
+# The scorecards of the current quarter (tandem/scorecards/selectors.py), as the executive: the sales
+# figures of the quarter (as attainment), the asks answered, the revenue blocked. p95 within 1 s.
+SCORECARD_ASKS = """
+    SELECT outcome, count(*) FROM asks_ask WHERE created_at >= %(period_start)s AND created_at < %(period_end)s
+    GROUP BY outcome
+"""
+SCORECARD_BLOCKED = """
+    SELECT sum(o.amount_home) FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
+    WHERE o.close_date >= %(start)s AND o.close_date <= %(end)s AND NOT s.is_won AND EXISTS (
+        SELECT 1 FROM asks_ask k JOIN product_feature f ON f.id = k.feature_id
+        WHERE k.opportunity_id = o.id AND k.importance = 'blocker' AND f.status <> 'shipped')
+"""
 
 # The inbox page's count of new asks, capped (tandem/asks/selectors.py ask_inbox_count).
 INBOX_COUNT = "SELECT count(*) FROM (SELECT 1 FROM asks_ask WHERE status = 'new' LIMIT 1001) capped"
@@ -518,6 +559,40 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
         if name.startswith(("attainment", "GET /api/attainment")):
             budget = ATTAINMENT_BUDGET_MS  # issue 18: the roll-up for 2,000 users within 1 s
         targets.append(Target(name=name, kind=kind, as_role=role, budget_ms=budget, http=http, sql=sql))
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    meeting = {
+        "principal": world.executive,
+        "period_start": today - datetime.timedelta(days=14),
+        "period_end": today + datetime.timedelta(days=1),
+    }
+    quarter = _forecast_quarter()
+    scorecard = {
+        "principal": world.executive,
+        "start": quarter["first"],
+        "end": quarter["last"],
+        "first_year": quarter["first"].year,
+        "last_year": quarter["last"].year,
+        "period_start": quarter["first"],
+        "period_end": quarter["last"] + datetime.timedelta(days=1),
+    }
+    agenda = [AGENDA_NEW_ASKS, AGENDA_AT_STAKE, AGENDA_SINGLE_DEAL, AGENDA_ESCALATIONS]
+    scorecards = [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, SCORECARD_ASKS, SCORECARD_BLOCKED]
+
+    def fixed(url: str) -> Callable[[dict[str, Any]], str]:
+        return lambda p: url
+
+    meeting_url = f"/reviews/meetings/{world.review_meeting_id}/"
+    together: list[tuple[str, str, dict[str, Any], str, list[str]]] = [
+        ("review agenda (page)", "page", meeting, meeting_url, agenda),
+        ("GET /api/review-meetings/{id}", "api", meeting, f"/api/review-meetings/{world.review_meeting_id}", agenda),
+        ("scorecards side by side (page)", "page", scorecard, "/scorecards/", scorecards),
+        ("GET /api/scorecards", "api", scorecard, "/api/scorecards", scorecards),
+    ]
+    for label, answer, params, url, queries in together:
+        http, sql = jobs([dict(params) for _ in range(count)], fixed(url), queries, api=answer == "api")
+        targets.append(
+            Target(name=label, kind=answer, as_role="executive", budget_ms=AGENDA_BUDGET_MS, http=http, sql=sql)
+        )
     forecast_draws = draw(lambda: {"principal": world.executive, **_forecast_quarter()})
     http, sql = jobs(
         forecast_draws,

@@ -5,17 +5,20 @@ database session carrying the user's auth hash (same SECRET_KEY as the server), 
 token named "bench". Both are removed again by `sign_out`.
 """
 
+import datetime
 import random
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from bench.targets import Principal, World
 from tandem.core.api import token_digest, token_generate
 from tandem.core.roles import Role
 from tandem.people.models import ApiToken, Team, User
+from tandem.reviews.models import Review, ReviewMeeting
 from tandem.sales.models import Account, Opportunity, Stage
 
 TOKEN_NAME = "bench"
@@ -48,6 +51,16 @@ def sign_out(session_keys: list[str]) -> None:
         SessionStore(session_key=key).delete()
 
 
+def _review_meeting(executive: User) -> int:
+    """The product-sales review meeting the agenda target opens: today's, covering two weeks (made once)."""
+    today = timezone.localdate()
+    review, _ = Review.objects.get_or_create(name="Bench product-sales review", defaults={"organiser": executive})
+    meeting, _ = ReviewMeeting.objects.get_or_create(
+        review=review, held_on=today, defaults={"period_start": today - datetime.timedelta(days=14)}
+    )
+    return meeting.pk
+
+
 def world_load(rng: random.Random, session_keys: list[str]) -> World:
     """Draw the users, stages and accounts, with `rng` so every run asks the same questions."""
     ApiToken.objects.filter(name=TOKEN_NAME).delete()  # left over by an interrupted run
@@ -75,6 +88,7 @@ def world_load(rng: random.Random, session_keys: list[str]) -> World:
     if not product_managers:
         raise SystemExit("No product manager in the database: is it seeded?")
     return World(
+        review_meeting_id=_review_meeting(executive),
         managers=managers,
         executive=sign_in(executive, session_keys),
         product_managers=[

@@ -18,9 +18,12 @@ from tandem.launches.api import router as launches_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
 from tandem.people.api import router as people_router
+from tandem.planning.api import router as planning_router
 from tandem.product.api import router as product_router
+from tandem.reviews.api import router as reviews_router
 from tandem.roadmap.api import router as roadmap_router
 from tandem.sales.api import router as sales_router
+from tandem.scorecards.api import router as scorecards_router
 from tandem.targets.api import router as targets_router
 from tandem.webhooks.api import router as webhooks_router
 
@@ -50,3 +53,6 @@ api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
 api.add_router("/", audit_router)
 api.add_router("/", webhooks_router)
+api.add_router("/", planning_router)
+api.add_router("/", reviews_router)
+api.add_router("/", scorecards_router)

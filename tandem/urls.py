@@ -22,6 +22,9 @@ urlpatterns = [
     path("audit/", include("tandem.audit.urls")),
     path("imports/", include("tandem.imports.urls")),
     path("webhooks/", include("tandem.webhooks.urls")),
+    path("planning/", include("tandem.planning.urls")),
+    path("reviews/", include("tandem.reviews.urls")),
+    path("scorecards/", include("tandem.scorecards.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

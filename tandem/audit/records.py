@@ -191,12 +191,6 @@ RECORD_TYPES: dict[str, RecordType] = {
         labels={"lifecycle_stage": "Lifecycle stage"},
         link=_detail("product:product_detail"),
     ),
-    "roadmap.teamcapacity": RecordType(
-        noun="team capacity",
-        fields=("team", "fiscal_year", "fiscal_quarter", "weeks"),
-        link=_page("roadmap:capacity"),
-        related=("team",),
-    ),
     "roadmap.marketresearch": RecordType(
         noun="market research",
         fields=("target_segment", "market_size", "revenue_potential", "competitors", "notes"),
@@ -248,6 +242,20 @@ RECORD_TYPES: dict[str, RecordType] = {
         noun="webhook",
         fields=("name", "url", "events", "slack_format", "is_active"),
         link=_detail("webhooks:subscription_detail"),
+    ),
+    "planning.teamcapacity": RecordType(
+        noun="team capacity",
+        fields=("team", "fiscal_year", "fiscal_quarter", "person_weeks"),
+        labels={"person_weeks": "Person-weeks"},
+        link=_page("planning:planning"),
+        related=("team",),
+    ),
+    "planning.quarterplan": RecordType(
+        noun="quarter plan",
+        fields=("fiscal_year", "fiscal_quarter", "blend", "revenue", "strategic", "note"),
+        money={"revenue": _home_currency},
+        labels={"blend": "Blend (λ)", "strategic": "Strategic value"},
+        link=_page("planning:planning"),
     ),
     "people.apitoken": RecordType(
         noun="API token",

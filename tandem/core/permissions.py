@@ -20,9 +20,12 @@ from tandem.launches.permissions import LaunchesPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
+from tandem.planning.permissions import PlanningPermission
 from tandem.product.permissions import ProductPermission
+from tandem.reviews.permissions import ReviewsPermission
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.permissions import SalesPermission
+from tandem.scorecards.permissions import ScorecardsPermission
 from tandem.targets.permissions import TargetsPermission
 from tandem.webhooks.permissions import WebhooksPermission
 
@@ -43,9 +46,12 @@ Permission = (
     | LaunchesPermission
     | LeadsPermission
     | PeoplePermission
+    | PlanningPermission
     | ProductPermission
     | RoadmapPermission
+    | ReviewsPermission
     | SalesPermission
+    | ScorecardsPermission
     | TargetsPermission
     | WebhooksPermission
 )
@@ -90,7 +96,6 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # The product's manager among product managers (roadmap/selectors.py lifecycle_movable).
     RoadmapPermission.MOVE_LIFECYCLE: frozenset({R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     RoadmapPermission.EDIT_MARKET_RESEARCH: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
-    RoadmapPermission.SET_CAPACITY: frozenset({R.ENGINEERING_LEAD, R.ADMIN}),
     RoadmapPermission.SET_PUBLIC_ROADMAP: frozenset({R.ADMIN}),
     AsksPermission.LOG_ASK: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
     AsksPermission.TRIAGE: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
@@ -114,6 +119,17 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     CorePermission.EXPORT_WORKSPACE: frozenset({R.ADMIN}),
     # Where the workspace's events go, signed with secrets: the admin's, as integrations are.
     WebhooksPermission.MANAGE_WEBHOOKS: frozenset({R.ADMIN}),
+    # Planning names internal features, so it is the product side's and the executive's: engineering
+    # leads set their capacity, PMs and leads say who builds what, the executive chooses the plan.
+    PlanningPermission.VIEW_PLANNING: frozenset({R.PRODUCT_MANAGER, R.ENGINEERING_LEAD, R.EXECUTIVE, R.ADMIN}),
+    PlanningPermission.SET_CAPACITY: frozenset({R.ENGINEERING_LEAD, R.ADMIN}),
+    PlanningPermission.PLAN_BUILD: frozenset({R.PRODUCT_MANAGER, R.ENGINEERING_LEAD, R.ADMIN}),
+    PlanningPermission.SAVE_PLAN: frozenset({R.EXECUTIVE, R.ADMIN}),
+    # The product-sales review: sales managers, PMs and executives run it (admins too); everyone may
+    # attend and own action items (reviews/selectors.py).
+    ReviewsPermission.RUN_REVIEWS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    # Scorecards read figures of both sides; reps and engineering leads have their own pages.
+    ScorecardsPermission.VIEW_SCORECARDS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
 }
 
 

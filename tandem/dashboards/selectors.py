@@ -19,14 +19,18 @@ from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_inbox_count, ask_rows, ask_visible, decision_visible, feature_evidence_visible
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.money import CENT, workspace_get
+from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import escalations_overdue_for_home
 from tandem.people.models import User
 from tandem.people.selectors import team_visible, user_visible
+from tandem.planning.permissions import PlanningPermission
 from tandem.product.models import Feature, Release
 from tandem.product.selectors import feature_visible, release_visible
+from tandem.reviews.selectors import action_items_open_for
 from tandem.sales.models import Opportunity, Stage
 from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible
+from tandem.scorecards.permissions import ScorecardsPermission
 
 ZERO = Decimal("0.00")
 OPEN = Q(stage__is_won=False, stage__is_lost=False)
@@ -294,6 +298,16 @@ SECTIONS = {
 }
 
 
+def _together_links(user: User) -> list[tuple[str, str, str]]:
+    """Where product and sales work together, for those who may open it (the navbar has no room)."""
+    links = [("Product-sales reviews", reverse("reviews:review_list"), "bi-people")]
+    if has_permission(user, PlanningPermission.VIEW_PLANNING):
+        links.append(("Quarterly planning", reverse("planning:planning"), "bi-kanban"))
+    if has_permission(user, ScorecardsPermission.VIEW_SCORECARDS):
+        links.append(("Scorecards", reverse("scorecards:scorecards"), "bi-clipboard-data"))
+    return links
+
+
 def home_context(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """Everything the home page of `user` shows, read through the visibility selectors."""
     today = today or timezone.localdate()
@@ -309,6 +323,8 @@ def home_context(*, user: User, today: datetime.date | None = None) -> dict[str,
         "quarter_last": last,
         "home_currency": workspace.home_currency,
         "overdue_escalations": escalations_overdue_for_home(user=user, today=today),
+        "open_action_items": action_items_open_for(user=user),
+        "together_links": _together_links(user),
         **SECTIONS[Role(user.role)](user, quarter, start_month, today),
     }
 

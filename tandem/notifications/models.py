@@ -19,6 +19,7 @@ class Notification(models.Model):
         RELEASE_SHIPPED = "release_shipped", "Release shipped"
         COMMITMENT = "commitment", "Commitment"
         DIGEST = "digest", "Product digest"
+        REVIEW = "review", "Product-sales review"  # minutes and action items
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -43,11 +44,11 @@ class Notification(models.Model):
         ]
         constraints = [
             FieldCheckConstraint(
-                condition=Q(kind__in=["decision", "escalation", "release_shipped", "commitment", "digest"]),
+                condition=Q(kind__in=["decision", "escalation", "release_shipped", "commitment", "digest", "review"]),
                 name="notification_kind_valid",
                 field="kind",
-                violation_error_message="Choose a decision, an escalation, a shipped release, a commitment or a "
-                "digest.",
+                violation_error_message="Choose a decision, an escalation, a shipped release, a commitment, a "
+                "digest or a review.",
             ),
             FieldCheckConstraint(
                 condition=GreaterThan(Length("title"), 0),

@@ -10,9 +10,6 @@ class RoadmapConfig(AppConfig):
         from tandem.roadmap import selectors
 
         visibility.register(
-            "roadmap.TeamCapacity", selectors.team_capacity_visible, changeable=selectors.team_capacity_changeable
-        )
-        visibility.register(
             "roadmap.LifecycleMove", selectors.lifecycle_move_visible, changeable=selectors.lifecycle_move_changeable
         )
         visibility.register(

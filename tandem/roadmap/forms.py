@@ -6,7 +6,6 @@ from django import forms
 
 from tandem.competition.models import Competitor
 from tandem.core.forms import InputGuard, bootstrap
-from tandem.people.models import Team
 from tandem.product.models import Feature, Product, Release
 
 
@@ -66,19 +65,6 @@ class LifecycleMoveForm(InputGuard, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why now: everyone reads it in the product's history.",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
-
-
-class TeamCapacityForm(InputGuard, forms.Form):
-    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
-        queryset=Team.objects.filter(kind=Team.Kind.ENGINEERING), empty_label=None
-    )
-    fiscal_year = forms.IntegerField(min_value=2000, max_value=2100)
-    fiscal_quarter = forms.TypedChoiceField(coerce=int, choices=[(q, f"Q{q}") for q in range(1, 5)])
-    weeks = forms.DecimalField(label="Person-weeks", max_digits=7, decimal_places=1, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

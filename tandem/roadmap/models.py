@@ -1,30 +1,12 @@
-"""The roadmap's own records: engineering capacity, product lifecycle moves, ideas' market research
+"""The roadmap's own records: product lifecycle moves, ideas' market research
 and the workspace's roadmap settings. Products, releases and features live in `tandem.product`."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from tandem.core.constraints import text_field
 from tandem.product.models import Feature, Product
-
-
-class TeamCapacity(models.Model):
-    """How many person-weeks an engineering team can give in one fiscal quarter; a release's
-    features' effort is added up against its product's team's capacity for the release's quarter."""
-
-    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="capacities")
-    fiscal_year = models.PositiveIntegerField()
-    fiscal_quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
-    weeks = models.DecimalField("Person-weeks", max_digits=7, decimal_places=1, validators=[MinValueValidator(0)])
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        ordering = ["team__name", "fiscal_year", "fiscal_quarter"]
-        verbose_name_plural = "team capacities"
-
-    def __str__(self) -> str:
-        return f"{self.team} FY{self.fiscal_year} Q{self.fiscal_quarter}"
 
 
 class LifecycleMove(models.Model):

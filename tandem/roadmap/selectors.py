@@ -24,9 +24,10 @@ from tandem.core.roles import SALES_ROLES, Role
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, may_manage_releases
 from tandem.people.models import User
+from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.product.selectors import SHAREABLE, feature_visible
-from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings, TeamCapacity
+from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import account_visible, opportunity_visible
@@ -260,7 +261,7 @@ def _add_release_effort(lanes: dict[int | None, ReleaseLane]) -> None:
 def _capacities(products: Iterable[Product]) -> dict[tuple[int | None, int, int], Decimal]:
     teams = {p.team_id for p in products if p.team_id}
     rows = TeamCapacity.objects.filter(team_id__in=teams)
-    return {(r.team_id, r.fiscal_year, r.fiscal_quarter): r.weeks for r in rows}
+    return {(r.team_id, r.fiscal_year, r.fiscal_quarter): r.person_weeks for r in rows}
 
 
 def board_columns(items: Sequence[RoadmapItem]) -> dict[str, list[RoadmapItem]]:
@@ -292,19 +293,6 @@ def roadmap_filter_choices(*, user: User) -> dict[str, list[tuple[int, str]]]:
             Team.objects.filter(products__isnull=False).distinct().order_by("name").values_list("pk", "name")
         ),
     }
-
-
-# Capacity
-
-
-def team_capacity_visible(*, user: User) -> QuerySet[TeamCapacity]:
-    """Everyone inside sees the teams' capacity: the roadmap's load bars are drawn from it."""
-    return TeamCapacity.objects.all()
-
-
-def team_capacity_changeable(*, user: User) -> QuerySet[TeamCapacity]:
-    allowed = has_permission(user, RoadmapPermission.SET_CAPACITY)
-    return TeamCapacity.objects.all() if allowed else TeamCapacity.objects.none()
 
 
 def current_quarter() -> FiscalQuarter:

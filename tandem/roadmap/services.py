@@ -15,10 +15,10 @@ from tandem.core.api import StaleVersion
 from tandem.core.permissions import require
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, releases_check
-from tandem.people.models import Team, User
+from tandem.people.models import User
 from tandem.product.models import Feature, Product, Release
 from tandem.product.permissions import ProductPermission
-from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings, TeamCapacity
+from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.roadmap.selectors import lifecycle_movable
 
@@ -95,34 +95,6 @@ def feature_talking_points_set(
     current.full_clean()
     current.save(update_fields=["sales_say", "sales_dont_say", "visibility", "version", "updated_at"])
     return current
-
-
-@transaction.atomic
-def team_capacity_set(
-    *, actor: User, team: Team, fiscal_year: int, fiscal_quarter: int, weeks: Decimal
-) -> TeamCapacity:
-    """Set how many person-weeks an engineering team has in a fiscal quarter. Engineering leads and
-    admins may; setting it again replaces it (the audit trail keeps the old figure)."""
-    require(actor, RoadmapPermission.SET_CAPACITY)
-    if team.kind != Team.Kind.ENGINEERING:
-        raise ValidationError({"team": "Capacity is set for engineering teams."})
-    capacity = (
-        TeamCapacity.objects.select_for_update()
-        .filter(team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter)
-        .first()
-    )
-    created = capacity is None
-    if capacity is None:
-        capacity = TeamCapacity(team=team, fiscal_year=fiscal_year, fiscal_quarter=fiscal_quarter, weeks=weeks)
-        before = None
-    else:
-        before = audit_snapshot(capacity)
-        capacity.weeks = weeks
-        capacity.version += 1
-    capacity.full_clean()
-    capacity.save()
-    audit_record(actor=actor, record=capacity, action=Action.CREATED if created else Action.CHANGED, before=before)
-    return capacity
 
 
 @transaction.atomic

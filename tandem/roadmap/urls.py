@@ -15,6 +15,5 @@ urlpatterns = [
     path("sales/roadmap.pdf", views.sales_roadmap_export, name="sales_roadmap_export"),
     path("public/", views.public_roadmap, name="public_roadmap"),
     path("settings/", views.roadmap_settings, name="settings"),
-    path("capacity/", views.capacity, name="capacity"),
     path("products/<int:pk>/lifecycle/", views.product_lifecycle, name="product_lifecycle"),
 ]

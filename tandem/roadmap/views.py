@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.core.api import StaleVersion
-from tandem.core.fiscal import FiscalQuarter
 from tandem.core.http import PageRequest
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
@@ -28,7 +27,6 @@ from tandem.roadmap.forms import (
     MarketResearchForm,
     RoadmapFilterForm,
     RoadmapSettingsForm,
-    TeamCapacityForm,
     release_choice,
 )
 from tandem.roadmap.pdf import sales_roadmap_pdf
@@ -40,7 +38,6 @@ from tandem.roadmap.selectors import (
     RoadmapFilters,
     audience_for,
     board_columns,
-    current_quarter,
     dependents_of,
     feature_for_roadmap,
     lifecycle_history,
@@ -52,7 +49,6 @@ from tandem.roadmap.selectors import (
     roadmap_items_shown,
     roadmap_releases_manageable,
     roadmap_settings_get,
-    team_capacity_visible,
     timeline_lanes,
 )
 
@@ -210,38 +206,6 @@ def roadmap_settings(request: PageRequest) -> HttpResponse:
         flash_success(request, "Roadmap settings saved.")
         return redirect("roadmap:settings")
     return render(request, "roadmap/settings.html", {"form": form, "settings": current})
-
-
-@require_http_methods(["GET", "POST"])
-def capacity(request: PageRequest) -> HttpResponse:
-    """Each engineering team's person-weeks per fiscal quarter; engineering leads and admins set them."""
-    can_set = has_permission(request.user, RoadmapPermission.SET_CAPACITY)
-    if request.method == "POST":
-        require(request.user, RoadmapPermission.SET_CAPACITY)
-    quarter = current_quarter()
-    form = TeamCapacityForm(
-        request.POST or None, initial={"fiscal_year": quarter.year, "fiscal_quarter": quarter.quarter}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.team_capacity_set(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    form.add_error(name if name in form.fields else None, message)
-        else:
-            flash_success(request, f"{saved}: {saved.weeks} person-weeks.")
-            return redirect("roadmap:capacity")
-    quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
-    rows = team_capacity_visible(user=request.user).filter(
-        fiscal_year__gte=quarters[0].year, fiscal_year__lte=quarters[-1].year
-    )
-    table: dict[str, dict[FiscalQuarter, Any]] = {}
-    for row in rows.select_related("team"):
-        table.setdefault(row.team.name, {})[FiscalQuarter(row.fiscal_year, row.fiscal_quarter)] = row.weeks
-    grid = [(team, [weeks.get(q) for q in quarters]) for team, weeks in sorted(table.items())]
-    context = {"form": form, "can_set": can_set, "quarters": quarters, "grid": grid}
-    return render(request, "roadmap/capacity.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,8 +31,9 @@ from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
 from tandem.people.models import Team, Territory, User
+from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.roadmap.models import LifecycleMove, TeamCapacity
+from tandem.roadmap.models import LifecycleMove
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed import words
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, Scale
@@ -372,8 +373,9 @@ class WorkspaceGenerator:
         rows = []
         for step in range(-1, 3):
             quarter = self._quarter_shift(step)
-            rows.append((step + 2, self.engineering_team_id, quarter.year, quarter.quarter, weeks, 1))
-        return Table(TeamCapacity, ("id", "team", "fiscal_year", "fiscal_quarter", "weeks", "version"), rows)
+            rows.append((step + 2, self.engineering_team_id, quarter.year, quarter.quarter, weeks, self.now, 1))
+        columns = ("id", "team", "fiscal_year", "fiscal_quarter", "person_weeks", "updated_at", "version")
+        return Table(TeamCapacity, columns, rows)
 
     def lifecycle_moves(self) -> Table:
         """Each product's way from ideation to the stage it is in, one move a quarter, with its reason."""

@@ -19,8 +19,9 @@ from tandem.decisions.models import Escalation
 from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
+from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.roadmap.models import LifecycleMove, TeamCapacity
+from tandem.roadmap.models import LifecycleMove
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.imports",
     "tandem.webhooks",
+    "tandem.planning",
+    "tandem.reviews",
+    "tandem.scorecards",
     "tandem.dashboards",
 ]
 

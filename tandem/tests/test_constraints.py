@@ -55,9 +55,12 @@ from tandem.leads.models import Lead
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
 from tandem.people.models import ApiToken, Team, Territory, User
+from tandem.planning.models import QuarterPlan, TeamCapacity
+from tandem.planning.tests.factories import EngineeringTeamFactory, FeatureBuildFactory, TeamCapacityFactory
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
 from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
+from tandem.reviews.models import ActionItem, Review, ReviewMeeting
 from tandem.roadmap.models import LifecycleMove, MarketResearch
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage
 from tandem.sales.tests.factories import (
@@ -129,6 +132,12 @@ def world(rep, sales_team, sales_manager, product_manager, executive, admin_user
         declined=declined,
         rate=ExchangeRate.objects.create(currency="EUR", valid_from=RATE_DAY, rate_to_home=Decimal("1.1")),
     )
+
+
+def _plannable(w: World, data: dict[str, Any]) -> dict[str, Any]:
+    """The planning page shows its plan form once a feature can be planned: give one a team."""
+    FeatureBuildFactory(feature=w.feature)
+    return data
 
 
 def _changed(record: models.Model, **values: Any) -> models.Model:
@@ -1821,7 +1830,7 @@ RULES = [
         "notification_kind_valid",
         Notification,
         "kind",
-        "Choose a decision, an escalation, a shipped release, a commitment or a digest.",
+        "Choose a decision, an escalation, a shipped release, a commitment, a digest or a review.",
         lambda w: Notification(recipient=w.people["rep"], kind="gossip", title="Hello", created_at=NOW),
         (
             Clean(
@@ -1875,6 +1884,144 @@ RULES = [
         "These headers already have a remembered mapping.",
         lambda w: _second(ImportMapping(kind="account", header_key="k" * 64)),
         (Clean("`import_job_configure` updates the mapping remembered for the headers instead of adding one."),),
+    ),
+    Rule(
+        "team_capacity_unique_quarter",
+        TeamCapacity,
+        "team",
+        "This team already has a capacity for this quarter: change it instead.",
+        lambda w: TeamCapacity(
+            team=TeamCapacityFactory(fiscal_year=2027, fiscal_quarter=2).team,
+            fiscal_year=2027,
+            fiscal_quarter=2,
+            person_weeks=Decimal("10"),
+        ),
+        (Clean("`team_capacity_set` changes the team's capacity for the quarter instead of adding a second one."),),
+    ),
+    Rule(
+        "team_capacity_not_negative",
+        TeamCapacity,
+        "person_weeks",
+        "A capacity cannot be negative.",
+        lambda w: TeamCapacity(team=EngineeringTeamFactory(), fiscal_year=2027, fiscal_quarter=2, person_weeks=-1),
+        (
+            Page(
+                "admin",
+                lambda w: reverse("planning:capacity_set"),
+                lambda w: {"team": EngineeringTeamFactory().pk, "person_weeks": "-1", "year": 2027, "quarter": 2},
+                "person_weeks",
+                "A capacity cannot be negative.",
+            ),
+        ),
+    ),
+    Rule(
+        "team_capacity_quarter_valid",
+        TeamCapacity,
+        "fiscal_quarter",
+        "A fiscal quarter is 1, 2, 3 or 4.",
+        lambda w: TeamCapacity(team=EngineeringTeamFactory(), fiscal_year=2027, fiscal_quarter=5, person_weeks=1),
+        (
+            Clean(
+                "The page takes the quarter from its address (an unknown one shows the next quarter); the API "
+                "refuses one outside 1 to 4."
+            ),
+        ),
+    ),
+    Rule(
+        "quarter_plan_blend_range",
+        QuarterPlan,
+        "blend",
+        "The blend is from 0 (all strategy) to 1 (all revenue).",
+        lambda w: QuarterPlan(
+            fiscal_year=2027,
+            fiscal_quarter=2,
+            blend=Decimal("1.5"),
+            revenue=0,
+            strategic=0,
+            chosen_by=w.people["exec"],
+            chosen_at=NOW,
+        ),
+        (
+            Page(
+                "exec",
+                lambda w: reverse("planning:plan_save"),
+                lambda w: _plannable(w, {"blend": "1.5", "year": 2027, "quarter": 2}),
+                "blend",
+                "The blend is from 0 (all strategy) to 1 (all revenue).",
+            ),
+        ),
+    ),
+    Rule(
+        "quarter_plan_quarter_valid",
+        QuarterPlan,
+        "fiscal_quarter",
+        "A fiscal quarter is 1, 2, 3 or 4.",
+        lambda w: QuarterPlan(
+            fiscal_year=2027,
+            fiscal_quarter=0,
+            blend=Decimal("0.5"),
+            revenue=0,
+            strategic=0,
+            chosen_by=w.people["exec"],
+            chosen_at=NOW,
+        ),
+        (
+            Clean(
+                "The page takes the quarter from its address (an unknown one plans the next quarter); the API's "
+                "schema bounds it to 1 to 4."
+            ),
+        ),
+    ),
+    Rule(
+        "review_cadence_valid",
+        Review,
+        "cadence",
+        "Choose weekly, every two weeks, monthly or quarterly.",
+        lambda w: Review(name="Weekly review", cadence="daily", organiser=w.people["manager"]),
+        (
+            Page(
+                "manager",
+                lambda w: reverse("reviews:review_create"),
+                lambda w: {"name": "Weekly review", "cadence": "daily"},
+                "cadence",
+                CHOICE.format("daily"),
+            ),
+        ),
+    ),
+    Rule(
+        "review_meeting_period_before_meeting",
+        ReviewMeeting,
+        "period_start",
+        "The period the agenda covers starts on or before the meeting.",
+        lambda w: ReviewMeeting(
+            review=Review.objects.create(name="Weekly review", organiser=w.people["manager"]),
+            held_on=TODAY,
+            period_start=TODAY + datetime.timedelta(days=1),
+        ),
+        (Clean("`review_meeting_create` starts the agenda's period at the previous meeting or one cadence back."),),
+    ),
+    Rule(
+        "action_item_title_not_empty",
+        ActionItem,
+        "title",
+        "Say what is to be done.",
+        lambda w: ActionItem(
+            meeting=ReviewMeeting.objects.create(
+                review=Review.objects.create(name="Weekly review", organiser=w.people["manager"]),
+                held_on=TODAY,
+                period_start=TODAY,
+            ),
+            title="",
+            owner=w.people["rep"],
+            due_on=TODAY,
+            created_by=w.people["manager"],
+        ),
+        (
+            Clean(
+                "The page and the API require the action's words; only code could save it empty.",
+                message="This field cannot be blank.",
+            ),
+        ),
     ),
 ]
 BY_NAME = {rule.constraint: rule for rule in RULES}

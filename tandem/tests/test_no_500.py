@@ -61,10 +61,12 @@ def as_rep(client: Client, rep) -> dict[str, str]:
 
 @pytest.fixture
 def as_reader(request, rep, admin_user) -> dict[str, str]:
-    """A rep's token, or an admin's for the lists a rep may not read (the audit trail, webhooks)."""
+    """A rep's token, or an admin's for the lists a rep may not read (the audit trail, webhooks, planning,
+    scorecards)."""
     path = request.node.callspec.params["path"]
     key = token_generate()
-    ApiTokenFactory(user=admin_user if path.startswith(("/api/audit", "/api/webhooks")) else rep, key=key)
+    admins_only = path.startswith(("/api/audit", "/api/webhooks", "/api/planning", "/api/scorecards"))
+    ApiTokenFactory(user=admin_user if admins_only else rep, key=key)
     return {"Authorization": f"Bearer {key}"}
 
 

@@ -64,19 +64,4 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'roadmap settings',
             },
         ),
-        migrations.CreateModel(
-            name='TeamCapacity',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fiscal_year', models.PositiveIntegerField()),
-                ('fiscal_quarter', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('weeks', models.DecimalField(decimal_places=1, max_digits=7, validators=[django.core.validators.MinValueValidator(0)], verbose_name='Person-weeks')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='capacities', to='people.team')),
-            ],
-            options={
-                'verbose_name_plural': 'team capacities',
-                'ordering': ['team__name', 'fiscal_year', 'fiscal_quarter'],
-            },
-        ),
     ]

@@ -55,12 +55,6 @@ PAGES: dict[str, Access] = {
     "roadmap:settings": Access(
         expect(403, 403, 403, 403, 403, 302), method="POST", data=lambda w: {"public_roadmap_enabled": "on"}
     ),
-    "roadmap:capacity": Access(
-        expect(403, 403, 403, 200, 403, 200),
-        method="POST",
-        # No engineering team in the world: the form refuses the team, and answers the page again.
-        data=lambda w: {"team": "", "fiscal_year": 2027, "fiscal_quarter": 1, "weeks": "40"},
-    ),
     "roadmap:product_lifecycle": Access(
         # The product's manager (the world's PM), executives and admins.
         expect(403, 403, 302, 403, 302, 302),

@@ -1,11 +1,9 @@
 """The roadmap API: placing with versions, talking points, market research and lifecycle moves."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from tandem.core.api import token_digest, token_generate
-from tandem.people.models import ApiToken, Team, User
+from tandem.people.models import ApiToken, User
 from tandem.product.models import Feature, Product
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 
@@ -79,18 +77,3 @@ def test_lifecycle_moves_through_the_api_are_listed_newest_first(client, product
         assert response.status_code == 201
     moves = client.get(f"/api/products/{product.pk}/lifecycle-moves", **_headers(product_manager)).json()
     assert [(m["from_stage"], m["to_stage"]) for m in moves] == [("maturity", "retirement"), ("growth", "maturity")]
-
-
-def test_an_engineering_lead_sets_capacity_and_the_page_shows_it(engineering_lead):
-    team = Team.objects.create(name="Platform", kind=Team.Kind.ENGINEERING)
-    client = Client()
-    client.force_login(engineering_lead)
-    page = client.get(reverse("roadmap:capacity"))
-    quarter = page.context["quarters"][1]
-    response = client.post(
-        reverse("roadmap:capacity"),
-        {"team": team.pk, "fiscal_year": quarter.year, "fiscal_quarter": quarter.quarter, "weeks": "36"},
-    )
-    assert response.status_code == 302
-    grid = client.get(reverse("roadmap:capacity")).context["grid"]
-    assert grid == [("Platform", [None, 36, None, None])]

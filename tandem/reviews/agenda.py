@@ -1,0 +1,165 @@
+"""The review's agenda, built from the period's facts as the reader sees them.
+
+The agenda is a list of sections, each made by a plain function of (reader, period); `SECTIONS` is
+their order. A section for a new kind of fact is one function and one line in `SECTIONS`:
+commitments at risk and launches coming wait for `tandem/commitments` and `tandem/launches`,
+competitor intel for `tandem/competition`'s field intel.
+Each item has a stable key ("feature:12", "ask:40", "escalation:3") that decisions and action
+items taken in the meeting are recorded against.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F
+from django.urls import reverse
+
+from tandem.asks.selectors import ask_rows
+from tandem.core import formats
+from tandem.decisions.models import Escalation
+from tandem.decisions.selectors import escalation_visible
+from tandem.people.models import User
+from tandem.product.models import Feature
+from tandem.product.selectors import feature_with_evidence, scoring_settings_get
+
+ITEMS_PER_SECTION = 8
+CLOSED = (Feature.Status.SHIPPED, Feature.Status.DECLINED)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date  # inclusive
+    end: datetime.date  # the meeting's day, inclusive
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    key: str
+    title: str
+    detail: str
+    url: str
+    value: Decimal | None = None
+    feature_id: int | None = None  # a decision can be recorded on it
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    empty: str  # what the section says when the period has nothing for it
+    items: list[AgendaItem] = field(default_factory=list)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def _accounts(count: int) -> str:
+    return "1 account" if count == 1 else f"{count} accounts"
+
+
+def new_asks(user: User, period: Period) -> Section:
+    """The asks logged in the period, most valuable first."""
+    asks = (
+        ask_rows(user=user)
+        .filter(created_at__gte=_day_start(period.start), created_at__lt=_day_start(period.end + datetime.timedelta(1)))
+        .select_related("account", "feature")
+        .order_by("-value_home", "-id")[:ITEMS_PER_SECTION]
+    )
+    items = [
+        AgendaItem(
+            key=f"ask:{ask.pk}",
+            title=ask.need[:120],
+            detail=f"{ask.account.name}"
+            + (f" · {ask.feature.title}" if ask.feature is not None else " · not triaged yet"),
+            url=reverse("asks:ask_detail", args=[ask.pk]),
+            value=ask.value_home if getattr(ask, "deal_seen", True) else None,
+            feature_id=ask.feature_id,
+        )
+        for ask in asks
+    ]
+    return Section("new_asks", "New asks", "No ask was logged since the last meeting.", items)
+
+
+def revenue_at_stake(user: User, period: Period) -> Section:
+    """The open features with the most open pipeline asking for them."""
+    features = (
+        feature_with_evidence(user=user)
+        .exclude(status__in=CLOSED)
+        .filter(evidence__open_pipeline__gt=0)
+        .order_by("-evidence__open_pipeline", "id")[:ITEMS_PER_SECTION]
+    )
+    items = [
+        AgendaItem(
+            key=f"feature:{f.pk}",
+            title=f.title,
+            detail=f"{f.product.name} · {f.get_status_display()} · {_accounts(f.evidence.accounts_count)}",
+            url=reverse("product:feature_detail", args=[f.pk]),
+            value=f.evidence.open_pipeline,
+            feature_id=f.pk,
+        )
+        for f in features
+    ]
+    return Section("revenue_at_stake", "Most revenue at stake", "No open deal waits on an open feature.", items)
+
+
+def single_deal_asks(user: User, period: Period) -> Section:
+    """Open features where one deal holds most of the pipeline: build for one customer, or not?"""
+    share = scoring_settings_get().single_deal_share
+    features = (
+        feature_with_evidence(user=user)
+        .exclude(status__in=CLOSED)
+        .filter(evidence__open_pipeline__gt=0, evidence__largest_deal__gt=F("evidence__open_pipeline") * share)
+        .order_by("-evidence__largest_deal", "id")[:ITEMS_PER_SECTION]
+    )
+    items = [
+        AgendaItem(
+            key=f"feature:{f.pk}",
+            title=f.title,
+            detail=f"{f.product.name} · one deal holds most of its pipeline",
+            url=reverse("product:feature_detail", args=[f.pk]),
+            value=f.evidence.largest_deal,
+            feature_id=f.pk,
+        )
+        for f in features
+    ]
+    return Section("single_deal_asks", "Single-deal asks", "No feature rests on a single deal.", items)
+
+
+def escalations_due(user: User, period: Period) -> Section:
+    """Open escalations due by a week after the meeting (overdue ones first)."""
+    escalations = (
+        escalation_visible(user=user)
+        .filter(status=Escalation.Status.OPEN, due_date__lte=period.end + datetime.timedelta(days=7))
+        .select_related("ask")
+        .order_by("due_date", "id")[:ITEMS_PER_SECTION]
+    )
+    items = [
+        AgendaItem(
+            key=f"escalation:{e.pk}",
+            title=e.ask.need[:120],
+            detail=("overdue since " if e.due_date < period.end else "due ") + formats.date_short(e.due_date),
+            url=reverse("asks:ask_detail", args=[e.ask_id]),
+            feature_id=e.ask.feature_id,
+        )
+        for e in escalations
+    ]
+    return Section("escalations_due", "Escalations due", "No escalation is waiting for a ruling.", items)
+
+
+SECTIONS: list[Callable[[User, Period], Section]] = [
+    new_asks,
+    revenue_at_stake,
+    single_deal_asks,
+    escalations_due,
+]
+
+
+def agenda_build(*, user: User, period: Period) -> list[Section]:
+    return [section(user, period) for section in SECTIONS]
+
+
+def agenda_item_keys(sections: list[Section]) -> set[str]:
+    return {item.key for section in sections for item in section.items}

@@ -1,0 +1,5 @@
+from enum import StrEnum
+
+
+class ReviewsPermission(StrEnum):
+    RUN_REVIEWS = "reviews.run_reviews"

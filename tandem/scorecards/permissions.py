@@ -1,0 +1,5 @@
+from enum import StrEnum
+
+
+class ScorecardsPermission(StrEnum):
+    VIEW_SCORECARDS = "scorecards.view_scorecards"

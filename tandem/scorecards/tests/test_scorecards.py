@@ -1,0 +1,74 @@
+"""The scorecards of a quarter: each figure from the records behind it, as the reader sees them."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tandem.asks.models import Ask
+from tandem.asks.tests.factories import AskFactory
+from tandem.core.fiscal import fiscal_quarter_of
+from tandem.core.money import workspace_get
+from tandem.decisions.services import decision_record
+from tandem.product.models import Feature, Release
+from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
+from tandem.scorecards.selectors import scorecards
+from tandem.scorecards.views import scope_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _metrics(card: list) -> dict:
+    return {m.key: m for m in card}
+
+
+def test_the_joint_card_counts_revenue_blocked_and_asks_answered(rep, sales_manager, product_manager, executive):
+    today = timezone.localdate()
+    start_month = workspace_get().fiscal_year_start_month
+    _, last = fiscal_quarter_of(today, start_month).bounds(start_month)
+    feature = FeatureFactory(product=ProductFactory(manager=product_manager))
+    blocked = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep, amount=Decimal("70000"), close_date=last)
+    AskFactory(opportunity=blocked, feature=feature, status=Ask.Status.LINKED, importance=Ask.Importance.BLOCKER)
+    AskFactory(opportunity=blocked, need="A nice-to-have", importance=Ask.Importance.NICE_TO_HAVE)
+    decision_record(actor=product_manager, feature=feature, outcome="later", rationale="After the platform work.")
+
+    scope = scope_of(executive, year=None, quarter=None, pm=None, manager=None)
+    cards = scorecards(scope)
+    joint = _metrics(cards["joint"])
+    assert joint["revenue_blocked"].value == Decimal("70000")
+    assert [b.label for b in joint["revenue_blocked"].bars] == [feature.title]
+    assert joint["asks_answered"].text == "50% (1 of 2)"
+    pm = _metrics(cards["pm"])
+    assert pm["ask_to_decision"].value is not None
+    assert scope.pm == product_manager
+    assert scope.manager == sales_manager
+    assert {m.key for m in cards["sales"]} == {"attainment", "forecast_accuracy", "win_rate", "coverage"}
+
+
+def test_revenue_unlocked_counts_deals_won_after_their_feature_shipped(rep, executive):
+    won = StageFactory(name="Closed won", order=9, default_probability=100, is_won=True, forecast_category="closed")
+    release = ReleaseFactory(status=Release.Status.SHIPPED, shipped_at=timezone.now() - datetime.timedelta(days=10))
+    feature = FeatureFactory(product=release.product, status=Feature.Status.SHIPPED, release=release)
+    deal = OpportunityFactory(
+        account=AccountFactory(owner=rep),
+        owner=rep,
+        stage=won,
+        amount=Decimal("30000"),
+        close_date=timezone.localdate(),
+        closed_at=timezone.now() + datetime.timedelta(seconds=5),
+    )
+    AskFactory(opportunity=deal, feature=feature, status=Ask.Status.LINKED)
+    scope = scope_of(executive, year=None, quarter=None, pm=None, manager=None)
+    unlocked = _metrics(scorecards(scope)["joint"])["revenue_unlocked"]
+    assert unlocked.value == Decimal("30000")
+    assert [b.label for b in unlocked.bars] == [feature.title]
+
+
+def test_the_page_answers_each_card_in_a_bounded_number_of_queries(client, executive, django_assert_max_num_queries):
+    client.force_login(executive)
+    with django_assert_max_num_queries(40):
+        response = client.get("/scorecards/")
+    assert response.status_code == 200
+    assert b"card-joint" in response.content
