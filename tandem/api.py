@@ -3,6 +3,8 @@
 from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
+from tandem.calls.api import router as calls_router
+from tandem.competition.api import router as competition_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -42,3 +44,5 @@ api.add_router("/", asks_router)
 api.add_router("/", decisions_router)
 api.add_router("/", notifications_router)
 api.add_router("/", audit_router)
+api.add_router("/", competition_router)
+api.add_router("/", calls_router)

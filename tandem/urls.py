@@ -12,6 +12,8 @@ urlpatterns = [
     path("forecast/", include("tandem.forecasting.urls")),
     path("targets/", include("tandem.targets.urls")),
     path("activities/", include("tandem.activities.urls")),
+    path("competition/", include("tandem.competition.urls")),
+    path("calls/", include("tandem.calls.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),
     path("decisions/", include("tandem.decisions.urls")),

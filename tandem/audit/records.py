@@ -210,6 +210,11 @@ RECORD_TYPES: dict[str, RecordType] = {
         money={"amount": _home_currency},
         link=lambda target: reverse("targets:target_detail") + f"?year={target.fiscal_year}",
     ),
+    "competition.competitor": RecordType(
+        noun="competitor",
+        fields=("name", "website", "positioning", "pricing"),
+        link=_detail("competition:competitor_detail"),
+    ),
     "people.apitoken": RecordType(
         noun="API token",
         fields=("user", "name", "prefix", "revoked_at"),

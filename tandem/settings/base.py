@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tandem.targets",
     "tandem.activities",
     "tandem.competition",
+    "tandem.calls",
     "tandem.product",
     "tandem.asks",
     "tandem.triage",
