@@ -136,7 +136,8 @@ class FieldIntelIn(Schema):
     opportunity_id: Id | None = Field(None, description="The deal it was heard on; or give the account.")
     account_id: Id | None = None
     offered: str = Field(..., min_length=1, max_length=INTEL_LIMIT, description="What the competitor offered.")
-    price_home: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    # Not negative: the service says so under the field, as the deal page does.
+    price_home: Decimal | None = Field(None, max_digits=16, decimal_places=2, description="A year, home currency.")
     claims: str = Field("", max_length=INTEL_LIMIT)
 
 

@@ -120,8 +120,8 @@ class BattlecardRevision(models.Model):
 
     battlecard = models.ForeignKey(Battlecard, on_delete=models.CASCADE, related_name="revisions")
     section = models.CharField(max_length=20, choices=Section.choices)
-    before = models.TextField(blank=True)
-    after = models.TextField(blank=True)
+    before = text_field(blank=True, limit=SECTION_LIMIT)
+    after = text_field(blank=True, limit=SECTION_LIMIT)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="battlecard_revisions"
     )

@@ -103,7 +103,8 @@ def test_what_a_pm_heard_becomes_asks_and_a_note_on_the_deal(product_manager, de
     note, asks = services.customer_call_debrief(
         actor=product_manager, call=call, note="They use Okta.", needs=["Sign in with Okta", "  ", "Audit log export"]
     )
-    assert note is not None and note.body == "They use Okta."
+    assert note is not None
+    assert note.body == "They use Okta."
     assert [(a.need, a.opportunity, a.source, a.requested_by) for a in asks] == [
         ("Sign in with Okta", deal, Ask.Source.CALL, product_manager),
         ("Audit log export", deal, Ask.Source.CALL, product_manager),

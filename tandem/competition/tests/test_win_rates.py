@@ -6,6 +6,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.competition.models import Competitor
 from tandem.competition.selectors import features_cited_in_losses, win_rate_by_quarter
 from tandem.competition.tests.factories import CompetitorFactory, LossFeatureFactory, closed_deal, lost_stage, won_stage
 from tandem.core.fiscal import FiscalQuarter
@@ -43,6 +44,7 @@ def _by_hand(deals: list[Opportunity], quarters: list[FiscalQuarter], start_mont
 @given(deals=st.lists(deal_strategy, max_size=15), start_month=st.integers(1, 12), as_rep=st.booleans())
 def test_win_rates_agree_with_counting_by_hand(rep, outsider_rep, executive, deals, start_month, as_rep):
     Opportunity.objects.all().delete()
+    Competitor.objects.all().delete()
     competitors = [CompetitorFactory(name=f"Rival {i}") for i in range(3)]
     stages = {"won": won_stage(), "lost": lost_stage()}
     owners = {"rep": rep, "outsider": outsider_rep}
@@ -90,5 +92,5 @@ def test_features_cited_in_losses_are_counted_per_feature(product_manager):
     LossFeatureFactory(feature=first.feature)
     LossFeatureFactory()
     rows = features_cited_in_losses(user=product_manager)
-    assert [(row.feature_id, row.lost_deals) for row in rows][0] == (first.feature_id, 2)
+    assert (rows[0].feature_id, rows[0].lost_deals) == (first.feature_id, 2)
     assert rows[0].lost_amount == Decimal("100000.00")
