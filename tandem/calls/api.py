@@ -10,7 +10,7 @@ from tandem.calls import services
 from tandem.calls.models import AGENDA_LIMIT, MAX_SEATS, NOTE_LIMIT, CustomerCall
 from tandem.calls.permissions import CallsPermission
 from tandem.calls.selectors import call_rows, calls_upcoming, customer_call_for_change, customer_call_get
-from tandem.core.api import ERRORS, WRITE_ERRORS, cursor_paginate, omittable
+from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, omittable
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.sales.selectors import opportunity_for_change
@@ -55,7 +55,7 @@ class CustomerCallPatch(Schema):
 
 class CustomerCallListIn(Schema):
     upcoming: bool = Field(False, description="Only calls still to come and not cancelled.")
-    opportunity_id: int | None = None
+    opportunity_id: Id | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 

@@ -46,6 +46,7 @@ from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import opportunity_get
 
 router = Router(tags=["competition"])
+QUARTERS = 8  # the win rates' quarters, as the competition page draws them
 P = CompetitionPermission
 
 
@@ -168,7 +169,6 @@ class CompetitorWinRatesOut(Schema):
 
 
 class WinRatesIn(Schema):
-    quarters: int = Field(8, ge=1, le=20, description="How many fiscal quarters, ending with this one.")
     competitor_id: Id | None = None
 
 
@@ -314,8 +314,9 @@ def battlecard_history_list(request: ApiRequest, competitor_id: int) -> Any:
 )
 def intel_list(request: ApiRequest, params: Query[FieldIntelListIn]) -> dict[str, Any]:
     require(request.user, P.VIEW_INTEL)
-    competitor = _competitor(request, params.competitor_id) if params.competitor_id else None
-    rows = intel_feed(user=request.user, competitor=competitor, since=params.since, until=params.until)
+    rows = intel_feed(user=request.user, since=params.since, until=params.until)
+    if params.competitor_id is not None:
+        rows = rows.filter(competitor_id=params.competitor_id)
     items, next_cursor = cursor_paginate(rows, order=["-created_at", "-id"], cursor=params.cursor, limit=params.limit)
     return {"items": items, "next_cursor": next_cursor}
 
@@ -373,18 +374,18 @@ def intel_delete(request: ApiRequest, intel_id: int) -> Status[None]:
     response={200: list[CompetitorWinRatesOut], **ERRORS},
     operation_id="competition_win_rates",
     summary="Win rate against each competitor per fiscal quarter",
-    description="Deals closed (won or lost, by close date) that name the competitor, among the deals you see.",
+    description="The last eight fiscal quarters, this one included: deals closed (won or lost, by close date) "
+    "that name the competitor, among the deals you see.",
 )
 def win_rates(request: ApiRequest, params: Query[WinRatesIn]) -> list[dict[str, Any]]:
     require(request.user, P.VIEW_COMPETITION)
     start_month = workspace_get().fiscal_year_start_month
     last = fiscal_quarter_of(timezone.localdate(), start_month)
     first = last
-    for _ in range(params.quarters - 1):
+    for _ in range(QUARTERS - 1):
         first = first.previous()
-    competitor = _competitor(request, params.competitor_id) if params.competitor_id else None
     rows = win_rate_by_quarter(
-        user=request.user, first=first, last=last, start_month=start_month, competitor=competitor
+        user=request.user, first=first, last=last, start_month=start_month, competitor_id=params.competitor_id
     )
     return [
         {

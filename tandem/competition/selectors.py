@@ -250,7 +250,7 @@ class CompetitorRates:
 
 
 def win_rate_by_quarter(
-    *, user: User, first: FiscalQuarter, last: FiscalQuarter, start_month: int, competitor: Competitor | None = None
+    *, user: User, first: FiscalQuarter, last: FiscalQuarter, start_month: int, competitor_id: int | None = None
 ) -> list[CompetitorRates]:
     """Win rate against each competitor, per fiscal quarter from `first` to `last`, over the closed
     deals (won or lost, by close date) this person sees that name the competitor: won over won plus
@@ -262,8 +262,8 @@ def win_rate_by_quarter(
     qs = opportunity_visible(user=user).filter(
         WON | LOST, competitor__isnull=False, close_date__gte=start, close_date__lte=end
     )
-    if competitor is not None:
-        qs = qs.filter(competitor=competitor)
+    if competitor_id is not None:
+        qs = qs.filter(competitor_id=competitor_id)
     rows = (
         qs.order_by()
         .annotate(month=TruncMonth("close_date"))

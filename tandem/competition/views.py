@@ -72,7 +72,9 @@ def _deals_url(competitor_id: int, first: datetime.date, last: datetime.date) ->
 
 def _chart(user: Any, competitor: Competitor | None = None) -> dict[str, Any]:
     first, last, start_month = _quarters()
-    rows = win_rate_by_quarter(user=user, first=first, last=last, start_month=start_month, competitor=competitor)
+    rows = win_rate_by_quarter(
+        user=user, first=first, last=last, start_month=start_month, competitor_id=competitor.pk if competitor else None
+    )
     quarters = [first]
     while quarters[-1] < last:
         quarters.append(quarters[-1].next())
