@@ -1,10 +1,10 @@
 """The competition pages through real HTTP: what each role sees and does, and lists whose queries do
 not grow with their rows."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.competition.models import FieldIntel
 from tandem.competition.tests.factories import (
@@ -86,9 +86,9 @@ def test_a_stale_battlecard_form_is_refused_with_a_409(client, rep, product_mana
 
 
 def test_the_competitor_page_shows_win_loss_with_features_cited(client, product_manager, rival):
-    lost = closed_deal(won=False, competitor=rival, name="Lost to Globex", close_date=datetime.date.today())
+    lost = closed_deal(won=False, competitor=rival, name="Lost to Globex", close_date=timezone.localdate())
     LossFeatureFactory(opportunity=lost, feature=FeatureFactory(title="SAML single sign-on"))
-    closed_deal(won=True, competitor=rival, name="Won from Globex", close_date=datetime.date.today())
+    closed_deal(won=True, competitor=rival, name="Won from Globex", close_date=timezone.localdate())
     client.force_login(product_manager)
     html = client.get(reverse("competition:competitor_detail", args=[rival.pk])).content.decode()
     assert "Lost to Globex" in html
@@ -137,7 +137,7 @@ def test_the_competitor_page_queries_do_not_grow_with_its_deals(
     client, product_manager, rival, rows, django_assert_max_num_queries
 ):
     for i in range(rows):
-        deal = closed_deal(won=i % 2 == 0, competitor=rival, close_date=datetime.date.today())
+        deal = closed_deal(won=i % 2 == 0, competitor=rival, close_date=timezone.localdate())
         LossFeatureFactory(opportunity=deal)
         FieldIntelFactory(competitor=rival)
     client.force_login(product_manager)
@@ -148,8 +148,8 @@ def test_the_competitor_page_queries_do_not_grow_with_its_deals(
 
 @pytest.mark.parametrize("rows", [1, 10])
 def test_the_competitor_list_queries_do_not_grow_with_its_rows(client, executive, rows, django_assert_max_num_queries):
-    for i in range(rows):
-        closed_deal(won=True, competitor=CompetitorFactory(), close_date=datetime.date.today())
+    for _ in range(rows):
+        closed_deal(won=True, competitor=CompetitorFactory(), close_date=timezone.localdate())
     client.force_login(executive)
     with django_assert_max_num_queries(7):
         response = client.get(reverse("competition:competitor_list"))
