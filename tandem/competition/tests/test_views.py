@@ -1,7 +1,6 @@
 """The competition pages through real HTTP: what each role sees and does, and lists whose queries do
 not grow with their rows."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
