@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/battlecard/", views.battlecard_update, name="battlecard_update"),
     path("intel/", views.intel_list, name="intel_list"),
     path("deals/<int:pk>/intel/", views.intel_log, name="intel_log"),
+    path("accounts/<int:pk>/intel/", views.intel_log_account, name="intel_log_account"),
     path("deals/<int:pk>/loss-features/", views.loss_feature_cite, name="loss_feature_cite"),
     path("loss-features/<int:pk>/withdraw/", views.loss_feature_withdraw, name="loss_feature_withdraw"),
     path("features/options/", views.feature_options, name="feature_options"),

@@ -48,7 +48,7 @@ from tandem.core.listing import page_number
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.product.selectors import feature_visible
-from tandem.sales.selectors import opportunity_get
+from tandem.sales.selectors import account_get, opportunity_get
 
 P = CompetitionPermission
 QUARTERS = 8
@@ -323,6 +323,39 @@ def intel_log(request: PageRequest, pk: int) -> HttpResponse:
     context = deal_competition_context(request.user, deal, intel_form=form)
     context["logged"] = status == 200
     return render(request, "competition/partials/_deal_competition.html", context, status=status)
+
+
+@require_POST
+def intel_log_account(request: PageRequest, pk: int) -> HttpResponse:
+    """Log intel heard at an account, not on one deal (htmx answers the account's competition card)."""
+    require(request.user, P.LOG_INTEL)
+    account = account_get(user=request.user, pk=pk)
+    form: FieldIntelForm | None = FieldIntelForm(request.POST, competitors=competitor_visible(user=request.user))
+    assert form is not None
+    status = 200
+    if form.is_valid():
+        try:
+            services.field_intel_log(actor=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+            status = 422
+        else:
+            form = None
+    else:
+        status = 422
+    if not request.htmx:
+        if form is None:
+            messages.success(request, "Intel logged.")
+        else:
+            messages.error(
+                request, "The intel was not logged: " + " ".join(str(m) for ms in form.errors.values() for m in ms)
+            )
+        return redirect("sales:account_detail", pk=account.pk)
+    from tandem.competition.templatetags.competition import account_competition_context
+
+    context = account_competition_context(request.user, account, intel_form=form)
+    context["logged"] = status == 200
+    return render(request, "competition/partials/_account_competition.html", context, status=status)
 
 
 @require_POST

@@ -18,7 +18,7 @@ from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
 from tandem.people.models import User
 from tandem.product.models import Feature
-from tandem.sales.models import Opportunity
+from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import opportunity_changeable
 
 register = template.Library()
@@ -76,3 +76,27 @@ def deal_competition_context(
 def deal_competition(context: template.Context, deal: Opportunity) -> dict[str, Any]:
     request = context["request"]
     return {**deal_competition_context(request.user, deal), "request": request, "csrf_token": context.get("csrf_token")}
+
+
+def account_competition_context(
+    user: User, account: Account, *, intel_form: FieldIntelForm | None = None
+) -> dict[str, Any]:
+    can_log = has_permission(user, P.LOG_INTEL)
+    if can_log and intel_form is None:
+        intel_form = FieldIntelForm(competitors=competitor_visible(user=user))
+    intel = field_intel_visible(user=user).filter(account=account).select_related("competitor", "author", "opportunity")
+    return {
+        "account": account,
+        "intel": list(intel.order_by("-created_at", "-id")[:10]) if has_permission(user, P.VIEW_INTEL) else [],
+        "intel_form": intel_form if can_log else None,
+    }
+
+
+@register.inclusion_tag("competition/partials/_account_competition.html", takes_context=True)
+def account_competition(context: template.Context, account: Account) -> dict[str, Any]:
+    request = context["request"]
+    return {
+        **account_competition_context(request.user, account),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -92,6 +92,13 @@ PAGES: dict[str, Access] = {
         through_deal=lambda w: {"pk": w.teammate_deal.pk},
         through_deal_expected=expect(404, 302, 403, 403, 403, 302),
     ),
+    "competition:intel_log_account": Access(
+        INTEL_LOG_PAGE,
+        method="POST",
+        kwargs=lambda w: {"pk": w.account.pk},
+        other_team=lambda w: {"pk": w.other_account.pk},
+        data=lambda w: {"competitor": _competitor(w).pk, "offered": "Free onboarding"},
+    ),
     "competition:loss_feature_cite": Access(
         CITE_PAGE,
         method="POST",

@@ -34,6 +34,23 @@ def test_a_rep_logs_intel_from_the_deal_page_in_one_post(client, rep, rival):
     assert (intel.opportunity, intel.account, intel.author) == (deal, deal.account, rep)
 
 
+def test_a_rep_logs_intel_heard_at_an_account(client, rep, rival):
+    account = OpportunityFactory(owner=rep, account__owner=rep).account
+    client.force_login(rep)
+    assert (
+        'data-testid="account-competition"'
+        in client.get(reverse("sales:account_detail", args=[account.pk])).content.decode()
+    )
+    response = client.post(
+        reverse("competition:intel_log_account", args=[account.pk]),
+        {"competitor": rival.pk, "offered": "A free pilot"},
+        headers={"HX-Request": "true"},
+    )
+    assert "A free pilot" in response.content.decode()
+    intel = FieldIntel.objects.get()
+    assert (intel.account, intel.opportunity) == (account, None)
+
+
 def test_intel_without_what_was_offered_is_refused_under_the_field(client, rep, rival):
     deal = OpportunityFactory(owner=rep, account__owner=rep)
     client.force_login(rep)
