@@ -1,11 +1,13 @@
 """The JSON API of customer calls product managers join."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
+from tandem.activities.models import EARLIEST_YEAR, LATEST_YEAR, WHEN_OUT_OF_RANGE
 from tandem.calls import services
 from tandem.calls.models import AGENDA_LIMIT, MAX_SEATS, NOTE_LIMIT, CustomerCall
 from tandem.calls.permissions import CallsPermission
@@ -16,6 +18,18 @@ from tandem.core.permissions import require
 from tandem.sales.selectors import opportunity_for_change
 
 router = Router(tags=["calls"])
+
+
+def _aware(when: datetime.datetime) -> datetime.datetime:
+    """A time with its zone (UTC when none is given), within the years the pages accept."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        raise ValueError(WHEN_OUT_OF_RANGE)
+    return when.astimezone(datetime.UTC)
+
+
+When = Annotated[datetime.datetime, AfterValidator(_aware)]
 P = CallsPermission
 
 
@@ -41,14 +55,14 @@ class CustomerCallOut(Schema):
 
 
 class CustomerCallIn(Schema):
-    scheduled_at: datetime.datetime = Field(..., description="When it starts; must be still to come.")
+    scheduled_at: When = Field(..., description="When it starts; must be still to come.")
     agenda: str = Field(..., min_length=1, max_length=AGENDA_LIMIT)
     seats: int = Field(2, ge=1, le=MAX_SEATS)
 
 
 class CustomerCallPatch(Schema):
     version: int
-    scheduled_at: datetime.datetime = omittable()
+    scheduled_at: When = omittable()
     agenda: str = omittable(min_length=1, max_length=AGENDA_LIMIT)
     seats: int = omittable(ge=1, le=MAX_SEATS)
 
