@@ -54,16 +54,20 @@ def deal_competition_context(
         if may_cite
         else set()
     )
+    intel = list(field_intel_visible(user=user).filter(opportunity=deal).select_related("competitor", "author")[:10])
+    # The competitors present on the deal: the one it names, and those heard of on it.
+    present = {deal.competitor_id, *(entry.competitor_id for entry in intel)} - {None}
     return {
         "deal": deal,
-        "battlecard": (
-            battlecard_visible(user=user).filter(competitor_id=deal.competitor_id).select_related("competitor").first()
-            if deal.competitor_id
-            else None
-        ),
-        "intel": list(
-            field_intel_visible(user=user).filter(opportunity=deal).select_related("competitor", "author")[:10]
-        ),
+        "battlecards": list(
+            battlecard_visible(user=user)
+            .filter(competitor_id__in=present)
+            .select_related("competitor")
+            .order_by("competitor__name")
+        )
+        if present
+        else [],
+        "intel": intel,
         "intel_form": intel_form if can_log else None,
         "lost": lost,
         "citations": citations,

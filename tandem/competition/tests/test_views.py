@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tandem.competition.models import FieldIntel
 from tandem.competition.tests.factories import (
+    BattlecardFactory,
     CompetitorFactory,
     FieldIntelFactory,
     LossFeatureFactory,
@@ -49,6 +50,18 @@ def test_a_rep_logs_intel_heard_at_an_account(client, rep, rival):
     assert "A free pilot" in response.content.decode()
     intel = FieldIntel.objects.get()
     assert (intel.account, intel.opportunity) == (account, None)
+
+
+def test_the_deal_shows_the_battlecard_of_every_competitor_present(client, rep, rival):
+    other = BattlecardFactory(competitor__name="Initech", landmines="Ask Initech about uptime").competitor
+    rival.battlecard.landmines = "Ask Globex about SAML"
+    rival.battlecard.save()
+    deal = OpportunityFactory(owner=rep, account__owner=rep, competitor=rival)
+    FieldIntelFactory(opportunity=deal, competitor=other)
+    client.force_login(rep)
+    html = client.get(reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+    assert "Ask Globex about SAML" in html
+    assert "Ask Initech about uptime" in html
 
 
 def test_intel_without_what_was_offered_is_refused_under_the_field(client, rep, rival):
