@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from tandem.competition import services
+from tandem.competition.filters import FieldIntelFilter
 from tandem.competition.models import (
     INTEL_LIMIT,
     POSITIONING_LIMIT,
@@ -36,7 +37,7 @@ from tandem.competition.selectors import (
     loss_feature_visible,
     win_rate_by_quarter,
 )
-from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed, omittable
+from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate, errors_renamed, filterset_apply, omittable
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.http import ApiRequest
 from tandem.core.money import workspace_get
@@ -314,9 +315,15 @@ def battlecard_history_list(request: ApiRequest, competitor_id: int) -> Any:
 )
 def intel_list(request: ApiRequest, params: Query[FieldIntelListIn]) -> dict[str, Any]:
     require(request.user, P.VIEW_INTEL)
-    rows = intel_feed(user=request.user, since=params.since, until=params.until)
-    if params.competitor_id is not None:
-        rows = rows.filter(competitor_id=params.competitor_id)
+    data = {
+        name: str(value)
+        for name, value in {"competitor": params.competitor_id, "since": params.since, "until": params.until}.items()
+        if value is not None
+    }
+    try:
+        rows = filterset_apply(FieldIntelFilter, data, queryset=intel_feed(user=request.user), request=request)
+    except ValidationError as error:
+        raise errors_renamed(error, {"competitor": "competitor_id"}) from error
     items, next_cursor = cursor_paginate(rows, order=["-created_at", "-id"], cursor=params.cursor, limit=params.limit)
     return {"items": items, "next_cursor": next_cursor}
 

@@ -93,19 +93,6 @@ class FieldIntelForm(ServiceErrorsMixin, InputGuard, forms.Form):
         bootstrap(self)
 
 
-class IntelFilterForm(InputGuard, forms.Form):
-    competitor = forms.ModelChoiceField(
-        queryset=Competitor.objects.none(), required=False, empty_label="Any competitor"
-    )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, competitors: QuerySet[Competitor], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["competitor"].queryset = competitors  # type: ignore[attr-defined]
-        bootstrap(self)
-
-
 class LossFeatureForm(InputGuard, forms.Form):
     feature = forms.ModelChoiceField(
         queryset=Feature.objects.none(),

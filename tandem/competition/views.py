@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.competition import services
+from tandem.competition.filters import FieldIntelFilter
 from tandem.competition.forms import (
     BattlecardForm,
     CompetitorForm,
     CompetitorProductForm,
     FieldIntelForm,
-    IntelFilterForm,
     LossFeatureForm,
 )
 from tandem.competition.models import Competitor
@@ -42,9 +42,9 @@ from tandem.competition.selectors import (
 )
 from tandem.core.api import StaleVersion
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
-from tandem.core.forms import remote_options
+from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
-from tandem.core.listing import page_number
+from tandem.core.listing import active_filters, page_number
 from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.product.selectors import feature_visible
@@ -266,15 +266,9 @@ def battlecard_update(request: PageRequest, pk: int) -> HttpResponse:
 def intel_list(request: PageRequest) -> HttpResponse:
     """The intel feed, newest first, filterable by competitor and day, paged."""
     require(request.user, P.VIEW_INTEL)
-    competitors = competitor_visible(user=request.user).order_by("name")
-    form = IntelFilterForm(request.GET or None, competitors=competitors)
-    filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = intel_feed(
-        user=request.user,
-        competitor=filters.get("competitor"),
-        since=filters.get("since"),
-        until=filters.get("until"),
-    )
+    filterset = FieldIntelFilter(request.GET or None, queryset=intel_feed(user=request.user), request=request)
+    bootstrap(filterset.form)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else intel_feed(user=request.user)
     number = page_number(request.GET.get("page"), per_page=FEED_PAGE)
     page = list(rows[(number - 1) * FEED_PAGE : number * FEED_PAGE + 1])
     query = {k: v for k, v in request.GET.items() if k != "page"}
@@ -282,12 +276,12 @@ def intel_list(request: PageRequest) -> HttpResponse:
         request,
         "competition/intel_list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "intel": page[:FEED_PAGE],
             "number": number,
             "has_next": len(page) > FEED_PAGE,
             "query": query,
-            "filtered": any(filters.values()),
+            "filtered": bool(active_filters(filterset)),
             "home_currency": workspace_get().home_currency,
         },
     )
