@@ -56,7 +56,7 @@ def deal_competition_context(
     )
     intel = list(field_intel_visible(user=user).filter(opportunity=deal).select_related("competitor", "author")[:10])
     # The competitors present on the deal: the one it names, and those heard of on it.
-    present = {deal.competitor_id, *(entry.competitor_id for entry in intel)} - {None}
+    present = {entry.competitor_id for entry in intel} | ({deal.competitor_id} if deal.competitor_id else set())
     return {
         "deal": deal,
         "battlecards": list(
