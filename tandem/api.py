@@ -3,7 +3,9 @@
 from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
+from tandem.calls.api import router as calls_router
 from tandem.commitments.api import router as commitments_router
+from tandem.competition.api import router as competition_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -56,3 +58,5 @@ api.add_router("/", webhooks_router)
 api.add_router("/", planning_router)
 api.add_router("/", reviews_router)
 api.add_router("/", scorecards_router)
+api.add_router("/", competition_router)
+api.add_router("/", calls_router)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("commitments/", include("tandem.commitments.urls")),
     path("launches/", include("tandem.launches.urls")),
     path("activities/", include("tandem.activities.urls")),
+    path("competition/", include("tandem.competition.urls")),
+    path("calls/", include("tandem.calls.urls")),
     path("product/", include("tandem.product.urls")),
     path("roadmap/", include("tandem.roadmap.urls")),
     path("asks/", include("tandem.asks.urls")),

@@ -257,6 +257,11 @@ RECORD_TYPES: dict[str, RecordType] = {
         labels={"blend": "Blend (λ)", "strategic": "Strategic value"},
         link=_page("planning:planning"),
     ),
+    "competition.competitor": RecordType(
+        noun="competitor",
+        fields=("name", "website", "positioning", "pricing"),
+        link=_detail("competition:competitor_detail"),
+    ),
     "people.apitoken": RecordType(
         noun="API token",
         fields=("user", "name", "prefix", "scope", "expires_at", "revoked_at"),

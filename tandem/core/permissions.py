@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
+from tandem.calls.permissions import CallsPermission
 from tandem.commitments.permissions import CommitmentsPermission
+from tandem.competition.permissions import CompetitionPermission
 from tandem.core.roles import Role
 from tandem.decisions.permissions import DecisionsPermission
 from tandem.forecasting.permissions import ForecastingPermission
@@ -40,6 +42,8 @@ Permission = (
     | AsksPermission
     | AuditPermission
     | CommitmentsPermission
+    | CallsPermission
+    | CompetitionPermission
     | DecisionsPermission
     | ForecastingPermission
     | ImportsPermission
@@ -130,6 +134,20 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ReviewsPermission.RUN_REVIEWS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     # Scorecards read figures of both sides; reps and engineering leads have their own pages.
     ScorecardsPermission.VIEW_SCORECARDS: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    # Competitors and battlecards are everyone's to read; product managers keep the competitor
+    # profiles and the battlecard's own sections, sales adds objections (competition/selectors.py).
+    CompetitionPermission.VIEW_COMPETITION: EVERYONE,
+    CompetitionPermission.EDIT_COMPETITORS: frozenset({R.PRODUCT_MANAGER, R.ADMIN}),
+    CompetitionPermission.EDIT_BATTLECARD: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
+    # Field intel is logged by sales from their deals and read by product, sales and executives.
+    CompetitionPermission.VIEW_INTEL: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    CompetitionPermission.LOG_INTEL: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    CompetitionPermission.CITE_LOSS_FEATURES: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
+    # Customer calls follow the deal: its owner (or manager) opens one, product managers join it.
+    CallsPermission.VIEW_CALLS: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    CallsPermission.OPEN_CALL: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),
+    CallsPermission.JOIN_CALL: frozenset({R.PRODUCT_MANAGER}),
+    CallsPermission.DEBRIEF_CALL: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.ADMIN}),
 }
 
 

@@ -24,7 +24,7 @@ from django.contrib.auth.hashers import make_password
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision
 from tandem.commitments.models import Commitment
-from tandem.competition.models import Competitor
+from tandem.competition.models import Battlecard, Competitor
 from tandem.core.bulk import Row, Table
 from tandem.core.fiscal import FiscalQuarter, business_days_after, fiscal_quarter_of
 from tandem.core.models import ExchangeRate, Workspace
@@ -153,6 +153,7 @@ class WorkspaceGenerator:
         yield from self.people()
         yield self.stages()
         yield self.competitors()
+        yield self.battlecards()
         yield self.products()
         yield self.goals()
         yield self.releases()
@@ -343,11 +344,20 @@ class WorkspaceGenerator:
         )
 
     def competitors(self) -> Table:
-        return Table(
-            Competitor,
-            ("id", "name", "website"),
-            [(i + 1, name, site) for i, (name, site) in enumerate(words.COMPETITORS)],
-        )
+        rows = []
+        for i, (name, site) in enumerate(words.COMPETITORS):
+            positioning, pricing = words.COMPETITOR_PROFILES[i % len(words.COMPETITOR_PROFILES)]
+            rows.append((i + 1, name, site, positioning, pricing, self.now, 1))
+        return Table(Competitor, ("id", "name", "website", "positioning", "pricing", "updated_at", "version"), rows)
+
+    def battlecards(self) -> Table:
+        """Each competitor's battlecard as product and sales left it (its history starts empty)."""
+        rows = [
+            (i + 1, i + 1, *words.BATTLECARDS[i % len(words.BATTLECARDS)], self.now, 1)
+            for i in range(len(words.COMPETITORS))
+        ]
+        fields = ("id", "competitor_id", "strengths", "weaknesses", "landmines", "objections", "updated_at", "version")
+        return Table(Battlecard, fields, rows)
 
     # -- the product side ----------------------------------------------------------------------
 

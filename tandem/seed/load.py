@@ -12,7 +12,7 @@ from tandem.asks.evidence import feature_scores_recompute
 from tandem.asks.models import Ask, Decision, FeatureEvidence
 from tandem.asks.outcomes import ask_outcomes_refresh
 from tandem.commitments.models import Commitment
-from tandem.competition.models import Competitor
+from tandem.competition.models import Battlecard, Competitor
 from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.decisions.models import Escalation
@@ -28,10 +28,10 @@ from tandem.seed.scales import Scale
 from tandem.targets.models import SalesTarget
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
-    ExchangeRate, Territory, Team, User, Stage, Competitor, Product, Goal, Release, Feature, Feature.goals.through,
-    Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask, Decision,
-    Quota, SalesTarget, FeatureEvidence, Escalation, Notification, TeamCapacity, LifecycleMove, *FORECAST_MODELS,
-    Commitment,
+    ExchangeRate, Territory, Team, User, Stage, Competitor, Battlecard, Product, Goal, Release, Feature,
+    Feature.goals.through, Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through,
+    DealContact, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation, Notification, TeamCapacity,
+    LifecycleMove, *FORECAST_MODELS, Commitment,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [

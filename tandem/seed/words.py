@@ -401,6 +401,44 @@ COMPETITORS = (
     ("Tallyworks", "https://tallyworks.example"),
 )
 
+# (positioning, pricing) of the competitors, in turn.
+COMPETITOR_PROFILES = (
+    (
+        "Sells a light CRM add-on to mid-market sales teams; pitches speed of setup.",
+        "Per seat, 35 a month; 20% off on annual terms.",
+    ),
+    (
+        "Enterprise suite sold top-down to the CIO; pitches one vendor for everything.",
+        "Platform fee plus seats; heavy discounts at quarter end.",
+    ),
+    (
+        "Analytics-first tool for revenue operations; pitches forecast accuracy.",
+        "Tiered by pipeline volume; free tier for five users.",
+    ),
+)
+
+# (strengths, weaknesses, landmines, objections) of the battlecards, in turn.
+BATTLECARDS = (
+    (
+        "Fast to set up.\nCheap for small teams.",
+        "No single sign-on.\nNo audit trail.",
+        "Ask how they pass a security review without SAML.",
+        "“They are cheaper” — compare the three-year cost with the admin time.",
+    ),
+    (
+        "One vendor for the whole stack.\nStrong with the CIO.",
+        "Slow to change; product and sales live in separate modules.",
+        "Ask how a rep sees what product decided on their customer's ask.",
+        "“We already own their suite” — show the asks-to-roadmap loop they lack.",
+    ),
+    (
+        "Good forecast charts.",
+        "Nothing for product managers; no decision rights.",
+        "Ask who answers the customer when a feature slips.",
+        "",
+    ),
+)
+
 # (name, lifecycle stage, description); the demo scale takes the first three.
 PRODUCTS = (
     ("Halcyon Platform", "maturity", "The core workspace: accounts, users, permissions and workflow."),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandem.launches",
     "tandem.activities",
     "tandem.competition",
+    "tandem.calls",
     "tandem.product",
     "tandem.roadmap",
     "tandem.asks",

@@ -35,8 +35,17 @@ from django.utils import timezone
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
+from tandem.calls.models import CallAttendee, CallNote, CustomerCall
 from tandem.commitments.models import Commitment
 from tandem.commitments.tests.factories import CommitmentFactory
+from tandem.competition.models import (
+    Battlecard,
+    BattlecardRevision,
+    Competitor,
+    CompetitorProduct,
+    FieldIntel,
+    LossFeature,
+)
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
@@ -2023,8 +2032,105 @@ RULES = [
             ),
         ),
     ),
+    # competition
+    Rule(
+        "competitor_product_unique_name",
+        CompetitorProduct,
+        "name",
+        "This competitor already has a product of this name.",
+        lambda w: CompetitorProduct(competitor=_sales_cloud(w).competitor, name="Sales Cloud"),
+        (
+            Api(
+                "pm",
+                "POST",
+                _api("/api/competitors/{}/products", lambda w: _sales_cloud(w).competitor_id),
+                lambda w: {"name": "Sales Cloud"},
+                "name",
+                "This competitor already has a product of this name.",
+            ),
+        ),
+    ),
+    Rule(
+        "intel_price_not_negative",
+        FieldIntel,
+        "price_home",
+        "The price cannot be negative.",
+        lambda w: FieldIntel(
+            competitor=_rival(w), account=w.account, offered="x", price_home=-1, author=w.people["rep"], created_at=NOW
+        ),
+        (
+            Api(
+                "rep",
+                "POST",
+                _api("/api/intel"),
+                lambda w: {
+                    "competitor_id": _rival(w).pk,
+                    "opportunity_id": w.deal.pk,
+                    "offered": "x",
+                    "price_home": -1,
+                },
+                "price_home",
+                "The price cannot be negative.",
+            ),
+        ),
+    ),
+    Rule(
+        "loss_feature_unique",
+        LossFeature,
+        "feature",
+        "This feature is already cited in this loss.",
+        lambda w: LossFeature(
+            opportunity=_cited(w).opportunity, feature=_cited(w).feature, cited_by=w.people["rep"], cited_at=NOW
+        ),
+        (Clean("`loss_feature_cite` returns the citation there is: citing a feature twice changes nothing."),),
+    ),
+    # calls
+    Rule(
+        "call_seats_range",
+        CustomerCall,
+        "seats",
+        "Open between 1 and 10 seats.",
+        lambda w: CustomerCall(
+            opportunity=w.deal, scheduled_at=NOW, agenda="SSO", seats=11, opened_by=w.people["rep"], created_at=NOW
+        ),
+        (
+            Clean(
+                "The deal page's form and the API's schema refuse more than 10 seats first, in their own words.",
+                message="",
+            ),
+        ),
+    ),
+    Rule(
+        "call_attendee_unique",
+        CallAttendee,
+        "product_manager",
+        "This product manager has already joined the call.",
+        lambda w: CallAttendee(call=_joined(w).call, product_manager=w.people["pm"], joined_at=NOW),
+        (Clean("`customer_call_join` returns the sign-up there is: joining twice changes nothing."),),
+    ),
 ]
 BY_NAME = {rule.constraint: rule for rule in RULES}
+
+
+def _sales_cloud(w: World) -> CompetitorProduct:
+    competitor, _ = Competitor.objects.get_or_create(name="Globex CRM")
+    product, _ = CompetitorProduct.objects.get_or_create(competitor=competitor, name="Sales Cloud")
+    return product
+
+
+def _rival(w: World) -> Competitor:
+    return Competitor.objects.get_or_create(name="Initech")[0]
+
+
+def _cited(w: World) -> LossFeature:
+    return LossFeature.objects.get_or_create(opportunity=w.deal, feature=w.feature, defaults={"cited_at": NOW})[0]
+
+
+def _joined(w: World) -> CallAttendee:
+    call = CustomerCall.objects.filter(opportunity=w.deal).first() or CustomerCall.objects.create(
+        opportunity=w.deal, scheduled_at=NOW, agenda="SSO", opened_by=w.people["rep"], created_at=NOW
+    )
+    return CallAttendee.objects.get_or_create(call=call, product_manager=w.people["pm"], defaults={"joined_at": NOW})[0]
 
 
 def _constraints() -> list[tuple[type[models.Model], models.BaseConstraint]]:
@@ -2405,6 +2511,112 @@ TEXTS = [
                 lambda w: reverse("admin:notifications_notification_change", args=[_notification(w).pk]),
                 lambda w: {"body": text},
                 "body",
+                said,
+            ),
+        ),
+    ),
+    *(
+        Text(
+            Competitor,
+            name,
+            limit,
+            _text_breaks(
+                limit,
+                lambda text, said, name=name: Api(
+                    "pm", "POST", _api("/api/competitors"), lambda w: {"name": "Hooli", name: text}, name, said
+                ),
+            ),
+        )
+        for name, limit in (("positioning", 2000), ("pricing", 1000))
+    ),
+    *(
+        Text(
+            CompetitorProduct,
+            name,
+            1000,
+            _text_breaks(
+                1000,
+                lambda text, said, name=name: Api(
+                    "pm",
+                    "POST",
+                    _api("/api/competitors/{}/products", lambda w: _rival(w).pk),
+                    lambda w: {"name": "Hooli Cloud", name: text},
+                    name,
+                    said,
+                ),
+            ),
+        )
+        for name in ("description", "pricing")
+    ),
+    *(
+        Text(
+            FieldIntel,
+            name,
+            1000,
+            _text_breaks(
+                1000,
+                lambda text, said, name=name: Api(
+                    "rep",
+                    "POST",
+                    _api("/api/intel"),
+                    lambda w: {"competitor_id": _rival(w).pk, "opportunity_id": w.deal.pk, "offered": "x", name: text},
+                    name,
+                    said,
+                ),
+            ),
+        )
+        for name in ("offered", "claims")
+    ),
+    *(
+        Text(
+            Battlecard,
+            name,
+            4000,
+            _text_breaks(
+                4000,
+                lambda text, said, name=name: Api(
+                    "rep" if name == "objections" else "pm",
+                    "PATCH",
+                    _api("/api/competitors/{}/battlecard", lambda w: _rival(w).pk),
+                    lambda w: {"version": 1, name: text},
+                    name,
+                    said,
+                ),
+            ),
+        )
+        for name in ("strengths", "weaknesses", "landmines", "objections")
+    ),
+    # Written by `battlecard_update` alone, from a section of the same limit.
+    Text(BattlecardRevision, "before", 4000, ()),
+    Text(BattlecardRevision, "after", 4000, ()),
+    Text(
+        CustomerCall,
+        "agenda",
+        1000,
+        _text_breaks(
+            1000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/opportunities/{}/calls", lambda w: w.deal.pk),
+                lambda w: {"scheduled_at": (NOW + datetime.timedelta(days=400)).isoformat(), "agenda": text},
+                "agenda",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        CallNote,
+        "body",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/calls/{}/debrief", lambda w: _joined(w).call_id),
+                lambda w: {"note": text},
+                "note",
                 said,
             ),
         ),
