@@ -11,16 +11,22 @@ from django.utils.functional import SimpleLazyObject
 
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
+from tandem.calls.permissions import CallsPermission
+from tandem.commitments.permissions import CommitmentsPermission
+from tandem.competition.permissions import CompetitionPermission
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue
 from tandem.forecasting.permissions import ForecastingPermission
 from tandem.imports.permissions import ImportsPermission
+from tandem.launches.permissions import LaunchesPermission
 from tandem.leads.permissions import LeadsPermission
 from tandem.notifications.selectors import notification_unread
 from tandem.people.models import User
 from tandem.people.permissions import PeoplePermission
+from tandem.planning.permissions import PlanningPermission
 from tandem.sales.permissions import SalesPermission
+from tandem.scorecards.permissions import ScorecardsPermission
 from tandem.targets.permissions import TargetsPermission
 
 
@@ -89,12 +95,14 @@ GROUPS: list[tuple[str, str, list[Area]]] = [
             Area("Roadmap", "roadmap:timeline", "bi-signpost-2"),
             Area("Sales roadmap", "roadmap:sales_roadmap", "bi-megaphone"),
             Area("Releases", "product:roadmap", "bi-calendar-event"),
+            Area("Launches", "launches:launch_list", "bi-rocket-takeoff"),
+            Area("Planning", "planning:planning", "bi-sliders", PlanningPermission.VIEW_PLANNING),
             Area("Products", "product:product_list", "bi-box-seam"),
         ],
     ),
     (
-        "Asks",
-        "bi-chat-square-text",
+        "Together",
+        "bi-people",
         [
             Area("Asks", "asks:ask_list", "bi-chat-square-text"),
             Area("Inbox", "asks:inbox", "bi-inbox", AsksPermission.TRIAGE),
@@ -105,6 +113,19 @@ GROUPS: list[tuple[str, str, list[Area]]] = [
                 ESCALATION_CONCERNED_ROLES,
                 "overdue_escalations",
             ),
+            Area(
+                "Commitments",
+                "commitments:commitment_list",
+                "bi-hand-thumbs-up",
+                CommitmentsPermission.VIEW_COMMITMENTS,
+            ),
+            Area("Customer calls", "calls:call_list", "bi-telephone", CallsPermission.VIEW_CALLS),
+            Area(
+                "Competition", "competition:competitor_list", "bi-shield-shaded", CompetitionPermission.VIEW_COMPETITION
+            ),
+            Area("Reviews", "reviews:review_list", "bi-easel"),
+            Area("Scorecards", "scorecards:scorecards", "bi-clipboard-data", ScorecardsPermission.VIEW_SCORECARDS),
+            Area("Product digest", "launches:digest", "bi-newspaper", LaunchesPermission.READ_DIGEST),
         ],
     ),
     ("Audit", "bi-journal-text", [Area("Audit", "audit:entry_list", "bi-journal-text", AuditPermission.VIEW_TRAIL)]),

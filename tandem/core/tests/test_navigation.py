@@ -34,7 +34,9 @@ def groups_for(user):
 
 SALES_TEAM = ["Leads", "Pipeline", "Accounts", "Forecast"]
 LEADERSHIP = [*SALES_TEAM, "Annual target", "Attainment", "Territories", "Dashboards"]
-PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Products"]
+PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Launches", "Products"]
+PRODUCT_PLANNING = ["Features", "Roadmap", "Sales roadmap", "Releases", "Launches", "Planning", "Products"]
+SHARED = ["Commitments", "Customer calls", "Competition", "Reviews"]
 
 
 @pytest.mark.parametrize(
@@ -46,7 +48,7 @@ PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Products"]
                 "Home": ["Home"],
                 "Sales": [*SALES_TEAM, "Quotas", "Attainment", "Territories", "Dashboards"],
                 "Product": PRODUCT,
-                "Asks": ["Asks", "Escalations"],
+                "Together": ["Asks", "Escalations", *SHARED, "Product digest"],
             },
         ),
         (
@@ -54,19 +56,22 @@ PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Products"]
             {
                 "Home": ["Home"],
                 "Sales": LEADERSHIP,
-                "Product": PRODUCT,
-                "Asks": ["Asks", "Escalations"],
+                "Product": PRODUCT_PLANNING,
+                "Together": ["Asks", "Escalations", *SHARED, "Scorecards", "Product digest"],
                 "Audit": ["Audit"],
             },
         ),
-        (Role.ENGINEERING_LEAD, {"Home": ["Home"], "Product": PRODUCT, "Asks": ["Asks"]}),
+        (
+            Role.ENGINEERING_LEAD,
+            {"Home": ["Home"], "Product": PRODUCT_PLANNING, "Together": ["Asks", "Competition", "Reviews"]},
+        ),
         (
             Role.ADMIN,
             {
                 "Home": ["Home"],
                 "Sales": LEADERSHIP,
-                "Product": PRODUCT,
-                "Asks": ["Asks", "Inbox"],
+                "Product": PRODUCT_PLANNING,
+                "Together": ["Asks", "Inbox", *SHARED, "Scorecards", "Product digest"],
                 "Audit": ["Audit"],
             },
         ),
