@@ -265,6 +265,156 @@ FORECAST_TREND = """
 """
 
 
+# tandem/sales/views.py board, as a sales manager on their teams' deals (issue 18: the board with paged
+# columns within 500 ms): the deals open or closed since the quarter began, each stage's count and
+# sums, and each stage's first 20 cards (the window query), then one column's next 20 ("Show more").
+BOARD_BUDGET_MS = 500.0
+BOARD_DEALS = f"""
+    o.owner_id IN ({MANAGER_OWNERS}) AND (o.closed_at IS NULL OR o.closed_at >= %(since)s)
+"""
+BOARD_SUMS = f"""
+    SELECT o.stage_id, count(*), sum(o.amount_home), sum(o.amount_home * o.probability / 100)
+    FROM sales_opportunity o WHERE {BOARD_DEALS}
+    GROUP BY o.stage_id
+"""
+BOARD_CARDS = f"""
+    SELECT * FROM (
+        SELECT o.*, a.name AS account_name, u.username, s.name AS stage_name,
+               row_number() OVER (PARTITION BY o.stage_id ORDER BY o.close_date, o.id) AS position
+        FROM sales_opportunity o
+        JOIN sales_account a ON a.id = o.account_id
+        JOIN people_user u ON u.id = o.owner_id
+        JOIN sales_stage s ON s.id = o.stage_id
+        WHERE {BOARD_DEALS}
+    ) cards WHERE position <= 20 ORDER BY stage_id, close_date, id
+"""
+BOARD_STAGES = 'SELECT * FROM sales_stage ORDER BY "order"'
+BOARD_COLUMN = f"""
+    SELECT o.*, a.name, u.username FROM sales_opportunity o
+    JOIN sales_account a ON a.id = o.account_id JOIN people_user u ON u.id = o.owner_id
+    WHERE {BOARD_DEALS} AND o.stage_id = %(stage)s
+    ORDER BY o.close_date, o.id OFFSET 20 LIMIT 20
+"""
+BOARD_COLUMN_COUNT = f"SELECT count(*) FROM sales_opportunity o WHERE {BOARD_DEALS} AND o.stage_id = %(stage)s"
+
+# tandem/sales/views.py opportunity_list with ?totals=1 (the table's totals, fetched after the page):
+# the count, amount and weighted amount of every row the two filters keep, not only the page's.
+TABLE_BUDGET_MS = 300.0
+OPPORTUNITY_TOTALS = f"""
+    SELECT count(*), coalesce(sum(o.amount_home), 0), coalesce(sum(o.amount_home * o.probability / 100), 0)
+    FROM sales_opportunity o
+    WHERE o.owner_id IN ({MANAGER_OWNERS}) AND o.owner_id = %(owner)s AND o.stage_id = %(stage)s
+"""
+
+# tandem/leads/selectors.py lead_funnel as an executive (every lead), by source: one grouped query of
+# counts over the leads created in the period, the won ones through their deal's stage.
+FUNNEL_BUDGET_MS = 1000.0
+LEAD_FUNNEL = """
+    SELECT l.source, count(*),
+           count(*) FILTER (WHERE l.qualified_at IS NOT NULL), count(*) FILTER (WHERE l.converted_at IS NOT NULL),
+           count(*) FILTER (WHERE s.is_won),
+           count(*) FILTER (WHERE l.status = 'new'), count(*) FILTER (WHERE l.status = 'working'),
+           count(*) FILTER (WHERE l.status = 'qualified'), count(*) FILTER (WHERE l.status = 'disqualified'),
+           count(*) FILTER (WHERE l.status = 'converted')
+    FROM leads_lead l
+    LEFT JOIN sales_opportunity o ON o.id = l.converted_opportunity_id
+    LEFT JOIN sales_stage s ON s.id = o.stage_id
+    WHERE l.created_at >= %(since)s AND l.created_at < %(until)s
+    GROUP BY l.source ORDER BY 2 DESC, 1
+"""
+
+
+def _quarter_start() -> datetime.datetime:
+    """The start of the current fiscal quarter (the board's closed columns begin there), in UTC."""
+    from tandem.core.fiscal import fiscal_quarter_of
+    from tandem.seed.generator import FISCAL_YEAR_START_MONTH
+
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    first, _ = fiscal_quarter_of(today, FISCAL_YEAR_START_MONTH).bounds(FISCAL_YEAR_START_MONTH)
+    return datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def issue_18_targets(world: World, *, count: int, rng: random.Random) -> list[Target]:
+    """The board, the table's totals and the lead funnel (issue 18), each with its SQL."""
+    since = _quarter_start()
+
+    def manager() -> dict[str, Any]:
+        principal, reps = rng.choice(world.managers)
+        return {"principal": principal, "manager": principal.user_id, "since": since, "owners": reps}
+
+    board_draws = [manager() for _ in range(count)]
+    column_draws = [manager() | {"stage": rng.choice(world.open_stage_ids)} for _ in range(count)]
+    totals_draws = [
+        (p := manager()) | {"owner": rng.choice(p["owners"]), "stage": rng.choice(world.open_stage_ids)}
+        for _ in range(count)
+    ]
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    every = {"start": datetime.date(2000, 1, 1), "end": today}
+    days_90 = {"start": today - datetime.timedelta(days=89), "end": today}
+
+    def funnel(period: dict[str, datetime.date]) -> list[dict[str, Any]]:
+        bounds = {
+            "since": datetime.datetime.combine(period["start"], datetime.time.min, tzinfo=datetime.UTC),
+            "until": datetime.datetime.combine(
+                period["end"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+            ),
+        }
+        return [{"principal": world.executive, **period, **bounds} for _ in range(count)]
+
+    def sql(draws: list[dict[str, Any]], statements: Sequence[str]) -> list[SqlJob]:
+        keep = ("manager", "since", "until", "owner", "stage")
+        return [SqlJob(tuple((s, {k: v for k, v in p.items() if k in keep}) for s in statements)) for p in draws]
+
+    def http(draws: list[dict[str, Any]], path: Callable[[dict[str, Any]], str]) -> list[HttpJob]:
+        return [HttpJob(path(p), p["principal"].page_headers()) for p in draws]
+
+    funnel_path = "/leads/funnel/?start={start}&end={end}&by=source"
+    return [
+        Target(
+            name="pipeline board (page)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=BOARD_BUDGET_MS,
+            http=http(board_draws, lambda p: "/pipeline/board/"),
+            sql=sql(board_draws, [BOARD_SUMS, BOARD_CARDS, BOARD_STAGES]),
+        ),
+        Target(
+            name="pipeline board, a column's next cards (partial)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=BOARD_BUDGET_MS,
+            http=http(column_draws, lambda p: f"/pipeline/board/column/?stage={p['stage']}&after=20"),
+            sql=sql(column_draws, [BOARD_COLUMN, BOARD_COLUMN_COUNT]),
+        ),
+        Target(
+            name="deal table totals, two filters (partial)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=TABLE_BUDGET_MS,
+            http=http(
+                totals_draws, lambda p: f"/pipeline/opportunities/?owner={p['owner']}&stage={p['stage']}&totals=1"
+            ),
+            sql=sql(totals_draws, [OPPORTUNITY_TOTALS]),
+        ),
+        Target(
+            name="lead funnel, every lead (page)",
+            kind="page",
+            as_role="executive",
+            budget_ms=FUNNEL_BUDGET_MS,
+            http=http(funnel(every), lambda p: funnel_path.format(**p)),
+            sql=sql(funnel(every), [LEAD_FUNNEL]),
+        ),
+        Target(
+            name="lead funnel, last 90 days (page)",
+            kind="page",
+            as_role="executive",
+            budget_ms=FUNNEL_BUDGET_MS,
+            http=http(funnel(days_90), lambda p: funnel_path.format(**p)),
+            sql=sql(funnel(days_90), [LEAD_FUNNEL]),
+        ),
+    ]
+
+
 def _forecast_quarter() -> dict[str, Any]:
     """The current fiscal quarter of the seeded workspace (its fiscal year starts in February)."""
     import datetime
@@ -448,4 +598,4 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             sql=sql,
         )
     )
-    return targets
+    return targets + issue_18_targets(world, count=count, rng=rng)

@@ -3,8 +3,8 @@
 Why triggers rather than the services: deals change through the services, but also through bulk
 updates (exchange rates), the admin, the seed's `COPY` and the tests' factories; a trigger sees
 every one of them in the same transaction, so the summary never drifts from the deals. Each row
-change takes the deal's old contribution off its (owner, month) and adds the new one with an
-upsert, which locks just that row: concurrent edits of one rep's month queue on it, and add up.
+change takes the deal's old contribution off its (owner, month) with an update and adds the new
+one with an upsert, each locking just that row: concurrent edits of one rep's month queue on it, and add up.
 
 A stage whose won or lost flag changes moves every deal in it from one column to another: rare
 (an admin's change), so the whole summary is rebuilt then.
@@ -100,15 +100,27 @@ def _values(dialect: Dialect, d: str) -> list[str]:
     ]
 
 
-def _upsert(dialect: Dialect, d: str, sign: int) -> str:
-    """Add (`sign` 1) or take off (-1) the contribution of the deal `d` (NEW or OLD in a trigger)."""
-    values = ", ".join(f"{sign} * ({value})" for value in _values(dialect, d))
+def _add(dialect: Dialect, d: str) -> str:
+    """Add the contribution of the deal `d` (NEW in a trigger) to its month, creating the row."""
+    values = ", ".join(_values(dialect, d))
     updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COLUMNS)
     return (
         f"INSERT INTO {TABLE} (owner_id, month, {', '.join(COLUMNS)}) "
         f"SELECT {d}.owner_id, {dialect.month.format(d=d)}, {values} "
         f"FROM sales_stage s WHERE s.id = {d}.stage_id "
         f"ON CONFLICT (owner_id, month) DO UPDATE SET {updates}"
+    )
+
+
+def _take(dialect: Dialect, d: str) -> str:
+    """Take the contribution of the deal `d` (OLD in a trigger) off its month. An update, never an
+    insert: the month was written when the deal was, and when a whole database is emptied (a test
+    database's flush) the months may go first, with nothing left to take from."""
+    updates = ", ".join(f"{c} = {TABLE}.{c} - ({value})" for c, value in zip(COLUMNS, _values(dialect, d), strict=True))
+    return (
+        f"UPDATE {TABLE} SET {updates} FROM sales_stage s "
+        f"WHERE s.id = {d}.stage_id AND {TABLE}.owner_id = {d}.owner_id "
+        f"AND {TABLE}.month = {dialect.month.format(d=d)}"
     )
 
 
@@ -137,10 +149,10 @@ def triggers_sql(vendor: str) -> list[str]:
 CREATE FUNCTION sales_rep_month_figures_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        {_upsert(dialect, "OLD", -1)};
+        {_take(dialect, "OLD")};
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {_upsert(dialect, "NEW", 1)};
+        {_add(dialect, "NEW")};
     END IF;
     RETURN NULL;
 END;
@@ -163,11 +175,11 @@ CREATE TRIGGER sales_rep_month_figures_stage AFTER UPDATE OF is_won, is_lost ON 
     rebuild = ";\n    ".join(rebuild_sql(vendor))
     return [
         f"CREATE TRIGGER sales_rep_month_figures_insert AFTER INSERT ON sales_opportunity "
-        f"BEGIN {_upsert(dialect, 'NEW', 1)}; END",
+        f"BEGIN {_add(dialect, 'NEW')}; END",
         f"CREATE TRIGGER sales_rep_month_figures_delete AFTER DELETE ON sales_opportunity "
-        f"BEGIN {_upsert(dialect, 'OLD', -1)}; END",
+        f"BEGIN {_take(dialect, 'OLD')}; END",
         f"CREATE TRIGGER sales_rep_month_figures_update AFTER UPDATE OF {watched} ON sales_opportunity "
-        f"BEGIN {_upsert(dialect, 'OLD', -1)}; {_upsert(dialect, 'NEW', 1)}; END",
+        f"BEGIN {_take(dialect, 'OLD')}; {_add(dialect, 'NEW')}; END",
         f"CREATE TRIGGER sales_rep_month_figures_stage AFTER UPDATE OF is_won, is_lost ON sales_stage "
         f"WHEN {flags} BEGIN {rebuild}; END",
     ]

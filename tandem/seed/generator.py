@@ -137,6 +137,7 @@ class WorkspaceGenerator:
     def __init__(self, *, scale: Scale, seed: int, today: datetime.date) -> None:
         self.scale = scale
         self.rng = SeedRandom(seed)
+        self.seed = seed
         self.today = today
         # Midnight UTC: "now" is never later than the real now on the day it is generated.
         self.now = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=UTC)
@@ -649,7 +650,7 @@ class WorkspaceGenerator:
         # The demo closes a share of its closed deals in the quarter so far, so that this quarter's
         # attainment and forecast have won deals to show; its own generator keeps every other draw
         # (and so the rest of the demo) as it was.
-        demo_rng = SeedRandom(self.rng.random()) if self.scale.name == "demo" else None
+        demo_rng = SeedRandom(self.seed + 1) if self.scale.name == "demo" else None
         quarter_start_index = (self.quarter.bounds(FISCAL_YEAR_START_MONTH)[0] - self.past_start).days
         # The deals of the demo's two teams by name: the demo's notifications name and link to them.
         self.demo_rep = self.team_reps[1][0]
@@ -1105,7 +1106,7 @@ class WorkspaceGenerator:
         of the leads), converted into the deal's account, its first contact and the deal, with the
         deal's source; the rest are new, being worked, qualified or disqualified, owned by the reps
         of a team over the lead's territory. Their own generator, so adding them left every other row as it was."""
-        rng = SeedRandom(self.scale.leads)
+        rng = SeedRandom(self.seed + 2)
         team_territory = {team: territory for team, territory, _segment in self.sales_teams}
         sources = [s.value for s in Opportunity.LeadSource if s != Opportunity.LeadSource.EXISTING_CUSTOMER]
         source_of = rng.weighted(sources, (30, 30, 15, 15, 10))
