@@ -306,16 +306,16 @@ def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
             cycle_count=Count("id", filter=WON & Q(closed_at__isnull=False)),
         )
     )
-    for row in deals:
-        figures[row["owner_id"]] = figures[row["owner_id"]] + Figures(
-            won_amount=row["won_amount"] or ZERO,
-            won_count=row["won_count"],
-            lost_amount=row["lost_amount"] or ZERO,
-            lost_count=row["lost_count"],
-            open_amount=row["open_amount"] or ZERO,
-            open_count=row["open_count"],
-            cycle_total=_duration(row["cycle_total"]),
-            cycle_count=row["cycle_count"],
+    for deal in deals:
+        figures[deal["owner_id"]] = figures[deal["owner_id"]] + Figures(
+            won_amount=deal["won_amount"] or ZERO,
+            won_count=deal["won_count"],
+            lost_amount=deal["lost_amount"] or ZERO,
+            lost_count=deal["lost_count"],
+            open_amount=deal["open_amount"] or ZERO,
+            open_count=deal["open_count"],
+            cycle_total=_duration(deal["cycle_total"]),
+            cycle_count=deal["cycle_count"],
         )
     return figures
 
