@@ -187,10 +187,18 @@ def inbox(order: str, limit: int) -> str:
 """
 
 
-# tandem/targets/selectors.py sales_metrics as an executive (every rep): the period's deals grouped by
-# owner with the won, lost and open sums and the won deals' cycle time, the quotas of the period's
-# fiscal quarters (here of its fiscal years: a little more than the page reads), and the people. The
+# tandem/targets/selectors.py sales_metrics as an executive (every rep): the months the period covers
+# whole from the reps' months of deals (`sales_repmonthfigures`, kept by triggers on the deals), the
+# days before and after them from the deals grouped by owner, the quotas of the period's fiscal
+# quarters (here of its fiscal years: a little more than the page reads), and the people. The
 # roll-up rep → team → company is Python over these rows.
+ATTAINMENT_MONTHS = """
+    SELECT f.owner_id, sum(f.won_cents), sum(f.won_count), sum(f.lost_cents), sum(f.lost_count),
+           sum(f.open_cents), sum(f.open_count), sum(f.cycle_microseconds), sum(f.cycle_count)
+    FROM sales_repmonthfigures f
+    WHERE f.month >= %(months_first)s AND f.month <= %(months_last)s
+    GROUP BY f.owner_id HAVING sum(f.deals) > 0
+"""
 ATTAINMENT_DEALS = """
     SELECT o.owner_id,
            sum(o.amount_home) FILTER (WHERE s.is_won), count(*) FILTER (WHERE s.is_won),
@@ -201,6 +209,7 @@ ATTAINMENT_DEALS = """
            count(*) FILTER (WHERE s.is_won AND o.closed_at IS NOT NULL)
     FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
     WHERE o.close_date >= %(start)s AND o.close_date <= %(end)s
+      AND (o.close_date < %(months_first)s OR o.close_date > %(months_last)s)
     GROUP BY o.owner_id
 """
 ATTAINMENT_QUOTAS = """
@@ -222,24 +231,16 @@ MOST_VALUABLE = "a.value_home DESC"
 
 
 # tandem/forecasting/views.py forecast, as an executive (issue 18: rep → manager → company for 2,000
-# users in at most a second): every rep's figures for the quarter in one grouped pass over the deals
-# closing in it (amounts in integer cents), the reps with their managers, the quarter's calls and
+# users in at most a second): every rep's figures for the quarter from their three months of deals
+# (`sales_repmonthfigures`, amounts in integer cents), the reps with their managers, the quarter's calls and
 # overrides, and the weekly trend summed over every rep's snapshots.
 ROLLUP_BUDGET_MS = 1000.0
 FORECAST_FIGURES = """
-    SELECT o.owner_id,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT)) FILTER (WHERE s.is_won) AS won,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'commit') AS commit,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'best_case') AS best_case,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'pipeline') AS pipeline,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT) * o.probability)
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost) AS weighted
-    FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
-    WHERE o.close_date BETWEEN %(first)s AND %(last)s
-    GROUP BY o.owner_id
+    SELECT f.owner_id, sum(f.won_cents), sum(f.commit_cents), sum(f.best_case_cents), sum(f.pipeline_cents),
+           sum(f.weighted_cent_percents)
+    FROM sales_repmonthfigures f
+    WHERE f.month BETWEEN %(first)s AND %(last)s
+    GROUP BY f.owner_id HAVING sum(f.deals) > 0
 """
 FORECAST_REPS = """
     SELECT u.id, u.first_name, u.last_name, u.username, u.team_id, t.manager_id, u.is_active
@@ -554,7 +555,19 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     # Attainment rolled up rep → team → company over the last 365 days, as an executive (every rep).
     end = datetime.datetime.now(tz=datetime.UTC).date()
     start = end - datetime.timedelta(days=364)
-    period = {"start": start, "end": end, "first_year": start.year, "last_year": end.year + 1}
+    months_first = start if start.day == 1 else (start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    next_month = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    months_last = (
+        end if next_month - datetime.timedelta(days=1) == end else end.replace(day=1) - datetime.timedelta(days=1)
+    )
+    period = {
+        "start": start,
+        "end": end,
+        "first_year": start.year,
+        "last_year": end.year + 1,
+        "months_first": months_first,
+        "months_last": months_last,
+    }
     attainment_draws = draw(lambda: {"principal": world.executive, **period})
     specs += [
         (
@@ -563,7 +576,7 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "executive",
             attainment_draws,
             lambda p: f"/targets/attainment/?kind=custom&start={p['start']}&end={p['end']}",
-            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+            [ATTAINMENT_MONTHS, ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
         ),
         (
             "GET /api/attainment, 365 days",
@@ -571,7 +584,7 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "executive",
             attainment_draws,
             lambda p: f"/api/attainment?start={p['start']}&end={p['end']}",
-            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+            [ATTAINMENT_MONTHS, ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
         ),
     ]
     targets = []
