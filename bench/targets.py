@@ -207,10 +207,18 @@ def inbox(order: str, limit: int) -> str:
 """
 
 
-# tandem/targets/selectors.py sales_metrics as an executive (every rep): the period's deals grouped by
-# owner with the won, lost and open sums and the won deals' cycle time, the quotas of the period's
-# fiscal quarters (here of its fiscal years: a little more than the page reads), and the people. The
+# tandem/targets/selectors.py sales_metrics as an executive (every rep): the months the period covers
+# whole from the reps' months of deals (`sales_repmonthfigures`, kept by triggers on the deals), the
+# days before and after them from the deals grouped by owner, the quotas of the period's fiscal
+# quarters (here of its fiscal years: a little more than the page reads), and the people. The
 # roll-up rep → team → company is Python over these rows.
+ATTAINMENT_MONTHS = """
+    SELECT f.owner_id, sum(f.won_cents), sum(f.won_count), sum(f.lost_cents), sum(f.lost_count),
+           sum(f.open_cents), sum(f.open_count), sum(f.cycle_microseconds), sum(f.cycle_count)
+    FROM sales_repmonthfigures f
+    WHERE f.month >= %(months_first)s AND f.month <= %(months_last)s
+    GROUP BY f.owner_id HAVING sum(f.deals) > 0
+"""
 ATTAINMENT_DEALS = """
     SELECT o.owner_id,
            sum(o.amount_home) FILTER (WHERE s.is_won), count(*) FILTER (WHERE s.is_won),
@@ -221,6 +229,7 @@ ATTAINMENT_DEALS = """
            count(*) FILTER (WHERE s.is_won AND o.closed_at IS NOT NULL)
     FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
     WHERE o.close_date >= %(start)s AND o.close_date <= %(end)s
+      AND (o.close_date < %(months_first)s OR o.close_date > %(months_last)s)
     GROUP BY o.owner_id
 """
 ATTAINMENT_QUOTAS = """
@@ -282,24 +291,16 @@ MOST_VALUABLE = "a.value_home DESC"
 
 
 # tandem/forecasting/views.py forecast, as an executive (issue 18: rep → manager → company for 2,000
-# users in at most a second): every rep's figures for the quarter in one grouped pass over the deals
-# closing in it (amounts in integer cents), the reps with their managers, the quarter's calls and
+# users in at most a second): every rep's figures for the quarter from their three months of deals
+# (`sales_repmonthfigures`, amounts in integer cents), the reps with their managers, the quarter's calls and
 # overrides, and the weekly trend summed over every rep's snapshots.
 ROLLUP_BUDGET_MS = 1000.0
 FORECAST_FIGURES = """
-    SELECT o.owner_id,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT)) FILTER (WHERE s.is_won) AS won,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'commit') AS commit,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'best_case') AS best_case,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT))
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost AND o.forecast_category = 'pipeline') AS pipeline,
-           SUM(CAST(ROUND(o.amount_home * 100) AS BIGINT) * o.probability)
-               FILTER (WHERE NOT s.is_won AND NOT s.is_lost) AS weighted
-    FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id
-    WHERE o.close_date BETWEEN %(first)s AND %(last)s
-    GROUP BY o.owner_id
+    SELECT f.owner_id, sum(f.won_cents), sum(f.commit_cents), sum(f.best_case_cents), sum(f.pipeline_cents),
+           sum(f.weighted_cent_percents)
+    FROM sales_repmonthfigures f
+    WHERE f.month BETWEEN %(first)s AND %(last)s
+    GROUP BY f.owner_id HAVING sum(f.deals) > 0
 """
 FORECAST_REPS = """
     SELECT u.id, u.first_name, u.last_name, u.username, u.team_id, t.manager_id, u.is_active
@@ -323,6 +324,156 @@ FORECAST_TREND = """
     WHERE fiscal_year = %(year)s AND fiscal_quarter = %(quarter)s
     GROUP BY week ORDER BY week
 """
+
+
+# tandem/sales/views.py board, as a sales manager on their teams' deals (issue 18: the board with paged
+# columns within 500 ms): the deals open or closed since the quarter began, each stage's count and
+# sums, and each stage's first 20 cards (the window query), then one column's next 20 ("Show more").
+BOARD_BUDGET_MS = 500.0
+BOARD_DEALS = f"""
+    o.owner_id IN ({MANAGER_OWNERS}) AND (o.closed_at IS NULL OR o.closed_at >= %(since)s)
+"""
+BOARD_SUMS = f"""
+    SELECT o.stage_id, count(*), sum(o.amount_home), sum(o.amount_home * o.probability / 100)
+    FROM sales_opportunity o WHERE {BOARD_DEALS}
+    GROUP BY o.stage_id
+"""
+BOARD_CARDS = f"""
+    SELECT * FROM (
+        SELECT o.*, a.name AS account_name, u.username, s.name AS stage_name,
+               row_number() OVER (PARTITION BY o.stage_id ORDER BY o.close_date, o.id) AS position
+        FROM sales_opportunity o
+        JOIN sales_account a ON a.id = o.account_id
+        JOIN people_user u ON u.id = o.owner_id
+        JOIN sales_stage s ON s.id = o.stage_id
+        WHERE {BOARD_DEALS}
+    ) cards WHERE position <= 20 ORDER BY stage_id, close_date, id
+"""
+BOARD_STAGES = 'SELECT * FROM sales_stage ORDER BY "order"'
+BOARD_COLUMN = f"""
+    SELECT o.*, a.name, u.username FROM sales_opportunity o
+    JOIN sales_account a ON a.id = o.account_id JOIN people_user u ON u.id = o.owner_id
+    WHERE {BOARD_DEALS} AND o.stage_id = %(stage)s
+    ORDER BY o.close_date, o.id OFFSET 20 LIMIT 20
+"""
+BOARD_COLUMN_COUNT = f"SELECT count(*) FROM sales_opportunity o WHERE {BOARD_DEALS} AND o.stage_id = %(stage)s"
+
+# tandem/sales/views.py opportunity_list with ?totals=1 (the table's totals, fetched after the page):
+# the count, amount and weighted amount of every row the two filters keep, not only the page's.
+TABLE_BUDGET_MS = 300.0
+OPPORTUNITY_TOTALS = f"""
+    SELECT count(*), coalesce(sum(o.amount_home), 0), coalesce(sum(o.amount_home * o.probability / 100), 0)
+    FROM sales_opportunity o
+    WHERE o.owner_id IN ({MANAGER_OWNERS}) AND o.owner_id = %(owner)s AND o.stage_id = %(stage)s
+"""
+
+# tandem/leads/selectors.py lead_funnel as an executive (every lead), by source: one grouped query of
+# counts over the leads created in the period, the won ones through their deal's stage.
+FUNNEL_BUDGET_MS = 1000.0
+LEAD_FUNNEL = """
+    SELECT l.source, count(*),
+           count(*) FILTER (WHERE l.qualified_at IS NOT NULL), count(*) FILTER (WHERE l.converted_at IS NOT NULL),
+           count(*) FILTER (WHERE s.is_won),
+           count(*) FILTER (WHERE l.status = 'new'), count(*) FILTER (WHERE l.status = 'working'),
+           count(*) FILTER (WHERE l.status = 'qualified'), count(*) FILTER (WHERE l.status = 'disqualified'),
+           count(*) FILTER (WHERE l.status = 'converted')
+    FROM leads_lead l
+    LEFT JOIN sales_opportunity o ON o.id = l.converted_opportunity_id
+    LEFT JOIN sales_stage s ON s.id = o.stage_id
+    WHERE l.created_at >= %(since)s AND l.created_at < %(until)s
+    GROUP BY l.source ORDER BY 2 DESC, 1
+"""
+
+
+def _quarter_start() -> datetime.datetime:
+    """The start of the current fiscal quarter (the board's closed columns begin there), in UTC."""
+    from tandem.core.fiscal import fiscal_quarter_of
+    from tandem.seed.generator import FISCAL_YEAR_START_MONTH
+
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    first, _ = fiscal_quarter_of(today, FISCAL_YEAR_START_MONTH).bounds(FISCAL_YEAR_START_MONTH)
+    return datetime.datetime.combine(first, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def issue_18_targets(world: World, *, count: int, rng: random.Random) -> list[Target]:
+    """The board, the table's totals and the lead funnel (issue 18), each with its SQL."""
+    since = _quarter_start()
+
+    def manager() -> dict[str, Any]:
+        principal, reps = rng.choice(world.managers)
+        return {"principal": principal, "manager": principal.user_id, "since": since, "owners": reps}
+
+    board_draws = [manager() for _ in range(count)]
+    column_draws = [manager() | {"stage": rng.choice(world.open_stage_ids)} for _ in range(count)]
+    totals_draws = [
+        (p := manager()) | {"owner": rng.choice(p["owners"]), "stage": rng.choice(world.open_stage_ids)}
+        for _ in range(count)
+    ]
+    today = datetime.datetime.now(tz=datetime.UTC).date()
+    every = {"start": datetime.date(2000, 1, 1), "end": today}
+    days_90 = {"start": today - datetime.timedelta(days=89), "end": today}
+
+    def funnel(period: dict[str, datetime.date]) -> list[dict[str, Any]]:
+        bounds = {
+            "since": datetime.datetime.combine(period["start"], datetime.time.min, tzinfo=datetime.UTC),
+            "until": datetime.datetime.combine(
+                period["end"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+            ),
+        }
+        return [{"principal": world.executive, **period, **bounds} for _ in range(count)]
+
+    def sql(draws: list[dict[str, Any]], statements: Sequence[str]) -> list[SqlJob]:
+        keep = ("manager", "since", "until", "owner", "stage")
+        return [SqlJob(tuple((s, {k: v for k, v in p.items() if k in keep}) for s in statements)) for p in draws]
+
+    def http(draws: list[dict[str, Any]], path: Callable[[dict[str, Any]], str]) -> list[HttpJob]:
+        return [HttpJob(path(p), p["principal"].page_headers()) for p in draws]
+
+    funnel_path = "/leads/funnel/?start={start}&end={end}&by=source"
+    return [
+        Target(
+            name="pipeline board (page)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=BOARD_BUDGET_MS,
+            http=http(board_draws, lambda p: "/pipeline/board/"),
+            sql=sql(board_draws, [BOARD_SUMS, BOARD_CARDS, BOARD_STAGES]),
+        ),
+        Target(
+            name="pipeline board, a column's next cards (partial)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=BOARD_BUDGET_MS,
+            http=http(column_draws, lambda p: f"/pipeline/board/column/?stage={p['stage']}&after=20"),
+            sql=sql(column_draws, [BOARD_COLUMN, BOARD_COLUMN_COUNT]),
+        ),
+        Target(
+            name="deal table totals, two filters (partial)",
+            kind="page",
+            as_role="sales_manager",
+            budget_ms=TABLE_BUDGET_MS,
+            http=http(
+                totals_draws, lambda p: f"/pipeline/opportunities/?owner={p['owner']}&stage={p['stage']}&totals=1"
+            ),
+            sql=sql(totals_draws, [OPPORTUNITY_TOTALS]),
+        ),
+        Target(
+            name="lead funnel, every lead (page)",
+            kind="page",
+            as_role="executive",
+            budget_ms=FUNNEL_BUDGET_MS,
+            http=http(funnel(every), lambda p: funnel_path.format(**p)),
+            sql=sql(funnel(every), [LEAD_FUNNEL]),
+        ),
+        Target(
+            name="lead funnel, last 90 days (page)",
+            kind="page",
+            as_role="executive",
+            budget_ms=FUNNEL_BUDGET_MS,
+            http=http(funnel(days_90), lambda p: funnel_path.format(**p)),
+            sql=sql(funnel(days_90), [LEAD_FUNNEL]),
+        ),
+    ]
 
 
 def _forecast_quarter() -> dict[str, Any]:
@@ -532,7 +683,19 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
     # Attainment rolled up rep → team → company over the last 365 days, as an executive (every rep).
     end = datetime.datetime.now(tz=datetime.UTC).date()
     start = end - datetime.timedelta(days=364)
-    period = {"start": start, "end": end, "first_year": start.year, "last_year": end.year + 1}
+    months_first = start if start.day == 1 else (start.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    next_month = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    months_last = (
+        end if next_month - datetime.timedelta(days=1) == end else end.replace(day=1) - datetime.timedelta(days=1)
+    )
+    period = {
+        "start": start,
+        "end": end,
+        "first_year": start.year,
+        "last_year": end.year + 1,
+        "months_first": months_first,
+        "months_last": months_last,
+    }
     attainment_draws = draw(lambda: {"principal": world.executive, **period})
     specs += [
         (
@@ -541,7 +704,7 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "executive",
             attainment_draws,
             lambda p: f"/targets/attainment/?kind=custom&start={p['start']}&end={p['end']}",
-            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+            [ATTAINMENT_MONTHS, ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
         ),
         (
             "GET /api/attainment, 365 days",
@@ -549,7 +712,7 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             "executive",
             attainment_draws,
             lambda p: f"/api/attainment?start={p['start']}&end={p['end']}",
-            [ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
+            [ATTAINMENT_MONTHS, ATTAINMENT_DEALS, ATTAINMENT_QUOTAS, ATTAINMENT_PEOPLE],
         ),
     ]
     targets = []
@@ -610,4 +773,4 @@ def build(world: World, *, count: int, rng: random.Random) -> list[Target]:
             sql=sql,
         )
     )
-    return targets
+    return targets + issue_18_targets(world, count=count, rng=rng)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tandem.core.api import ERRORS, WRITE_ERRORS
 from tandem.core.constraints import text_limit
@@ -107,6 +107,11 @@ class CallIn(Schema):
     commit: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     best_case: Decimal = Field(..., ge=0, max_digits=16, decimal_places=2)
     note: str = Field("", max_length=text_limit(ForecastCall, "note"))
+
+
+class OverrideWithdrawQuery(Schema):
+    quarter: str = Field(..., description=QUARTER_HELP + " The current quarter or the next.")
+    version: int = Field(..., ge=1, le=2**31, description="The override's version you read; a stale one gives 409.")
 
 
 class OverrideIn(CallIn):
@@ -274,3 +279,21 @@ def override_set(request: ApiRequest, rep_id: int, payload: OverrideIn) -> dict[
         "updated_at": override.updated_at,
         "set_by": str(override.set_by),
     }
+
+
+@router.delete(
+    "/forecast/reps/{rep_id}/override",
+    response={204: None, **WRITE_ERRORS},
+    operation_id="forecasting_override_withdraw",
+    summary="Withdraw your override of a rep's call for a quarter",
+    description="The rep's sales manager or an admin, for the current fiscal quarter or the next: the roll-ups count "
+    "the rep's call again. The audit trail keeps the override. Send its `version` you read; a stale one gives 409, "
+    "none to withdraw 404.",
+)
+def override_withdraw(request: ApiRequest, rep_id: int, params: Query[OverrideWithdrawQuery]) -> Status[None]:
+    require(request.user, P.OVERRIDE_FORECAST)
+    rep = services.forecast_rep_for_override(user=request.user, pk=rep_id)
+    start_month = workspace_get().fiscal_year_start_month
+    quarter = _quarter(params.quarter, today=timezone.localdate(), start_month=start_month)
+    services.forecast_override_withdraw(actor=request.user, rep=rep, quarter=quarter, expected_version=params.version)
+    return Status(204, None)

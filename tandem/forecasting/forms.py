@@ -70,3 +70,16 @@ class OverrideForm(CallForm):
         super().__init__(*args, **kwargs)
         self.fields["commit"].help_text = "The commit you count on for this rep."
         self.fields["best_case"].help_text = "The best case you see for this rep (commit included)."
+
+
+class OverrideWithdrawForm(forms.Form):
+    """Withdrawing an override: which quarter's, and the version read (a changed one is refused)."""
+
+    quarter = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_quarter(self) -> FiscalQuarter:
+        quarter = quarter_parse(self.cleaned_data["quarter"])
+        if quarter is None:
+            raise forms.ValidationError("Choose a fiscal quarter.")
+        return quarter

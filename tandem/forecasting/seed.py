@@ -17,16 +17,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
+from django.db.models.functions import Cast, Round
 
 from tandem.core.bulk import Row, Table, writer_for
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.roles import Role
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot, ForecastWeek
-from tandem.forecasting.selectors import CENTS, week_of
+from tandem.forecasting.selectors import week_of
 from tandem.people.models import User
 from tandem.sales.models import Opportunity, Stage
 
 C = Stage.ForecastCategory
+CENTS = Cast(Round(F("amount_home") * 100), BigIntegerField())
 HISTORY_QUARTERS = 2  # quarters before the current one whose weeks get snapshots
 OVERRIDE_SHARE = 0.15
 FORGETFUL = 0.08

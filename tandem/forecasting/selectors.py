@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.roles import Role
 from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSnapshot, ForecastWeek
 from tandem.people.models import User, user_name
 from tandem.people.selectors import team_member_ids
-from tandem.sales.models import Opportunity, Stage
+from tandem.sales.models import RepMonthFigures
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -147,11 +147,6 @@ class Figures:
         )
 
 
-CENTS = Cast(Round(F("amount_home") * 100), BigIntegerField())
-OPEN = Q(stage__is_won=False, stage__is_lost=False)
-C = Stage.ForecastCategory
-
-
 def _cents(value: int | None) -> Decimal:
     return (Decimal(value or 0) / 100).quantize(CENT)
 
@@ -163,23 +158,27 @@ def _weighted(cents_times_percent: int | None) -> Decimal:
 
 
 def figures_by_rep(*, quarter: FiscalQuarter, start_month: int, reps: list[int] | None) -> dict[int, Figures]:
-    """Each rep's figures for the quarter from their deals closing in it, in one grouped query over
-    the deals. Amounts are summed in integer cents so SQLite (which keeps decimals as floats) and
-    PostgreSQL agree to the cent. `reps` None: every owner."""
+    """Each rep's figures for the quarter from their deals closing in it. A fiscal quarter is three
+    calendar months, so this adds up the reps' three months of deals (`RepMonthFigures`, kept equal
+    to the deals by the database) instead of grouping every deal: 6,000 rows for 2,000 reps rather
+    than the quarter's 100,000 deals. Amounts are integer cents, so SQLite and PostgreSQL agree to
+    the cent. `reps` None: every owner; a rep with no deal closing in the quarter has no entry."""
     first, last = quarter.bounds(start_month)
-    deals = Opportunity.objects.filter(close_date__gte=first, close_date__lte=last)
+    months = RepMonthFigures.objects.filter(month__gte=first, month__lte=last)
     if reps is not None:
-        deals = deals.filter(owner__in=reps)
+        months = months.filter(owner__in=reps)
     rows = (
-        deals.order_by()
+        months.order_by()
         .values("owner_id")
         .annotate(
-            won=Sum(CENTS, filter=Q(stage__is_won=True)),
-            commit=Sum(CENTS, filter=OPEN & Q(forecast_category=C.COMMIT)),
-            best_case=Sum(CENTS, filter=OPEN & Q(forecast_category=C.BEST_CASE)),
-            pipeline=Sum(CENTS, filter=OPEN & Q(forecast_category=C.PIPELINE)),
-            weighted=Sum(CENTS * F("probability"), filter=OPEN),
+            count=Sum("deals"),
+            won=Sum("won_cents"),
+            commit=Sum("commit_cents"),
+            best_case=Sum("best_case_cents"),
+            pipeline=Sum("pipeline_cents"),
+            weighted=Sum("weighted_cent_percents"),
         )
+        .filter(count__gt=0)
     )
     return {
         row["owner_id"]: Figures(

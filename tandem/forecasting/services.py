@@ -24,6 +24,7 @@ from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSn
 from tandem.forecasting.permissions import ForecastingPermission
 from tandem.forecasting.selectors import (
     callable_quarters,
+    forecast_override_changeable,
     forecast_rep_ids,
     override_reps,
     rep_lines_unrestricted,
@@ -145,6 +146,31 @@ def forecast_override_set(
         raise StaleVersion(STALE_OVERRIDE) from exc
     audit_record(actor=actor, record=override, action=Action.CHANGED if found else Action.CREATED, before=before)
     return override
+
+
+@transaction.atomic
+def forecast_override_withdraw(
+    *, actor: User, rep: User, quarter: FiscalQuarter, expected_version: int, today: datetime.date | None = None
+) -> None:
+    """The rep's sales manager (or an admin) withdraws the override of the rep's quarter: the roll-ups
+    count the rep's own call again. The audit trail keeps what it was and who withdrew it; the weekly
+    snapshots already taken keep it in the history. Refused when the override changed since it was
+    read (`expected_version`), and for quarters no longer called (their overrides are history)."""
+    require(actor, P.OVERRIDE_FORECAST)
+    rep = forecast_rep_for_override(user=actor, pk=rep.pk)
+    _check_quarter(quarter, today)
+    found = (
+        forecast_override_changeable(user=actor)
+        .select_for_update()
+        .filter(rep=rep, fiscal_year=quarter.year, fiscal_quarter=quarter.quarter)
+        .first()
+    )
+    if found is None:
+        raise Http404("This call has no override to withdraw.")
+    if found.version != expected_version:
+        raise StaleVersion(STALE_OVERRIDE)
+    audit_record(actor=actor, record=found, action=Action.DELETED)
+    found.delete()
 
 
 def forecast_snapshot_take(*, now: datetime.datetime | None = None) -> ForecastWeek | None:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.forecast, name="forecast"),
     path("call/", views.call_submit, name="call_submit"),
     path("reps/<int:rep_id>/override/", views.override_set, name="override_set"),
+    path("reps/<int:rep_id>/override/withdraw/", views.override_withdraw, name="override_withdraw"),
 ]

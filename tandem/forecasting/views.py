@@ -25,7 +25,7 @@ from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission, require
 from tandem.core.roles import Role
 from tandem.forecasting import services
-from tandem.forecasting.forms import CallForm, OverrideForm, quarter_key, quarter_parse
+from tandem.forecasting.forms import CallForm, OverrideForm, OverrideWithdrawForm, quarter_key, quarter_parse
 from tandem.forecasting.permissions import ForecastingPermission
 from tandem.forecasting.selectors import (
     NO_MANAGER,
@@ -373,3 +373,32 @@ def override_set(request: PageRequest, rep_id: int) -> HttpResponse:
             messages.success(request, f"Your override of {rep}'s call for {data['quarter']} is saved.")
             return redirect(scope.url())
     return render(request, "forecasting/forecast.html", _context(request, scope, override_form=form), status=status)
+
+
+@require_POST
+def override_withdraw(request: PageRequest, rep_id: int) -> HttpResponse:
+    """A manager withdraws their override of a rep's call: back to the rep on the page, saying so."""
+    require(request.user, P.OVERRIDE_FORECAST)
+    rep = services.forecast_rep_for_override(user=request.user, pk=rep_id)
+    scope = _scope(request)
+    scope.rep = rep.pk
+    form = OverrideWithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "This override could not be withdrawn: reload the page and try again.")
+        return redirect(scope.url())
+    quarter = form.cleaned_data["quarter"]
+    scope.quarter = quarter if quarter in scope.quarters else scope.quarter
+    try:
+        services.forecast_override_withdraw(
+            actor=request.user, rep=rep, quarter=quarter, expected_version=form.cleaned_data["version"]
+        )
+    except StaleVersion as exc:
+        messages.error(request, str(exc))
+        return redirect(scope.url())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(scope.url())
+    messages.success(
+        request, f"Your override of {rep}'s call for {quarter} is withdrawn: the roll-up counts their own."
+    )
+    return redirect(scope.url())

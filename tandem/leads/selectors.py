@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
@@ -193,14 +194,21 @@ def _funnel_row(key: str, label: str, figures: dict[str, int]) -> FunnelRow:
 def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str) -> tuple[list[FunnelRow], FunnelRow]:
     """The funnel of the leads the user sees created from `start` to `end` (days in the user's time
     zone, both included), one row per source, campaign or rep (`by`), largest first, and the total.
-    Every figure is one aggregate query's COUNTs; the rates are their ratios."""
+
+    One grouped query of COUNTs (the total is the sum of the groups: each lead is in exactly one),
+    over the leads created between two instants rather than on a date computed per row, so the
+    `lead_created` index finds the period (issue 18: a million leads within a second)."""
     if by not in FUNNEL_GROUPS:
         raise ValueError(by)
-    leads = lead_visible(user=user).filter(created_at__date__gte=start, created_at__date__lte=end)
+    zone = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    leads = lead_visible(user=user).filter(created_at__gte=since, created_at__lt=until)
     counts = _funnel_counts()
-    total = _funnel_row("", "All leads", leads.aggregate(**counts))
     columns = OWNER_COLUMNS if by == "owner" else [by]
-    grouped = leads.order_by().values(*columns).annotate(**counts).order_by("-leads", *columns)
+    grouped = list(leads.order_by().values(*columns).annotate(**counts).order_by("-leads", *columns))
+    sums = {name: sum(figures[name] for figures in grouped) for name in counts}
+    total = _funnel_row("", "All leads", sums)
     sources = dict(Lead.Source.choices)
     rows = []
     for figures in grouped:

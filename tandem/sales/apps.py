@@ -22,3 +22,8 @@ class SalesConfig(AppConfig):
             "sales.DealContact", selectors.deal_contact_visible, changeable=selectors.deal_contact_changeable
         )
         visibility.register("sales.Quota", selectors.quota_visible, changeable=selectors.quota_changeable)
+        visibility.register(
+            "sales.RepMonthFigures",
+            selectors.rep_month_figures_visible,
+            changeable=selectors.rep_month_figures_changeable,
+        )

@@ -259,6 +259,53 @@ class Opportunity(models.Model):
         return self.name
 
 
+class RepMonthFigures(models.Model):
+    """A rep's deals closing in one calendar month, summed: what the forecast and attainment roll-ups
+    add up instead of grouping every deal on each request (issue 18: 2,000 reps within a second).
+
+    Database triggers on deals and stages keep it (`tandem/sales/month_figures.py`): every insert,
+    update and delete of a deal, however made (a service, the admin, a bulk update, a factory),
+    takes the deal's old contribution off and adds the new one in the same transaction, so it always
+    equals the live sums. Calendar months rather than fiscal quarters: a fiscal quarter is three of
+    them whatever month the fiscal year starts in. Amounts are in integer cents, as the roll-ups sum them.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month the deals close in.")
+    deals = models.IntegerField(default=0)
+    won_cents = models.BigIntegerField(default=0)
+    won_count = models.IntegerField(default=0)
+    lost_cents = models.BigIntegerField(default=0)
+    lost_count = models.IntegerField(default=0)
+    # Open as attainment counts it: not closed, in a stage neither won nor lost.
+    open_cents = models.BigIntegerField(default=0)
+    open_count = models.IntegerField(default=0)
+    # Open as the forecast counts it (a stage neither won nor lost), by the deal's forecast category,
+    # and every such deal's cents times its probability (rounded once, when read).
+    commit_cents = models.BigIntegerField(default=0)
+    best_case_cents = models.BigIntegerField(default=0)
+    pipeline_cents = models.BigIntegerField(default=0)
+    weighted_cent_percents = models.BigIntegerField(default=0)
+    # Won deals with a close time: the sum of their times from opening to closing.
+    cycle_microseconds = models.BigIntegerField(default=0)
+    cycle_count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "rep's month of deals"
+        verbose_name_plural = "reps' months of deals"
+        constraints = [
+            FieldUniqueConstraint(
+                fields=["owner", "month"],
+                name="rep_month_figures_unique",
+                field="month",
+                violation_error_message="This rep's month already has its figures.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.month:%Y-%m}"
+
+
 class StageChange(models.Model):
     """One move of a deal from one stage to another: the stage history."""
 

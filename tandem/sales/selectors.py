@@ -17,7 +17,7 @@ from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
 from tandem.people.models import User
 from tandem.people.selectors import UserIds, sees_everything_in_pipeline, team_member_ids
-from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, RepMonthFigures, Stage, StageChange
 
 # A deal's amount weighted by its probability, in the home currency: the forecast's unit.
 WEIGHTED = ExpressionWrapper(
@@ -230,6 +230,18 @@ def contact_changeable(*, user: User) -> QuerySet[Contact]:
 def opportunity_changeable(*, user: User) -> QuerySet[Opportunity]:
     owners = _changers(user)
     return Opportunity.objects.all() if owners is None else Opportunity.objects.filter(owner__in=owners)
+
+
+def rep_month_figures_visible(*, user: User) -> QuerySet[RepMonthFigures]:
+    """A rep's month of deals is seen by whoever sees that rep's deals: it is their sum."""
+    owners = _owners_for(user)
+    qs = RepMonthFigures.objects.all()
+    return qs if owners is None else qs.filter(owner__in=owners)
+
+
+def rep_month_figures_changeable(*, user: User) -> QuerySet[RepMonthFigures]:
+    """Written by the database's triggers on deals alone (tandem/sales/month_figures.py)."""
+    return RepMonthFigures.objects.none()
 
 
 def deal_contact_changeable(*, user: User) -> QuerySet[DealContact]:

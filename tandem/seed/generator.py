@@ -30,6 +30,7 @@ from tandem.core.fiscal import FiscalQuarter, business_days_after, fiscal_quarte
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
+from tandem.leads.models import Lead
 from tandem.people.models import Team, Territory, User
 from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
@@ -80,6 +81,22 @@ STAGE_WON, STAGE_LOST = 5, 6  # indexes into words.STAGES; stage ids are index +
 STAGE_KEPT = 0.3
 ASK_WITHOUT_DEAL = 0.12
 ASK_DUPLICATE = 0.06
+CONVERTED_SHARE = 0.5  # of the new-business deals, those converted from a lead, at most
+LEADS_CONVERTED = 0.15  # of the leads, those converted, at most
+LEAD_CAMPAIGNS = {
+    "campaign": ("Spring webinar series", "Ops efficiency ebook", "Paid search: planning", "Customer story emails"),
+    "event": ("SaaS Summit", "Regional roadshow", "Partner day", "Industry expo booth"),
+    "partner": ("Reseller co-marketing", "Marketplace listing"),
+}
+COMPANY_WORDS = ("Labs", "Systems", "Group", "Logistics", "Health", "Foods", "Partners", "Energy", "Retail")
+LEAD_DISQUALIFIED = (
+    "No budget this year.",
+    "Too small for our product.",
+    "Student or job seeker, not a buyer.",
+    "Already a customer's subsidiary; routed to the account owner.",
+    "Chose a competitor before we spoke.",
+    "No reply after five attempts.",
+)
 
 
 class SeedRandom(random.Random):
@@ -123,6 +140,7 @@ class WorkspaceGenerator:
     def __init__(self, *, scale: Scale, seed: int, today: datetime.date) -> None:
         self.scale = scale
         self.rng = SeedRandom(seed)
+        self.seed = seed
         self.today = today
         # Midnight UTC: "now" is never later than the real now on the day it is generated.
         self.now = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=UTC)
@@ -172,6 +190,7 @@ class WorkspaceGenerator:
         yield self.quotas()
         yield self.sales_targets()
         yield self.commitments()
+        yield self.leads()
         if self.scale.name == "demo":
             # Imported here: the scenes read this generator's state.
             from tandem.seed.loop import LoopScenes
@@ -678,6 +697,12 @@ class WorkspaceGenerator:
         self.opp_created = array("q", [0])
         self.opp_end = array("q", [0])  # closed_at, or now for an open deal
         self.opp_amount_home_cents = array("q", [0])
+        self.opp_source = array("b", [0])  # 1 + index into `sources` for new business, else 0
+        # The demo closes a share of its closed deals in the quarter so far, so that this quarter's
+        # attainment and forecast have won deals to show; its own generator keeps every other draw
+        # (and so the rest of the demo) as it was.
+        demo_rng = SeedRandom(self.seed + 1) if self.scale.name == "demo" else None
+        quarter_start_index = (self.quarter.bounds(FISCAL_YEAR_START_MONTH)[0] - self.past_start).days
         # The deals of the demo's two teams by name: the demo's notifications name and link to them.
         self.demo_rep = self.team_reps[1][0]
         scene_owners = {*self.team_reps[1], *self.team_reps.get(2, [])}
@@ -732,6 +757,8 @@ class WorkspaceGenerator:
                 closed = rng.random() < 0.55
                 if closed:
                     day = rng.randint(0, today_index)
+                    if demo_rng is not None and demo_rng.random() < 0.25:
+                        day = demo_rng.randint(quarter_start_index, today_index)
                     stage = STAGE_WON if rng.random() < WIN_RATE[segment] else STAGE_LOST
                 else:
                     day = rng.randint(today_index - 20, last_index)
@@ -778,6 +805,7 @@ class WorkspaceGenerator:
                 self.opp_created.append(created)
                 self.opp_end.append(end)
                 self.opp_amount_home_cents.append(int(amount_home * 100))
+                self.opp_source.append(0 if kind != "new" else sources.index(source) + 1)
                 if owner in scene_owners:
                     self.scene_deal_names[opp_id] = f"{self.account_names[account]} - {label}"
                 closed_at = self._dt(end) if closed else None
@@ -1167,6 +1195,110 @@ class WorkspaceGenerator:
             Escalation,
             ("id", "ask", "escalated_by", "reason", "escalated_at", "due_date", "executive", "status", "ruling"),
             self.escalation_rows,
+        )
+
+    def leads(self) -> Table:
+        """Leads over the deals' past: up to half the new-business deals came from one (at most 15%
+        of the leads), converted into the deal's account, its first contact and the deal, with the
+        deal's source; the rest are new, being worked, qualified or disqualified, owned by the reps
+        of a team over the lead's territory. Their own generator, so adding them left every other row as it was."""
+        rng = SeedRandom(self.seed + 2)
+        team_territory = {team: territory for team, territory, _segment in self.sales_teams}
+        sources = [s.value for s in Opportunity.LeadSource if s != Opportunity.LeadSource.EXISTING_CUSTOMER]
+        source_of = rng.weighted(sources, (30, 30, 15, 15, 10))
+        status_of = rng.weighted(("new", "working", "qualified", "disqualified"), (20, 25, 10, 45))
+        authority_of = rng.weighted([a.value for a in Lead.Authority], (40, 20, 25, 15))
+        timeline_of = rng.weighted([t.value for t in Lead.Timeline], (40, 15, 20, 15, 10))
+        from_leads = sum(1 for source in self.opp_source if source)
+        share = min(CONVERTED_SHARE, self.scale.leads * LEADS_CONVERTED / max(from_leads, 1))
+        converted = [
+            opp_id for opp_id in range(1, len(self.opp_source)) if self.opp_source[opp_id] and rng.random() < share
+        ]
+        start_ts = int(datetime.datetime.combine(self.past_start, datetime.time(0), tzinfo=UTC).timestamp())
+        domains = [
+            "".join(c for c in self.account_names[a].split(" ")[0].lower() if c.isalpha())
+            for a in range(1, min(self.scale.accounts, 5_000) + 1)
+        ]
+        campaign_names = {
+            source: [f"{name} {year}" for name in names for year in (2025, 2026)]
+            for source, names in LEAD_CAMPAIGNS.items()
+        }
+
+        def campaign(source: str) -> str:
+            names = campaign_names.get(source)
+            return rng.choice(names) if names else ""
+
+        def rows() -> Iterator[Row]:
+            lead_id = 0
+            for opp_id in converted:
+                lead_id += 1
+                account = self.opp_account[opp_id]
+                created = self.opp_created[opp_id]
+                source = sources[self.opp_source[opp_id] - 1]
+                first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+                team = self.account_team[account]
+                contact = self.first_contact[account] if self.contact_count[account] else None
+                yield (
+                    lead_id, first, last, f"{first}.{last}@lead{lead_id}.example".lower(), "",
+                    rng.choice(words.CONTACT_TITLES), self.account_names[account], "",
+                    self.account_region[account], source, campaign(source), "converted", "",
+                    self.opp_owner[opp_id], team_territory[team], None, authority_of(), "", timeline_of(),
+                    self._dt(max(start_ts, created - rng.randint(5, 40) * DAY)), self._dt(created),
+                    self._dt(created - rng.randint(0, 3) * DAY), self._dt(created), account, contact, opp_id, 1,
+                )  # fmt: skip
+            teams = self.sales_teams
+            for _ in range(self.scale.leads - len(converted)):
+                lead_id += 1
+                team, territory, _segment = rng.choice(teams)
+                source = source_of()
+                status = status_of()
+                created = rng.randint(start_ts, self.now_ts)
+                first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+                qualified = (
+                    self._dt(min(created + rng.randint(1, 30) * DAY, self.now_ts)) if status == "qualified" else None
+                )
+                yield (
+                    lead_id, first, last, f"{first}.{last}@{rng.choice(domains)}.example".lower(), "",
+                    rng.choice(words.CONTACT_TITLES), f"{rng.choice(words.LAST_NAMES)} {rng.choice(COMPANY_WORDS)}",
+                    "", words.TERRITORIES[territory - 1][1], source, campaign(source), status,
+                    rng.choice(LEAD_DISQUALIFIED) if status == "disqualified" else "",
+                    rng.choice(self.team_reps[team]), territory, None, authority_of(), "", timeline_of(),
+                    self._dt(created), self._dt(created), qualified, None, None, None, None, 1,
+                )  # fmt: skip
+
+        return Table(
+            Lead,
+            (
+                "id",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "title",
+                "company",
+                "country",
+                "region",
+                "source",
+                "campaign",
+                "status",
+                "disqualified_reason",
+                "owner",
+                "territory",
+                "budget",
+                "authority",
+                "need",
+                "timeline",
+                "created_at",
+                "updated_at",
+                "qualified_at",
+                "converted_at",
+                "converted_account",
+                "converted_contact",
+                "converted_opportunity",
+                "version",
+            ),
+            rows(),
+            self.scale.leads,
         )
 
     def quotas(self) -> Table:

@@ -17,11 +17,13 @@ from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.decisions.models import Escalation
 from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
+from tandem.leads.models import Lead
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
 from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.roadmap.models import LifecycleMove
+from tandem.sales import month_figures
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
@@ -30,13 +32,23 @@ from tandem.targets.models import SalesTarget
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Battlecard, Product, Goal, Release, Feature,
     Feature.goals.through, Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through,
-    DealContact, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation, Notification, TeamCapacity,
+    DealContact, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation, Notification, Lead, TeamCapacity,
     LifecycleMove, *FORECAST_MODELS, Commitment,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [
     model._meta.db_table
-    for model in (Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through, DealContact, Ask)
+    for model in (
+        Account,
+        Contact,
+        Opportunity,
+        StageChange,
+        Activity,
+        Activity.contacts.through,
+        DealContact,
+        Ask,
+        Lead,
+    )
 ]
 # The tables the asks' outcomes read, analysed before those statements run.
 STATISTICS_FIRST = [model._meta.db_table for model in (Feature, Ask, Decision)]
@@ -66,6 +78,7 @@ def seed_workspace(
     with transaction.atomic():
         Workspace.objects.filter(id=1).delete()
         started = time.monotonic()
+        month_figures.pause_on_postgresql(paused=True)
         with writer.indexes_deferred(BIG_TABLES if defer_indexes else []):
             for table in generator.tables():
                 table_started = time.monotonic()
@@ -93,6 +106,10 @@ def seed_workspace(
         step = time.monotonic()
         history = forecast_history_fill(today=today, start_month=FISCAL_YEAR_START_MONTH, seed=seed, progress=progress)
         loads.append(TableLoad("(forecast history)", history, time.monotonic() - step))
+        step = time.monotonic()
+        month_figures.rebuild()  # one grouped pass over the deals instead of a trigger a deal
+        month_figures.pause_on_postgresql(paused=False)
+        loads.append(TableLoad("(reps' months of deals)", 0, time.monotonic() - step))
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [Workspace, *WORKSPACE_MODELS]):
                 cursor.execute(statement)

@@ -22,6 +22,7 @@ class Scale:
     asks: int
     escalations: int  # of declined asks, by sales managers; the demo stages its own as well
     max_contacts_per_account: int
+    leads: int  # some converted into the new-business deals, the rest at every earlier step
 
     @property
     def users(self) -> int:
@@ -51,6 +52,7 @@ SCALES = {
         asks=400,
         escalations=6,
         max_contacts_per_account=3,
+        leads=400,
     ),
     # The size the product brief promises to serve on one modest server.
     "large": Scale(
@@ -69,6 +71,7 @@ SCALES = {
         asks=500_000,
         escalations=400,
         max_contacts_per_account=3,
+        leads=1_200_000,  # issue 18: the funnel over more than a million
     ),
 }
 

@@ -28,7 +28,7 @@ from tandem.people.selectors import (
     territory_visible,
 )
 from tandem.sales.models import Account, Opportunity
-from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible
+from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible, rep_month_figures_visible
 from tandem.targets.models import SalesTarget
 
 ZERO = Decimal("0.00")
@@ -232,13 +232,67 @@ def _people_in_scope(user: User) -> Q | None:
     return Q(pk=user.pk)
 
 
-def sales_metrics(*, user: User, period: Period, start_month: int) -> MetricsReport:
-    """Attainment to date, gap, coverage, win rate, average deal size and cycle length of the period,
-    for every rep this person sees, rolled up rep → team → company. Three queries whatever the
-    number of reps: the deals grouped by owner, the quotas of the period's quarters, the people."""
+def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of the calendar months the period covers whole, if any."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    ends_a_month = _next_month(period.end) - datetime.timedelta(days=1) == period.end
+    last = period.end if ends_a_month else period.end.replace(day=1) - datetime.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _cents(value: int | None) -> Decimal:
+    return (Decimal(value or 0) / 100).quantize(CENT)
+
+
+def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
+    """Each visible rep's deal figures over the period: the months it covers whole from the reps'
+    months of deals (`RepMonthFigures`, kept equal to the deals by the database), the days before
+    and after them from the deals themselves. Two grouped queries, the second over a few weeks of
+    deals at most, whatever the period's length."""
+    figures: dict[int, Figures] = defaultdict(Figures)
+    whole = _whole_months(period)
+    edges = Q(close_date__gte=period.start, close_date__lte=period.end)
+    if whole is not None:
+        first, last = whole
+        edges &= Q(close_date__lt=first) | Q(close_date__gt=last)
+        months = (
+            rep_month_figures_visible(user=user)
+            .filter(month__gte=first, month__lte=last)
+            .order_by()
+            .values("owner_id")
+            .annotate(
+                count=Sum("deals"),
+                won_amount=Sum("won_cents"),
+                won_count=Sum("won_count"),
+                lost_amount=Sum("lost_cents"),
+                lost_count=Sum("lost_count"),
+                open_amount=Sum("open_cents"),
+                open_count=Sum("open_count"),
+                cycle_total=Sum("cycle_microseconds"),
+                cycle_count=Sum("cycle_count"),
+            )
+            .filter(count__gt=0)
+        )
+        for row in months:
+            figures[row["owner_id"]] = Figures(
+                won_amount=_cents(row["won_amount"]),
+                won_count=row["won_count"],
+                lost_amount=_cents(row["lost_amount"]),
+                lost_count=row["lost_count"],
+                open_amount=_cents(row["open_amount"]),
+                open_count=row["open_count"],
+                cycle_total=datetime.timedelta(microseconds=row["cycle_total"]),
+                cycle_count=row["cycle_count"],
+            )
+        if first == period.start and last == period.end:
+            return figures
     deals = (
         opportunity_visible(user=user)
-        .filter(close_date__gte=period.start, close_date__lte=period.end)
+        .filter(edges)
         .order_by()
         .values("owner_id")
         .annotate(
@@ -252,18 +306,26 @@ def sales_metrics(*, user: User, period: Period, start_month: int) -> MetricsRep
             cycle_count=Count("id", filter=WON & Q(closed_at__isnull=False)),
         )
     )
-    figures: dict[int, Figures] = defaultdict(Figures)
-    for row in deals:
-        figures[row["owner_id"]] = Figures(
-            won_amount=row["won_amount"] or ZERO,
-            won_count=row["won_count"],
-            lost_amount=row["lost_amount"] or ZERO,
-            lost_count=row["lost_count"],
-            open_amount=row["open_amount"] or ZERO,
-            open_count=row["open_count"],
-            cycle_total=_duration(row["cycle_total"]),
-            cycle_count=row["cycle_count"],
+    for deal in deals:
+        figures[deal["owner_id"]] = figures[deal["owner_id"]] + Figures(
+            won_amount=deal["won_amount"] or ZERO,
+            won_count=deal["won_count"],
+            lost_amount=deal["lost_amount"] or ZERO,
+            lost_count=deal["lost_count"],
+            open_amount=deal["open_amount"] or ZERO,
+            open_count=deal["open_count"],
+            cycle_total=_duration(deal["cycle_total"]),
+            cycle_count=deal["cycle_count"],
         )
+    return figures
+
+
+def sales_metrics(*, user: User, period: Period, start_month: int) -> MetricsReport:
+    """Attainment to date, gap, coverage, win rate, average deal size and cycle length of the period,
+    for every rep this person sees, rolled up rep → team → company. Four queries whatever the
+    number of reps: the deals grouped by owner (`_deal_figures`: their whole months, then the days
+    around them), the quotas of the period's quarters, the people."""
+    figures = _deal_figures(user=user, period=period)
     quarters = period.quarters(start_month)
     in_quarters = Q()
     for quarter in quarters:

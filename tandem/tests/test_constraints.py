@@ -71,7 +71,7 @@ from tandem.product.selectors import scoring_settings_get
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
 from tandem.reviews.models import ActionItem, Review, ReviewMeeting
 from tandem.roadmap.models import LifecycleMove, MarketResearch
-from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage
+from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, RepMonthFigures, Stage
 from tandem.sales.tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -1223,6 +1223,14 @@ RULES = [
         "This rep's quarter already has a snapshot for this week.",
         lambda w: _second(_snapshot(w)),
         (Clean("The weekly snapshot runs once a week (`ForecastWeek`), and skips a week already taken."),),
+    ),
+    Rule(
+        "rep_month_figures_unique",
+        RepMonthFigures,
+        "month",
+        "This rep's month already has its figures.",
+        lambda w: _second(RepMonthFigures(owner=w.people["rep"], month=datetime.date(2031, 1, 1))),
+        (Clean("Written by the database's triggers on deals alone, one row per rep and month (upserts)."),),
     ),
     # product
     Rule(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
 from tandem.forecasting.forms import quarter_key
+from tandem.forecasting.models import ForecastOverride
 from tandem.tests.access import Access, expect
 from tandem.tests.world import World
 
@@ -21,6 +22,7 @@ CALL_PAGE = expect(302, 403, 403, 403, 403, 403)
 CALL_API = expect(200, 403, 403, 403, 403, 403)
 OVERRIDE_PAGE = expect(403, 302, 403, 403, 403, 302)
 OVERRIDE_API = expect(403, 200, 403, 403, 403, 200)
+WITHDRAW_API = expect(403, 204, 403, 403, 403, 204)
 
 
 def _quarter() -> str:
@@ -33,6 +35,27 @@ def _call(w: World) -> dict[str, Any]:
 
 def _override(w: World) -> dict[str, Any]:
     return {**_call(w), "commit": "80000", "note": "Acme slips to next quarter"}
+
+
+def _withdraw(w: World) -> dict[str, Any]:
+    """This quarter's overrides of the rep and of another team's rep (who set them does not matter
+    to the rule: the rep's manager or an admin withdraws), and what withdrawing one sends."""
+    quarter = fiscal_quarter_of(timezone.localdate(), workspace_get().fiscal_year_start_month)
+    for rep in (w.rep, w.outsider_rep):
+        ForecastOverride.objects.get_or_create(
+            rep=rep,
+            fiscal_year=quarter.year,
+            fiscal_quarter=quarter.quarter,
+            defaults={
+                "commit": 1,
+                "best_case": 2,
+                "note": "Slips",
+                "set_by": w.product_manager,
+                "created_at": timezone.now(),
+                "updated_at": timezone.now(),
+            },
+        )
+    return {"quarter": _quarter(), "version": 1}
 
 
 PAGES: dict[str, Access] = {
@@ -51,6 +74,14 @@ PAGES: dict[str, Access] = {
         other_team_expected=expect(403, 404, 403, 403, 403, 302),
         data=_override,
     ),
+    "forecasting:override_withdraw": Access(
+        OVERRIDE_PAGE,
+        method="POST",
+        kwargs=lambda w: {"rep_id": w.rep.pk},
+        other_team=lambda w: {"rep_id": w.outsider_rep.pk},
+        other_team_expected=expect(403, 404, 403, 403, 403, 302),
+        data=_withdraw,
+    ),
 }
 
 API: dict[str, Access] = {
@@ -63,5 +94,13 @@ API: dict[str, Access] = {
         other_team=lambda w: {"rep_id": w.outsider_rep.pk},
         other_team_expected=expect(403, 404, 403, 403, 403, 200),
         data=_override,
+    ),
+    "forecasting_override_withdraw": Access(
+        WITHDRAW_API,
+        method="DELETE",
+        kwargs=lambda w: {"rep_id": w.rep.pk},
+        other_team=lambda w: {"rep_id": w.outsider_rep.pk},
+        other_team_expected=expect(403, 404, 403, 403, 403, 204),
+        query=_withdraw,
     ),
 }

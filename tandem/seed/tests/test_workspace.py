@@ -320,3 +320,36 @@ def test_the_demo_shows_the_loop_to_each_demo_login(demo):
     assert asked.created_at < shipped_at
     assert Notification.objects.filter(recipient=users["exec"], kind="escalation", read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=users["pm"], kind="escalation").exists()
+
+
+def test_the_demo_has_leads_at_every_step_and_converted_ones_keep_their_deals_source(demo):
+    from tandem.leads.models import Lead
+
+    assert Lead.objects.count() == SCALES["demo"].leads
+    assert set(Lead.objects.values_list("status", flat=True)) == set(Lead.Status.values)
+    converted = Lead.objects.filter(status=Lead.Status.CONVERTED).select_related("converted_opportunity")
+    assert converted.exists()
+    for lead in converted:
+        deal = lead.converted_opportunity
+        assert deal is not None
+        assert (deal.lead_source, deal.owner_id, deal.account_id) == (
+            lead.source,
+            lead.owner_id,
+            lead.converted_account_id,
+        )
+        assert lead.qualified_at is not None
+        assert lead.converted_at == deal.created_at
+    assert not Lead.objects.filter(status=Lead.Status.DISQUALIFIED, disqualified_reason="").exists()
+
+
+def test_the_demo_has_won_deals_this_quarter_and_its_months_equal_its_deals(demo):
+    from tandem.core.fiscal import fiscal_quarter_of
+    from tandem.sales import month_figures
+    from tandem.sales.models import RepMonthFigures
+
+    first, _ = fiscal_quarter_of(TODAY, 2).bounds(2)
+    assert Opportunity.objects.filter(stage__is_won=True, close_date__gte=first, close_date__lte=TODAY).count() >= 5
+    stored = sorted(RepMonthFigures.objects.filter(deals__gt=0).values_list("owner_id", "month", "won_cents", "deals"))
+    month_figures.rebuild()
+    assert stored == sorted(RepMonthFigures.objects.values_list("owner_id", "month", "won_cents", "deals"))
+    assert sum(row[3] for row in stored) == Opportunity.objects.count()
