@@ -12,6 +12,7 @@ from tandem.core.api import (
     refuse_nul_text,
 )
 from tandem.decisions.api import router as decisions_router
+from tandem.coaching.api import router as coaching_router
 from tandem.forecasting.api import router as forecasting_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router
@@ -36,6 +37,7 @@ api.add_router("/", sales_router)
 api.add_router("/", leads_router)
 api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
+api.add_router("/", coaching_router)
 api.add_router("/", activities_router)
 api.add_router("/", product_router)
 api.add_router("/", asks_router)

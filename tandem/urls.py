@@ -11,6 +11,7 @@ urlpatterns = [
     path("leads/", include("tandem.leads.urls")),
     path("forecast/", include("tandem.forecasting.urls")),
     path("targets/", include("tandem.targets.urls")),
+    path("coaching/", include("tandem.coaching.urls")),
     path("activities/", include("tandem.activities.urls")),
     path("product/", include("tandem.product.urls")),
     path("asks/", include("tandem.asks.urls")),

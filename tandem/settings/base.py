@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tandem.leads",
     "tandem.forecasting",
     "tandem.targets",
+    "tandem.coaching",
     "tandem.activities",
     "tandem.competition",
     "tandem.product",

@@ -35,6 +35,7 @@ from django.utils import timezone
 from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
+from tandem.coaching.models import CoachingNote, Review
 from tandem.core import formats
 from tandem.core.api import token_digest, token_generate
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_limit
@@ -478,6 +479,38 @@ def _second(record: models.Model) -> models.Model:
     record.save()
     record.pk = None
     return record
+
+
+def _review(w: World, **changes: Any) -> Review:
+    fields = {"rep": w.people["rep"], "author": w.people["manager"], "period_kind": Review.PeriodKind.MONTH}
+    dates = {"period_start": datetime.date(2026, 11, 1), "period_end": datetime.date(2026, 11, 30)}
+    return Review(**fields, **dates, period_label="November 2026", created_at=NOW, updated_at=NOW, **changes)
+
+
+def _saved_review(w: World) -> Review:
+    review = _review(w)
+    review.save()
+    return review
+
+
+def _shared_review(w: World) -> Review:
+    review = _review(w, status=Review.Status.SHARED, summary="A strong month.")
+    review.save()
+    return review
+
+
+def _coaching_note(w: World) -> CoachingNote:
+    return CoachingNote.objects.create(
+        rep=w.people["rep"],
+        author=w.people["manager"],
+        noted_on=TODAY,
+        text="Call prep",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+NOTE_ADD = _url("coaching:note_add", lambda w: w.people["rep"].pk)
 
 
 def _snapshot(w: World, **changes: Any) -> ForecastSnapshot:
@@ -1180,6 +1213,14 @@ RULES = [
         (Clean("`forecast_override_set` changes the quarter's override instead of adding a second one."),),
     ),
     Rule(
+        "review_unique_rep_period",
+        Review,
+        "period_start",
+        "This rep already has a review for this period: open it instead.",
+        lambda w: _second(_review(w)),
+        (Clean("`review_create` refuses a second review of a rep's period under its period field first."),),
+    ),
+    Rule(
         "forecast_snapshot_quarter_range",
         ForecastSnapshot,
         "fiscal_quarter",
@@ -1823,6 +1864,72 @@ def _text_breaks(limit: int, *ways: Callable[[str, str], Page | Admin | Api]) ->
 
 
 TEXTS = [
+    Text(
+        CoachingNote,
+        "text",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Page(
+                "manager", NOTE_ADD, lambda w: {"noted_on": "2026-11-20", "text": text}, "text", said
+            ),
+            lambda text, said: Api(
+                "manager",
+                "PATCH",
+                _api("/api/coaching/notes/{}", lambda w: _coaching_note(w).pk),
+                lambda w: {"version": 1, "text": text},
+                "text",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Review,
+        "summary",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Page(
+                "manager",
+                lambda w: reverse("coaching:review_detail", args=[_saved_review(w).pk]),
+                lambda w: {"version": 1, "summary": text, "goals": ""},
+                "summary",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Review,
+        "goals",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "manager",
+                "PATCH",
+                _api("/api/coaching/reviews/{}", lambda w: _saved_review(w).pk),
+                lambda w: {"version": 1, "goals": text},
+                "goals",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Review,
+        "rep_comment",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/coaching/reviews/{}/acknowledge", lambda w: _shared_review(w).pk),
+                lambda w: {"version": 1, "rep_comment": text},
+                "rep_comment",
+                said,
+            ),
+        ),
+    ),
     Text(
         ForecastCall,
         "note",
