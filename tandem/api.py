@@ -3,6 +3,7 @@
 from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
+from tandem.coaching.api import router as coaching_router
 from tandem.core.api import (
     ActiveSessionAuth,
     JsonRenderer,
@@ -12,7 +13,6 @@ from tandem.core.api import (
     refuse_nul_text,
 )
 from tandem.decisions.api import router as decisions_router
-from tandem.coaching.api import router as coaching_router
 from tandem.forecasting.api import router as forecasting_router
 from tandem.leads.api import router as leads_router
 from tandem.notifications.api import router as notifications_router

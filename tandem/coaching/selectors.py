@@ -131,15 +131,15 @@ def coached_reps(*, user: User) -> list[CoachedRep]:
     people = User.objects.filter(role=Role.REP, is_active=True)
     if reps is not None:
         people = people.filter(pk__in=reps)
-    notes = {
-        row["rep_id"]: row
+    notes: dict[int, dict[str, Any]] = {
+        row["rep_id"]: dict(row)
         for row in coaching_note_visible(user=user)
         .order_by()
         .values("rep_id")
         .annotate(count=Count("id"), last=Max("noted_on"))
     }
-    reviews = {
-        row["rep_id"]: row
+    reviews: dict[int, dict[str, Any]] = {
+        row["rep_id"]: dict(row)
         for row in review_visible(user=user)
         .order_by()
         .values("rep_id")

@@ -369,11 +369,11 @@ def pipeline_by_close_month(*, user: User, today: datetime.date, months: int = C
     series = []
     for category in OPEN_CATEGORIES:
         points = []
-        for index, (_, start, end) in enumerate(columns):
+        for index, (_, month_first, month_after) in enumerate(columns):
             total, count = totals.get((index, category), (ZERO, 0))
-            dates = {"close_date_to": (end - datetime.timedelta(days=1)).isoformat()} if end else {}
-            if start:
-                dates["close_date_from"] = start.isoformat()
+            dates = {"close_date_to": (month_after - datetime.timedelta(days=1)).isoformat()} if month_after else {}
+            if month_first:
+                dates["close_date_from"] = month_first.isoformat()
             points.append(
                 {
                     "total": total,

@@ -41,4 +41,5 @@ def test_a_manager_coaches_and_reviews_and_the_rep_acknowledges(live_server, sig
 
     mate = signed_in(other_rep)
     response = mate.goto(f"/coaching/reps/{rep.pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404

@@ -8,6 +8,7 @@ period's edges; and for an ended quarter, the rep's call at its fourth week.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -72,7 +73,7 @@ def test_the_review_figures_agree_with_computing_them_by_hand(
     ForecastSnapshot.objects.all().delete()
     first, last = _bounds(spec, start_month)
     stage = {"open": stages.discovery, "won": stages.won, "lost": stages.lost}
-    expected = {"won_amount": Decimal(0), "won": 0, "lost": 0, "open_amount": Decimal(0)}
+    expected: dict[str, Any] = {"won_amount": Decimal(0), "won": 0, "lost": 0, "open_amount": Decimal(0)}
     won_by_quarter: dict[FiscalQuarter, Decimal] = {}
     for mine, kind, cents, offset in deals:
         owner = rep if mine else other_rep
