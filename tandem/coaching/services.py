@@ -70,21 +70,23 @@ def coaching_rep_for_change(*, user: User, pk: int) -> User:
     return rep
 
 
-def coaching_note_for_change(*, user: User, pk: int) -> CoachingNote:
+def coaching_note_for_change(*, user: User, pk: int, lock: bool = False) -> CoachingNote:
+    """A note to change: 404 unseen, 403 seen but not coached by the user (the rep, an executive).
+    `lock` (inside the service's transaction) holds the row until the write commits."""
     note = record_for_change(
         visible=coaching_note_visible(user=user),
         changeable=coaching_note_changeable(user=user),
         pk=pk,
         refusal=NOT_COACH,
     )
-    return CoachingNote.objects.select_for_update().select_related("rep").get(pk=note.pk)
+    return CoachingNote.objects.select_for_update().select_related("rep").get(pk=note.pk) if lock else note
 
 
-def review_for_change(*, user: User, pk: int) -> Review:
+def review_for_change(*, user: User, pk: int, lock: bool = False) -> Review:
     review = record_for_change(
         visible=review_visible(user=user), changeable=review_changeable(user=user), pk=pk, refusal=NOT_COACH
     )
-    return Review.objects.select_for_update().select_related("rep").get(pk=review.pk)
+    return Review.objects.select_for_update().select_related("rep").get(pk=review.pk) if lock else review
 
 
 def _check_version(found: int, expected: int, message: str) -> None:
@@ -111,7 +113,7 @@ def coaching_note_change(
 ) -> CoachingNote:
     """Rewrite a note's day or text; a stale version is refused."""
     require(actor, P.COACH)
-    note = coaching_note_for_change(user=actor, pk=note.pk)
+    note = coaching_note_for_change(user=actor, pk=note.pk, lock=True)
     _check_version(note.version, expected_version, STALE_NOTE)
     before = audit_snapshot(note)
     note.noted_on, note.text = noted_on, text.strip()
@@ -126,7 +128,7 @@ def coaching_note_change(
 @transaction.atomic
 def coaching_note_delete(*, actor: User, note: CoachingNote, expected_version: int) -> None:
     require(actor, P.COACH)
-    note = coaching_note_for_change(user=actor, pk=note.pk)
+    note = coaching_note_for_change(user=actor, pk=note.pk, lock=True)
     _check_version(note.version, expected_version, STALE_NOTE)
     audit_record(actor=actor, record=note, action=Action.DELETED)
     note.delete()
@@ -166,7 +168,7 @@ def review_create(*, actor: User, rep: User, period: str) -> Review:
 def review_change(*, actor: User, review: Review, summary: str, goals: str, expected_version: int) -> Review:
     """Write a draft's summary and goals. A shared review no longer changes."""
     require(actor, P.COACH)
-    review = review_for_change(user=actor, pk=review.pk)
+    review = review_for_change(user=actor, pk=review.pk, lock=True)
     _check_version(review.version, expected_version, STALE_REVIEW)
     if review.status == Review.Status.SHARED:
         raise ValidationError(SHARED_IS_FIXED)
@@ -185,7 +187,7 @@ def review_share(*, actor: User, review: Review, expected_version: int, today: d
     """Share a draft with its rep: its figures are frozen as they stand, so what the rep reads and
     acknowledges keeps saying the same. A review needs its summary before it is shared."""
     require(actor, P.COACH)
-    review = review_for_change(user=actor, pk=review.pk)
+    review = review_for_change(user=actor, pk=review.pk, lock=True)
     _check_version(review.version, expected_version, STALE_REVIEW)
     if review.status == Review.Status.SHARED:
         raise ValidationError(SHARED_IS_FIXED)
