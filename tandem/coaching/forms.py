@@ -4,11 +4,11 @@ import datetime
 
 from django import forms
 
-from tandem.coaching.models import NOTE_LIMIT, Review
-from tandem.core.constraints import text_limit
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
 
 
+# Text fields carry no max_length: the services' full_clean refuses a longer text in the product's
+# words, with both figures (core.constraints.LengthLimit).
 class _Form(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -22,7 +22,6 @@ class NoteForm(_Form):
     noted_on = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
     text = forms.CharField(
         label="Note",
-        max_length=NOTE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What you discussed, observed or agreed."}),
     )
 
@@ -46,13 +45,11 @@ class ReviewForm(_Form):
     summary = forms.CharField(
         label="How the period went",
         required=False,
-        max_length=text_limit(Review, "summary"),
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "What went well, what did not, and why."}),
     )
     goals = forms.CharField(
         label="To work on next",
         required=False,
-        max_length=text_limit(Review, "goals"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "One to three things, each one you can check."}),
     )
 
@@ -66,6 +63,5 @@ class AcknowledgeForm(_Form):
     rep_comment = forms.CharField(
         label="Your comment",
         required=False,
-        max_length=text_limit(Review, "rep_comment"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional: what you take from it, or disagree with."}),
     )
