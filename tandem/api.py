@@ -4,6 +4,7 @@ from tandem.activities.api import router as activities_router
 from tandem.asks.api import router as asks_router
 from tandem.audit.api import router as audit_router
 from tandem.calls.api import router as calls_router
+from tandem.coaching.api import router as coaching_router
 from tandem.commitments.api import router as commitments_router
 from tandem.competition.api import router as competition_router
 from tandem.core.api import (
@@ -47,6 +48,7 @@ api.add_router("/", forecasting_router)
 api.add_router("/", targets_router)
 api.add_router("/", commitments_router)
 api.add_router("/", launches_router)
+api.add_router("/", coaching_router)
 api.add_router("/", activities_router)
 api.add_router("/", product_router)
 api.add_router("/", roadmap_router)

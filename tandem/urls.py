@@ -13,6 +13,7 @@ urlpatterns = [
     path("targets/", include("tandem.targets.urls")),
     path("commitments/", include("tandem.commitments.urls")),
     path("launches/", include("tandem.launches.urls")),
+    path("coaching/", include("tandem.coaching.urls")),
     path("activities/", include("tandem.activities.urls")),
     path("competition/", include("tandem.competition.urls")),
     path("calls/", include("tandem.calls.urls")),

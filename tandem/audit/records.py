@@ -112,6 +112,22 @@ RECORD_TYPES: dict[str, RecordType] = {
         link=_page("forecasting:forecast"),
         related=("rep",),
     ),
+    "coaching.coachingnote": RecordType(
+        noun="coaching note",
+        fields=("rep", "noted_on", "text"),
+        labels={"rep": "Rep", "noted_on": "Noted on"},
+        label=lambda note: f"Coaching note on {note.rep} of {note.noted_on.isoformat()}",
+        link=lambda note: reverse("coaching:rep_coaching", kwargs={"rep_id": note.rep_id}),
+        related=("rep",),
+    ),
+    "coaching.review": RecordType(
+        noun="review",
+        fields=("rep", "period_label", "summary", "goals", "status", "rep_comment"),
+        labels={"rep": "Rep", "period_label": "Period", "rep_comment": "Rep's comment"},
+        label=lambda review: f"Review of {review.rep} for {review.period_label}",
+        link=_detail("coaching:review_detail"),
+        related=("rep",),
+    ),
     "forecasting.forecastoverride": RecordType(
         noun="forecast override",
         fields=("rep", "fiscal_year", "fiscal_quarter", "commit", "best_case", "note", "set_by"),

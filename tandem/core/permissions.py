@@ -12,6 +12,7 @@ from tandem.activities.permissions import ActivitiesPermission
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.calls.permissions import CallsPermission
+from tandem.coaching.permissions import CoachingPermission
 from tandem.commitments.permissions import CommitmentsPermission
 from tandem.competition.permissions import CompetitionPermission
 from tandem.core.roles import Role
@@ -44,6 +45,7 @@ Permission = (
     | CommitmentsPermission
     | CallsPermission
     | CompetitionPermission
+    | CoachingPermission
     | DecisionsPermission
     | ForecastingPermission
     | ImportsPermission
@@ -88,6 +90,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     ForecastingPermission.VIEW_FORECAST: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
     ForecastingPermission.CALL_FORECAST: frozenset({R.REP}),
     ForecastingPermission.OVERRIDE_FORECAST: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    # Coaching is private to the rep and those who coach them (tandem/coaching/selectors.py): the
+    # rep's manager writes notes and reviews, the rep acknowledges a shared review.
+    CoachingPermission.VIEW_COACHING: frozenset({R.REP, R.SALES_MANAGER, R.EXECUTIVE, R.ADMIN}),
+    CoachingPermission.COACH: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    CoachingPermission.ACKNOWLEDGE_REVIEW: frozenset({R.REP}),
     # Reads follow the deal's visibility (activities/selectors.py); writes the deal's write rule.
     ActivitiesPermission.VIEW_ACTIVITIES: frozenset({R.REP, R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     ActivitiesPermission.LOG_ACTIVITY: frozenset({R.REP, R.SALES_MANAGER, R.ADMIN}),

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -332,11 +333,81 @@ def home_context(*, user: User, today: datetime.date | None = None) -> dict[str,
 DASHBOARD_QUARTERS = 6
 
 
-def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
-    """The pipeline dashboard: open deals by stage, and won per fiscal quarter against quota.
+def _chart_ready(months: dict[str, Any]) -> dict[str, Any]:
+    """Amounts as numbers for the page's JSON (json_script does not write Decimals)."""
+    for series in months["series"]:
+        for point in series["points"]:
+            point["total"] = float(point["total"])
+    return months
 
-    Three aggregate queries whatever the number of deals: one GROUP BY stage, one sum per quarter
-    (filtered sums in a single statement), one grouped read of the quotas.
+
+CLOSE_MONTHS = 6
+# The stacking order of the month-of-close chart: surest at the bottom.
+OPEN_CATEGORIES = [
+    Stage.ForecastCategory.COMMIT,
+    Stage.ForecastCategory.BEST_CASE,
+    Stage.ForecastCategory.PIPELINE,
+    Stage.ForecastCategory.OMITTED,
+]
+
+
+def _month_start(day: datetime.date, months_after: int = 0) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months_after
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def pipeline_by_close_month(*, user: User, today: datetime.date, months: int = CLOSE_MONTHS) -> dict[str, Any]:
+    """The open deals this user sees, by month of close date (this month and the next ones) and by
+    forecast category, each figure with the deal list behind it. Deals whose close date has passed
+    are counted in a first "Overdue" column: they are still open and still someone's to close.
+    One grouped query."""
+    first = _month_start(today)
+    after = _month_start(today, months)
+    columns: list[tuple[str, datetime.date | None, datetime.date | None]] = [("Overdue", None, first)]
+    for i in range(months):
+        start = _month_start(today, i)
+        columns.append((start.strftime("%b %Y"), start, _month_start(today, i + 1)))
+    totals: dict[tuple[int, str], tuple[Decimal, int]] = {}
+    rows = (
+        opportunity_visible(user=user)
+        .filter(OPEN, closed_at__isnull=True, close_date__lt=after)
+        .annotate(month=TruncMonth("close_date"))
+        .values("month", "forecast_category")
+        .annotate(total=Sum("amount_home"), count=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        column = 0 if month < first else (month.year * 12 + month.month) - (first.year * 12 + first.month) + 1
+        old_total, old_count = totals.get((column, row["forecast_category"]), (ZERO, 0))
+        totals[(column, row["forecast_category"])] = (old_total + _money(row["total"]), old_count + row["count"])
+    series = []
+    for category in OPEN_CATEGORIES:
+        points = []
+        for index, (_, month_first, month_after) in enumerate(columns):
+            total, count = totals.get((index, category), (ZERO, 0))
+            dates = {"close_date_to": (month_after - datetime.timedelta(days=1)).isoformat()} if month_after else {}
+            if month_first:
+                dates["close_date_from"] = month_first.isoformat()
+            points.append(
+                {
+                    "total": total,
+                    "count": count,
+                    "url": _deal_list(status="open", forecast_category=category, **dates),
+                }
+            )
+        series.append({"category": category.value, "name": category.label, "points": points})
+    return {"months": [label for label, _, _ in columns], "series": series}
+
+
+def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
+    """The pipeline dashboard: open deals by stage and by month of close, and won per fiscal quarter
+    against quota.
+
+    Four aggregate queries whatever the number of deals: one GROUP BY stage, one sum per quarter
+    (filtered sums in a single statement), one grouped read of the quotas, one GROUP BY month and
+    forecast category.
     """
     today = today or timezone.localdate()
     workspace = workspace_get()
@@ -347,7 +418,7 @@ def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dic
     deals = opportunity_visible(user=user)
     stages = (
         deals.filter(OPEN)
-        .values("stage__name", "stage__order")
+        .values("stage_id", "stage__name", "stage__order")
         .annotate(total=Sum("amount_home"), count=Count("id"))
         .order_by("stage__order")
     )
@@ -363,8 +434,15 @@ def dashboard_pipeline(*, user: User, today: datetime.date | None = None) -> dic
         # Product managers see no quota: their chart is won revenue alone, and says so.
         "has_quota": bool(quotas),
         "stages": [
-            {"name": row["stage__name"], "total": float(_money(row["total"])), "count": row["count"]} for row in stages
+            {
+                "name": row["stage__name"],
+                "total": float(_money(row["total"])),
+                "count": row["count"],
+                "url": _deal_list(status="open", stage=row["stage_id"]),
+            }
+            for row in stages
         ],
+        "close_months": _chart_ready(pipeline_by_close_month(user=user, today=today)),
         "quarters": [
             {
                 "label": str(q),

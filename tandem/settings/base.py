@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tandem.targets",
     "tandem.commitments",
     "tandem.launches",
+    "tandem.coaching",
     "tandem.activities",
     "tandem.competition",
     "tandem.calls",

@@ -36,6 +36,8 @@ from tandem.activities.models import Activity
 from tandem.asks.models import Ask, Decision, TriageAction
 from tandem.asks.tests.factories import AskFactory
 from tandem.calls.models import CallAttendee, CallNote, CustomerCall
+from tandem.coaching.models import CoachingNote
+from tandem.coaching.models import Review as CoachingReview
 from tandem.commitments.models import Commitment
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.competition.models import (
@@ -507,6 +509,38 @@ def _second(record: models.Model) -> models.Model:
     record.save()
     record.pk = None
     return record
+
+
+def _review(w: World, **changes: Any) -> CoachingReview:
+    fields = {"rep": w.people["rep"], "author": w.people["manager"], "period_kind": CoachingReview.PeriodKind.MONTH}
+    dates = {"period_start": datetime.date(2026, 11, 1), "period_end": datetime.date(2026, 11, 30)}
+    return CoachingReview(**fields, **dates, period_label="November 2026", created_at=NOW, updated_at=NOW, **changes)
+
+
+def _saved_review(w: World) -> CoachingReview:
+    review = _review(w)
+    review.save()
+    return review
+
+
+def _shared_review(w: World) -> CoachingReview:
+    review = _review(w, status=CoachingReview.Status.SHARED, summary="A strong month.")
+    review.save()
+    return review
+
+
+def _coaching_note(w: World) -> CoachingNote:
+    return CoachingNote.objects.create(
+        rep=w.people["rep"],
+        author=w.people["manager"],
+        noted_on=TODAY,
+        text="Call prep",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+NOTE_ADD = _url("coaching:note_add", lambda w: w.people["rep"].pk)
 
 
 def _snapshot(w: World, **changes: Any) -> ForecastSnapshot:
@@ -1207,6 +1241,14 @@ RULES = [
         "This rep's call already has an override for this quarter: change it instead.",
         lambda w: _second(_forecast_override(w)),
         (Clean("`forecast_override_set` changes the quarter's override instead of adding a second one."),),
+    ),
+    Rule(
+        "review_unique_rep_period",
+        CoachingReview,
+        "period_start",
+        "This rep already has a review for this period: open it instead.",
+        lambda w: _second(_review(w)),
+        (Clean("`review_create` refuses a second review of a rep's period under its period field first."),),
     ),
     Rule(
         "forecast_snapshot_quarter_range",
@@ -2228,6 +2270,72 @@ def _text_breaks(limit: int, *ways: Callable[[str, str], Page | Admin | Api]) ->
 
 
 TEXTS = [
+    Text(
+        CoachingNote,
+        "text",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Page(
+                "manager", NOTE_ADD, lambda w: {"noted_on": "2026-11-20", "text": text}, "text", said
+            ),
+            lambda text, said: Api(
+                "manager",
+                "PATCH",
+                _api("/api/coaching/notes/{}", lambda w: _coaching_note(w).pk),
+                lambda w: {"version": 1, "text": text},
+                "text",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        CoachingReview,
+        "summary",
+        4000,
+        _text_breaks(
+            4000,
+            lambda text, said: Page(
+                "manager",
+                lambda w: reverse("coaching:review_detail", args=[_saved_review(w).pk]),
+                lambda w: {"version": 1, "summary": text, "goals": ""},
+                "summary",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        CoachingReview,
+        "goals",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "manager",
+                "PATCH",
+                _api("/api/coaching/reviews/{}", lambda w: _saved_review(w).pk),
+                lambda w: {"version": 1, "goals": text},
+                "goals",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        CoachingReview,
+        "rep_comment",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _api("/api/coaching/reviews/{}/acknowledge", lambda w: _shared_review(w).pk),
+                lambda w: {"version": 1, "rep_comment": text},
+                "rep_comment",
+                said,
+            ),
+        ),
+    ),
     Text(
         ForecastCall,
         "note",

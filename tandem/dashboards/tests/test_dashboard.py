@@ -53,10 +53,12 @@ def test_pipeline_by_stage_counts_only_open_deals_the_user_may_see(rep, outsider
 
     data = dashboard_pipeline(user=rep, today=TODAY)
 
-    assert data["stages"] == [
+    assert [{k: row[k] for k in ("name", "total", "count")} for row in data["stages"]] == [
         {"name": "Discovery", "total": 3000.0, "count": 2},
         {"name": "Proposal", "total": 5000.0, "count": 1},
     ]
+    # Each bar opens its stage's open deals.
+    assert data["stages"][0]["url"] == f"{reverse('sales:opportunity_list')}?status=open&stage={discovery.pk}"
 
 
 def test_won_per_quarter_is_set_against_the_quota_of_that_quarter(rep, stages):

@@ -7,6 +7,7 @@
   const short = (value) => moneyCompact(value, data.currency);
   const colors = ["#2e86ab", "#1f3a5f", "#f18f01", "#c73e1d", "#6a994e"];
   const charts = [];
+  const open = (url) => { if (url) window.location.href = url; };
 
   const stagesEl = document.getElementById("chart-stages");
   if (stagesEl) {
@@ -26,8 +27,42 @@
       xAxis: { type: "value", axisLabel: { formatter: short } },
       yAxis: { type: "category", inverse: true, data: data.stages.map((s) => s.name) },
       series: [{ type: "bar", name: "Open pipeline", data: data.stages.map((s) => s.total), barMaxWidth: 28,
-                 itemStyle: { borderRadius: [0, 4, 4, 0] } }],
+                 itemStyle: { borderRadius: [0, 4, 4, 0] }, cursor: "pointer" }],
     });
+    // A bar opens the open deals in its stage.
+    chart.on("click", (params) => open(data.stages[params.dataIndex].url));
+    charts.push(chart);
+  }
+
+  const monthsEl = document.getElementById("chart-close-months");
+  if (monthsEl) {
+    const months = data.close_months;
+    const categoryColors = { commit: "#1f3a5f", best_case: "#2e86ab", pipeline: "#9cc5e0", omitted: "#c9ced6" };
+    const chart = echarts.init(monthsEl);
+    chart.setOption({
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        formatter: (params) => {
+          const lines = params.filter((p) => months.series[p.seriesIndex].points[p.dataIndex].count)
+            .map((p) => {
+              const point = months.series[p.seriesIndex].points[p.dataIndex];
+              return `${p.marker}${p.seriesName}: ${money(point.total)} (${number(point.count)} deal${point.count === 1 ? "" : "s"})`;
+            });
+          return `<b>${months.months[params[0].dataIndex]}</b><br>${lines.join("<br>") || "No open deal"}`;
+        },
+      },
+      xAxis: { type: "category", data: months.months },
+      yAxis: { type: "value", axisLabel: { formatter: short } },
+      series: months.series.map((s) => ({
+        type: "bar", stack: "close", name: s.name, color: categoryColors[s.category], barMaxWidth: 40, cursor: "pointer",
+        data: s.points.map((p) => p.total),
+      })),
+    });
+    // A segment opens the open deals of its forecast category closing in its month.
+    chart.on("click", (params) => open(months.series[params.seriesIndex].points[params.dataIndex].url));
     charts.push(chart);
   }
 
