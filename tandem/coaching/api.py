@@ -81,7 +81,7 @@ class CoachingVersionIn(Schema):
     version: int = VERSION
 
 
-class ReviewOut(Schema):
+class CoachingReviewOut(Schema):
     id: int
     rep_id: int
     author: str
@@ -102,14 +102,14 @@ class ReviewOut(Schema):
         return str(review.author)
 
 
-class ReviewAccuracyOut(Schema):
+class CoachingReviewAccuracyOut(Schema):
     quarter: str
     call: Decimal | None = Field(..., description="The commit called at the quarter's fourth week; null: no call.")
     won: Decimal
     ratio: Decimal | None = Field(..., description="1 - |won - call| / call, never below 0.")
 
 
-class ReviewFiguresOut(Schema):
+class CoachingReviewFiguresOut(Schema):
     quota: Decimal
     won_amount: Decimal
     won_count: int
@@ -120,12 +120,12 @@ class ReviewFiguresOut(Schema):
     average_deal: Decimal | None
     cycle_days: Decimal | None
     activities: dict[str, int] = Field(..., description="Activities the rep logged in the period, by kind.")
-    accuracy: list[ReviewAccuracyOut]
+    accuracy: list[CoachingReviewAccuracyOut]
     frozen: bool = Field(..., description="True once shared: the figures as they stood then.")
 
 
-class ReviewDetailOut(ReviewOut):
-    figures: ReviewFiguresOut = Field(..., description="The rep's figures for the period.")
+class CoachingReviewDetailOut(CoachingReviewOut):
+    figures: CoachingReviewFiguresOut = Field(..., description="The rep's figures for the period.")
 
     @staticmethod
     def resolve_figures(review: Review) -> dict[str, Any]:
@@ -133,22 +133,22 @@ class ReviewDetailOut(ReviewOut):
         return {**figures.to_json(), "frozen": review.figures is not None}
 
 
-class ReviewPage(Schema):
-    items: list[ReviewOut]
+class CoachingReviewPage(Schema):
+    items: list[CoachingReviewOut]
     next_cursor: str | None
 
 
-class ReviewCreateIn(Schema):
+class CoachingReviewCreateIn(Schema):
     period: str = Field(..., max_length=10, description="A fiscal quarter as 2027-Q1, or a month as 2026-11.")
 
 
-class ReviewPatch(Schema):
+class CoachingReviewPatch(Schema):
     version: int = VERSION
     summary: str = omittable(max_length=text_limit(Review, "summary"))
     goals: str = omittable(max_length=text_limit(Review, "goals"))
 
 
-class ReviewAcknowledgeIn(Schema):
+class CoachingReviewAcknowledgeIn(Schema):
     version: int = VERSION
     rep_comment: str = Field("", max_length=text_limit(Review, "rep_comment"))
 
@@ -216,7 +216,7 @@ def note_delete(request: ApiRequest, note_id: int, params: Query[CoachingVersion
 
 @router.get(
     "/coaching/reps/{rep_id}/reviews",
-    response={200: ReviewPage, **ERRORS},
+    response={200: CoachingReviewPage, **ERRORS},
     operation_id="coaching_review_list",
     summary="A rep's reviews, the newest period first (a rep sees the shared ones)",
 )
@@ -230,11 +230,11 @@ def review_list(request: ApiRequest, rep_id: int, params: Query[CoachingListIn])
 
 @router.post(
     "/coaching/reps/{rep_id}/reviews",
-    response={201: ReviewDetailOut, **WRITE_ERRORS},
+    response={201: CoachingReviewDetailOut, **WRITE_ERRORS},
     operation_id="coaching_review_create",
     summary="Start a draft review of a rep for a fiscal quarter or a month",
 )
-def review_create(request: ApiRequest, rep_id: int, payload: ReviewCreateIn) -> Status[Review]:
+def review_create(request: ApiRequest, rep_id: int, payload: CoachingReviewCreateIn) -> Status[Review]:
     require(request.user, P.COACH)
     rep = services.coaching_rep_for_change(user=request.user, pk=rep_id)
     review = services.review_create(actor=request.user, rep=rep, period=payload.period)
@@ -243,7 +243,7 @@ def review_create(request: ApiRequest, rep_id: int, payload: ReviewCreateIn) -> 
 
 @router.get(
     "/coaching/reviews/{review_id}",
-    response={200: ReviewDetailOut, **ERRORS},
+    response={200: CoachingReviewDetailOut, **ERRORS},
     operation_id="coaching_review_get",
     summary="A review with the rep's figures for its period",
 )
@@ -254,11 +254,11 @@ def review_detail(request: ApiRequest, review_id: int) -> Review:
 
 @router.patch(
     "/coaching/reviews/{review_id}",
-    response={200: ReviewDetailOut, **WRITE_ERRORS},
+    response={200: CoachingReviewDetailOut, **WRITE_ERRORS},
     operation_id="coaching_review_update",
     summary="Write a draft review's summary and goals",
 )
-def review_update(request: ApiRequest, review_id: int, payload: ReviewPatch) -> Review:
+def review_update(request: ApiRequest, review_id: int, payload: CoachingReviewPatch) -> Review:
     require(request.user, P.COACH)
     review = services.review_for_change(user=request.user, pk=review_id)
     data = payload.dict(exclude_unset=True)
@@ -274,7 +274,7 @@ def review_update(request: ApiRequest, review_id: int, payload: ReviewPatch) -> 
 
 @router.post(
     "/coaching/reviews/{review_id}/share",
-    response={200: ReviewDetailOut, **WRITE_ERRORS},
+    response={200: CoachingReviewDetailOut, **WRITE_ERRORS},
     operation_id="coaching_review_share",
     summary="Share a draft review with its rep, freezing its figures",
 )
@@ -287,11 +287,11 @@ def review_share(request: ApiRequest, review_id: int, payload: CoachingVersionIn
 
 @router.post(
     "/coaching/reviews/{review_id}/acknowledge",
-    response={200: ReviewDetailOut, **WRITE_ERRORS},
+    response={200: CoachingReviewDetailOut, **WRITE_ERRORS},
     operation_id="coaching_review_acknowledge",
     summary="The rep acknowledges a shared review of theirs, with a comment",
 )
-def review_acknowledge(request: ApiRequest, review_id: int, payload: ReviewAcknowledgeIn) -> Review:
+def review_acknowledge(request: ApiRequest, review_id: int, payload: CoachingReviewAcknowledgeIn) -> Review:
     require(request.user, P.ACKNOWLEDGE_REVIEW)
     review = review_get(user=request.user, pk=review_id)
     services.review_acknowledge(

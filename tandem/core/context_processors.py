@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from tandem.asks.permissions import AsksPermission
 from tandem.audit.permissions import AuditPermission
 from tandem.calls.permissions import CallsPermission
+from tandem.coaching.permissions import CoachingPermission
 from tandem.commitments.permissions import CommitmentsPermission
 from tandem.competition.permissions import CompetitionPermission
 from tandem.core.permissions import Permission, has_permission
@@ -84,6 +85,7 @@ GROUPS: list[tuple[str, str, list[Area]]] = [
             Area("Annual target", "targets:target_detail", "bi-flag", TargetsPermission.VIEW_TARGETS),
             Area("Attainment", "targets:attainment", "bi-speedometer2", TargetsPermission.VIEW_ATTAINMENT),
             Area("Territories", "targets:territory_list", "bi-map", TargetsPermission.VIEW_TERRITORIES),
+            Area("Coaching", "coaching:overview", "bi-person-check", CoachingPermission.VIEW_COACHING),
             Area("Dashboards", "dashboards:dashboard", "bi-bar-chart-line", SalesPermission.VIEW_PIPELINE),
         ],
     ),

@@ -33,7 +33,7 @@ def groups_for(user):
 
 
 SALES_TEAM = ["Leads", "Pipeline", "Accounts", "Forecast"]
-LEADERSHIP = [*SALES_TEAM, "Annual target", "Attainment", "Territories", "Dashboards"]
+LEADERSHIP = [*SALES_TEAM, "Annual target", "Attainment", "Territories", "Coaching", "Dashboards"]
 PRODUCT = ["Features", "Roadmap", "Sales roadmap", "Releases", "Launches", "Products"]
 PRODUCT_PLANNING = ["Features", "Roadmap", "Sales roadmap", "Releases", "Launches", "Planning", "Products"]
 SHARED = ["Commitments", "Customer calls", "Competition", "Reviews"]
@@ -46,7 +46,7 @@ SHARED = ["Commitments", "Customer calls", "Competition", "Reviews"]
             Role.REP,
             {
                 "Home": ["Home"],
-                "Sales": [*SALES_TEAM, "Quotas", "Attainment", "Territories", "Dashboards"],
+                "Sales": [*SALES_TEAM, "Quotas", "Attainment", "Territories", "Coaching", "Dashboards"],
                 "Product": PRODUCT,
                 "Together": ["Asks", "Escalations", *SHARED, "Product digest"],
             },
