@@ -22,6 +22,9 @@ from tandem.product.models import Feature, Release
 from tandem.product.selectors import SHAREABLE, feature_visible
 from tandem.sales.models import Opportunity
 from tandem.sales.selectors import opportunity_for_change
+from tandem.webhooks import payloads
+from tandem.webhooks import services as webhooks
+from tandem.webhooks.events import Event
 
 KIND = Notification.Kind.COMMITMENT
 
@@ -236,5 +239,6 @@ def commitment_warnings_send(*, today: datetime.date | None = None) -> int:
     for commitment in commitments:
         # One notices_send per commitment: a person told of two commitments gets both.
         notices_send(notices=_warned(commitment, today))
+        webhooks.emit(Event.COMMITMENT_AT_RISK, payloads.commitment_at_risk(commitment=commitment))
     Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(warned_at=timezone.now())
     return len(commitments)

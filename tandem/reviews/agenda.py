@@ -1,9 +1,7 @@
 """The review's agenda, built from the period's facts as the reader sees them.
 
 The agenda is a list of sections, each made by a plain function of (reader, period); `SECTIONS` is
-their order. A section for a new kind of fact is one function and one line in `SECTIONS`:
-commitments at risk and launches coming wait for `tandem/commitments` and `tandem/launches`,
-competitor intel for `tandem/competition`'s field intel.
+their order. A section for a new kind of fact is one function and one line in `SECTIONS`.
 Each item has a stable key ("feature:12", "ask:40", "escalation:3") that decisions and action
 items taken in the meeting are recorded against.
 """
@@ -17,11 +15,14 @@ from django.db.models import F
 from django.urls import reverse
 
 from tandem.asks.selectors import ask_rows
+from tandem.commitments.selectors import commitments_at_risk as commitments_at_risk_on
+from tandem.competition.selectors import intel_feed
 from tandem.core import formats
 from tandem.decisions.models import Escalation
 from tandem.decisions.selectors import escalation_visible
+from tandem.launches.selectors import launch_plan_rows
 from tandem.people.models import User
-from tandem.product.models import Feature
+from tandem.product.models import Feature, Release
 from tandem.product.selectors import feature_with_evidence, scoring_settings_get
 
 ITEMS_PER_SECTION = 8
@@ -149,11 +150,73 @@ def escalations_due(user: User, period: Period) -> Section:
     return Section("escalations_due", "Escalations due", "No escalation is waiting for a ruling.", items)
 
 
+def commitments_at_risk(user: User, period: Period) -> Section:
+    """Promises to customers at risk on the meeting's day, soonest date first."""
+    commitments = commitments_at_risk_on(user=user, today=period.end)[:ITEMS_PER_SECTION]
+    items = [
+        AgendaItem(
+            key=f"commitment:{c.pk}",
+            title=f"{c.feature.title} for {c.account.name}",
+            detail="promised by " + formats.date_short(c.due_date) if c.due_date else "promised, no date",
+            url=reverse("commitments:commitment_detail", args=[c.pk]),
+            feature_id=c.feature_id,
+        )
+        for c in commitments
+    ]
+    return Section("commitments_at_risk", "Commitments at risk", "No promise to a customer is at risk.", items)
+
+
+LAUNCH_HORIZON = datetime.timedelta(days=30)
+
+
+def launches_coming(user: User, period: Period) -> Section:
+    """Releases with a launch plan due within a month of the meeting."""
+    plans = (
+        launch_plan_rows(user=user)
+        .filter(
+            release__status=Release.Status.PLANNED,
+            release__target_date__gte=period.end,
+            release__target_date__lte=period.end + LAUNCH_HORIZON,
+        )
+        .order_by("release__target_date", "pk")[:ITEMS_PER_SECTION]
+    )
+    items = [
+        AgendaItem(
+            key=f"launch:{plan.pk}",
+            title=str(plan.release),
+            detail="ships " + formats.date_short(plan.release.target_date),
+            url=reverse("launches:launch_detail", args=[plan.pk]),
+        )
+        for plan in plans
+    ]
+    return Section("launches_coming", "Launches coming", "No launch is due in the next month.", items)
+
+
+def competitor_intel(user: User, period: Period) -> Section:
+    """What sales heard about competitors since the last meeting, newest first."""
+    intel = intel_feed(user=user, since=period.start, until=period.end)[:ITEMS_PER_SECTION]
+    items = [
+        AgendaItem(
+            key=f"intel:{note.pk}",
+            title=f"{note.competitor.name}: {note.offered[:100]}",
+            detail=f"{note.account.name} · {note.author}",
+            url=reverse("competition:competitor_detail", args=[note.competitor_id]),
+        )
+        for note in intel
+    ]
+    return Section(
+        "competitor_intel", "Competitor intel", "No competitor intel was logged since the last meeting.", items
+    )
+
+
 SECTIONS: list[Callable[[User, Period], Section]] = [
     new_asks,
     revenue_at_stake,
     single_deal_asks,
     escalations_due,
+    commitments_at_risk,
+    launches_coming,
+    competitor_intel,
 ]
 
 

@@ -2,9 +2,8 @@
 joint ones, each figure linking to the records behind it.
 
 Each card is a list of plain metric functions (`PM_METRICS`, `SALES_METRICS`, `JOINT_METRICS`):
-a metric for a new kind of fact is one function and one line. Waiting for their apps: the PM's
-commitments kept and launches against their success targets (`tandem/commitments`,
-`tandem/launches`) and calls joined (`tandem/competition`'s `calls_joined(pm, quarter)`).
+a metric for a new kind of fact is one function and one line. Still to come: the PM's launches
+against their success targets (`tandem/launches`).
 Every figure is read through the viewer's visibility selectors.
 """
 
@@ -17,11 +16,15 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_visible, decision_visible
+from tandem.calls.selectors import calls_joined
+from tandem.commitments.selectors import commitment_rows
+from tandem.commitments.tracking import State, state_condition
 from tandem.core import formats
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.roles import Role
@@ -136,7 +139,47 @@ def ask_to_decision(scope: Scope) -> Metric:
     )
 
 
-PM_METRICS: list[Callable[[Scope], Metric]] = [ask_to_decision]
+def commitments_kept(scope: Scope) -> Metric:
+    """Of the promises on the PM's products whose date fell in the quarter (up to today), the share
+    delivered: past its date, an approved commitment is either delivered or broken."""
+    if scope.pm is None:
+        return Metric("commitments_kept", "Commitments kept", None, "—", "No product manager chosen.")
+    first, last = scope.bounds
+    today = min(last, timezone.localdate())
+    due = commitment_rows(user=scope.viewer, today=today).filter(
+        feature__product__manager=scope.pm, due_date__gte=first, due_date__lte=today
+    )
+    counts = due.aggregate(
+        kept=Count("pk", filter=state_condition(State.DELIVERED, today=today)),
+        broken=Count("pk", filter=state_condition(State.BROKEN, today=today)),
+    )
+    kept, broken = counts["kept"], counts["broken"]
+    share = kept / (kept + broken) if kept + broken else None
+    return Metric(
+        "commitments_kept",
+        "Commitments kept",
+        share,
+        "—" if share is None else f"{formats.percent(share)} ({kept} of {kept + broken})",
+        f"Promises on {scope.pm}'s products whose date fell in the quarter: delivered against broken.",
+        url=f"{reverse('commitments:commitment_list')}?{urlencode({'state': 'broken'})}",
+    )
+
+
+def customer_calls_joined(scope: Scope) -> Metric:
+    if scope.pm is None:
+        return Metric("calls_joined", "Customer calls joined", None, "—", "No product manager chosen.")
+    joined = calls_joined(scope.pm, scope.quarter)
+    return Metric(
+        "calls_joined",
+        "Customer calls joined",
+        joined,
+        formats.number(joined),
+        f"Customer calls {scope.pm} signed up to that were held in the quarter.",
+        url=reverse("calls:call_list"),
+    )
+
+
+PM_METRICS: list[Callable[[Scope], Metric]] = [ask_to_decision, commitments_kept, customer_calls_joined]
 
 
 # -- the sales manager's card -------------------------------------------------------------------------

@@ -114,3 +114,15 @@ def deal_stage_changed(*, deal: Any, from_stage: Any, actor: Any) -> dict[str, A
         },
         "moved_by": _person(actor),
     }
+
+
+def commitment_at_risk(*, commitment: Any) -> dict[str, Any]:
+    feature, due = commitment.feature, commitment.due_date
+    return {
+        "summary": f"Commitment at risk: {feature.title} for {commitment.account} is due {due.isoformat()}",
+        "url": _url("commitments:commitment_detail", commitment.pk),
+        "commitment": {"id": commitment.pk, "due_date": due.isoformat(), "status": commitment.status},
+        "feature": {"id": feature.pk, "title": feature.title, "release_id": feature.release_id},
+        "account": {"id": commitment.account_id, "name": str(commitment.account)},
+        "opportunity_id": commitment.opportunity_id,
+    }

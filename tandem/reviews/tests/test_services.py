@@ -14,9 +14,13 @@ from django.utils import timezone
 from tandem.asks.evidence import feature_evidence_refresh
 from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
+from tandem.commitments.tests.factories import CommitmentFactory
+from tandem.competition.tests.factories import CompetitorFactory, FieldIntelFactory
 from tandem.core.api import StaleVersion
+from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.notifications.models import Notification
-from tandem.product.tests.factories import FeatureFactory, ProductFactory
+from tandem.product.models import Feature
+from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.reviews.agenda import SECTIONS, Period, agenda_build
 from tandem.reviews.models import MeetingDecision
 from tandem.reviews.services import (
@@ -54,7 +58,45 @@ def test_the_agenda_is_built_from_the_periods_facts_as_each_reader_sees_them(rep
     assert [i.key for i in pm["single_deal_asks"].items] == [f"feature:{feature.pk}"]  # one deal holds it all
     assert pm["escalations_due"].items == []
     assert [i.title for i in _sections(rep, meeting)["new_asks"].items] == ["Okta sign-on for Acme"]
-    assert [s.__name__ for s in SECTIONS] == ["new_asks", "revenue_at_stake", "single_deal_asks", "escalations_due"]
+    assert [s.__name__ for s in SECTIONS] == [
+        *["new_asks", "revenue_at_stake", "single_deal_asks", "escalations_due"],
+        *["commitments_at_risk", "launches_coming", "competitor_intel"],
+    ]
+
+
+def test_the_agenda_brings_commitments_at_risk_launches_coming_and_competitor_intel(rep, outsider_rep, product_manager):
+    product = ProductFactory(manager=product_manager)
+    mine = OpportunityFactory(account=AccountFactory(owner=rep, name="Acme"), owner=rep)
+    theirs = OpportunityFactory(account=AccountFactory(owner=outsider_rep), owner=outsider_rep)
+    soon = CommitmentFactory(
+        opportunity=mine,
+        feature=FeatureFactory(product=product, title="Audit log"),
+        due_date=TODAY + datetime.timedelta(5),
+    )
+    on_track = FeatureFactory(  # committed on a release before the date: not at risk
+        product=product,
+        status=Feature.Status.PLANNED,
+        confidence=Feature.Confidence.COMMITTED,
+        release=ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(30)),
+    )
+    CommitmentFactory(opportunity=mine, feature=on_track, due_date=TODAY + datetime.timedelta(90))
+    CommitmentFactory(opportunity=theirs, due_date=TODAY + datetime.timedelta(5))  # another team's
+    plan = LaunchPlanFactory(release=ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(10)))
+    LaunchPlanFactory(release=ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(60)))
+    heard = FieldIntelFactory(opportunity=mine, competitor=CompetitorFactory(name="Globex CRM"), offered="Half price")
+    FieldIntelFactory(opportunity=mine, created_at=timezone.now() - datetime.timedelta(days=40))  # before the period
+    FieldIntelFactory(opportunity=theirs)
+    meeting = ReviewMeetingFactory(held_on=TODAY, period_start=TODAY - datetime.timedelta(days=14))
+
+    sections = _sections(rep, meeting)
+
+    assert [(i.key, i.title) for i in sections["commitments_at_risk"].items] == [
+        (f"commitment:{soon.pk}", "Audit log for Acme")
+    ]
+    assert [i.key for i in sections["launches_coming"].items] == [f"launch:{plan.pk}"]
+    assert [(i.key, i.title) for i in sections["competitor_intel"].items] == [
+        (f"intel:{heard.pk}", "Globex CRM: Half price")
+    ]
 
 
 def test_a_decision_in_the_meeting_goes_through_the_decision_rights(sales_manager, product_manager):

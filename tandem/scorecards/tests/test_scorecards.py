@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
+from tandem.calls.tests.factories import CallAttendeeFactory, CustomerCallFactory
+from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
 from tandem.decisions.services import decision_record
@@ -72,3 +74,22 @@ def test_the_page_answers_each_card_in_a_bounded_number_of_queries(client, execu
         response = client.get("/scorecards/")
     assert response.status_code == 200
     assert b"card-joint" in response.content
+
+
+def test_the_pms_card_counts_commitments_kept_and_customer_calls_joined(rep, product_manager, executive):
+    today = timezone.localdate()
+    product = ProductFactory(manager=product_manager)
+    shipped = ReleaseFactory(product=product, status=Release.Status.SHIPPED, shipped_at=timezone.now())
+    deal = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    CommitmentFactory(opportunity=deal, feature=FeatureFactory(product=product, release=shipped), due_date=today)
+    declined = FeatureFactory(product=product, status=Feature.Status.DECLINED)
+    CommitmentFactory(opportunity=deal, feature=declined, due_date=today)
+    CommitmentFactory(opportunity=deal, feature=FeatureFactory(), due_date=today)  # another PM's product
+    held = CustomerCallFactory(opportunity=deal, scheduled_at=timezone.now() - datetime.timedelta(minutes=5))
+    CallAttendeeFactory(call=held, product_manager=product_manager)
+    CallAttendeeFactory(call=CustomerCallFactory(opportunity=deal), product_manager=product_manager)  # still to come
+
+    pm = _metrics(scorecards(scope_of(executive, year=None, quarter=None, pm=product_manager.pk, manager=None))["pm"])
+
+    assert pm["commitments_kept"].text == "50% (1 of 2)"
+    assert pm["calls_joined"].value == 1

@@ -2,9 +2,12 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from tandem.asks.services import ask_create
 from tandem.audit.models import AuditEntry
+from tandem.commitments.services import commitment_warnings_send
+from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.core.api import StaleVersion
 from tandem.core.roles import Role
 from tandem.decisions.services import decision_record, escalation_create
@@ -130,3 +133,15 @@ def test_moving_a_deal_emits_deal_stage_changed_and_an_unmoved_change_does_not(r
 def test_emitting_an_unknown_event_is_a_programming_error():
     with pytest.raises(ValueError, match="Unknown webhook event"):
         services.emit("deal.won", {})
+
+
+def test_a_commitment_at_risk_emits_commitment_at_risk_once(rep):
+    subscription = _subscribed(Event.COMMITMENT_AT_RISK)
+    today = timezone.localdate()
+    deal = OpportunityFactory(owner=rep, account__owner=rep)
+    commitment = CommitmentFactory(opportunity=deal, feature=FeatureFactory(title="Audit log"), due_date=today)
+    assert commitment_warnings_send(today=today) == 1
+    assert commitment_warnings_send(today=today) == 0
+    [delivery] = Delivery.objects.filter(subscription=subscription)
+    assert delivery.payload["commitment"] == {"id": commitment.pk, "due_date": today.isoformat(), "status": "approved"}
+    assert delivery.payload["summary"].startswith("Commitment at risk: Audit log for ")
