@@ -32,7 +32,7 @@ from tandem.forecasting.selectors import accuracies, accuracy_ratio
 from tandem.people.models import Team, User
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
-from tandem.sales.selectors import opportunity_visible
+from tandem.sales.selectors import opportunity_visible, quota_visible
 from tandem.targets.selectors import Figures, period_of_quarter, sales_metrics
 
 TOP = 10
@@ -220,14 +220,18 @@ def sales_card(scope: Scope) -> list[Metric]:
                 sum((a.call or Decimal(0) for a in calls), Decimal(0)), sum((a.won for a in calls), Decimal(0))
             )
     bar = lambda name, team_id, value, text: Bar(name, float(value or 0), text, _attainment_url(team_id))  # noqa: E731
+    won = formats.money(total.won_amount, scope.currency)
+    # Quotas are the sales side's and the executive's: a product manager reads what was won, not a 0 quota.
+    sees_quotas = not quota_visible(user=scope.viewer).query.is_empty()
     return [
         Metric(
             "attainment",
             "Attainment",
             total.attainment,
             formats.percent(total.attainment),
-            f"Won {formats.money(total.won_amount, scope.currency)} of a quota of "
-            f"{formats.money(total.quota, scope.currency)}.",
+            f"Won {won} of a quota of {formats.money(total.quota, scope.currency)}."
+            if sees_quotas
+            else f"Won {won}; quotas are shown to sales and executives only.",
             url=_attainment_url(),
             bars=[bar(n, t, (f.attainment or 0) * 100, formats.percent(f.attainment)) for n, t, f in teams],
         ),

@@ -93,3 +93,12 @@ def test_the_pms_card_counts_commitments_kept_and_customer_calls_joined(rep, pro
 
     assert pm["commitments_kept"].text == "50% (1 of 2)"
     assert pm["calls_joined"].value == 1
+
+
+def test_a_product_manager_reads_what_was_won_without_a_quota_they_may_not_see(rep, product_manager, executive):
+    OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    as_pm = _metrics(scorecards(scope_of(product_manager, year=None, quarter=None, pm=None, manager=None))["sales"])
+    as_exec = _metrics(scorecards(scope_of(executive, year=None, quarter=None, pm=None, manager=None))["sales"])
+
+    assert as_pm["attainment"].hint.endswith("quotas are shown to sales and executives only.")
+    assert "of a quota of" in as_exec["attainment"].hint
