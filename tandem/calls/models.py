@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tandem.core import formats
 from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint, text_field
 
 AGENDA_LIMIT = 1000
@@ -38,7 +39,7 @@ class CustomerCall(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Call on {self.opportunity_id} at {self.scheduled_at:%Y-%m-%d %H:%M}"
+        return f"Call on {self.opportunity_id} at {formats.datetime_short(self.scheduled_at)}"
 
 
 class CallAttendee(models.Model):

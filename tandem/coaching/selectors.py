@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tandem.activities.models import Activity
 from tandem.coaching.models import CoachingNote, Review
+from tandem.core import formats
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.roles import Role
 from tandem.forecasting.selectors import accuracies
@@ -173,7 +174,7 @@ def quarter_period(quarter: FiscalQuarter, start_month: int) -> tuple[datetime.d
 def month_period(year: int, month: int) -> tuple[datetime.date, datetime.date, str]:
     first = datetime.date(year, month, 1)
     after = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return first, after - datetime.timedelta(days=1), first.strftime("%B %Y")
+    return first, after - datetime.timedelta(days=1), formats.month_long(first)
 
 
 def reviewable_periods(today: datetime.date, start_month: int) -> list[tuple[str, str]]:
@@ -186,7 +187,7 @@ def reviewable_periods(today: datetime.date, start_month: int) -> list[tuple[str
         quarter = quarter.previous()
     year, month = today.year, today.month
     for _ in range(6):
-        options.append((f"{year}-{month:02d}", datetime.date(year, month, 1).strftime("%B %Y")))
+        options.append((f"{year}-{month:02d}", formats.month_long(datetime.date(year, month, 1))))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return options
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.db import models
 
+from tandem.audit.audited_admin import AuditedAdmin
 from tandem.competition.models import Competitor
 from tandem.core.admin import StaleEditsRefused
 
 
 @admin.register(Competitor)
-class CompetitorAdmin(StaleEditsRefused):
+class CompetitorAdmin(AuditedAdmin, StaleEditsRefused):
     search_fields = ["name"]
     # Bumped by every save in Tandem's pages and API; never typed.
     readonly_fields = ["version"]

@@ -119,6 +119,16 @@ def date_long(value: datetime.date | None) -> str:
     return f"{_DAYS_LONG[day.weekday()]} {day.day} {_MONTHS_LONG[day.month - 1]} {day.year}"
 
 
+def month_short(value: datetime.date) -> str:
+    """'Dec 2026': a chart's month."""
+    return f"{_MONTHS[value.month - 1]} {value.year}"
+
+
+def month_long(value: datetime.date) -> str:
+    """'December 2026': a period named by its month."""
+    return f"{_MONTHS_LONG[value.month - 1]} {value.year}"
+
+
 def datetime_short(value: datetime.datetime | None) -> str:
     """'3 Dec 2026, 14:02' in the user's time zone."""
     if value is None:

@@ -102,6 +102,6 @@ def workspace_export(request: PageRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         workspace_zip_unrestricted(exported_by=request.user.username), content_type="application/zip"
     )
-    stamp = timezone.now().strftime("%Y-%m-%d-%H%M")
+    stamp = timezone.now().isoformat(timespec="minutes")[:16].replace(":", "")  # a file name: 2026-12-07T1830
     response["Content-Disposition"] = f'attachment; filename="tandem-workspace-{stamp}.zip"'
     return response

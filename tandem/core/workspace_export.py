@@ -57,6 +57,36 @@ WORKSPACE_MODELS = [
     "forecasting.ForecastWeek",
     "forecasting.ForecastSnapshot",
     "targets.SalesTarget",
+    "competition.CompetitorProduct",
+    "competition.Battlecard",
+    "competition.BattlecardRevision",
+    "competition.FieldIntel",
+    "competition.LossFeature",
+    "roadmap.RoadmapSettings",
+    "roadmap.LifecycleMove",
+    "roadmap.MarketResearch",
+    "roadmap.MarketResearch_competitors",
+    "planning.TeamCapacity",
+    "planning.FeatureBuild",
+    "planning.FeatureBuild_needs",
+    "planning.QuarterPlan",
+    "planning.QuarterPlan_features",
+    "commitments.Commitment",
+    "launches.LaunchPlan",
+    "launches.ChecklistItem",
+    "launches.SuccessMetric",
+    "launches.DigestSettings",
+    "calls.CustomerCall",
+    "calls.CustomerCall_asks",
+    "calls.CallAttendee",
+    "calls.CallNote",
+    "coaching.CoachingNote",
+    "coaching.Review",
+    "reviews.Review",
+    "reviews.Review_attendees",
+    "reviews.ReviewMeeting",
+    "reviews.MeetingDecision",
+    "reviews.ActionItem",
     "core.SavedView",
     "notifications.Notification",
     "audit.AuditEntry",
@@ -76,27 +106,21 @@ OMITTED = {
     "triage.IndexChange": "the in-memory index's change log",
     "webhooks.Subscription": "signing secrets: an admin subscribes the new workspace again",
     "webhooks.Delivery": "the log of deliveries already made",
+    "sales.RepMonthFigures": "figures the database computes again from the deals (its triggers)",
+    "commitments.WarningDay": "the days whose warnings were queued",
+    "launches.DigestDelivery": "the log of digests already sent",
+    "imports.ImportJob": "the trace of an uploaded file, not a record of the workspace",
+    "imports.ImportMapping": "remembered column mappings of uploaded files",
+    "imports.StagedRow": "rows of an import waiting to be written",
+    "imports.RejectedRow": "rows an import refused",
 }
 # Columns left out of an exported model: a password hash never leaves the database.
 OMITTED_COLUMNS = {"people.User": {"password"}}
 
-TANDEM_APPS = (
-    "core",
-    "people",
-    "sales",
-    "leads",
-    "forecasting",
-    "targets",
-    "activities",
-    "competition",
-    "product",
-    "asks",
-    "triage",
-    "decisions",
-    "notifications",
-    "audit",
-    "webhooks",
-)
+
+def tandem_app_labels() -> set[str]:
+    """Tandem's own apps, as installed: a new app's models must be exported or left out for a reason."""
+    return {config.label for config in apps.get_app_configs() if config.name.startswith("tandem.")}
 
 
 def file_name(label: str) -> str:

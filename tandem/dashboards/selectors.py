@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.asks.filters import asks_escalated, asks_in_status
 from tandem.asks.models import Ask
 from tandem.asks.selectors import ask_inbox_count, ask_rows, ask_visible, decision_visible, feature_evidence_visible
+from tandem.core import formats
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.money import CENT, workspace_get
 from tandem.core.permissions import has_permission
@@ -366,7 +367,7 @@ def pipeline_by_close_month(*, user: User, today: datetime.date, months: int = C
     columns: list[tuple[str, datetime.date | None, datetime.date | None]] = [("Overdue", None, first)]
     for i in range(months):
         start = _month_start(today, i)
-        columns.append((start.strftime("%b %Y"), start, _month_start(today, i + 1)))
+        columns.append((formats.month_short(start), start, _month_start(today, i + 1)))
     totals: dict[tuple[int, str], tuple[Decimal, int]] = {}
     rows = (
         opportunity_visible(user=user)

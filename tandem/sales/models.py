@@ -303,7 +303,7 @@ class RepMonthFigures(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner_id} {self.month:%Y-%m}"
+        return f"{self.owner_id} {self.month.isoformat()[:7]}"
 
 
 class StageChange(models.Model):

@@ -2269,7 +2269,61 @@ def _text_breaks(limit: int, *ways: Callable[[str, str], Page | Admin | Api]) ->
     return tuple(way(_long(limit), _too_long(limit)) for way in ways)
 
 
+def _review_meeting(w: World) -> ReviewMeeting:
+    review = Review.objects.create(name="Weekly review", organiser=w.people["manager"])
+    review.attendees.add(w.people["rep"])
+    return ReviewMeeting.objects.create(review=review, held_on=TODAY, period_start=TODAY)
+
+
 TEXTS = [
+    Text(
+        ActionItem,
+        "title",
+        500,
+        _text_breaks(
+            500,
+            lambda text, said: Api(
+                "manager",
+                "POST",
+                _api("/api/review-meetings/{}/action-items", lambda w: _review_meeting(w).pk),
+                lambda w: {"title": text, "owner_id": w.people["rep"].pk, "due_on": TODAY.isoformat()},
+                "title",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        ReviewMeeting,
+        "notes",
+        10000,
+        _text_breaks(
+            10000,
+            lambda text, said: Api(
+                "manager",
+                "POST",
+                _api("/api/review-meetings/{}/minutes", lambda w: _review_meeting(w).pk),
+                lambda w: {"notes": text, "version": 1},
+                "notes",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        QuarterPlan,
+        "note",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "exec",
+                "POST",
+                _api("/api/planning/plans"),
+                lambda w: {"fiscal_year": 2027, "fiscal_quarter": 2, "blend": "0.5", "note": text},
+                "note",
+                said,
+            ),
+        ),
+    ),
     Text(
         CoachingNote,
         "text",

@@ -95,9 +95,10 @@ def test_every_list_endpoint_is_checked():
 
 @pytest.mark.parametrize(("path", "operation_id"), LISTS, ids=[op for _, op in LISTS])
 @pytest.mark.parametrize("cursor", TAMPERED.values(), ids=TAMPERED.keys())
-def test_a_tampered_cursor_is_a_422_on_every_list(client, world, as_reader, path, operation_id, cursor):
-    # A list under a record (a deal's activities, a webhook's deliveries) is read under one the reader sees.
-    under = {"opportunity_id": world.opportunity.pk}
+def test_a_tampered_cursor_is_a_422_on_every_list(client, world, rep, as_reader, path, operation_id, cursor):
+    # A list under a record (a deal's activities, a webhook's deliveries, a rep's coaching) is read
+    # under one the reader sees.
+    under = {"opportunity_id": world.opportunity.pk, "rep_id": rep.pk}
     if "{subscription_id}" in path:
         under["subscription_id"] = SubscriptionFactory().pk
     response = client.get(path.format(**under), {"cursor": cursor}, headers=as_reader)
