@@ -142,14 +142,12 @@ class NavItem:
     icon: str
     active: bool = False
     counter: Callable[[], int] | None = field(default=None, repr=False)
-    _badge: int | None = field(default=None, repr=False)
 
     def badge(self) -> int:
         """The count shown beside the label (overdue escalations), queried only when a page's navbar
-        draws it: htmx partials render with this context too, and must not pay for it."""
-        if self._badge is None:
-            self._badge = self.counter() if self.counter is not None else 0
-        return self._badge
+        draws it (htmx partials render with this context too, and must not pay for it); the query
+        runs once, in `NavigationCounts`."""
+        return self.counter() if self.counter is not None else 0
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from tandem.core import formats
 from tandem.webhooks.events import Event
 
 NEED_SHOWN = 120
@@ -119,7 +120,7 @@ def deal_stage_changed(*, deal: Any, from_stage: Any, actor: Any) -> dict[str, A
 def commitment_at_risk(*, commitment: Any) -> dict[str, Any]:
     feature, due = commitment.feature, commitment.due_date
     return {
-        "summary": f"Commitment at risk: {feature.title} for {commitment.account} is due {due.isoformat()}",
+        "summary": f"Commitment at risk: {feature.title} for {commitment.account} is due {formats.date_short(due)}",
         "url": _url("commitments:commitment_detail", commitment.pk),
         "commitment": {"id": commitment.pk, "due_date": due.isoformat(), "status": commitment.status},
         "feature": {"id": feature.pk, "title": feature.title, "release_id": feature.release_id},
