@@ -78,6 +78,7 @@ SETS = (
     ),
     LabelledSet("ledgerline", "ledgerline_asks.json", ""),
     LabelledSet("brightpost", "brightpost_asks.json", ""),
+    LabelledSet("haulmark", "haulmark_asks.json", ""),
 )
 
 
