@@ -169,6 +169,8 @@ def _candidates(
 ) -> list[Candidate]:
     index = current_index()
     need, why = wording.without_name(need, customer), wording.without_name(why, customer)
+    # The vectors stored when the ask was logged keep its label: a query without it no longer meets
+    # other asks on their shared label.
     need = wording.without_label(need, index.vocabulary)
     query_terms = wording.repaired(wording.terms(need), index.vocabulary)
     if typing and query_terms and not need[-1:].isspace():
