@@ -15,9 +15,11 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tandem.asks.models import Ask, Decision
 from tandem.audit.tests.factories import AuditEntryFactory
@@ -29,8 +31,8 @@ from tandem.competition.models import BattlecardRevision, CompetitorProduct
 from tandem.competition.tests.factories import BattlecardFactory, FieldIntelFactory, LossFeatureFactory
 from tandem.core.models import SavedView
 from tandem.core.roles import Role
-from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, columns_of, file_name
-from tandem.core.workspace_import import workspace_holdings, workspace_import
+from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, columns_of, file_name, value_text
+from tandem.core.workspace_import import _reader, workspace_holdings, workspace_import
 from tandem.launches.models import DigestSettings
 from tandem.launches.tests.factories import ChecklistItemFactory, SuccessMetricFactory
 from tandem.people.models import Team, User
@@ -348,3 +350,30 @@ def test_the_profile_page_offers_the_import_to_admins_only(client, admin_user, e
     assert IMPORT in client.get(reverse("people:profile")).content.decode()
     client.force_login(executive)
     assert IMPORT not in client.get(reverse("people:profile")).content.decode()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+JSON_FIELD = st.lists(JSON, max_size=3) | st.dictionaries(st.text(), JSON, max_size=3)
+
+
+@given(
+    st.one_of(
+        st.tuples(st.just(models.BooleanField()), st.booleans()),
+        st.tuples(st.just(models.DateField()), st.dates()),
+        st.tuples(st.just(models.DateTimeField()), st.datetimes(timezones=st.just(datetime.UTC))),
+        st.tuples(st.just(models.DecimalField()), st.decimals(allow_nan=False, allow_infinity=False, places=2)),
+        st.tuples(
+            st.just(models.JSONField()), st.lists(JSON, max_size=3) | st.dictionaries(st.text(), JSON, max_size=3)
+        ),
+        st.tuples(st.just(models.PositiveIntegerField()), st.integers(min_value=0, max_value=2**63 - 1)),
+        st.tuples(st.just(models.TextField()), st.text()),
+    )
+)
+def test_every_value_the_export_writes_reads_back_as_it_was(field_and_value):
+    # Times as the database gives them: in UTC (it stores no zone).
+    model_field, value = field_and_value
+    assert _reader(model_field)(value_text(value)) == value
