@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+import logging
 import secrets
 import zipfile
 from collections.abc import Callable, Iterator
@@ -32,6 +33,8 @@ from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, colu
 from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.sales import month_figures
+
+logger = logging.getLogger(__name__)
 
 BATCH = 2000
 MANIFEST = "manifest.json"
@@ -383,4 +386,11 @@ def workspace_import(*, source: Path | IO[bytes], actor: User | None = None) -> 
                     User._base_manager.filter(username=actor.username).update(password=importer_password)
         except DatabaseError as error:
             raise _refuse(f"The database refused {loading}: {str(error).strip().splitlines()[0]}") from error
+    # Who moved which workspace in stays in the log: the audit trail itself was just replaced.
+    logger.info(
+        "workspace imported: %s records, exported at %s by %s",
+        summary.records,
+        manifest.get("exported_at"),
+        manifest.get("exported_by"),
+    )
     return summary

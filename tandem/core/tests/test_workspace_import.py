@@ -217,10 +217,13 @@ def _edit(label: str, edit: Any) -> Any:
     return change
 
 
-def test_the_small_workspace_imports(exported):
+def test_the_small_workspace_imports_and_its_people_reset_their_passwords(client, exported, rep, mailoutbox):
     summary = workspace_import(source=exported)
     assert summary.rows["sales.Account"] == 1
     assert Account.objects.get().name == "Acme"
+    # Django sends no reset link to an unusable password: the imported one is usable, and unknown.
+    client.post(reverse("password_reset"), {"email": rep.email})
+    assert [message.to for message in mailoutbox] == [[rep.email]]
 
 
 def test_another_format_version_is_refused(exported):
