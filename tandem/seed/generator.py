@@ -194,8 +194,11 @@ class WorkspaceGenerator:
         if self.scale.name == "demo":
             # Imported here: the scenes read this generator's state.
             from tandem.seed.loop import LoopScenes
+            from tandem.seed.together import TogetherScenes
 
-            yield from LoopScenes(self).tables()
+            scenes = LoopScenes(self)
+            yield from scenes.tables()
+            yield from TogetherScenes(self, scenes).tables()
 
     # -- the company ---------------------------------------------------------------------------
 
