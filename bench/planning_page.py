@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -53,7 +53,8 @@ def main(loads: int) -> None:
         assert response.status_code == 200, response.status_code
     rest = sorted(times[1:])
     p95 = rest[max(0, round(0.95 * len(rest)) - 1)]
-    print(f"first load {times[0]:.0f} ms; the next {len(rest)}: median {statistics.median(rest):.0f} ms, p95 {p95:.0f} ms")
+    median = statistics.median(rest)
+    print(f"first load {times[0]:.0f} ms; the next {len(rest)}: median {median:.0f} ms, p95 {p95:.0f} ms")
     print(f"exact solves: {solves} over {loads} loads")
 
 

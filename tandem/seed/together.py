@@ -28,6 +28,8 @@ MODELS = (
     ChecklistItem, SuccessMetric,
 )  # fmt: skip
 INTEL_PER_COMPETITOR = 3
+CALLS_AHEAD = 4
+CALLS_HELD = 4  # each raised one ask
 DEPENDENCY_SHARE = 0.15  # of the builds, how many need an earlier feature of their product first
 
 
@@ -115,10 +117,10 @@ class TogetherScenes:
         call_asks: list[Row] = []
         quarter_start = g.quarter.bounds(FISCAL_YEAR_START_MONTH)[0]
         days_into_quarter = max(1, (g.today - quarter_start).days)
-        deals = rng.sample(self.deals, 8)
+        deals = rng.sample(self.deals, CALLS_AHEAD + CALLS_HELD)
         next_ask = self.loop.next_ask
         for i, deal in enumerate(deals):
-            upcoming = i < 4
+            upcoming = i < CALLS_AHEAD
             days = rng.randint(1, 14) if upcoming else -rng.randint(1, min(days_into_quarter, 60))
             scheduled = self._ts(days, hour=14 + i % 4)
             opened = max(g.opp_created[deal], min(scheduled, g.now_ts) - 5 * DAY)
