@@ -135,7 +135,8 @@ def committed_features(*, user: User, feature_ids: list[int], quarter_end: datet
     seen = set(commitment_visible(user=user).filter(pk__in=promised.values("pk")).values_list("pk", flat=True))
     promises: dict[int, list[Promise]] = defaultdict(list)
     for pk, feature_id, account, due_date in promised.values_list("pk", "feature_id", "account__name", "due_date"):
-        promises[feature_id].append(Promise(account if pk in seen else "", due_date))
+        if due_date is not None:  # a commitment without a date never passes `due_date__lte`
+            promises[feature_id].append(Promise(account if pk in seen else "", due_date))
     return promises
 
 

@@ -112,9 +112,14 @@ def test_the_frontier_is_solved_once_for_the_same_facts_and_again_when_one_chang
         feature = FeatureFactory(effort=Decimal("5"))
         feature.goals.add(GoalFactory(weight=Decimal(weight)))
         FeatureBuildFactory(feature=feature, team=team)
-    solves = []
+    solves: list[int] = []
     solve = selectors.frontier
-    monkeypatch.setattr(selectors, "frontier", lambda *args, **kwargs: solves.append(1) or solve(*args, **kwargs))
+
+    def counted(*args, **kwargs):
+        solves.append(1)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "frontier", counted)
     client.force_login(executive)
 
     first = client.get(URL + "&blend=0.4").context["result"]
