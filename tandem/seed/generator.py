@@ -191,14 +191,14 @@ class WorkspaceGenerator:
         yield self.sales_targets()
         yield self.commitments()
         yield self.leads()
-        if self.scale.name == "demo":
-            # Imported here: the scenes read this generator's state.
-            from tandem.seed.loop import LoopScenes
-            from tandem.seed.together import TogetherScenes
+        # Imported here: the scenes read this generator's state.
+        from tandem.seed.loop import LoopScenes
+        from tandem.seed.together import TogetherScenes
 
-            scenes = LoopScenes(self)
+        scenes = LoopScenes(self) if self.scale.name == "demo" else None
+        if scenes is not None:
             yield from scenes.tables()
-            yield from TogetherScenes(self, scenes).tables()
+        yield from TogetherScenes(self, scenes).tables()
 
     # -- the company ---------------------------------------------------------------------------
 

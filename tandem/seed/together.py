@@ -4,7 +4,10 @@ dependencies so the planning page has a frontier, a product-sales review with tw
 decisions and action items, and launch plans with checklists and success metrics.
 
 Written after `loop.py`'s scenes, from a random stream of their own (`seed + 2`): every row the
-generator and the loop made stays as it was.
+generator and the loop made stays as it was. The large scale (no loop scenes) gets the field intel
+alone, in proportion (one piece per `DEALS_PER_INTEL` deals, on any open deal), for the agenda's
+benchmark; builds would make its planning page solve twelve thousand candidates, calls and reviews
+are the demo's stories.
 """
 
 import datetime
@@ -28,13 +31,14 @@ MODELS = (
     ChecklistItem, SuccessMetric,
 )  # fmt: skip
 INTEL_PER_COMPETITOR = 3
+DEALS_PER_INTEL = 50  # beyond the demo
 CALLS_AHEAD = 4
 CALLS_HELD = 4  # each raised one ask
 DEPENDENCY_SHARE = 0.15  # of the builds, how many need an earlier feature of their product first
 
 
 class TogetherScenes:
-    def __init__(self, generator: WorkspaceGenerator, loop: LoopScenes) -> None:
+    def __init__(self, generator: WorkspaceGenerator, loop: LoopScenes | None) -> None:
         self.g = generator
         self.loop = loop
         self.rng = SeedRandom(generator.seed + 2)
@@ -47,10 +51,14 @@ class TogetherScenes:
         self.deals = [
             opp
             for opp in range(1, len(generator.opp_owner))
-            if generator.opp_owner[opp] in people and generator.opp_stage[opp] < STAGE_WON
+            if generator.opp_stage[opp] < STAGE_WON and (loop is None or generator.opp_owner[opp] in people)
         ]
+        self.rep_deal = next((opp for opp in self.deals if generator.opp_owner[opp] == self.rep), self.deals[0])
 
     def tables(self) -> Iterator[Table]:
+        if self.loop is None:
+            yield self.intel()
+            return
         yield from self.builds()
         yield self.intel()
         yield from self.calls()
@@ -85,12 +93,15 @@ class TogetherScenes:
     # -- competition -----------------------------------------------------------------------------
 
     def intel(self) -> Table:
-        """A few pieces of intel per competitor over the last two months, from the demo teams' deals."""
+        """Intel on each competitor over the last two months, on open deals (the demo teams', the
+        first on `rep`'s own), by the deal's owner."""
         g, rng = self.g, self.rng
+        competitors = len(words.COMPETITORS)
+        per_competitor = INTEL_PER_COMPETITOR if self.loop else g.scale.opportunities // DEALS_PER_INTEL // competitors
         rows: list[Row] = []
-        for competitor in range(1, len(words.COMPETITORS) + 1):
-            for _ in range(INTEL_PER_COMPETITOR):
-                deal = rng.choice(self.deals)
+        for competitor in range(1, competitors + 1):
+            for _ in range(per_competitor):
+                deal = rng.choice(self.deals) if rows else self.rep_deal
                 offered, claims = rng.choice(words.INTEL)
                 price = Decimal(rng.randint(4, 60) * 1000) if rng.random() < 0.6 else None
                 at = max(self._ts(-rng.randint(1, 60)), g.opp_created[deal] + HOUR)
@@ -99,10 +110,9 @@ class TogetherScenes:
                     (len(rows) + 1, competitor, g.opp_account[deal], deal if on_deal else None, offered, price,
                      claims, g.opp_owner[deal], g._dt(at))
                 )  # fmt: skip
-        rows[0] = (*rows[0][:7], self.rep, rows[0][8])  # the rep's own, to find on their deal
         fields = ("id", "competitor", "account", "opportunity", "offered", "price_home", "claims", "author",
                   "created_at")  # fmt: skip
-        return Table(FieldIntel, fields, rows)
+        return Table(FieldIntel, fields, rows, competitors * per_competitor)
 
     # -- customer calls --------------------------------------------------------------------------
 
@@ -118,6 +128,7 @@ class TogetherScenes:
         quarter_start = g.quarter.bounds(FISCAL_YEAR_START_MONTH)[0]
         days_into_quarter = max(1, (g.today - quarter_start).days)
         deals = rng.sample(self.deals, CALLS_AHEAD + CALLS_HELD)
+        assert self.loop is not None  # the calls are the demo's
         next_ask = self.loop.next_ask
         for i, deal in enumerate(deals):
             upcoming = i < CALLS_AHEAD
@@ -180,6 +191,7 @@ class TogetherScenes:
         ]  # fmt: skip
         yield Table(ReviewMeeting, ("id", "review", "held_on", "period_start", "notes", "minutes_sent_at", "version"),
                     meetings)  # fmt: skip
+        assert self.loop is not None  # the review is the demo's
         decision_id = g.decision_count + len(self.loop.decisions)
         decisions: list[Row] = []
         links: list[Row] = []
