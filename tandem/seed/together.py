@@ -16,13 +16,22 @@ from decimal import Decimal
 
 from tandem.asks.models import Ask, Decision
 from tandem.calls.models import CallAttendee, CallNote, CustomerCall
+from tandem.commitments.models import Commitment
 from tandem.competition.models import FieldIntel
 from tandem.core.bulk import Row, Table
 from tandem.launches.models import ChecklistItem, LaunchPlan, SuccessMetric
 from tandem.planning.models import FeatureBuild
 from tandem.reviews.models import ActionItem, MeetingDecision, Review, ReviewMeeting
 from tandem.seed import words
-from tandem.seed.generator import DAY, FISCAL_YEAR_START_MONTH, STAGE_WON, SeedRandom, WorkspaceGenerator, _noun
+from tandem.seed.generator import (
+    COMMITMENT_FIELDS,
+    DAY,
+    FISCAL_YEAR_START_MONTH,
+    STAGE_WON,
+    SeedRandom,
+    WorkspaceGenerator,
+    _noun,
+)
 from tandem.seed.loop import ASK_FIELDS, HOUR, LoopScenes
 
 MODELS = (
@@ -89,6 +98,21 @@ class TogetherScenes:
             earlier.append(feature)
         yield Table(FeatureBuild, ("id", "feature", "team", "must_have", "updated_at", "version"), builds)
         yield Table(FeatureBuild.needs.through, ("id", "featurebuild", "feature"), needs)
+        yield self.promise([row[1] for row in builds], needing={row[1] for row in needs} | {row[2] for row in needs})
+
+    def promise(self, built: list[int], needing: set[int]) -> Table:
+        """`rep` promised a backlog feature to their deal's account a month into next quarter, and the
+        PM approved it: planning shows it as a must-have of next quarter, with the promise."""
+        g = self.g
+        feature = next(f for f in built if g.feature_status[f] == "backlog" and f not in needing)
+        due = g.quarter.next().bounds(FISCAL_YEAR_START_MONTH)[0] + datetime.timedelta(days=30)
+        requested = self._ts(-10)
+        row = (
+            g.commitment_count + 1, self.rep_deal, g.opp_account[self.rep_deal], feature, due,
+            "Promised to their CIO on the renewal call, in writing.", Commitment.Status.APPROVED.value,
+            self.rep, g._dt(requested), self.pm, g._dt(requested + 2 * DAY), "", 1,
+        )  # fmt: skip
+        return Table(Commitment, COMMITMENT_FIELDS, [row])
 
     # -- competition -----------------------------------------------------------------------------
 
