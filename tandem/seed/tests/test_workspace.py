@@ -369,11 +369,13 @@ def test_the_demo_shows_working_as_one_team(demo, client):
     users = {user.username: user for user in User.objects.filter(username__in=["rep", "pm", "exec", "manager"])}
     planned = fiscal_quarter_of(TODAY, 2).next()
     client.force_login(users["exec"])
-    result = client.get(reverse("planning:planning"), {"year": planned.year, "quarter": planned.quarter}).context[
-        "result"
-    ]
+    planning = client.get(reverse("planning:planning"), {"year": planned.year, "quarter": planned.quarter})
+    result = planning.context["result"]
     assert not result.refusal
     assert len(result.points) >= 3  # a real trade-off between revenue and strategy
+    must_haves = planning.context["must_haves"]  # the rep's approved promise among them
+    assert any(because[0].startswith("committed to") for _, because in must_haves)
+    assert {row.candidate.key for row, _ in must_haves} <= set(result.optimal.feature_ids)
 
     meeting = ReviewMeeting.objects.order_by("-held_on").first()
     page = client.get(reverse("reviews:meeting_detail", args=[meeting.pk]))
