@@ -164,9 +164,12 @@ def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> 
         .order_by("feature_id")
     )
     needs: dict[int, list[int]] = defaultdict(list)
-    for feature_id, need_id in FeatureBuild.needs.through.objects.filter(
-        featurebuild__feature__status__in=PLANNABLE
-    ).values_list("featurebuild__feature_id", "feature_id"):
+    # A need already shipped or being built is met; one declined, or with no team, keeps its feature out.
+    for feature_id, need_id in (
+        FeatureBuild.needs.through.objects.filter(featurebuild__feature__status__in=PLANNABLE)
+        .exclude(feature__status__in=(Feature.Status.SHIPPED, Feature.Status.IN_PROGRESS))
+        .values_list("featurebuild__feature_id", "feature_id")
+    ):
         needs[feature_id].append(need_id)
     goal_weight = dict(Goal.objects.filter(is_active=True).values_list("pk", "weight"))
     strategic: dict[int, Decimal] = defaultdict(Decimal)

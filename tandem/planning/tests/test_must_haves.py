@@ -15,6 +15,7 @@ from tandem.core.money import workspace_get
 from tandem.planning import selectors
 from tandem.planning.selectors import planning_inputs
 from tandem.planning.tests.factories import EngineeringTeamFactory, FeatureBuildFactory, TeamCapacityFactory
+from tandem.product.models import Feature
 from tandem.product.tests.factories import FeatureFactory, GoalFactory
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
@@ -60,6 +61,19 @@ def test_a_feature_promised_by_the_quarters_end_is_a_must_have_and_the_page_says
     # The capacity holds one feature: the promise beats the one that serves a goal, at every blend.
     assert response.context["result"].optimal.feature_ids == [promised.pk]
     assert all(point.feature_ids == [promised.pk] for point in response.context["result"].points)
+
+
+def test_a_promised_feature_needing_one_already_shipped_is_planned(executive, rep):
+    team = EngineeringTeamFactory()
+    TeamCapacityFactory(team=team, fiscal_year=QUARTER.year, fiscal_quarter=QUARTER.quarter)
+    shipped = FeatureFactory(title="SAML single sign-on", status=Feature.Status.SHIPPED)
+    promised = FeatureFactory(title="SCIM provisioning", effort=Decimal("5"))
+    FeatureBuildFactory(feature=promised, team=team).needs.add(shipped)
+    _promise(rep, promised, _last_day())
+    inputs = planning_inputs(user=executive, quarter=QUARTER, start_month=workspace_get().fiscal_year_start_month)
+    result = selectors.planning_frontier(inputs=inputs, blend=0.5)
+    assert not result.refusal
+    assert result.optimal.feature_ids == [promised.pk]
 
 
 def test_the_engineering_lead_sees_the_must_have_but_not_the_deal_behind_it(client, engineering_lead, rep):
