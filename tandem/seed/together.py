@@ -158,6 +158,8 @@ class TogetherScenes:
             upcoming = i < CALLS_AHEAD
             days = rng.randint(1, 14) if upcoming else -rng.randint(1, min(days_into_quarter, 60))
             scheduled = self._ts(days, hour=14 + i % 4)
+            if not upcoming:  # held while the deal was open, and over before today
+                scheduled = min(max(scheduled, g.opp_created[deal] + DAY), g.now_ts - 3 * HOUR)
             opened = max(g.opp_created[deal], min(scheduled, g.now_ts) - 5 * DAY)
             call_id = len(calls) + 1
             agenda = words.CALL_AGENDAS[i % len(words.CALL_AGENDAS)]

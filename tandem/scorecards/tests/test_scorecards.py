@@ -108,7 +108,7 @@ def test_a_product_manager_reads_what_was_won_without_a_quota_they_may_not_see(r
 
 def test_the_pms_card_counts_their_launches_metrics_that_reached_their_target(client, product_manager, executive):
     product = ProductFactory(manager=product_manager, name="Halcyon Platform")
-    shipped = ReleaseFactory(product=product, name="2027.4", status=Release.Status.SHIPPED, shipped_at=timezone.now())
+    shipped = ReleaseFactory(product=product, name="Winter", status=Release.Status.SHIPPED, shipped_at=timezone.now())
     plan = LaunchPlanFactory(release=shipped)
     SuccessMetricFactory(plan=plan, target=50, actual_30=Decimal(60))  # adoption, entered: on target
     SuccessMetricFactory(plan=plan, target=50)  # adoption not entered yet: not measured
@@ -122,7 +122,7 @@ def test_the_pms_card_counts_their_launches_metrics_that_reached_their_target(cl
     launches = pm["launches_on_target"]
     assert launches.text == "50% (1 of 2 metrics)"
     ((bar),) = launches.bars
-    assert (bar.label, bar.text, bar.url) == ("Halcyon Platform 2027.4", "1 of 2 measured metrics on target",
+    assert (bar.label, bar.text, bar.url) == ("Halcyon Platform Winter", "1 of 2 measured metrics on target",
                                               f"/launches/{plan.pk}/")  # fmt: skip
     client.force_login(executive)
     api = client.get("/api/scorecards", {"pm_id": product_manager.pk}).json()
