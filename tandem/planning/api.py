@@ -22,6 +22,7 @@ from tandem.planning.selectors import (
     FrontierPoint,
     engineering_teams,
     feature_build_visible,
+    must_have_because,
     planning_frontier,
     planning_inputs,
     planning_quarter,
@@ -57,7 +58,10 @@ class PlanningCandidateOut(Schema):
     effort: float
     revenue: float = Field(..., description="Weighted pipeline of the open deals closing after it would be ready.")
     strategic: float = Field(..., description="The weights of the active goals it serves.")
-    must_have: bool
+    must_have: bool = Field(..., description="Marked must-have, or committed to a customer by the quarter's end.")
+    must_have_because: list[str] = Field(
+        ..., description="Why it must be in: 'marked must-have' and each commitment (account, date) that makes it so."
+    )
     needs: list[int]
 
 
@@ -194,6 +198,7 @@ def frontier_get(request: ApiRequest, filters: Query[FrontierQueryIn]) -> dict[s
                 "revenue": round(row.candidate.revenue, 2),
                 "strategic": row.candidate.strategic,
                 "must_have": row.candidate.must_have,
+                "must_have_because": must_have_because(row),
                 "needs": list(row.candidate.needs),
             }
             for row in inputs.rows

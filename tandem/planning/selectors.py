@@ -7,19 +7,33 @@ builds a feature; chosen plans are history, changed by no one.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from tandem.asks.models import Ask
+from tandem.commitments.models import Commitment
+from tandem.commitments.selectors import commitment_visible
+from tandem.core import formats
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
 from tandem.core.permissions import has_permission
 from tandem.people.models import Team, User
 from tandem.planning.models import FeatureBuild, QuarterPlan, TeamCapacity
 from tandem.planning.permissions import PlanningPermission
-from tandem.planning.solver import Candidate, NoPlanFits, Plan, frontier, greedy_gap, plan_greedy, plan_optimal
+from tandem.planning.solver import (
+    Candidate,
+    NoPlanFits,
+    Plan,
+    frontier,
+    greedy_gap,
+    must_have_effort,
+    plan_greedy,
+    plan_optimal,
+)
 from tandem.product.models import Feature, Goal
 from tandem.product.selectors import scoring_settings_get
 
@@ -72,6 +86,18 @@ def delivery_date(effort: Decimal, quarter_bounds: tuple[datetime.date, datetime
     return min(start + datetime.timedelta(weeks=float(effort)), end)
 
 
+@dataclass(frozen=True)
+class Promise:
+    """An approved commitment that makes a feature a must-have, as the reader may see it."""
+
+    account: str  # empty when the reader does not see the commitment's deal
+    due_date: datetime.date
+
+    def __str__(self) -> str:
+        to = self.account or "a customer"
+        return f"committed to {to} by {formats.date_short(self.due_date)}"
+
+
 @dataclass
 class CandidateRow:
     """A feature that may be planned, with what the page shows of it."""
@@ -81,6 +107,8 @@ class CandidateRow:
     product: str
     team: str
     status: str
+    marked_must_have: bool = False  # marked so on its build, whatever its commitments
+    promises: list[Promise] = field(default_factory=list)  # the commitments that make it a must-have
 
 
 @dataclass
@@ -92,9 +120,37 @@ class PlanningInputs:
     unassigned: int  # plannable features no team builds yet
 
 
+def committed_features(*, user: User, feature_ids: list[int], quarter_end: datetime.date) -> dict[int, list[Promise]]:
+    """The features that must be in a quarter's plan because they are promised: an approved commitment
+    due by the quarter's end (or already overdue) on a deal not lost. The rule reads every commitment,
+    whoever asks (the plan is the same for everyone); the reader sees the accounts of the commitments
+    they may read. Two queries."""
+    promised = (
+        Commitment.objects.filter(
+            status=Commitment.Status.APPROVED, due_date__lte=quarter_end, feature_id__in=feature_ids
+        )
+        .exclude(opportunity__stage__is_lost=True)
+        .order_by("due_date", "pk")
+    )
+    seen = set(commitment_visible(user=user).filter(pk__in=promised.values("pk")).values_list("pk", flat=True))
+    promises: dict[int, list[Promise]] = defaultdict(list)
+    for pk, feature_id, account, due_date in promised.values_list("pk", "feature_id", "account__name", "due_date"):
+        if due_date is not None:  # a commitment without a date never passes `due_date__lte`
+            promises[feature_id].append(Promise(account if pk in seen else "", due_date))
+    return promises
+
+
+def must_have_because(row: CandidateRow) -> list[str]:
+    """Why a candidate must be in the plan, in words: marked so, and each promise."""
+    return (["marked must-have"] if row.marked_must_have else []) + [str(promise) for promise in row.promises]
+
+
 def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> PlanningInputs:
     """The quarter's candidates (backlog and planned features a team builds) with their two values, and
-    each engineering team's capacity. Five queries whatever the number of features.
+    each engineering team's capacity. Seven queries whatever the number of features.
+
+    Must-haves: the features marked so, and those committed to a customer by the quarter's end
+    (`committed_features`).
 
     Revenue: the stage-weighted amount (home currency) of the open deals asking for the feature whose
     close date falls after the feature would be ready, each deal counted once per feature. Strategic
@@ -108,9 +164,12 @@ def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> 
         .order_by("feature_id")
     )
     needs: dict[int, list[int]] = defaultdict(list)
-    for feature_id, need_id in FeatureBuild.needs.through.objects.filter(
-        featurebuild__feature__status__in=PLANNABLE
-    ).values_list("featurebuild__feature_id", "feature_id"):
+    # A need already shipped or being built is met; one declined, or with no team, keeps its feature out.
+    for feature_id, need_id in (
+        FeatureBuild.needs.through.objects.filter(featurebuild__feature__status__in=PLANNABLE)
+        .exclude(feature__status__in=(Feature.Status.SHIPPED, Feature.Status.IN_PROGRESS))
+        .values_list("featurebuild__feature_id", "feature_id")
+    ):
         needs[feature_id].append(need_id)
     goal_weight = dict(Goal.objects.filter(is_active=True).values_list("pk", "weight"))
     strategic: dict[int, Decimal] = defaultdict(Decimal)
@@ -130,6 +189,7 @@ def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> 
     ):
         if close_date > ready[feature_id]:
             revenue[feature_id] += amount * probability / 100
+    promises = committed_features(user=user, feature_ids=list(ready), quarter_end=bounds[1])
     capacity = {
         team_id: float(weeks)
         for team_id, weeks in TeamCapacity.objects.filter(
@@ -144,13 +204,15 @@ def planning_inputs(*, user: User, quarter: FiscalQuarter, start_month: int) -> 
                 effort=float(b.feature.effort or default_effort),
                 revenue=float(revenue[b.feature_id]),
                 strategic=float(strategic[b.feature_id]),
-                must_have=b.must_have,
+                must_have=b.must_have or b.feature_id in promises,
                 needs=tuple(needs[b.feature_id]),
             ),
             title=b.feature.title,
             product=b.feature.product.name,
             team=b.team.name,
             status=b.feature.status,
+            marked_must_have=b.must_have,
+            promises=promises.get(b.feature_id, []),
         )
         for b in builds
     ]
@@ -189,25 +251,55 @@ class PlanningFrontier:
 
 
 FRONTIER_STEPS = 21  # λ = 0, 0.05, …, 1
+# The frontier depends on the candidates and capacities alone: cached under their fingerprint, a page
+# load solves nothing until a feature, a build, an ask's deal, a goal or a capacity changes.
+FRONTIER_CACHE_SECONDS = 24 * 3600
+
+
+def inputs_fingerprint(inputs: PlanningInputs) -> str:
+    """A digest of everything the solver reads: the candidates (values, efforts, teams, needs,
+    must-haves) and the capacities."""
+    facts = (FRONTIER_STEPS, sorted(inputs.capacity.items()), [astuple(row.candidate) for row in inputs.rows])
+    return hashlib.sha256(repr(facts).encode()).hexdigest()
+
+
+def _refusal(inputs: PlanningInputs, reason: NoPlanFits) -> str:
+    """Why no plan fits, naming each team the must-haves overload."""
+    needed = must_have_effort([row.candidate for row in inputs.rows])
+    short = [
+        f"{formats.number(weeks, 1)} person-weeks of {inputs.teams.get(team, 'a team')}, which can build "
+        f"{formats.number(inputs.capacity.get(team, 0.0), 1)}"
+        for team, weeks in sorted(needed.items())
+        if weeks > inputs.capacity.get(team, 0.0) + 1e-9
+    ]
+    if not short:
+        return str(reason)
+    return (
+        f"No plan fits {inputs.quarter}: the must-haves (features committed to customers by the quarter's end, "
+        f"and those marked must-have) with what they need take {'; '.join(short)}."
+    )
 
 
 def planning_frontier(*, inputs: PlanningInputs, blend: float) -> PlanningFrontier:
     candidates = [row.candidate for row in inputs.rows]
+    key = f"planning:{inputs_fingerprint(inputs)}"
 
     def point(at: float, plan: Plan) -> FrontierPoint:
         return FrontierPoint(at, round(plan.revenue, 2), round(plan.strategic, 2), sorted(plan.chosen))
 
     try:
-        points = [point(at, plan) for at, plan in frontier(candidates, inputs.capacity, steps=FRONTIER_STEPS)]
-        optimal = plan_optimal(candidates, inputs.capacity, blend)
-        greedy = plan_greedy(candidates, inputs.capacity, blend)
+        points = cache.get(f"{key}:frontier")
+        if points is None:
+            points = [point(at, plan) for at, plan in frontier(candidates, inputs.capacity, steps=FRONTIER_STEPS)]
+            cache.set(f"{key}:frontier", points, FRONTIER_CACHE_SECONDS)
+        at_blend = cache.get(f"{key}:{blend!r}")
+        if at_blend is None:
+            optimal = plan_optimal(candidates, inputs.capacity, blend)
+            greedy = plan_greedy(candidates, inputs.capacity, blend)
+            at_blend = (point(blend, optimal), point(blend, greedy), round(greedy_gap(optimal, greedy), 4))
+            cache.set(f"{key}:{blend!r}", at_blend, FRONTIER_CACHE_SECONDS)
     except NoPlanFits as refusal:
         empty = FrontierPoint(blend, 0.0, 0.0, [])
-        return PlanningFrontier([], blend, empty, empty, 0.0, refusal=str(refusal))
-    return PlanningFrontier(
-        points=points,
-        blend=blend,
-        optimal=point(blend, optimal),
-        greedy=point(blend, greedy),
-        greedy_gap=round(greedy_gap(optimal, greedy), 4),
-    )
+        return PlanningFrontier([], blend, empty, empty, 0.0, refusal=_refusal(inputs, refusal))
+    optimal_point, greedy_point, gap = at_blend
+    return PlanningFrontier(points=points, blend=blend, optimal=optimal_point, greedy=greedy_point, greedy_gap=gap)

@@ -188,6 +188,19 @@ def frontier(candidates: Sequence[Candidate], capacity: dict[int, float], steps:
     return points
 
 
+def must_have_effort(candidates: Sequence[Candidate]) -> dict[int, float]:
+    """Each team's person-weeks the must-haves take, with every candidate they need, directly or not."""
+    by_key = {c.key: c for c in candidates}
+    taken: set[int] = set()
+    for candidate in candidates:
+        if candidate.must_have:
+            taken |= _closure(candidate.key, by_key, taken) or set()
+    effort: dict[int, float] = {}
+    for key in taken:
+        effort[by_key[key].team] = effort.get(by_key[key].team, 0.0) + by_key[key].effort
+    return effort
+
+
 def greedy_gap(optimal: Plan, greedy: Plan) -> float:
     """How much of the best plan's blended value the greedy plan misses, as a share (0 = as good)."""
     if optimal.objective <= 0:

@@ -20,6 +20,7 @@ from tandem.planning.forms import CapacityForm, FeatureBuildForm, PlanForm
 from tandem.planning.permissions import PlanningPermission
 from tandem.planning.selectors import (
     feature_build_visible,
+    must_have_because,
     planning_frontier,
     planning_inputs,
     planning_quarter,
@@ -101,6 +102,7 @@ def _render(request: PageRequest, quarter: FiscalQuarter, blend: Decimal, **form
                 "revenue": round(row.candidate.revenue, 2),
                 "strategic": row.candidate.strategic,
                 "must_have": row.candidate.must_have,
+                "because": must_have_because(row),
                 "url": reverse("product:feature_detail", args=[row.candidate.key]),
             }
             for row in inputs.rows
@@ -115,6 +117,7 @@ def _render(request: PageRequest, quarter: FiscalQuarter, blend: Decimal, **form
         "inputs": inputs,
         "teams": teams,
         "chart": chart,
+        "must_haves": [(row, must_have_because(row)) for row in inputs.rows if row.candidate.must_have],
         "plans": list(quarter_plans(user=request.user, quarter=quarter)[:10]),
         "may_save": has_permission(request.user, P.SAVE_PLAN),
         "may_set_capacity": has_permission(request.user, P.SET_CAPACITY),

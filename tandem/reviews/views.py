@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.forms import DecisionForm
-from tandem.product.selectors import feature_visible
+from tandem.product.models import Release
+from tandem.product.selectors import feature_visible, release_visible
 from tandem.reviews import services
-from tandem.reviews.agenda import Period, agenda_build
+from tandem.reviews.agenda import Period, Section, agenda_build
 from tandem.reviews.forms import ActionItemForm, DoneForm, MeetingForm, MinutesForm, ReviewForm, people_to_assign
 from tandem.reviews.models import ReviewMeeting
 from tandem.reviews.permissions import ReviewsPermission
@@ -144,10 +146,37 @@ def meeting_create(request: PageRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_detail", pk=review.pk)
 
 
+def _with_releases(user: Any, sections: list[Section]) -> list[dict[str, Any]]:
+    """The agenda with, on each item that has a feature, the releases a decision to plan it may name:
+    its product's releases that have not shipped, soonest first (two queries)."""
+    feature_ids = {item.feature_id for section in sections for item in section.items if item.feature_id}
+    product_of = dict(feature_visible(user=user).filter(pk__in=feature_ids).values_list("pk", "product_id"))
+    releases: dict[int, list[tuple[int, str]]] = {}
+    for pk, product_id, name, target in (
+        release_visible(user=user)
+        .filter(product_id__in=set(product_of.values()), status=Release.Status.PLANNED)
+        .order_by("target_date", "pk")
+        .values_list("pk", "product_id", "name", "target_date")
+    ):
+        releases.setdefault(product_id, []).append((pk, f"{name} (due {formats.date_short(target)})"))
+    return [
+        {
+            **vars(section),
+            "items": [
+                {**vars(item), "releases": releases.get(product_of.get(item.feature_id or 0, 0), [])}
+                for item in section.items
+            ],
+        }
+        for section in sections
+    ]
+
+
 def _meeting_page(request: PageRequest, meeting: ReviewMeeting, status: int = 200, **forms: Any) -> HttpResponse:
     period = Period(start=meeting.period_start, end=meeting.held_on)
-    sections = agenda_build(user=request.user, period=period)
     recording = may_record(user=request.user, meeting=meeting)
+    sections = agenda_build(user=request.user, period=period)
+    if recording:
+        sections = _with_releases(request.user, sections)  # type: ignore[assignment]
     decisions = meeting_decisions(user=request.user, meeting=meeting)
     items = meeting_action_items(user=request.user, meeting=meeting)
     changeable_items = set(

@@ -2,8 +2,7 @@
 joint ones, each figure linking to the records behind it.
 
 Each card is a list of plain metric functions (`PM_METRICS`, `SALES_METRICS`, `JOINT_METRICS`):
-a metric for a new kind of fact is one function and one line. Still to come: the PM's launches
-against their success targets (`tandem/launches`).
+a metric for a new kind of fact is one function and one line.
 Every figure is read through the viewer's visibility selectors.
 """
 
@@ -29,6 +28,8 @@ from tandem.core import formats
 from tandem.core.fiscal import FiscalQuarter
 from tandem.core.roles import Role
 from tandem.forecasting.selectors import accuracies, accuracy_ratio
+from tandem.launches.metrics import metric_actuals
+from tandem.launches.selectors import launch_plan_visible, success_metric_visible
 from tandem.people.models import Team, User
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
@@ -179,7 +180,62 @@ def customer_calls_joined(scope: Scope) -> Metric:
     )
 
 
-PM_METRICS: list[Callable[[Scope], Metric]] = [ask_to_decision, commitments_kept, customer_calls_joined]
+def launches_on_target(scope: Scope) -> Metric:
+    """The PM's launches (of their products' releases shipped in the quarter): of their success
+    metrics measured so far, how many reached their target, each at its latest window (90 days
+    when it has passed, else 30, else the value so far). Two queries, and those of each metric's actual."""
+    if scope.pm is None:
+        return Metric("launches_on_target", "Launches on target", None, "—", "No product manager chosen.")
+    plans = list(
+        launch_plan_visible(user=scope.viewer)
+        .filter(release__product__manager=scope.pm, release__shipped_at__isnull=False)
+        .filter(_in_quarter(scope, "release__shipped_at"))
+        .select_related("release__product")
+        .order_by("release__shipped_at", "pk")
+    )
+    metrics: dict[int, list[Any]] = defaultdict(list)
+    for metric in success_metric_visible(user=scope.viewer).filter(plan__in=plans).order_by("pk"):
+        metrics[metric.plan_id].append(metric)
+    now = timezone.now()
+    bars = []
+    met_total = measured_total = 0
+    for plan in plans:
+        actuals = metric_actuals(plan=plan, metrics=metrics[plan.pk], now=now)
+        met = measured = 0
+        for metric in metrics[plan.pk]:
+            latest = [actual.value for actual in actuals[metric.pk] if actual.value is not None]
+            if latest:
+                measured += 1
+                met += latest[-1] >= metric.target
+        met_total, measured_total = met_total + met, measured_total + measured
+        bars.append(
+            Bar(
+                f"{plan.release.product.name} {plan.release.name}",
+                met,
+                f"{met} of {measured} measured metrics on target",
+                reverse("launches:launch_detail", args=[plan.pk]),
+            )
+        )
+    share = met_total / measured_total if measured_total else None
+    launches = "1 launch" if len(plans) == 1 else f"{len(plans)} launches"
+    return Metric(
+        "launches_on_target",
+        "Launches on target",
+        share,
+        "—" if share is None else f"{formats.percent(share)} ({met_total} of {measured_total} metrics)",
+        f"Success metrics of {scope.pm}'s {launches} shipped in the quarter that reached their target, "
+        "at 90 days when past, else 30, else so far.",
+        url=reverse("launches:launch_list"),
+        bars=bars,
+    )
+
+
+PM_METRICS: list[Callable[[Scope], Metric]] = [
+    launches_on_target,
+    ask_to_decision,
+    commitments_kept,
+    customer_calls_joined,
+]
 
 
 # -- the sales manager's card -------------------------------------------------------------------------

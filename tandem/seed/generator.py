@@ -44,6 +44,10 @@ T = TypeVar("T")
 CENT = Decimal("0.01")
 UTC = datetime.UTC
 DAY = 86_400
+COMMITMENT_FIELDS = (
+    "id", "opportunity", "account", "feature", "due_date", "note", "status", "requested_by", "requested_at",
+    "decided_by", "decided_at", "reason", "version",
+)  # fmt: skip
 FISCAL_YEAR_START_MONTH = 2  # February: FY2027 runs from February 2026 to January 2027
 SEGMENTS = ("enterprise", "mid_market", "smb")
 # Median deal size by segment (log-normal, sigma below) and sales cycle in days.
@@ -191,11 +195,14 @@ class WorkspaceGenerator:
         yield self.sales_targets()
         yield self.commitments()
         yield self.leads()
-        if self.scale.name == "demo":
-            # Imported here: the scenes read this generator's state.
-            from tandem.seed.loop import LoopScenes
+        # Imported here: the scenes read this generator's state.
+        from tandem.seed.loop import LoopScenes
+        from tandem.seed.together import TogetherScenes
 
-            yield from LoopScenes(self).tables()
+        scenes = LoopScenes(self) if self.scale.name == "demo" else None
+        if scenes is not None:
+            yield from scenes.tables()
+        yield from TogetherScenes(self, scenes).tables()
 
     # -- the company ---------------------------------------------------------------------------
 
@@ -1094,11 +1101,8 @@ class WorkspaceGenerator:
                     1,
                 )
             )
-        fields = (
-            "id", "opportunity", "account", "feature", "due_date", "note", "status", "requested_by", "requested_at",
-            "decided_by", "decided_at", "reason", "version",
-        )  # fmt: skip
-        return Table(Commitment, fields, rows)
+        self.commitment_count = len(rows)
+        return Table(Commitment, COMMITMENT_FIELDS, rows)
 
     def _product_manager_of(self, feature_id: int) -> int:
         """The manager of the feature's product (as `products` assigns them): who holds the decision right."""

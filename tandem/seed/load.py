@@ -27,13 +27,14 @@ from tandem.sales import month_figures
 from tandem.sales.models import Account, Contact, DealContact, Opportunity, Quota, Stage, StageChange
 from tandem.seed.generator import FISCAL_YEAR_START_MONTH, WorkspaceGenerator
 from tandem.seed.scales import Scale
+from tandem.seed.together import MODELS as TOGETHER_MODELS
 from tandem.targets.models import SalesTarget
 
 WORKSPACE_MODELS: tuple[type[models.Model], ...] = (
     ExchangeRate, Territory, Team, User, Stage, Competitor, Battlecard, Product, Goal, Release, Feature,
     Feature.goals.through, Account, Contact, Opportunity, StageChange, Activity, Activity.contacts.through,
     DealContact, Ask, Decision, Quota, SalesTarget, FeatureEvidence, Escalation, Notification, Lead, TeamCapacity,
-    LifecycleMove, *FORECAST_MODELS, Commitment,
+    LifecycleMove, *FORECAST_MODELS, Commitment, *TOGETHER_MODELS,
 )  # fmt: skip
 # The tables whose secondary indexes are built after the load rather than during it.
 BIG_TABLES = [

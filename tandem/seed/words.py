@@ -744,3 +744,56 @@ NEXT_STEPS = (
     "Send the business case to the CFO",
     "Confirm the decision date",
 )
+
+# -- working together (`seed/together.py`) -----------------------------------------------------
+
+INTEL = (
+    ("A 25% first-year discount if they sign before the quarter ends.", "Says our pricing doubles at renewal."),
+    ("Free implementation services and a dedicated onboarding manager.", "Claims a go-live in four weeks."),
+    ("Unlimited seats for the first year on a three-year term.", "Says we have no native Salesforce sync."),
+    ("A pilot at no cost for ninety days.", "Claims SOC 2 Type II and an EU data centre we lack."),
+    ("Bundled analytics module at no extra charge.", "Says our roadmap slips every quarter."),
+    ("Price match against any written quote.", "Claims their AI forecasting is 30% more accurate."),
+    ("Per-user pricing instead of platform fees.", "Says migration from us takes a weekend."),
+    ("A named customer success engineer for a year.", ""),
+)
+CALL_AGENDAS = (
+    "Walk through their approval workflow and where it breaks today.",
+    "Their admin team wants to see how provisioning would work at 2,000 users.",
+    "Review the reporting they build by hand every month.",
+    "Integration with their ERP: what they need before go-live.",
+    "Security review follow-up: data residency and audit trail.",
+    "Roadmap session with their VP of Operations.",
+)
+CALL_NOTES = (
+    "They export to spreadsheets every Friday to reconcile; an audit trail in the app would end that.",
+    "Single sign-on is the gate for their security team, not a nice-to-have.",
+    "They would pay for the analytics add-on if it covered multi-currency.",
+    "Their admins spend a day a month on user moves between teams.",
+)
+CALL_ASK = (
+    "Heard on the customer call: {feature} is what their admins asked for first",
+    "The VP of Operations said it twice on the call.",
+)
+REVIEW_NOTES = (
+    "Pipeline blocked by single sign-on is the biggest item again; engineering confirmed the scope.",
+    "Agreed to look at the Excel export asks together with support before deciding.",
+)
+ACTION_ITEMS = (
+    ("Send the three largest deals asking for it to the PM with their dates", "manager"),
+    ("Write up the scope and effort for the next planning round", "eng"),
+    ("Call the customer back with the release date", "rep"),
+    ("Draft the launch positioning for sales enablement", "pm"),
+)
+MEETING_RATIONALES = {
+    "planned": "Agreed in the review: the pipeline asking for it closes after the release, and it serves the goal.",
+    "later": "Not this quarter: the asks are from one deal, and capacity goes to the committed work first.",
+}
+LAUNCH_POSITIONING = "For {product} customers who asked for it in their deals: what they asked for, shipped together."
+CHECKLIST = (
+    ("positioning", "Positioning one-pager"),
+    ("pricing", "Price list and packaging update"),
+    ("channels", "Announcement email and release notes"),
+    ("enablement", "Sales enablement session and deck"),
+    ("training", "Support team training"),
+)

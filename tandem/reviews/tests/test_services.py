@@ -187,3 +187,33 @@ def test_the_meeting_page_reads_the_same_number_of_queries_with_one_item_or_ten(
         AskFactory(opportunity=OpportunityFactory(account=AccountFactory(owner=rep), owner=rep), need=f"Need {n}")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_decision_to_plan_in_the_meeting_names_a_release_of_the_features_product_not_shipped(
+    client, sales_manager, product_manager
+):
+    product = ProductFactory(manager=product_manager)
+    feature = FeatureFactory(product=product, title="Audit log export")
+    soon = ReleaseFactory(product=product, name="2027.2", target_date=TODAY + datetime.timedelta(30))
+    ReleaseFactory(product=product, name="2026.4", status="shipped", shipped_at=timezone.now())
+    ReleaseFactory(name="Another product's 2027.2", target_date=TODAY + datetime.timedelta(30))
+    ask = AskFactory(feature=feature, need="Audit log to Splunk", status=Ask.Status.LINKED)
+    review = review_create(actor=sales_manager, name="Review", cadence="weekly", attendees=[product_manager])
+    meeting = review_meeting_create(actor=sales_manager, review=review, held_on=TODAY)
+    client.force_login(product_manager)
+    url = reverse("reviews:meeting_detail", args=[meeting.pk])
+
+    page = client.get(url).content.decode()
+    assert "2027.2 (due" in page  # offered on the feature's agenda item
+    assert "2026.4" not in page
+    assert "Another product" not in page
+
+    key = f"ask:{ask.pk}"  # the new ask's agenda item, on its feature
+    decide = reverse("reviews:meeting_decide", args=[meeting.pk])
+    unnamed = client.post(decide, {"agenda_item": key, "feature": feature.pk, "outcome": "planned", "rationale": "Go."})
+    assert unnamed.status_code == 422
+    assert "Choose the release this is planned for." in unnamed.content.decode()
+    named = {"agenda_item": key, "feature": feature.pk, "outcome": "planned", "rationale": "Go.", "release": soon.pk}
+    assert client.post(decide, named).status_code == 302
+    feature.refresh_from_db()
+    assert (feature.status, feature.release) == (Feature.Status.PLANNED, soon)

@@ -13,6 +13,8 @@ from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
 from tandem.decisions.services import decision_record
+from tandem.launches.models import SuccessMetric
+from tandem.launches.tests.factories import LaunchPlanFactory, SuccessMetricFactory
 from tandem.product.models import Feature, Release
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
@@ -102,3 +104,26 @@ def test_a_product_manager_reads_what_was_won_without_a_quota_they_may_not_see(r
 
     assert as_pm["attainment"].hint.endswith("quotas are shown to sales and executives only.")
     assert "of a quota of" in as_exec["attainment"].hint
+
+
+def test_the_pms_card_counts_their_launches_metrics_that_reached_their_target(client, product_manager, executive):
+    product = ProductFactory(manager=product_manager, name="Halcyon Platform")
+    shipped = ReleaseFactory(product=product, name="Winter", status=Release.Status.SHIPPED, shipped_at=timezone.now())
+    plan = LaunchPlanFactory(release=shipped)
+    SuccessMetricFactory(plan=plan, target=50, actual_30=Decimal(60))  # adoption, entered: on target
+    SuccessMetricFactory(plan=plan, target=50)  # adoption not entered yet: not measured
+    SuccessMetricFactory(plan=plan, kind=SuccessMetric.Kind.ASKS_CLOSED, target=3)  # none closed so far: short
+    SuccessMetricFactory(plan=LaunchPlanFactory(release=ReleaseFactory(product=product)), actual_30=Decimal(90))
+    other = ReleaseFactory(status=Release.Status.SHIPPED, shipped_at=timezone.now())  # another PM's product
+    SuccessMetricFactory(plan=LaunchPlanFactory(release=other), actual_30=Decimal(90))
+
+    pm = _metrics(scorecards(scope_of(executive, year=None, quarter=None, pm=product_manager.pk, manager=None))["pm"])
+
+    launches = pm["launches_on_target"]
+    assert launches.text == "50% (1 of 2 metrics)"
+    ((bar),) = launches.bars
+    assert (bar.label, bar.text, bar.url) == ("Halcyon Platform Winter", "1 of 2 measured metrics on target",
+                                              f"/launches/{plan.pk}/")  # fmt: skip
+    client.force_login(executive)
+    api = client.get("/api/scorecards", {"pm_id": product_manager.pk}).json()
+    assert {m["key"]: m["text"] for m in api["pm"]}["launches_on_target"] == "50% (1 of 2 metrics)"

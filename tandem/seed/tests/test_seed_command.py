@@ -16,6 +16,7 @@ from tandem.product.models import Feature
 from tandem.sales.models import Account, Opportunity, Quota, StageChange
 from tandem.seed.load import seed_workspace
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, SCALES
+from tandem.seed.together import MODELS as TOGETHER_MODELS
 from tandem.triage.models import AskVector
 
 TODAY = datetime.date(2026, 11, 23)
@@ -27,7 +28,7 @@ def _seeded_digest(seed: int) -> str:
     with transaction.atomic():
         seed_workspace(scale=SCALES["demo"], seed=seed, today=TODAY)
         models = (User, Account, Opportunity, StageChange, Feature, Ask, Decision, Quota, FeatureEvidence, Escalation)
-        for model in (*models, Notification):
+        for model in (*models, Notification, *TOGETHER_MODELS):
             fields = [field.attname for field in model._meta.concrete_fields if field.attname != "refreshed_at"]
             for row in model._default_manager.order_by("pk").values_list(*fields):
                 digest.update(repr(row).encode())
@@ -69,3 +70,21 @@ def test_demo_logins_says_when_there_are_none(db):
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "seed --scale demo" in out.getvalue()
+
+
+def test_a_scale_beyond_the_demo_gets_field_intel_in_proportion_and_no_demo_scenes(db):
+    """The large scale's path (no loop scenes), at the demo's size: the seed takes it without a fault."""
+    from dataclasses import replace
+
+    from tandem.competition.models import FieldIntel
+    from tandem.planning.models import FeatureBuild
+    from tandem.seed.together import DEALS_PER_INTEL
+    from tandem.seed.words import COMPETITORS
+
+    scale = replace(SCALES["demo"], name="bench")
+    seed_workspace(scale=scale, seed=1, today=TODAY)
+    per_competitor = scale.opportunities // DEALS_PER_INTEL // len(COMPETITORS)
+    assert FieldIntel.objects.count() == per_competitor * len(COMPETITORS)
+    assert not FieldIntel.objects.filter(opportunity__stage__is_won=True).exists()
+    assert not FeatureBuild.objects.exists()
+    assert Ask.objects.count() == scale.asks  # no scene's asks

@@ -24,6 +24,7 @@ from tandem.sales.models import Account, Opportunity, Quota, Stage, StageChange
 from tandem.seed.load import WORKSPACE_MODELS, seed_workspace
 from tandem.seed.loop import ESCALATIONS, INBOX
 from tandem.seed.scales import DEMO_LOGINS, DEMO_PASSWORD, SCALES
+from tandem.seed.together import CALLS_HELD
 
 TODAY = datetime.date(2026, 11, 23)
 CENT = Decimal("0.01")
@@ -52,7 +53,8 @@ def test_demo_seed_fills_every_kind_of_record(demo):
     assert Account.objects.count() == 150
     assert Opportunity.objects.count() == 600
     assert Feature.objects.count() == 80
-    assert Ask.objects.count() == 400 + len(INBOX) + len(ESCALATIONS) + 1  # and the shipped feature's ask
+    # The loop's asks, the shipped feature's, and those the customer calls raised.
+    assert Ask.objects.count() == 400 + len(INBOX) + len(ESCALATIONS) + 1 + CALLS_HELD
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     workspace = Workspace.objects.get()
     assert (workspace.home_currency, workspace.fiscal_year_start_month) == ("USD", 2)
@@ -353,3 +355,40 @@ def test_the_demo_has_won_deals_this_quarter_and_its_months_equal_its_deals(demo
     month_figures.rebuild()
     assert stored == sorted(RepMonthFigures.objects.values_list("owner_id", "month", "won_cents", "deals"))
     assert sum(row[3] for row in stored) == Opportunity.objects.count()
+
+
+def test_the_demo_shows_working_as_one_team(demo, client):
+    """Planning has a frontier, the review has met with decisions and action items (open ones on
+    their owners' homes), PMs joined calls, reps logged intel, releases have launch plans."""
+    from tandem.calls.models import CallAttendee, CustomerCall
+    from tandem.competition.models import FieldIntel
+    from tandem.core.fiscal import fiscal_quarter_of
+    from tandem.launches.models import LaunchPlan, SuccessMetric
+    from tandem.reviews.models import ActionItem, ReviewMeeting
+
+    users = {user.username: user for user in User.objects.filter(username__in=["rep", "pm", "exec", "manager"])}
+    planned = fiscal_quarter_of(TODAY, 2).next()
+    client.force_login(users["exec"])
+    planning = client.get(reverse("planning:planning"), {"year": planned.year, "quarter": planned.quarter})
+    result = planning.context["result"]
+    assert not result.refusal
+    assert len(result.points) >= 3  # a real trade-off between revenue and strategy
+    must_haves = planning.context["must_haves"]  # the rep's approved promise among them
+    assert any(because[0].startswith("committed to") for _, because in must_haves)
+    assert {row.candidate.key for row, _ in must_haves} <= set(result.optimal.feature_ids)
+
+    meeting = ReviewMeeting.objects.order_by("-held_on").first()
+    page = client.get(reverse("reviews:meeting_detail", args=[meeting.pk]))
+    assert page.status_code == 200
+    assert page.context["decisions"]
+    (open_item,) = ActionItem.objects.filter(owner=users["pm"], done_at__isnull=True)
+    client.force_login(users["pm"])
+    assert open_item.title in client.get("/").content.decode()
+
+    held = CustomerCall.objects.filter(scheduled_at__date__lt=TODAY)
+    assert held.filter(notes__isnull=False, asks__isnull=False).exists()
+    assert CustomerCall.objects.filter(scheduled_at__date__gt=TODAY, attendees__isnull=True).exists()
+    assert CallAttendee.objects.filter(product_manager=users["pm"]).exists()
+    assert FieldIntel.objects.filter(author=users["rep"], opportunity__isnull=False).exists()
+    assert LaunchPlan.objects.filter(release__status="shipped").exists()
+    assert SuccessMetric.objects.filter(actual_30__isnull=False).exists()

@@ -26,7 +26,7 @@
     const rows = point.feature_ids.map((id) => ({ id, ...data.features[id] }));
     rows.sort((a, b) => b.revenue - a.revenue || b.strategic - a.strategic);
     body.innerHTML = rows.map((f) =>
-      `<tr><td data-label="Feature"><a href="${f.url}">${escape(f.title)}</a>${f.must_have ? ' <span class="badge text-bg-secondary">must-have</span>' : ""}</td>` +
+      `<tr><td data-label="Feature"><a href="${f.url}">${escape(f.title)}</a>${f.must_have ? ` <span class="badge text-bg-secondary" title="${escape(f.because.join("; "))}">must-have</span>` : ""}</td>` +
       `<td data-label="Product">${escape(f.product)}</td><td data-label="Team">${escape(f.team)}</td>` +
       `<td data-label="Effort" class="text-end">${number(f.effort, 1)}</td><td data-label="Revenue" class="text-end">${money(f.revenue, currency)}</td>` +
       `<td data-label="Strategic" class="text-end">${number(f.strategic, 1)}</td></tr>`).join("") ||
