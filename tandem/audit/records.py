@@ -176,8 +176,8 @@ RECORD_TYPES: dict[str, RecordType] = {
     ),
     "commitments.commitment": RecordType(
         noun="commitment",
-        fields=("opportunity", "feature", "due_date", "status", "reason"),
-        labels={"opportunity": "Deal", "due_date": "Promised by"},
+        fields=("opportunity", "feature", "due_date", "status", "reason", "withdrawal_reason"),
+        labels={"opportunity": "Deal", "due_date": "Promised by", "withdrawal_reason": "Why withdrawn"},
         label=lambda commitment: f"Commitment of {commitment.feature.title} to {commitment.account.name}",
         link=_detail("commitments:commitment_detail"),
         related=("feature", "account"),

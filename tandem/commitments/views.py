@@ -1,5 +1,5 @@
 """Pages of commitments: the list (the product-sales review's at-risk list is one of its filters),
-one commitment with product's answer, and asking from a deal."""
+one commitment with product's answer, asking from a deal and withdrawing."""
 
 from typing import Any
 
@@ -12,16 +12,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.commitments import services
-from tandem.commitments.forms import CommitmentAnswerForm, CommitmentAskForm
+from tandem.commitments.forms import CommitmentAnswerForm, CommitmentAskForm, CommitmentWithdrawForm
+from tandem.commitments.models import DEAL_LOST, Commitment
 from tandem.commitments.permissions import CommitmentsPermission
 from tandem.commitments.selectors import (
     commitment_changeable,
     commitment_for_decision,
+    commitment_for_withdrawal,
     commitment_get,
     commitment_rows,
+    commitment_withdrawable,
 )
 from tandem.commitments.tasks import commitment_warnings_enqueue_if_due
-from tandem.commitments.tracking import STATE_BADGES, STATE_LABELS, State, commitment_state, facts_of
+from tandem.commitments.tracking import OPEN_STATES, STATE_BADGES, STATE_LABELS, State, commitment_state, facts_of
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
@@ -65,21 +68,76 @@ def commitment_list(request: PageRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _detail(
+    request: PageRequest,
+    commitment: Commitment,
+    *,
+    form: CommitmentAnswerForm | None = None,
+    withdraw_form: CommitmentWithdrawForm | None = None,
+) -> dict[str, Any]:
+    """The commitment page's context: its state today, product's answer form for whoever may give
+    it, and the withdrawal form for whoever may withdraw it while it is open."""
+    state = commitment_state(facts_of(commitment), today=timezone.localdate())
+    with_states([commitment], timezone.localdate())
+    can_answer = (
+        commitment.status == Commitment.Status.REQUESTED
+        and commitment_changeable(user=request.user).filter(pk=commitment.pk).exists()
+    )
+    if form is None and can_answer:
+        form = CommitmentAnswerForm(initial={"version": commitment.version})
+    can_withdraw = state in OPEN_STATES and commitment_withdrawable(user=request.user).filter(pk=commitment.pk).exists()
+    if withdraw_form is None and can_withdraw:
+        # A lost deal's open commitments are offered for withdrawal with that reason written in.
+        lost = commitment.opportunity.stage.is_lost
+        withdraw_form = CommitmentWithdrawForm(
+            initial={"version": commitment.version, "withdrawal_reason": DEAL_LOST if lost else ""}
+        )
+    return {
+        "commitment": commitment,
+        "form": form,
+        "can_answer": can_answer,
+        "withdraw_form": withdraw_form if can_withdraw else None,
+        "deal_lost": commitment.opportunity.stage.is_lost,
+    }
+
+
 @require_GET
 def commitment_detail(request: PageRequest, pk: int) -> HttpResponse:
     require(request.user, CommitmentsPermission.VIEW_COMMITMENTS)
     commitment = commitment_get(user=request.user, pk=pk)
-    with_states([commitment], timezone.localdate())
-    can_answer = (
-        commitment.status == commitment.Status.REQUESTED
-        and commitment_changeable(user=request.user).filter(pk=commitment.pk).exists()
-    )
-    form = CommitmentAnswerForm(initial={"version": commitment.version}) if can_answer else None
-    return render(
-        request,
-        "commitments/commitment_detail.html",
-        {"commitment": commitment, "form": form, "can_answer": can_answer},
-    )
+    return render(request, "commitments/commitment_detail.html", _detail(request, commitment))
+
+
+@require_POST
+def commitment_withdraw(request: PageRequest, pk: int) -> HttpResponse:
+    """The rep (or their manager) takes back an open commitment, saying why; with htmx the page's
+    commitment card is redrawn in place, with the refusal under the field when there is one."""
+    require(request.user, CommitmentsPermission.ASK_COMMITMENT)
+    commitment = commitment_for_withdrawal(user=request.user, pk=pk)
+    form = CommitmentWithdrawForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.commitment_withdraw(
+                actor=request.user,
+                commitment=commitment,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["withdrawal_reason"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        except StaleVersion as stale:
+            form.add_error(None, stale.args[0] if stale.args else StaleVersion.message)
+            status = 409
+        else:
+            if not request.htmx:
+                messages.success(request, "Withdrawn: it leaves the open lists and its warnings stop.")
+                return redirect("commitments:commitment_detail", pk=pk)
+            context = _detail(request, commitment_get(user=request.user, pk=pk))
+            return render(request, "commitments/partials/_commitment.html", context)
+    context = _detail(request, commitment, withdraw_form=form)
+    template = "commitments/partials/_commitment.html" if request.htmx else "commitments/commitment_detail.html"
+    return render(request, template, context, status=status)
 
 
 def _askable(request: PageRequest) -> Any:
@@ -139,9 +197,7 @@ def _answer(request: PageRequest, pk: int, approve: bool) -> HttpResponse:
         else:
             messages.success(request, "Approved: the rep is told." if approve else "Refused: the rep is told why.")
             return redirect("commitments:commitment_detail", pk=pk)
-    with_states([commitment], timezone.localdate())
-    context = {"commitment": commitment, "form": form, "can_answer": True}
-    return render(request, "commitments/commitment_detail.html", context, status=422)
+    return render(request, "commitments/commitment_detail.html", _detail(request, commitment, form=form), status=422)
 
 
 @require_POST
@@ -160,4 +216,5 @@ def section(*, user: Any, rows: list[Any], ask_url: str | None = None) -> dict[s
         "commitments": with_states(rows, timezone.localdate()),
         "ask_url": ask_url,
         "list_url": reverse("commitments:commitment_list"),
+        "open_states": OPEN_STATES,
     }
