@@ -15,6 +15,8 @@ from tandem.commitments.selectors import commitment_for_decision, commitment_for
 from tandem.commitments.tracking import WARNING_DAYS, State, commitment_state, facts_of, state_condition
 from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.fiscal import fiscal_quarter_of
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.notifications.models import Notification
 from tandem.notifications.services import Notice, notices_send
@@ -28,6 +30,21 @@ from tandem.webhooks import services as webhooks
 from tandem.webhooks.events import Event
 
 KIND = Notification.Kind.COMMITMENT
+
+
+def release_said(feature: Feature, *, precise: bool, start_month: int) -> str:
+    """Where the feature's release stands, as sales may read it: its name and target date only when
+    the sales roadmap commits the feature (committed and shareable), else the fiscal quarter, as on
+    the sales roadmap. `precise` (product, executives, admins) reads the release as it is."""
+    release = feature.release
+    if release is None:
+        return "On no release yet"
+    if release.status == Release.Status.SHIPPED:
+        return f"Shipped in {release.name}"
+    if precise or (feature.confidence == Feature.Confidence.COMMITTED and feature.visibility in SHAREABLE):
+        return f"Release {release.name}, targeting {formats.date_short(release.target_date)}"
+    quarter = fiscal_quarter_of(release.target_date, start_month)
+    return f"Planned for {quarter} ({feature.get_confidence_display().lower()}: the date may move)"
 
 
 def _stale() -> StaleVersion:
@@ -259,12 +276,9 @@ def _warned(commitment: Commitment, today: datetime.date) -> list[Notice]:
     title = f"Commitment at risk: {feature.title} for {commitment.account} is due {formats.date_short(due)}"
     body = (
         f"{feature.title} was promised to {commitment.account} (deal {deal.name}) by {formats.date_short(due)}, "
-        f"in {days} day{'s' if days != 1 else ''}, and has not shipped."
-        + (
-            f" Its release {feature.release.name} targets {formats.date_short(feature.release.target_date)}."
-            if feature.release is not None
-            else " It is on no release yet."
-        )
+        f"in {days} day{'s' if days != 1 else ''}, and has not shipped. "
+        # The rep reads it too: the release's date only where the sales roadmap would show it.
+        f"{release_said(feature, precise=False, start_month=workspace_get().fiscal_year_start_month)}."
     )
     return [
         Notice(recipient=person, kind=KIND, title=title, body=body, url=_url(commitment))
@@ -310,13 +324,10 @@ def _why_broken(commitment: Commitment, today: datetime.date) -> str:
         return f"{feature.title} was declined."
     if due is not None and due < today:
         return f"Its date, {formats.date_short(due)}, passed before it shipped."
-    release = feature.release
-    assert release is not None
     assert due is not None
-    return (
-        f"It moved to release {release.name}, which targets {formats.date_short(release.target_date)}, "
-        f"after the date promised, {formats.date_short(due)}."
-    )
+    # The rep reads it too: the release's date only where the sales roadmap would show it.
+    where = release_said(feature, precise=False, start_month=workspace_get().fiscal_year_start_month)
+    return f"It moved after the date promised, {formats.date_short(due)}: {where[:1].lower()}{where[1:]}."
 
 
 @transaction.atomic

@@ -28,7 +28,9 @@ from tandem.commitments.tracking import OPEN_STATES, STATE_BADGES, STATE_LABELS,
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
+from tandem.core.roles import SALES_ROLES
 from tandem.product.models import Feature
 from tandem.product.selectors import feature_visible
 from tandem.sales.selectors import opportunity_for_change
@@ -44,11 +46,15 @@ COLUMNS = [
 FILTERS = {state.value: STATE_LABELS[state] for state in State}
 
 
-def with_states(rows: list[Any], today: Any) -> list[Any]:
-    """Each row gets its state, label and badge for `today` (read from what the row fetched)."""
+def with_states(rows: list[Any], today: Any, *, user: Any) -> list[Any]:
+    """Each row gets its state, label and badge for `today` (read from what the row fetched), and
+    where its feature's release stands as this user may read it (sales: as on the sales roadmap)."""
+    precise = user.role not in SALES_ROLES
+    start_month = workspace_get().fiscal_year_start_month
     for row in rows:
         row.state = commitment_state(facts_of(row), today=today)
         row.state_label, row.state_badge = STATE_LABELS[row.state], STATE_BADGES[row.state]
+        row.release_said = services.release_said(row.feature, precise=precise, start_month=start_month)
     return rows
 
 
@@ -62,7 +68,7 @@ def commitment_list(request: PageRequest) -> HttpResponse:
     state = State(chosen) if chosen in FILTERS else None
     rows = commitment_rows(user=request.user, today=today, state=state)
     page = list_page(request, rows, columns=COLUMNS, default_sort="due")
-    with_states(page.rows, today)
+    with_states(page.rows, today, user=request.user)
     context = {"page": page, "columns": COLUMNS, "state": state.value if state else "", "filters": FILTERS}
     template = "commitments/partials/_commitment_list.html" if request.htmx else "commitments/commitment_list.html"
     return render(request, template, context)
@@ -78,7 +84,7 @@ def _detail(
     """The commitment page's context: its state today, product's answer form for whoever may give
     it, and the withdrawal form for whoever may withdraw it while it is open."""
     state = commitment_state(facts_of(commitment), today=timezone.localdate())
-    with_states([commitment], timezone.localdate())
+    with_states([commitment], timezone.localdate(), user=request.user)
     can_answer = (
         commitment.status == Commitment.Status.REQUESTED
         and commitment_changeable(user=request.user).filter(pk=commitment.pk).exists()
@@ -213,7 +219,7 @@ def commitment_refuse(request: PageRequest, pk: int) -> HttpResponse:
 def section(*, user: Any, rows: list[Any], ask_url: str | None = None) -> dict[str, Any]:
     """The context of the commitments card of a deal, account or feature page."""
     return {
-        "commitments": with_states(rows, timezone.localdate()),
+        "commitments": with_states(rows, timezone.localdate(), user=user),
         "ask_url": ask_url,
         "list_url": reverse("commitments:commitment_list"),
         "open_states": OPEN_STATES,

@@ -393,7 +393,7 @@ def test_the_rep_their_manager_and_the_pm_are_told_once_when_a_promise_breaks(
     assert told.count() == 6  # two broken promises, three people each
     bodies = " ".join(told.values_list("body", flat=True))
     assert "Audit log export was declined." in bodies
-    assert "It moved to release 2027.4" in bodies
+    assert "release 2027.4, targeting" in bodies
     assert len(mail.outbox) == 6
 
     # The date of the third passes: told once, and never again on the following days.
