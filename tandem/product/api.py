@@ -133,7 +133,7 @@ class FeatureOut(BaseModel):
     sales_dont_say: str = Field(description="What sales must not say about it.")
     view: Literal["full", "sales"] = Field(
         description="`sales` when you are in sales and reach this internal feature through your customers' asks: "
-        "its evidence, score and effort are left out."
+        "its evidence, score and effort, and (until it ships) its release are left out."
     )
     evidence: EvidenceOut | None
     score: ScoreOut | None
@@ -270,6 +270,8 @@ def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
     return FeatureOut.model_validate(
         {
             **row,
+            # An internal feature's plan is product's: sales promises no date of it (its release tells one).
+            "release_id": row["release_id"] if feature.status == Feature.Status.SHIPPED else None,
             "effort": None,
             "product_name": feature.product.name,
             "goal_ids": goals,
