@@ -287,13 +287,18 @@ def test_roadmap_lists_planned_releases_by_date_then_recently_shipped(client, pr
 
 def test_roadmap_shows_sales_only_what_it_may_use(client, rep):
     release = ReleaseFactory()
-    FeatureFactory(release=release, product=release.product, title="Shareable SSO", visibility="sales")
+    FeatureFactory(
+        release=release, product=release.product, title="Shareable SSO", visibility="sales", confidence="committed"
+    )
+    # Likely: the sales roadmap gives its quarter; under a dated release it would give its day.
+    FeatureFactory(release=release, product=release.product, title="Likely SCIM", visibility="sales")
     FeatureFactory(release=release, product=release.product, title="Secret rewrite", visibility="internal")
     client.force_login(rep)
 
     body = client.get(reverse("product:roadmap")).content.decode()
 
     assert "Shareable SSO" in body
+    assert "Likely SCIM" not in body
     assert "Secret rewrite" not in body
 
 

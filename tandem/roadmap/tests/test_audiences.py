@@ -257,3 +257,10 @@ def test_a_features_page_tells_a_rep_no_date_the_sales_roadmap_does_not(roadmap,
 def test_product_reads_the_release_and_date_on_a_features_page(roadmap, product_manager):
     page = _signed_in(product_manager).get(reverse("product:feature_detail", args=[roadmap.sales.pk])).content
     assert f"{roadmap.likely_release.name}, target {formats.date_short(LIKELY_DAY)}" in page.decode()
+
+
+def test_the_releases_page_lists_under_a_dated_release_only_what_the_sales_roadmap_commits(roadmap, rep):
+    page = _signed_in(rep).get(reverse("product:roadmap")).content.decode()
+    assert roadmap.committed.title in page
+    for feature in (roadmap.sales, roadmap.public, roadmap.internal):
+        assert feature.title not in page, f"the releases page dates {feature.title!r} for a rep"
