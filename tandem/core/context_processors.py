@@ -54,6 +54,16 @@ class NavigationCounts:
         return self._counts[name]
 
 
+def navigation_counts(request: HttpRequest) -> NavigationCounts:
+    """The request's one NavigationCounts, shared by the navbar and a page that shows the same count
+    (the notifications page's "N unread"), so the count is read once."""
+    counts = getattr(request, "_navigation_counts", None)
+    if counts is None:
+        counts = NavigationCounts(cast(User, request.user))
+        request._navigation_counts = counts  # type: ignore[attr-defined]
+    return counts
+
+
 Rule = Permission | frozenset[Role] | None
 
 
@@ -181,7 +191,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    counts = NavigationCounts(user)
+    counts = navigation_counts(request)
     groups: list[NavGroup] = []
     for group_label, group_icon, areas in GROUPS:
         items = [

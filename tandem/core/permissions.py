@@ -35,6 +35,7 @@ from tandem.webhooks.permissions import WebhooksPermission
 
 class CorePermission(StrEnum):
     EXPORT_WORKSPACE = "core.export_workspace"
+    IMPORT_WORKSPACE = "core.import_workspace"
 
 
 Permission = (
@@ -128,6 +129,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     LaunchesPermission.SET_DIGEST: frozenset({R.ADMIN}),
     # Every record of every person, unfiltered: the admin's, as the Django admin is.
     CorePermission.EXPORT_WORKSPACE: frozenset({R.ADMIN}),
+    # Loading a whole workspace into an empty Tandem: the admin's, who sets the Tandem up.
+    CorePermission.IMPORT_WORKSPACE: frozenset({R.ADMIN}),
     # Where the workspace's events go, signed with secrets: the admin's, as integrations are.
     WebhooksPermission.MANAGE_WEBHOOKS: frozenset({R.ADMIN}),
     # Planning names internal features, so it is the product side's and the executive's: engineering

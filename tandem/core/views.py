@@ -2,7 +2,9 @@ import sys
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, StreamingHttpResponse
@@ -10,14 +12,16 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core import services
-from tandem.core.forms import InputGuard
+from tandem.core import formats, services
+from tandem.core.forms import InputGuard, ServiceErrorsMixin, bootstrap
 from tandem.core.health import database_unavailable
 from tandem.core.http import PageRequest
 from tandem.core.permissions import CorePermission, require
 from tandem.core.workspace_export import workspace_zip_unrestricted
+from tandem.core.workspace_import import workspace_holdings, workspace_import
+from tandem.people.models import User
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -105,3 +109,48 @@ def workspace_export(request: PageRequest) -> StreamingHttpResponse:
     stamp = timezone.now().isoformat(timespec="minutes")[:16].replace(":", "")  # a file name: 2026-12-07T1830
     response["Content-Disposition"] = f'attachment; filename="tandem-workspace-{stamp}.zip"'
     return response
+
+
+class WorkspaceImportForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(label="Workspace export (zip)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".zip"
+        bootstrap(self)
+
+
+@require_http_methods(["GET", "POST"])
+def workspace_import_view(request: PageRequest) -> HttpResponse:
+    """Load a workspace export into this empty Tandem, synchronously: the upload is bounded by the
+    request body limit, and a larger workspace goes through `manage.py import_workspace` on the
+    server (docs/exporting.md)."""
+    require(request.user, CorePermission.IMPORT_WORKSPACE)
+    posted = request.method == "POST"
+    form = WorkspaceImportForm(request.POST, request.FILES) if posted else WorkspaceImportForm()
+    if posted and form.is_valid():
+        try:
+            summary = workspace_import(source=form.cleaned_data["file"], actor=request.user)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            # The importer's user was replaced by the imported one with their username and password:
+            # sign that one in, keeping when this session signed in (its absolute timeout).
+            from tandem.core.middleware import LAST_SEEN_AT, SIGNED_IN_AT  # the middleware imports this module
+
+            kept = {key: request.session.get(key) for key in (SIGNED_IN_AT, LAST_SEEN_AT)}
+            user = User.objects.get(username=request.user.username)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.update({key: value for key, value in kept.items() if value is not None})
+            messages.success(
+                request,
+                f"Imported {formats.number(summary.records)} records. Everyone else sets a password with "
+                "“Forgot your password?” on the sign-in page.",
+            )
+            return redirect("people:profile")
+    context = {
+        "form": form,
+        "holdings": workspace_holdings(actor=request.user),
+        "limit": formats.number(settings.REQUEST_BODY_MAX_BYTES / 2**20, 1),
+    }
+    return render(request, "core/workspace_import.html", context)

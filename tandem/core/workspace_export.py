@@ -24,7 +24,8 @@ CHUNK = 2000
 
 # Every kind of record the workspace holds, in an order an import can load them: a record's
 # references come before it, except for the two cycles (a team's manager is a user in a team; an
-# ask's outcome is a decision on it), which an import fills in a second pass.
+# ask's outcome is a decision on it) and an ask merged into a later one, which the import
+# (workspace_import.py) writes as they are and checks at the end of its transaction.
 WORKSPACE_MODELS = [
     "core.Workspace",
     "core.ExchangeRate",

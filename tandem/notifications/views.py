@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from tandem.core.context_processors import navigation_counts
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, list_page
 from tandem.notifications import services
@@ -17,7 +18,8 @@ COLUMNS = [Column("created", "When", order=["created_at"])]
 def notification_list(request: PageRequest) -> HttpResponse:
     """My notifications, newest first; unread ones stand out."""
     page = list_page(request, notification_visible(user=request.user), columns=COLUMNS, default_sort="-created")
-    context = {"page": page, "unread_count": notification_unread_count(user=request.user)}
+    # The navbar's bell reads the same count: one query serves both.
+    context = {"page": page, "unread_count": navigation_counts(request).get("unread")}
     template = (
         "notifications/partials/_notification_list.html" if request.htmx else "notifications/notification_list.html"
     )

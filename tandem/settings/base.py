@@ -234,6 +234,8 @@ LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="text"), level
 # Uploaded export files wait here until their import is done or cancelled (docs/importing.md).
 IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=300 * 1024 * 1024)
+# A workspace export's zip is refused when its files expand to more than this (docs/exporting.md).
+WORKSPACE_IMPORT_MAX_EXPANDED_BYTES = env.int("WORKSPACE_IMPORT_MAX_EXPANDED_BYTES", default=20 * 1024**3)
 
 # The probes answer a load balancer or monitor that calls over plain HTTP (docs/deploy.md).
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]

@@ -294,3 +294,21 @@ def test_a_record_beyond_64_bits_in_a_page_form_is_refused_under_the_field(clien
     errors = response.context["form"].errors
     assert errors["account"] == [id_range_message()]
     assert errors["owner"] == [id_range_message()]
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (None, "This field is required."),
+        (b"id,name\n1,Acme\n", "This is not a readable zip file."),
+        (b"PK\x03\x04 not really a zip", "This is not a readable zip file."),
+    ],
+)
+def test_a_workspace_import_that_is_not_one_is_refused_under_the_file(client, admin_user, upload, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_user)
+    data = {"file": SimpleUploadedFile("workspace.zip", upload)} if upload is not None else {}
+    response = client.post("/workspace/import/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [message]

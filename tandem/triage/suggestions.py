@@ -169,6 +169,9 @@ def _candidates(
 ) -> list[Candidate]:
     index = current_index()
     need, why = wording.without_name(need, customer), wording.without_name(why, customer)
+    # The vectors stored when the ask was logged keep its label: a query without it no longer meets
+    # other asks on their shared label.
+    need = wording.without_label(need, index.vocabulary)
     query_terms = wording.repaired(wording.terms(need), index.vocabulary)
     if typing and query_terms and not need[-1:].isspace():
         completions = index.vocabulary.completions(query_terms[-1])
@@ -191,7 +194,7 @@ def _candidates(
     needs = dict(Ask.objects.filter(pk__in=waiting_ids.tolist()).values_list("pk", "need"))
     found = [_feature_candidate(index, f, query_stems, weights) for f in shortlist]
     for ask_id, sentence_cosine in zip(waiting_ids.tolist(), waiting_sentences.tolist(), strict=True):
-        shared, words = _shared(query_stems, weights, needs.get(ask_id, ""))
+        shared, words = _shared(query_stems, weights, wording.without_label(needs.get(ask_id, ""), index.vocabulary))
         found.append(Candidate("ask", ask_id, np.array([0, 0, sentence_cosine, shared, 1.0]), words))
     return found
 

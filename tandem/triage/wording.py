@@ -110,6 +110,27 @@ def without_name(text: str, name: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: "" if m.group(0).lower() in words else m.group(0), text)
 
 
+# A channel's label before an ask: "Ticket #4411: ", "Gong call note — ", "AP clerk: ", "RFP 3.1.2: ".
+# A dash ends one only with a space before it: "Nacht- und Sonntagsarbeit" is no label.
+_LABEL = re.compile(r"^[\w #.-]{1,30}(?::|\s[—-])\s")
+
+
+def without_label(text: str, vocabulary: "Vocabulary") -> str:
+    """`text` without a leading label none of whose words a feature uses ('Ticket #4411: ', 'AP clerk: ').
+
+    A channel's or persona's boilerplate says nothing about the need, but no feature uses it, so its
+    words weigh as the rarest there are, and two asks that share it read as the same need. A label
+    in the features' words ('SSO: ', 'Screen reader support: ') names the need and stays, and so
+    does a label with nothing after it.
+    """
+    match = _LABEL.match(text)
+    if match is None or not terms(text[match.end() :]):
+        return text
+    if any(vocabulary.uses(stem(w)) for w in terms(match.group(0))):
+        return text
+    return text[match.end() :]
+
+
 def terms(text: str) -> list[str]:
     """The words of `text` that can tell one need from another, shorthand spelt out, in order."""
     return [w for w in _WORD.findall(spelt_out(text)) if w not in STOP_WORDS and len(w) > 1]
@@ -157,6 +178,10 @@ class Vocabulary:
                 self.known.add(word)
                 self._by_length.setdefault(len(word), []).append(word)
                 self._sorted.clear()
+
+    def uses(self, word_stem: str) -> bool:
+        """Whether some feature's title or description has a word of this stem."""
+        return word_stem in self._stem_documents
 
     def weight(self, word_stem: str) -> float:
         """How much sharing this word says: rare among features says more than 'report' or 'data'."""

@@ -26,6 +26,8 @@ PAGES: dict[str, Access] = {
     ),
     # The whole workspace, every person's records: admins only.
     "core:workspace_export": Access(expect(403, 403, 403, 403, 403, 200)),
+    # Loading a workspace into an empty Tandem: admins only (the form; the import's own tests post it).
+    "core:workspace_import": Access(expect(403, 403, 403, 403, 403, 200)),
     "core:saved_view_delete": Access(expect(302, 404, 404, 404, 404, 404), method="POST", kwargs=_reps_view),
 }
 

@@ -137,3 +137,14 @@ def test_a_notification_never_sends_its_reader_off_site(client, rep):
     for params in ({}, {"link": "0"}, {"link": "9"}, {"link": "x"}):
         response = client.get(reverse("notifications:notification_open", args=[notification.pk]), params)
         assert response["Location"] == reverse("notifications:notification_list")
+
+
+def test_the_page_reads_the_unread_count_once_for_its_summary_and_the_bell(client, rep):
+    NotificationFactory.create_batch(3, recipient=rep)
+    client.force_login(rep)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("notifications:notification_list")).content.decode()
+    assert "3 unread" in page
+    assert 'data-testid="unread-count"' in page
+    unread_counts = [q["sql"] for q in captured if "COUNT" in q["sql"].upper() and "notification" in q["sql"]]
+    assert len(unread_counts) == 1, unread_counts

@@ -16,12 +16,17 @@ from tandem.triage.evaluation import (
 )
 from tandem.triage.suggestions import SIGNALS
 
-# A little under what each set never used for fitting measured (docs/triage.md: ledgerline 0.839,
-# 0.943, 0.724, 1.000 of 6; brightpost 0.750, 0.940, 0.676, 0.833 of 6): floors that catch a
+# A little under what each set never used for fitting measured (docs/triage.md: ledgerline 0.851,
+# 0.966, 0.736, 1.000 of 6; haulmark 0.723, 0.926, 0.649, 1.000 of 8): floors that catch a
 # regression, not the targets (0.85, 0.97, 0.90, 0.90), which are not met.
 FLOORS = {
-    "ledgerline": {"precision_at_1": 0.80, "recall_at_5": 0.90, "auroc": 0.65, "cluster_recall": 0.80},
-    "brightpost": {"precision_at_1": 0.70, "recall_at_5": 0.90, "auroc": 0.60, "cluster_recall": 0.65},
+    "ledgerline": {"precision_at_1": 0.80, "recall_at_5": 0.92, "auroc": 0.65, "cluster_recall": 0.80},
+    "haulmark": {"precision_at_1": 0.68, "recall_at_5": 0.88, "auroc": 0.58, "cluster_recall": 0.85},
+}
+# Brightpost showed the problem the leading-label change fixes, so it is no longer clean for it; its
+# floor (0.810, 0.952, 0.699, 0.833 of 6 measured) still catches a regression.
+SHOWED_A_PROBLEM = {
+    "brightpost": {"precision_at_1": 0.76, "recall_at_5": 0.90, "auroc": 0.62, "cluster_recall": 0.65},
 }
 
 
@@ -29,14 +34,23 @@ FLOORS = {
 def test_the_floor_holds_on_a_set_never_used_for_fitting(db, name):
     held_out = labelled_set(name)
     assert not held_out.fitted
-    figures = evaluate(held_out).figures()
+    _floor_holds(held_out, FLOORS[name])
+
+
+@pytest.mark.parametrize("name", sorted(SHOWED_A_PROBLEM))
+def test_the_floor_holds_on_a_set_that_only_showed_a_problem(db, name):
+    _floor_holds(labelled_set(name), SHOWED_A_PROBLEM[name])
+
+
+def _floor_holds(labelled, floors):
+    figures = evaluate(labelled).figures()
     assert figures.covered >= 80
-    for measure, floor in FLOORS[name].items():
+    for measure, floor in floors.items():
         assert getattr(figures, measure) >= floor, (measure, figures)
 
 
 def test_every_set_says_what_it_was_used_for_and_at_least_one_was_used_for_nothing():
-    assert len({s.name for s in SETS}) == len(SETS) >= 4
+    assert len({s.name for s in SETS}) == len(SETS) >= 5
     assert sum(not s.fitted for s in SETS) >= 2
     for s in SETS:
         data = s.load()

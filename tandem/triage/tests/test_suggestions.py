@@ -80,6 +80,22 @@ def test_an_ask_waiting_for_triage_is_suggested_for_its_duplicate_but_never_for_
     assert all(s.ask != duplicate for s in found)
 
 
+def test_a_channel_label_no_feature_uses_does_not_make_two_asks_the_same_need(product_manager):
+    features = _catalogue()
+    _ask("Ticket #4411: collect product reviews after delivery")
+    first = suggestions_for_ask(user=product_manager, ask=_ask("Ticket #4502: export the deals to a spreadsheet"))[0]
+    assert first.feature == features["export"]
+    # Sharing only the support desk's label, a waiting ask is no match: "ticket" is not read as a rare word.
+    found = suggestions_for_ask(user=product_manager, ask=_ask("Ticket #4519: dark theme for the night shift"))
+    assert not any("'ticket'" in s.reason.lower() for s in found)
+    # A label in the features' words names the need: it is read, not dropped.
+    vocabulary = wording.Vocabulary()
+    vocabulary.add("Audit log. A record of who changed what and when.")
+    assert wording.without_label("Audit log: who changed the owner?", vocabulary).startswith("Audit log")
+    assert wording.without_label("AP clerk: who changed the owner?", vocabulary) == "who changed the owner?"
+    assert wording.without_label("Gong call note — who changed it", vocabulary) == "who changed it"
+
+
 def test_sales_sees_neither_internal_features_nor_other_reps_asks(rep, outsider_rep, product_manager):
     _feature("Dark mode", "A dark theme for the whole interface.", visibility=Feature.Visibility.INTERNAL)
     _ask("Dark theme please, for the night shift", owner=outsider_rep)
