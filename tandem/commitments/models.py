@@ -49,7 +49,8 @@ class Commitment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = text_field("Why it is withdrawn", blank=True, limit=2000)
+    # A database default too: rows written without it (the seed's bulk load) read as not withdrawn.
+    withdrawal_reason = text_field("Why it is withdrawn", blank=True, default="", db_default="", limit=2000)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

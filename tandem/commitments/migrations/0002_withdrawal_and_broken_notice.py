@@ -38,7 +38,11 @@ class Migration(migrations.Migration):
             model_name="commitment",
             name="withdrawal_reason",
             field=models.TextField(
-                blank=True, validators=[tandem.core.constraints.LengthLimit(2000)], verbose_name="Why it is withdrawn"
+                blank=True,
+                db_default="",
+                default="",
+                validators=[tandem.core.constraints.LengthLimit(2000)],
+                verbose_name="Why it is withdrawn",
             ),
         ),
         migrations.AddField(
