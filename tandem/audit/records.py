@@ -176,11 +176,41 @@ RECORD_TYPES: dict[str, RecordType] = {
     ),
     "commitments.commitment": RecordType(
         noun="commitment",
-        fields=("opportunity", "feature", "due_date", "status", "reason"),
-        labels={"opportunity": "Deal", "due_date": "Promised by"},
+        fields=("opportunity", "feature", "due_date", "status", "reason", "withdrawal_reason"),
+        labels={"opportunity": "Deal", "due_date": "Promised by", "withdrawal_reason": "Why withdrawn"},
         label=lambda commitment: f"Commitment of {commitment.feature.title} to {commitment.account.name}",
         link=_detail("commitments:commitment_detail"),
         related=("feature", "account"),
+    ),
+    # A launch's plan, tasks and metrics, shown on the launch's page (`launch_history`).
+    "launches.launchplan": RecordType(
+        noun="launch plan",
+        fields=("release", "positioning"),
+        label=lambda plan: f"Launch of {plan.release}",
+        link=_detail("launches:launch_detail"),
+        related=("release__product",),
+    ),
+    "launches.checklistitem": RecordType(
+        noun="launch task",
+        fields=("area", "title", "owner", "due_date", "done_at"),
+        labels={"due_date": "Due", "done_at": "Done"},
+        label=lambda item: f"{item.title} (launch of {item.plan.release})",
+        link=_detail("launches:launch_detail", "plan_id"),
+        related=("plan__release__product",),
+    ),
+    "launches.successmetric": RecordType(
+        noun="success metric",
+        fields=("kind", "competitor", "target", "actual_30", "actual_90"),
+        labels={"kind": "Metric", "actual_30": "At 30 days", "actual_90": "At 90 days"},
+        label=lambda metric: f"{metric.get_kind_display()} (launch of {metric.plan.release})",
+        link=_detail("launches:launch_detail", "plan_id"),
+        related=("plan__release__product",),
+    ),
+    "launches.digestsettings": RecordType(
+        noun="digest settings",
+        fields=("period",),
+        label=lambda settings: "Product digest settings",
+        link=_page("launches:digest"),
     ),
     "product.goal": RecordType(
         noun="goal",

@@ -10,7 +10,12 @@ from ninja import Field, Query, Router, Schema, Status
 from tandem.commitments import services
 from tandem.commitments.models import Commitment
 from tandem.commitments.permissions import CommitmentsPermission
-from tandem.commitments.selectors import commitment_for_decision, commitment_get, commitment_rows
+from tandem.commitments.selectors import (
+    commitment_for_decision,
+    commitment_for_withdrawal,
+    commitment_get,
+    commitment_rows,
+)
 from tandem.commitments.tracking import State, commitment_state, facts_of
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate
 from tandem.core.constraints import text_limit
@@ -19,7 +24,7 @@ from tandem.core.permissions import require
 from tandem.sales.selectors import opportunity_for_change
 
 router = Router(tags=["commitments"])
-StateName = Literal["requested", "refused", "on_track", "at_risk", "delivered", "broken"]
+StateName = Literal["requested", "refused", "withdrawn", "on_track", "at_risk", "delivered", "broken"]
 
 
 class CommitmentOut(Schema):
@@ -31,16 +36,19 @@ class CommitmentOut(Schema):
     feature_title: str
     due_date: datetime.date | None
     note: str
-    status: str = Field(description="Product's answer: requested, approved or refused.")
+    status: str = Field(description="Product's answer: requested, approved or refused; or withdrawn by the rep.")
     state: StateName = Field(
-        description="Where it stands today: requested, refused, on_track, at_risk, delivered or broken."
+        description="Where it stands today: requested, refused, withdrawn, on_track, at_risk, delivered or broken."
     )
     requested_by_id: int
     requested_at: datetime.datetime
     decided_by_id: int | None = Field(description="Null while awaiting approval, and when approved at once.")
     decided_at: datetime.datetime | None
     reason: str
-    version: int = Field(description="Send it back when you approve or refuse; a stale one gives 409.")
+    withdrawn_by_id: int | None
+    withdrawn_at: datetime.datetime | None
+    withdrawal_reason: str
+    version: int = Field(description="Send it back when you approve, refuse or withdraw; a stale one gives 409.")
 
 
 class CommitmentPageOut(Schema):
@@ -69,6 +77,14 @@ class CommitmentAnswerIn(Schema):
     reason: str = Field("", max_length=text_limit(Commitment, "reason"), description="Required to refuse.")
 
 
+class CommitmentWithdrawIn(Schema):
+    version: int = Field(ge=1, le=2**31)
+    withdrawal_reason: str = Field(
+        max_length=text_limit(Commitment, "withdrawal_reason"),
+        description="Why: the customer no longer needs it, the deal was lost.",
+    )
+
+
 def _out(commitment: Commitment, today: datetime.date) -> dict[str, Any]:
     return {
         "id": commitment.pk,
@@ -86,6 +102,9 @@ def _out(commitment: Commitment, today: datetime.date) -> dict[str, Any]:
         "decided_by_id": commitment.decided_by_id,
         "decided_at": commitment.decided_at,
         "reason": commitment.reason,
+        "withdrawn_by_id": commitment.withdrawn_by_id,
+        "withdrawn_at": commitment.withdrawn_at,
+        "withdrawal_reason": commitment.withdrawal_reason,
         "version": commitment.version,
     }
 
@@ -165,3 +184,23 @@ def commitment_approve(request: ApiRequest, commitment_id: Id, payload: Commitme
 )
 def commitment_refuse(request: ApiRequest, commitment_id: Id, payload: CommitmentAnswerIn) -> dict[str, Any]:
     return _answered(request, commitment_id, payload, approve=False)
+
+
+@router.post(
+    "/commitments/{commitment_id}/withdraw",
+    response={200: CommitmentOut, **WRITE_ERRORS},
+    operation_id="commitments_commitment_withdraw",
+    summary="Withdraw an open commitment, saying why (the deal's rep, their sales manager or an admin)",
+    description="It leaves the open lists and its warnings stop; it stays in the history as withdrawn. "
+    "A delivered, refused or already withdrawn commitment gives 422 on status.",
+)
+def commitment_withdraw(request: ApiRequest, commitment_id: Id, payload: CommitmentWithdrawIn) -> dict[str, Any]:
+    require(request.user, CommitmentsPermission.ASK_COMMITMENT)
+    commitment = commitment_for_withdrawal(user=request.user, pk=commitment_id)
+    services.commitment_withdraw(
+        actor=request.user,
+        commitment=commitment,
+        expected_version=payload.version,
+        reason=payload.withdrawal_reason,
+    )
+    return _out(commitment_get(user=request.user, pk=commitment_id), timezone.localdate())

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from tandem.commitments.models import REASON_MISSING, Commitment
+from tandem.commitments.models import REASON_MISSING, WITHDRAWAL_REASON_MISSING, Commitment
 from tandem.core.constraints import text_limit
 from tandem.core.forms import InputGuard, ServiceErrorsMixin, bootstrap
 from tandem.product.models import Feature
@@ -42,6 +42,21 @@ class CommitmentAnswerForm(ServiceErrorsMixin, InputGuard, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to refuse: the rep tells the customer.",
         error_messages={"required": REASON_MISSING},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class CommitmentWithdrawForm(ServiceErrorsMixin, InputGuard, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    withdrawal_reason = forms.CharField(
+        label="Why",
+        max_length=text_limit(Commitment, "withdrawal_reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The customer no longer needs it, the deal was lost…",
+        error_messages={"required": WITHDRAWAL_REASON_MISSING},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,17 +8,22 @@ from django.db.models import Q
 from tandem.core.constraints import FieldCheckConstraint, text_field
 
 REASON_MISSING = "Say why you refuse: the rep tells the customer."
+WITHDRAWAL_REASON_MISSING = "Say why it is withdrawn: the customer no longer needs it, or the deal was lost."
+# The reason offered for the open commitments of a lost deal.
+DEAL_LOST = "The deal was lost."
 
 
 class Commitment(models.Model):
     """A promise of a feature to a deal's account. `status` is product's answer (requested, approved,
-    refused); whether an approved promise is on track, at risk, delivered or broken is computed from
-    the feature, its release and the date (`tracking.py`), never stored, so it is never stale."""
+    refused) or the rep's withdrawal (withdrawn); whether an approved promise is on track, at risk,
+    delivered or broken is computed from the feature, its release and the date (`tracking.py`), never
+    stored, so it is never stale."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Awaiting approval"
         APPROVED = "approved", "Approved"
         REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     opportunity = models.ForeignKey("sales.Opportunity", on_delete=models.CASCADE, related_name="commitments")
     # The deal's account, kept so the account page lists its commitments by an index.
@@ -37,6 +42,15 @@ class Commitment(models.Model):
     reason = text_field(blank=True, limit=2000)
     # The warning before the date, sent once to the rep, their manager and the product manager.
     warned_at = models.DateTimeField(null=True, blank=True)
+    # The notice that it broke (date passed, feature declined or moved out), sent once to the same people.
+    broken_notice_at = models.DateTimeField(null=True, blank=True)
+    # The rep (or their manager) takes back what they asked for: it leaves the open lists, the history keeps it.
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A database default too: rows written without it (the seed's bulk load) read as not withdrawn.
+    withdrawal_reason = text_field("Why it is withdrawn", blank=True, default="", db_default="", limit=2000)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -48,10 +62,16 @@ class Commitment(models.Model):
         ]
         constraints = [
             FieldCheckConstraint(
-                condition=Q(status__in=["requested", "approved", "refused"]),
+                condition=Q(status__in=["requested", "approved", "refused", "withdrawn"]),
                 name="commitment_status_valid",
                 field="status",
-                violation_error_message="Choose awaiting approval, approved or refused.",
+                violation_error_message="Choose awaiting approval, approved, refused or withdrawn.",
+            ),
+            FieldCheckConstraint(
+                condition=~Q(status="withdrawn", withdrawal_reason=""),
+                name="commitment_withdrawal_has_reason",
+                field="withdrawal_reason",
+                violation_error_message=WITHDRAWAL_REASON_MISSING,
             ),
             FieldCheckConstraint(
                 condition=~Q(status="refused", reason=""),

@@ -7,13 +7,16 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.commitments.models import Commitment, WarningDay
+from tandem.commitments.permissions import CommitmentsPermission
 from tandem.commitments.tracking import State, open_condition, state_condition
+from tandem.core.permissions import has_permission
 from tandem.core.roles import Role
+from tandem.core.selectors import record_for_change
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import Subject, decision_right_check, decision_right_for
 from tandem.people.models import User
 from tandem.product.models import Feature, Product
-from tandem.sales.selectors import opportunity_seen
+from tandem.sales.selectors import opportunity_changeable, opportunity_seen
 
 ROW_RELATED = ("opportunity__owner", "account", "feature__product", "feature__release", "requested_by", "decided_by")
 
@@ -39,8 +42,28 @@ def commitment_changeable(*, user: User) -> QuerySet[Commitment]:
     return commitments
 
 
+def commitment_withdrawable(*, user: User) -> QuerySet[Commitment]:
+    """Withdrawing is the asking side's write: whoever may change the deal (its rep, their sales
+    manager, admins). Only an open commitment can be withdrawn; the service says so of the others."""
+    if not has_permission(user, CommitmentsPermission.ASK_COMMITMENT):
+        return Commitment.objects.none()
+    return commitment_visible(user=user).filter(opportunity__in=opportunity_changeable(user=user).values("pk"))
+
+
+def commitment_for_withdrawal(*, user: User, pk: int) -> Commitment:
+    """The commitment to withdraw: 404 unseen; 403 for one seen but not the user's to withdraw."""
+    record_for_change(
+        visible=commitment_visible(user=user),
+        changeable=commitment_withdrawable(user=user),
+        pk=pk,
+        refusal="Only the deal's rep, their sales manager or an admin may withdraw its commitments.",
+    )
+    return commitment_get(user=user, pk=pk)
+
+
 def commitment_get(*, user: User, pk: int) -> Commitment:
-    return get_object_or_404(commitment_visible(user=user).select_related(*ROW_RELATED), pk=pk)
+    related = (*ROW_RELATED, "opportunity__stage", "withdrawn_by")
+    return get_object_or_404(commitment_visible(user=user).select_related(*related), pk=pk)
 
 
 def commitment_for_decision(*, user: User, pk: int) -> Commitment:

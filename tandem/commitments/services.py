@@ -1,4 +1,5 @@
-"""Writes of commitments: asking to promise a feature, product's answer, and the warnings before a date."""
+"""Writes of commitments: asking to promise a feature, product's answer, the rep's withdrawal, the
+warnings before a date and the notices when one breaks."""
 
 import datetime
 
@@ -8,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.audit.services import Action, audit_record, audit_snapshot
-from tandem.commitments.models import Commitment
+from tandem.commitments.models import WITHDRAWAL_REASON_MISSING, Commitment
 from tandem.commitments.permissions import CommitmentsPermission
-from tandem.commitments.selectors import commitment_for_decision
-from tandem.commitments.tracking import WARNING_DAYS, State, state_condition
+from tandem.commitments.selectors import commitment_for_decision, commitment_for_withdrawal
+from tandem.commitments.tracking import WARNING_DAYS, State, commitment_state, facts_of, state_condition
 from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.fiscal import fiscal_quarter_of
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.notifications.models import Notification
 from tandem.notifications.services import Notice, notices_send
@@ -27,6 +30,21 @@ from tandem.webhooks import services as webhooks
 from tandem.webhooks.events import Event
 
 KIND = Notification.Kind.COMMITMENT
+
+
+def release_said(feature: Feature, *, precise: bool, start_month: int) -> str:
+    """Where the feature's release stands, as sales may read it: its name and target date only when
+    the sales roadmap commits the feature (committed and shareable), else the fiscal quarter, as on
+    the sales roadmap. `precise` (product, executives, admins) reads the release as it is."""
+    release = feature.release
+    if release is None:
+        return "On no release yet"
+    if release.status == Release.Status.SHIPPED:
+        return f"Shipped in {release.name}"
+    if precise or (feature.confidence == Feature.Confidence.COMMITTED and feature.visibility in SHAREABLE):
+        return f"Release {release.name}, targeting {formats.date_short(release.target_date)}"
+    quarter = fiscal_quarter_of(release.target_date, start_month)
+    return f"Planned for {quarter} ({feature.get_confidence_display().lower()}: the date may move)"
 
 
 def _stale() -> StaleVersion:
@@ -161,6 +179,55 @@ def _answer(*, actor: User, pk: int, expected_version: int, status: str, reason:
 
 
 @transaction.atomic
+def commitment_withdraw(
+    *, actor: User, commitment: Commitment, expected_version: int, reason: str, today: datetime.date | None = None
+) -> Commitment:
+    """Take back an open commitment (awaiting approval or approved, not delivered), saying why: the
+    customer no longer needs it, the deal was lost. Who may: whoever may change the deal (its rep,
+    their sales manager, admins). It leaves the open lists and its warnings stop; the history keeps
+    it as withdrawn. The product's manager (who answers or plans it) and the rep, when someone else
+    withdrew it, are told."""
+    found = commitment_for_withdrawal(user=actor, pk=commitment.pk)
+    locked = Commitment.objects.select_for_update().get(pk=found.pk)
+    if locked.version != expected_version:
+        raise StaleVersion("Someone else changed this commitment since you opened it. Reload it to see what it is now.")
+    today = today or timezone.localdate()
+    state = commitment_state(facts_of(found), today=today)
+    if state == State.DELIVERED:
+        raise ValidationError({"status": ["This commitment was delivered: there is nothing to withdraw."]})
+    if locked.status not in (Commitment.Status.REQUESTED, Commitment.Status.APPROVED):
+        raise ValidationError({"status": [f"This commitment is {locked.get_status_display().lower()} already."]})
+    if not reason.strip():
+        raise ValidationError({"withdrawal_reason": [WITHDRAWAL_REASON_MISSING]})
+    before = audit_snapshot(locked)
+    locked.status, locked.withdrawal_reason = Commitment.Status.WITHDRAWN, reason.strip()
+    locked.withdrawn_by, locked.withdrawn_at = actor, timezone.now()
+    locked.version += 1
+    locked.full_clean()
+    locked.save(update_fields=["status", "withdrawal_reason", "withdrawn_by", "withdrawn_at", "version"])
+    audit_record(actor=actor, record=locked, action=Action.CHANGED, before=before)
+    feature, account = found.feature, found.account
+    people = {person.pk: person for person in [*_deciders(feature), found.requested_by, found.opportunity.owner]}
+    people.pop(actor.pk, None)
+    notices_send(
+        notices=[
+            Notice(
+                recipient=person,
+                kind=KIND,
+                title=f"Commitment withdrawn: {feature.title} for {account}",
+                body=f"{actor} withdrew the promise of {feature.title} to {account}{_when(locked)}.\n\n"
+                f"{locked.withdrawal_reason}",
+                url=_url(locked),
+            )
+            for person in people.values()
+        ]
+    )
+    locked.opportunity, locked.account, locked.feature = found.opportunity, account, feature
+    locked.requested_by, locked.decided_by = found.requested_by, found.decided_by
+    return locked
+
+
+@transaction.atomic
 def commitment_approve(*, actor: User, commitment: Commitment, expected_version: int, reason: str = "") -> Commitment:
     """Approve a commitment awaiting approval. Who may: whoever holds the right to plan its feature
     (decision rights: by default the product's manager and executives). The rep and the deal's owner
@@ -189,6 +256,18 @@ def commitment_refuse(*, actor: User, commitment: Commitment, expected_version: 
     )
 
 
+def _told(commitment: Commitment) -> list[User]:
+    """Who hears how a commitment fares: the rep who asked, the deal's owner, their sales manager
+    and the product's manager, each once."""
+    deal, feature = commitment.opportunity, commitment.feature
+    people = [commitment.requested_by, deal.owner]
+    if deal.owner.team is not None and deal.owner.team.manager is not None:
+        people.append(deal.owner.team.manager)
+    if feature.product.manager is not None:
+        people.append(feature.product.manager)
+    return list({person.pk: person for person in people if person.is_active}.values())
+
+
 def _warned(commitment: Commitment, today: datetime.date) -> list[Notice]:
     deal, feature = commitment.opportunity, commitment.feature
     due = commitment.due_date
@@ -197,19 +276,14 @@ def _warned(commitment: Commitment, today: datetime.date) -> list[Notice]:
     title = f"Commitment at risk: {feature.title} for {commitment.account} is due {formats.date_short(due)}"
     body = (
         f"{feature.title} was promised to {commitment.account} (deal {deal.name}) by {formats.date_short(due)}, "
-        f"in {days} day{'s' if days != 1 else ''}, and has not shipped."
-        + (
-            f" Its release {feature.release.name} targets {formats.date_short(feature.release.target_date)}."
-            if feature.release is not None
-            else " It is on no release yet."
-        )
+        f"in {days} day{'s' if days != 1 else ''}, and has not shipped. "
+        # The rep reads it too: the release's date only where the sales roadmap would show it.
+        f"{release_said(feature, precise=False, start_month=workspace_get().fiscal_year_start_month)}."
     )
-    people = [commitment.requested_by, deal.owner]
-    if deal.owner.team is not None and deal.owner.team.manager is not None:
-        people.append(deal.owner.team.manager)
-    if feature.product.manager is not None:
-        people.append(feature.product.manager)
-    return [Notice(recipient=person, kind=KIND, title=title, body=body, url=_url(commitment)) for person in people]
+    return [
+        Notice(recipient=person, kind=KIND, title=title, body=body, url=_url(commitment))
+        for person in _told(commitment)
+    ]
 
 
 @transaction.atomic
@@ -242,3 +316,54 @@ def commitment_warnings_send(*, today: datetime.date | None = None) -> int:
         webhooks.emit(Event.COMMITMENT_AT_RISK, payloads.commitment_at_risk(commitment=commitment))
     Commitment.objects.filter(pk__in=[c.pk for c in commitments]).update(warned_at=timezone.now())
     return len(commitments)
+
+
+def _why_broken(commitment: Commitment, today: datetime.date) -> str:
+    feature, due = commitment.feature, commitment.due_date
+    if feature.status == Feature.Status.DECLINED:
+        return f"{feature.title} was declined."
+    if due is not None and due < today:
+        return f"Its date, {formats.date_short(due)}, passed before it shipped."
+    assert due is not None
+    # The rep reads it too: the release's date only where the sales roadmap would show it.
+    where = release_said(feature, precise=False, start_month=workspace_get().fiscal_year_start_month)
+    return f"It moved after the date promised, {formats.date_short(due)}: {where[:1].lower()}{where[1:]}."
+
+
+@transaction.atomic
+def commitment_breaks_send(*, today: datetime.date | None = None) -> int:
+    """Tell the rep, their sales manager and the product manager of every approved commitment that
+    broke (its date passed, its feature declined or moved to a release after the date) — once per
+    commitment, marked in the same transaction as the warnings are. Returns how many broke."""
+    today = today or timezone.localdate()
+    broken = list(
+        Commitment.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(broken_notice_at__isnull=True)
+        .filter(state_condition(State.BROKEN, today=today))
+        .select_related(
+            "opportunity__owner__team__manager",
+            "account",
+            "feature__product__manager",
+            "feature__release",
+            "requested_by",
+        )
+        .order_by("pk")
+    )
+    for commitment in broken:
+        feature = commitment.feature
+        notices_send(
+            notices=[
+                Notice(
+                    recipient=person,
+                    kind=KIND,
+                    title=f"Commitment broken: {feature.title} for {commitment.account}",
+                    body=f"{feature.title} was promised to {commitment.account} (deal {commitment.opportunity.name})"
+                    f"{_when(commitment)}. {_why_broken(commitment, today)} Tell the customer where it stands, "
+                    "or withdraw the commitment if they no longer need it.",
+                    url=_url(commitment),
+                )
+                for person in _told(commitment)
+            ]
+        )
+    Commitment.objects.filter(pk__in=[c.pk for c in broken]).update(broken_notice_at=timezone.now())
+    return len(broken)

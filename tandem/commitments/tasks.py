@@ -10,8 +10,9 @@ from tandem.commitments.models import WarningDay
 
 @task()
 def commitment_warnings_task() -> int:
-    """Send the day's warnings before commitment dates; each commitment is warned about once."""
-    return services.commitment_warnings_send()
+    """Send the day's warnings before commitment dates and the notices of those that broke; each
+    commitment is warned about once and announced broken once."""
+    return services.commitment_warnings_send() + services.commitment_breaks_send()
 
 
 def commitment_warnings_enqueue_if_due() -> bool:

@@ -7,7 +7,7 @@ same rule as database conditions (`STATE_CONDITIONS`) for lists, tested to agree
 - **at risk**: neither, and the date is at most `WARNING_DAYS` away, or the date is set while the
   feature is on no release, or the feature is no longer committed.
 - **on track**: the rest.
-A commitment awaiting approval or refused is only that.
+A commitment awaiting approval, refused or withdrawn is only that.
 """
 
 import datetime
@@ -24,6 +24,7 @@ WARNING_DAYS = 14
 class State(StrEnum):
     REQUESTED = "requested"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     DELIVERED = "delivered"
@@ -33,6 +34,7 @@ class State(StrEnum):
 STATE_LABELS = {
     State.REQUESTED: "Awaiting approval",
     State.REFUSED: "Refused",
+    State.WITHDRAWN: "Withdrawn",
     State.ON_TRACK: "On track",
     State.AT_RISK: "At risk",
     State.DELIVERED: "Delivered",
@@ -41,11 +43,15 @@ STATE_LABELS = {
 STATE_BADGES = {
     State.REQUESTED: "text-bg-secondary",
     State.REFUSED: "text-bg-dark",
+    State.WITHDRAWN: "text-bg-light border",
     State.ON_TRACK: "text-bg-success",
     State.AT_RISK: "text-bg-warning",
     State.DELIVERED: "text-bg-primary",
     State.BROKEN: "text-bg-danger",
 }
+
+# The states of a commitment still to keep: those its rep may withdraw.
+OPEN_STATES = frozenset({State.REQUESTED, State.ON_TRACK, State.AT_RISK, State.BROKEN})
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ def commitment_state(facts: Facts, *, today: datetime.date) -> State:
         return State.REQUESTED
     if facts.status == "refused":
         return State.REFUSED
+    if facts.status == "withdrawn":
+        return State.WITHDRAWN
     if facts.feature_status == "shipped" or facts.release_shipped:
         return State.DELIVERED
     due = facts.due_date
@@ -127,6 +135,8 @@ def state_condition(state: State, *, today: datetime.date) -> Q:
         return Q(status="requested")
     if state == State.REFUSED:
         return Q(status="refused")
+    if state == State.WITHDRAWN:
+        return Q(status="withdrawn")
     if state == State.DELIVERED:
         return approved & _delivered()
     if state == State.BROKEN:

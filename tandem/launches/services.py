@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tandem.audit.services import Action, audit_record, audit_snapshot
 from tandem.core.api import StaleVersion
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, releases_check
@@ -43,7 +44,8 @@ def launch_plan_create(*, actor: User, release: Release, positioning: str = "") 
     plan = LaunchPlan(release=release, positioning=positioning.strip(), created_by=actor, created_at=timezone.now())
     plan.full_clean()
     plan.save()
-    ChecklistItem.objects.bulk_create(
+    audit_record(actor=actor, record=plan, action=Action.CREATED)
+    items = ChecklistItem.objects.bulk_create(
         ChecklistItem(
             plan=plan,
             area=area,
@@ -53,6 +55,8 @@ def launch_plan_create(*, actor: User, release: Release, positioning: str = "") 
         )
         for area, title, days in DEFAULT_CHECKLIST
     )
+    for item in items:
+        audit_record(actor=actor, record=item, action=Action.CREATED)
     return plan
 
 
@@ -71,6 +75,7 @@ def checklist_item_create(
     item = ChecklistItem(plan=plan, area=area, title=title.strip(), owner=owner, due_date=due_date)
     item.full_clean()
     item.save()
+    audit_record(actor=actor, record=item, action=Action.CREATED)
     return item
 
 
@@ -93,12 +98,14 @@ def checklist_item_update(
         raise PermissionDenied(REFUSAL)
     if current.version != expected_version:
         raise StaleVersion(STALE)
+    before = audit_snapshot(current)
     if manages and title is not None:
         current.title, current.owner, current.due_date = title.strip(), owner, due_date
     current.done_at = (current.done_at or timezone.now()) if done else None
     current.version += 1
     current.full_clean()
     current.save()
+    audit_record(actor=actor, record=current, action=Action.CHANGED, before=before)
     return current
 
 
@@ -111,6 +118,7 @@ def success_metric_create(
     metric = SuccessMetric(plan=plan, kind=kind, target=target, competitor_id=competitor_id)
     metric.full_clean()
     metric.save()
+    audit_record(actor=actor, record=metric, action=Action.CREATED)
     return metric
 
 
@@ -131,12 +139,14 @@ def success_metric_update(
         raise PermissionDenied(REFUSAL)
     if current.version != expected_version:
         raise StaleVersion(STALE)
+    before = audit_snapshot(current)
     current.target = target
     if current.kind == SuccessMetric.Kind.ADOPTION:
         current.actual_30, current.actual_90 = actual_30, actual_90
     current.version += 1
     current.full_clean()
     current.save()
+    audit_record(actor=actor, record=current, action=Action.CHANGED, before=before)
     return current
 
 
@@ -148,8 +158,11 @@ def digest_settings_update(*, actor: User, period: str, expected_version: int) -
     current = DigestSettings.objects.select_for_update().filter(pk=1).first() or DigestSettings(pk=1, version=0)
     if current.version not in (expected_version, 0):
         raise StaleVersion(STALE)
+    before = audit_snapshot(current) if current.pk is not None and current.version else None
     current.period = period
     current.version += 1
     current.full_clean()
     current.save()
+    action = Action.CHANGED if before is not None else Action.CREATED
+    audit_record(actor=actor, record=current, action=action, before=before)
     return current

@@ -60,6 +60,8 @@ RICE_SORT = ["-evidence__rice_score", "-id"]
 FeatureStatus = Literal["backlog", "planned", "in_progress", "shipped", "declined"]
 FeatureConfidence = Literal["committed", "likely", "exploring"]
 FeatureVisibility = Literal["internal", "sales", "public"]
+# Where it sits on the now / next / later board; "" places it by its release's date.
+FeatureHorizon = Literal["", "now", "next", "later"]
 FeatureSort = Literal["-score", "-open_pipeline", "-weighted_pipeline", "-accounts", "title", "-created_at"]
 
 
@@ -120,6 +122,9 @@ class FeatureOut(BaseModel):
     effort: Decimal | None
     confidence: FeatureConfidence
     visibility: FeatureVisibility
+    horizon: FeatureHorizon = Field(
+        description='Where the PM placed it on the now / next / later board; "": by its release\'s date.'
+    )
     owner_id: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -128,7 +133,7 @@ class FeatureOut(BaseModel):
     sales_dont_say: str = Field(description="What sales must not say about it.")
     view: Literal["full", "sales"] = Field(
         description="`sales` when you are in sales and reach this internal feature through your customers' asks: "
-        "its evidence, score and effort are left out."
+        "its evidence, score and effort, and (until it ships) its release are left out."
     )
     evidence: EvidenceOut | None
     score: ScoreOut | None
@@ -137,7 +142,7 @@ class FeatureOut(BaseModel):
 # The feature's own columns in FeatureOut, read off the model as they are.
 FEATURE_COLUMNS = (
     "id", "product_id", "title", "description", "status", "release_id", "effort", "confidence", "visibility",
-    "owner_id", "created_at", "updated_at", "version", "sales_say", "sales_dont_say",
+    "horizon", "owner_id", "created_at", "updated_at", "version", "sales_say", "sales_dont_say",
 )  # fmt: skip
 
 
@@ -175,6 +180,9 @@ class FeatureIn(Schema):
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = "exploring"
     visibility: FeatureVisibility = "internal"
+    horizon: FeatureHorizon = Field(
+        "", description='Now, next or later on the board; "" (the default): by its release\'s date.'
+    )
     sales_say: str = Field("", max_length=SAY_LIMIT, description="What sales may tell customers about it.")
     sales_dont_say: str = Field("", max_length=DONT_SAY_LIMIT, description="What sales must not say about it.")
 
@@ -193,6 +201,7 @@ class FeaturePatch(Schema):
     effort: Decimal | None = Field(None, gt=0, max_digits=6, decimal_places=1)
     confidence: FeatureConfidence = omittable()
     visibility: FeatureVisibility = omittable()
+    horizon: FeatureHorizon = omittable()
     sales_say: str = omittable(max_length=SAY_LIMIT)
     sales_dont_say: str = omittable(max_length=DONT_SAY_LIMIT)
 
@@ -261,6 +270,8 @@ def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
     return FeatureOut.model_validate(
         {
             **row,
+            # An internal feature's plan is product's: sales promises no date of it (its release tells one).
+            "release_id": row["release_id"] if feature.status == Feature.Status.SHIPPED else None,
             "effort": None,
             "product_name": feature.product.name,
             "goal_ids": goals,

@@ -25,6 +25,12 @@ class FeatureForm(InputGuard, forms.Form):
     release: forms.ModelChoiceField[Release] = forms.ModelChoiceField(
         queryset=Release.objects.none(), required=False, empty_label="No release yet"
     )
+    horizon = forms.ChoiceField(
+        label="On the roadmap board",
+        choices=[("", "By its release's date"), *Feature.Horizon.choices],
+        required=False,
+        help_text="Now, next or later on the board, whatever its release's date says.",
+    )
     goals: forms.ModelMultipleChoiceField[Goal] = forms.ModelMultipleChoiceField(
         queryset=Goal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -73,6 +79,7 @@ class FeatureForm(InputGuard, forms.Form):
             "description": feature.description,
             "status": feature.status,
             "release": feature.release_id,
+            "horizon": feature.horizon,
             "goals": list(feature.goals.all()),
             "effort": feature.effort,
             "confidence": feature.confidence,

@@ -41,6 +41,7 @@ class FeatureChanges(TypedDict, total=False):
     effort: Decimal | None
     confidence: str
     visibility: str
+    horizon: str
     owner: User | None
     sales_say: str
     sales_dont_say: str
@@ -104,6 +105,7 @@ def feature_create(
     effort: Decimal | None = None,
     confidence: str = Feature.Confidence.EXPLORING,
     visibility: str = Feature.Visibility.INTERNAL,
+    horizon: str = "",
     owner: User | None = None,
     sales_say: str = "",
     sales_dont_say: str = "",
@@ -123,6 +125,7 @@ def feature_create(
         effort=effort,
         confidence=confidence,
         visibility=visibility,
+        horizon=horizon,
         owner=owner if owner is not None else actor,
         sales_say=sales_say.strip(),
         sales_dont_say=sales_dont_say.strip(),

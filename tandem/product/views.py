@@ -24,6 +24,7 @@ from tandem.core.exports import ExportField, export_list, person, wants_export
 from tandem.core.http import PageRequest
 from tandem.core.listing import Column, active_filters, list_page, list_totals, wants_totals
 from tandem.core.permissions import has_permission, require
+from tandem.core.roles import SALES_ROLES
 from tandem.decisions.models import DecisionType
 from tandem.decisions.rights import decision_right_for, may_manage_releases, release_products, releases_check
 from tandem.people.models import User
@@ -34,6 +35,7 @@ from tandem.product.models import Feature, Release, ScoringSettings
 from tandem.product.permissions import ProductPermission
 from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
+    SHAREABLE,
     feature_ask_trend,
     feature_get,
     feature_seen_in_full,
@@ -288,10 +290,16 @@ def feature_delete(request: PageRequest, pk: int) -> HttpResponse:
 @require_GET
 def roadmap(request: PageRequest) -> HttpResponse:
     """Planned releases by target date, then recently shipped ones, each with the features this user may see."""
+    listed = feature_visible(user=request.user)
+    if request.user.role in SALES_ROLES:
+        # A release names its date: sales reads under it only what the sales roadmap commits to it
+        # (committed and shareable) and what shipped; the rest it reads by quarter on the sales roadmap.
+        listed = listed.filter(
+            Q(release__status=Release.Status.SHIPPED)
+            | Q(confidence=Feature.Confidence.COMMITTED, visibility__in=SHAREABLE)
+        )
     features = Prefetch(
-        "features",
-        queryset=feature_visible(user=request.user).select_related("evidence").order_by("title", "pk"),
-        to_attr="roadmap_features",
+        "features", queryset=listed.select_related("evidence").order_by("title", "pk"), to_attr="roadmap_features"
     )
     releases = release_visible(user=request.user).select_related("product").prefetch_related(features)
     planned = list(releases.filter(status=Release.Status.PLANNED).order_by("target_date", "name", "pk"))

@@ -38,7 +38,7 @@ from tandem.asks.tests.factories import AskFactory
 from tandem.calls.models import CallAttendee, CallNote, CustomerCall
 from tandem.coaching.models import CoachingNote
 from tandem.coaching.models import Review as CoachingReview
-from tandem.commitments.models import Commitment
+from tandem.commitments.models import WITHDRAWAL_REASON_MISSING, Commitment
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.competition.models import (
     Battlecard,
@@ -583,6 +583,10 @@ def _on_the_deal(w: World) -> Contact:
     contact = ContactFactory.create(account=w.account)
     DealContact.objects.create(opportunity=w.deal, contact=contact, role="champion")
     return contact
+
+
+def _commitment_withdraw_url(w: World) -> str:
+    return f"/api/commitments/{CommitmentFactory(opportunity=w.deal, feature=w.feature).pk}/withdraw"
 
 
 RULES = [
@@ -1789,11 +1793,11 @@ RULES = [
         "commitment_status_valid",
         Commitment,
         "status",
-        "Choose awaiting approval, approved or refused.",
+        "Choose awaiting approval, approved, refused or withdrawn.",
         lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="maybe"),
         (
             Clean(
-                "A commitment's status is set by the services that ask, approve and refuse.",
+                "A commitment's status is set by the services that ask, approve, refuse and withdraw.",
                 message="Value 'maybe' is not a valid choice.",
             ),
         ),
@@ -1814,6 +1818,23 @@ RULES = [
                 lambda w: {"version": 1, "reason": ""},
                 "reason",
                 "Say why you refuse: the rep tells the customer.",
+            ),
+        ),
+    ),
+    Rule(
+        "commitment_withdrawal_has_reason",
+        Commitment,
+        "withdrawal_reason",
+        WITHDRAWAL_REASON_MISSING,
+        lambda w: CommitmentFactory.build(opportunity=w.deal, feature=w.feature, status="withdrawn"),
+        (
+            Api(
+                "rep",
+                "POST",
+                _commitment_withdraw_url,
+                lambda w: {"version": 1, "withdrawal_reason": ""},
+                "withdrawal_reason",
+                WITHDRAWAL_REASON_MISSING,
             ),
         ),
     ),
@@ -2651,6 +2672,22 @@ TEXTS = [
                 ),
                 lambda w: {"version": 1, "reason": text},
                 "reason",
+                said,
+            ),
+        ),
+    ),
+    Text(
+        Commitment,
+        "withdrawal_reason",
+        2000,
+        _text_breaks(
+            2000,
+            lambda text, said: Api(
+                "rep",
+                "POST",
+                _commitment_withdraw_url,
+                lambda w: {"version": 1, "withdrawal_reason": text},
+                "withdrawal_reason",
                 said,
             ),
         ),

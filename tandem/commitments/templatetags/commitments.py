@@ -25,7 +25,9 @@ def deal_commitments(context: dict[str, Any], deal: Opportunity) -> dict[str, An
         and opportunity_changeable(user=user).filter(pk=deal.pk).exists()
     )
     ask_url = reverse("commitments:commitment_ask", kwargs={"opportunity": deal.pk}) if may_ask else None
-    return {**section(user=user, rows=commitments_of(user=user, opportunity_id=deal.pk), ask_url=ask_url), "on": "deal"}
+    rows = commitments_of(user=user, opportunity_id=deal.pk)
+    # A lost deal's open commitments are offered for withdrawal (their page has the reason written in).
+    return {**section(user=user, rows=rows, ask_url=ask_url), "on": "deal", "deal_lost": deal.stage.is_lost}
 
 
 @register.inclusion_tag(CARD, takes_context=True)

@@ -4,6 +4,7 @@ A commitment is seen with its deal: reps their own deals', sales managers their 
 managers, executives and admins every one; engineering leads none (they see no deals). Asking is a
 write on the deal (its rep, their manager, admins). Approving and refusing is the right to plan the
 feature: the product's manager and executives (decision rights); everyone else who sees it gets 403.
+Withdrawing is the asking side's write again: whoever may change the deal.
 """
 
 from typing import Any
@@ -24,6 +25,10 @@ ANSWER_PAGE = expect(403, 403, 302, 403, 302, 403)
 ANSWER_API = expect(403, 403, 200, 403, 200, 403)
 OTHER_ANSWER_PAGE = expect(404, 404, 302, 403, 302, 403)
 OTHER_ANSWER_API = expect(404, 404, 200, 403, 200, 403)
+WITHDRAW_PAGE = ASK_PAGE
+OTHER_WITHDRAW_PAGE = OTHER_ASK_PAGE
+WITHDRAW_API = expect(200, 200, 403, 403, 403, 200)
+OTHER_WITHDRAW_API = expect(404, 404, 403, 403, 403, 200)
 
 
 def _requested(w: World, deal: Any) -> Commitment:
@@ -50,6 +55,10 @@ def _api_other_pk(w: World) -> dict[str, Any]:
 
 def _answer(w: World) -> dict[str, Any]:
     return {"version": 1, "reason": "Fits the plan."}
+
+
+def _withdrawal(w: World) -> dict[str, Any]:
+    return {"version": 1, "withdrawal_reason": "The customer no longer needs it."}
 
 
 PAGES: dict[str, Access] = {
@@ -79,6 +88,14 @@ PAGES: dict[str, Access] = {
         other_team=_other_pk,
         other_team_expected=OTHER_ANSWER_PAGE,
     ),
+    "commitments:commitment_withdraw": Access(
+        WITHDRAW_PAGE,
+        method="POST",
+        kwargs=_pk,
+        data=_withdrawal,
+        other_team=_other_pk,
+        other_team_expected=OTHER_WITHDRAW_PAGE,
+    ),
 }
 
 API: dict[str, Access] = {
@@ -106,5 +123,13 @@ API: dict[str, Access] = {
         data=_answer,
         other_team=_api_other_pk,
         other_team_expected=OTHER_ANSWER_API,
+    ),
+    "commitments_commitment_withdraw": Access(
+        WITHDRAW_API,
+        method="POST",
+        kwargs=_api_pk,
+        data=_withdrawal,
+        other_team=_api_other_pk,
+        other_team_expected=OTHER_WITHDRAW_API,
     ),
 }

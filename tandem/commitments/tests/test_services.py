@@ -1,5 +1,6 @@
-"""The rules of commitments: approval at once or by the decision rights, tracking across dates with a
-controllable clock (at risk, broken, delivered, refused), and warnings sent once."""
+"""The rules of commitments: approval at once or by the decision rights, withdrawal by the rep,
+tracking across dates with a controllable clock (at risk, broken, delivered, refused, withdrawn), and
+warnings and break notices sent once."""
 
 import datetime
 import itertools
@@ -17,8 +18,10 @@ from tandem.commitments.selectors import commitments_at_risk, commitments_broken
 from tandem.commitments.services import (
     commitment_approve,
     commitment_ask,
+    commitment_breaks_send,
     commitment_refuse,
     commitment_warnings_send,
+    commitment_withdraw,
 )
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.commitments.tracking import WARNING_DAYS, Facts, State, commitment_state, state_condition
@@ -26,7 +29,7 @@ from tandem.core.api import StaleVersion
 from tandem.notifications.models import Notification
 from tandem.people.tests.factories import ProductManagerFactory
 from tandem.product.models import Release
-from tandem.product.services import release_ship
+from tandem.product.services import feature_update, release_ship
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
@@ -49,8 +52,14 @@ def release(product):
 
 
 def _feature(product, release, **changes):
-    values = {"confidence": "committed", "visibility": "sales", "status": "planned", "release": release}
-    return FeatureFactory(product=product, title="SAML single sign-on", **{**values, **changes})
+    values = {
+        "title": "SAML single sign-on",
+        "confidence": "committed",
+        "visibility": "sales",
+        "status": "planned",
+        "release": release,
+    }
+    return FeatureFactory(product=product, **{**values, **changes})
 
 
 # ---- asking -------------------------------------------------------------------------------------
@@ -160,7 +169,7 @@ def test_refusing_says_why_and_a_stale_answer_is_refused(requested, product_mana
 
 facts = st.builds(
     Facts,
-    status=st.sampled_from(["requested", "approved", "refused"]),
+    status=st.sampled_from(["requested", "approved", "refused", "withdrawn"]),
     due_date=st.none() | st.dates(datetime.date(2026, 1, 1), datetime.date(2028, 12, 31)),
     feature_status=st.sampled_from(["backlog", "planned", "in_progress", "shipped", "declined"]),
     confidence=st.sampled_from(["committed", "likely", "exploring"]),
@@ -176,7 +185,7 @@ def test_a_shipped_feature_delivers_every_approved_promise_whatever_the_date(fac
     if facts.status == "approved" and (facts.feature_status == "shipped" or facts.release_shipped):
         assert state == State.DELIVERED
     if facts.status != "approved":
-        assert state in (State.REQUESTED, State.REFUSED)
+        assert state in (State.REQUESTED, State.REFUSED, State.WITHDRAWN)
 
 
 @given(facts=facts, today=days, later=st.integers(1, 400))
@@ -295,3 +304,105 @@ def test_the_rep_their_manager_and_the_pm_are_warned_once_before_the_date(
     for day in range(WARNING_DAYS):
         assert commitment_warnings_send(today=due - datetime.timedelta(days=day)) == 0
     assert Notification.objects.filter(kind="commitment").count() == 3
+
+
+# ---- withdrawing --------------------------------------------------------------------------------
+
+
+def test_the_rep_withdraws_a_promise_the_customer_no_longer_needs(
+    rep, deal, product, release, product_manager, django_capture_on_commit_callbacks
+):
+    feature = _feature(product, release, confidence="likely")
+    commitment = CommitmentFactory(opportunity=deal, feature=feature, due_date=release.target_date)
+    assert commitments_at_risk(user=rep, today=TODAY).count() == 1
+    with pytest.raises(ValidationError) as unsaid:
+        commitment_withdraw(actor=rep, commitment=commitment, expected_version=1, reason=" ", today=TODAY)
+    assert "withdrawal_reason" in unsaid.value.message_dict
+    with pytest.raises(StaleVersion):
+        commitment_withdraw(actor=rep, commitment=commitment, expected_version=3, reason="Bought elsewhere.")
+    withdrawn = commitment_withdraw(
+        actor=rep, commitment=commitment, expected_version=1, reason="They bought elsewhere.", today=TODAY
+    )
+    assert (withdrawn.status, withdrawn.version, withdrawn.withdrawn_by) == ("withdrawn", 2, rep)
+    # It leaves the open lists and its warnings stop; the history keeps it, and the PM is told.
+    assert not commitments_at_risk(user=rep, today=TODAY).exists()
+    assert not commitments_broken_by(user=rep, feature=feature).exists()
+    assert Commitment.objects.filter(state_condition(State.WITHDRAWN, today=TODAY)).get() == commitment
+    assert commitment_warnings_send(today=TODAY) == 0
+    assert commitment_breaks_send(today=TODAY + datetime.timedelta(days=30)) == 0
+    notice = Notification.objects.get(recipient=product_manager, kind="commitment")
+    assert "withdrawn" in notice.title
+    assert "They bought elsewhere." in notice.body
+    assert not Notification.objects.filter(recipient=rep).exists()  # the rep withdrew it: no news to them
+    with pytest.raises(ValidationError, match="withdrawn already"):
+        commitment_withdraw(actor=rep, commitment=commitment, expected_version=2, reason="Again.", today=TODAY)
+
+
+def test_their_manager_may_withdraw_it_and_the_rep_is_told(rep, sales_manager, deal, product, release):
+    commitment = CommitmentFactory(opportunity=deal, feature=_feature(product, release))
+    commitment_withdraw(actor=sales_manager, commitment=commitment, expected_version=1, reason="The deal was lost.")
+    assert "withdrawn" in Notification.objects.get(recipient=rep, kind="commitment").title
+
+
+def test_only_the_asking_side_withdraws_and_only_what_is_open(
+    requested, rep, other_rep, outsider_rep, product_manager, product, release, deal
+):
+    with pytest.raises(PermissionDenied):  # the PM answers; the rep takes back
+        commitment_withdraw(actor=product_manager, commitment=requested, expected_version=1, reason="No.")
+    for stranger in (other_rep, outsider_rep):  # another rep does not see the deal
+        with pytest.raises(Http404):
+            commitment_withdraw(actor=stranger, commitment=requested, expected_version=1, reason="No.")
+    delivered = CommitmentFactory(opportunity=deal, feature=_feature(product, release, status="shipped"))
+    with pytest.raises(ValidationError, match="delivered"):
+        commitment_withdraw(actor=rep, commitment=delivered, expected_version=1, reason="Late.")
+    refused = commitment_refuse(actor=product_manager, commitment=requested, expected_version=1, reason="Later.")
+    with pytest.raises(ValidationError, match="refused already"):
+        commitment_withdraw(actor=rep, commitment=refused, expected_version=2, reason="Fine.")
+
+
+def test_a_promise_awaiting_approval_can_be_withdrawn_and_can_no_longer_be_answered(requested, rep, product_manager):
+    commitment_withdraw(actor=rep, commitment=requested, expected_version=1, reason="Customer changed their mind.")
+    assert "withdrawn" in Notification.objects.filter(recipient=product_manager).latest("pk").title
+    with pytest.raises(ValidationError, match="already answered"):
+        commitment_approve(actor=product_manager, commitment=requested, expected_version=2)
+
+
+# ---- the notice when a promise breaks -----------------------------------------------------------
+
+
+def test_the_rep_their_manager_and_the_pm_are_told_once_when_a_promise_breaks(
+    rep, sales_manager, product_manager, deal, product, release, django_capture_on_commit_callbacks
+):
+    """Its date passing, its feature declined, or moved to a release after the date: each breaks the
+    promise, and each broken promise is announced once, on the day it breaks."""
+    due = TODAY + datetime.timedelta(days=40)  # after the release (TODAY + 30): on track
+    passing = CommitmentFactory(opportunity=deal, feature=_feature(product, release), due_date=due)
+    declined = _feature(product, release, title="Audit log export")
+    declining = CommitmentFactory(opportunity=deal, feature=declined, due_date=due)
+    moved = _feature(product, release, title="SCIM provisioning")
+    moving = CommitmentFactory(opportunity=deal, feature=moved, due_date=due)
+    assert commitment_breaks_send(today=TODAY) == 0
+
+    feature_update(actor=product_manager, feature=declined, expected_version=1, status="declined")
+    later = ReleaseFactory(product=product, name="2027.4", target_date=due + datetime.timedelta(days=60))
+    feature_update(actor=product_manager, feature=moved, expected_version=1, release=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert commitment_breaks_send(today=TODAY) == 2
+    told = Notification.objects.filter(kind="commitment", title__startswith="Commitment broken")
+    assert set(told.values_list("recipient_id", flat=True)) == {rep.pk, sales_manager.pk, product_manager.pk}
+    assert told.count() == 6  # two broken promises, three people each
+    bodies = " ".join(told.values_list("body", flat=True))
+    assert "Audit log export was declined." in bodies
+    assert "release 2027.4, targeting" in bodies
+    assert len(mail.outbox) == 6
+
+    # The date of the third passes: told once, and never again on the following days.
+    assert commitment_breaks_send(today=due) == 0
+    assert commitment_breaks_send(today=due + datetime.timedelta(days=1)) == 1
+    assert told.filter(body__contains="passed before it shipped").count() == 3
+    for day in range(2, 10):
+        assert commitment_breaks_send(today=due + datetime.timedelta(days=day)) == 0
+    assert told.count() == 9
+    assert {declining.pk, moving.pk, passing.pk} == set(
+        Commitment.objects.filter(broken_notice_at__isnull=False).values_list("pk", flat=True)
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tandem.commitments.models import Commitment
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
-from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
 
 
 def _setup(rep, product_manager):
@@ -112,3 +112,49 @@ def test_the_reps_notifications_list_a_commitment_answer(client, rep, product_ma
     kinds = [item["kind"] for item in client.get("/api/notifications").json()["items"]]
     assert kinds == ["commitment"]
     assert "Commitment approved" in client.get(reverse("notifications:notification_list")).content.decode()
+
+
+def test_a_lost_deal_offers_its_open_commitments_for_withdrawal_in_place(client, rep, product_manager):
+    deal, feature = _setup(rep, product_manager)
+    commitment = CommitmentFactory(opportunity=deal, feature=feature)
+    deal.stage = StageFactory(name="Closed lost", is_lost=True)
+    deal.save()
+    client.force_login(rep)
+    deal_page = client.get(reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+    assert "The deal was lost: withdraw it?" in deal_page
+    page = client.get(reverse("commitments:commitment_detail", args=[commitment.pk])).content.decode()
+    assert "The deal was lost.</textarea>" in page  # the reason written in
+
+    url = reverse("commitments:commitment_withdraw", args=[commitment.pk])
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    refused = client.post(url, {"version": 1, "withdrawal_reason": ""}, **htmx)
+    assert refused.status_code == 422
+    assert "Say why it is withdrawn" in refused.content.decode()
+    assert "<html" not in refused.content.decode()  # the card only, redrawn in place
+
+    done = client.post(url, {"version": 1, "withdrawal_reason": "The deal was lost."}, **htmx)
+    assert done.status_code == 200
+    body = done.content.decode()
+    assert "Withdrawn" in body
+    assert "The deal was lost." in body
+    assert 'data-testid="commitment-withdraw-form"' not in body  # nothing left to withdraw
+    stale = client.post(url, {"version": 1, "withdrawal_reason": "Again."}, **htmx)
+    assert stale.status_code == 409  # the version read is gone
+    assert "withdraw it?" not in client.get(reverse("sales:opportunity_detail", args=[deal.pk])).content.decode()
+    listed = client.get(reverse("commitments:commitment_list"), {"state": "withdrawn"}).content.decode()
+    assert "SAML single sign-on" in listed
+
+
+def test_the_api_withdraws_with_the_version_read(client, rep, product_manager):
+    deal, feature = _setup(rep, product_manager)
+    commitment = CommitmentFactory(opportunity=deal, feature=feature)
+    client.force_login(rep)
+    url = f"/api/commitments/{commitment.pk}/withdraw"
+    assert client.post(url, {"version": 1, "withdrawal_reason": ""}, content_type="application/json").status_code == 422
+    response = client.post(
+        url, {"version": 1, "withdrawal_reason": "No longer needed."}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["withdrawal_reason"]) == ("withdrawn", "No longer needed.")
+    again = client.post(url, {"version": 1, "withdrawal_reason": "Again."}, content_type="application/json")
+    assert again.status_code == 409

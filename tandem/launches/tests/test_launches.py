@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
+from tandem.audit.models import AuditEntry
 from tandem.competition.models import Competitor
 from tandem.core.api import StaleVersion
 from tandem.launches.metrics import metric_actuals
@@ -108,3 +110,34 @@ def test_before_the_release_ships_computed_actuals_are_empty(product_manager, re
     plan = launch_plan_create(actor=product_manager, release=release)
     metric = success_metric_create(actor=product_manager, plan=plan, kind="asks_closed", target=5)
     assert [a.value for a in metric_actuals(plan=plan, metrics=[metric], now=timezone.now())[metric.pk]] == [None, None]
+
+
+def test_every_change_to_a_launch_is_in_the_audit_trail_and_on_its_page(client, product_manager, sales_manager, rep):
+    release = ReleaseFactory(product=ProductFactory(manager=product_manager), name="2027.3")
+    plan = launch_plan_create(actor=product_manager, release=release)
+    task = plan.items.get(area="enablement")
+    task = checklist_item_update(
+        actor=product_manager, item=task, expected_version=1, done=False, title=task.title, owner=sales_manager
+    )
+    checklist_item_update(actor=sales_manager, item=task, expected_version=2, done=True)
+    metric = success_metric_create(actor=product_manager, plan=plan, kind="adoption", target=Decimal(40))
+    success_metric_update(
+        actor=product_manager, metric=metric, expected_version=1, target=Decimal(50), actual_30=Decimal(12)
+    )
+
+    entries = AuditEntry.objects.filter(record_type__startswith="launches.")
+    assert entries.filter(record_type="launches.launchplan", action="created").count() == 1
+    assert entries.filter(record_type="launches.checklistitem", action="created").count() == 5
+    ticked = entries.filter(record_type="launches.checklistitem", action="changed").latest("pk")
+    assert (ticked.actor, set(ticked.changes)) == (sales_manager, {"done_at"})
+    changed = entries.filter(record_type="launches.successmetric", action="changed").get()
+    assert [Decimal(value) for value in changed.changes["target"]] == [40, 50]
+    assert Decimal(str(changed.changes["actual_30"][1])) == 12
+
+    # Everyone who sees the launch reads who changed what, and when, on its page.
+    client.force_login(rep)
+    page = client.get(reverse("launches:launch_detail", args=[plan.pk])).content.decode()
+    assert 'data-testid="launch-changes"' in page
+    assert f"Changed by {sales_manager}" in page
+    assert "At 30 days" in page
+    assert f"Created by {product_manager}" in page

@@ -5,7 +5,7 @@ import pytest
 
 from tandem.asks.models import FeatureEvidence
 from tandem.asks.tests.factories import AskFactory
-from tandem.product.api import FeatureConfidence, FeatureStatus, FeatureVisibility
+from tandem.product.api import FeatureConfidence, FeatureHorizon, FeatureStatus, FeatureVisibility
 from tandem.product.models import Feature, Release, ScoringSettings
 from tandem.product.tests.api_client import ApiClient
 from tandem.product.tests.factories import FeatureFactory, GoalFactory, ProductFactory, ReleaseFactory
@@ -28,6 +28,21 @@ def test_api_choices_match_the_model():
     assert set(get_args(FeatureStatus)) == set(Feature.Status.values)
     assert set(get_args(FeatureConfidence)) == set(Feature.Confidence.values)
     assert set(get_args(FeatureVisibility)) == set(Feature.Visibility.values)
+    assert set(get_args(FeatureHorizon)) == {"", *Feature.Horizon.values}
+
+
+def test_a_features_horizon_is_set_and_cleared_with_the_rest_of_it(pm_api):
+    created = pm_api.send(
+        "POST", "/api/features", {"product_id": ProductFactory().pk, "title": "SCIM", "horizon": "next"}
+    )
+    assert (created.status_code, created.json()["horizon"]) == (201, "next")
+    url = f"/api/features/{created.json()['id']}"
+    placed = pm_api.send("PATCH", url, {"version": 1, "horizon": "now"})
+    assert (placed.json()["horizon"], placed.json()["version"]) == ("now", 2)
+    assert pm_api.send("PATCH", url, {"version": 2, "horizon": "soon"}).status_code == 422
+    cleared = pm_api.send("PATCH", url, {"version": 2, "horizon": ""})
+    assert cleared.json()["horizon"] == ""  # back to its release's date
+    assert pm_api.send("PATCH", url, {"version": 2, "horizon": "later"}).status_code == 409
 
 
 def test_feature_list_sorts_by_revenue_at_stake_with_evidence(pm_api):

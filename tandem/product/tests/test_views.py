@@ -197,6 +197,29 @@ def test_product_manager_updates_a_feature(client, product_manager):
     assert (feature.title, feature.version) == ("SCIM", 2)
 
 
+def test_the_feature_form_places_it_on_the_board_without_dragging(client, product_manager):
+    feature = FeatureFactory(
+        product=ProductFactory(manager=product_manager), title="SCIM provisioning", status="planned"
+    )
+    client.force_login(product_manager)
+    form = client.get(reverse("product:feature_update", args=[feature.pk])).content.decode()
+    assert "On the roadmap board" in form
+
+    response = client.post(
+        reverse("product:feature_update", args=[feature.pk]), form_data(feature, status="planned", horizon="later")
+    )
+
+    assert response.status_code == 302
+    feature.refresh_from_db()
+    assert feature.horizon == "later"
+    board = client.get(reverse("roadmap:board")).content.decode()
+    later = board.index('data-testid="column-later"')  # the last column
+    assert board.index(f'data-id="{feature.pk}"') > later
+    refused = client.post(reverse("product:feature_update", args=[feature.pk]), form_data(feature, horizon="soon"))
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+
+
 def test_a_stale_edit_gets_a_clear_form_error_and_writes_nothing(client, product_manager):
     feature = FeatureFactory(title="Theirs")
     stale = form_data(feature, title="Mine")
@@ -264,13 +287,18 @@ def test_roadmap_lists_planned_releases_by_date_then_recently_shipped(client, pr
 
 def test_roadmap_shows_sales_only_what_it_may_use(client, rep):
     release = ReleaseFactory()
-    FeatureFactory(release=release, product=release.product, title="Shareable SSO", visibility="sales")
+    FeatureFactory(
+        release=release, product=release.product, title="Shareable SSO", visibility="sales", confidence="committed"
+    )
+    # Likely: the sales roadmap gives its quarter; under a dated release it would give its day.
+    FeatureFactory(release=release, product=release.product, title="Likely SCIM", visibility="sales")
     FeatureFactory(release=release, product=release.product, title="Secret rewrite", visibility="internal")
     client.force_login(rep)
 
     body = client.get(reverse("product:roadmap")).content.decode()
 
     assert "Shareable SSO" in body
+    assert "Likely SCIM" not in body
     assert "Secret rewrite" not in body
 
 

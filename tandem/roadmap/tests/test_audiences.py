@@ -228,3 +228,39 @@ def test_the_public_page_is_off_until_the_admin_switches_it_on(roadmap, client, 
     assert client.get(reverse("roadmap:public_roadmap")).status_code == 200
     admin.post(reverse("roadmap:settings"), {})
     assert client.get(reverse("roadmap:public_roadmap")).status_code == 302
+
+
+def _dates_and_releases(roadmap: Roadmap) -> list[str]:
+    return [
+        LIKELY_DAY.isoformat(),
+        formats.date_short(LIKELY_DAY),
+        roadmap.likely_release.name,
+    ]
+
+
+def test_a_features_page_tells_a_rep_no_date_the_sales_roadmap_does_not(roadmap, rep, client):
+    """The feature's own page is a roadmap item too: a likely feature reads by quarter, and the
+    internal one the rep's customer asked for (its sales view, page and API) names no release or date."""
+    rep_client = _signed_in(rep)
+    for feature in (roadmap.sales, roadmap.internal):
+        page = rep_client.get(reverse("product:feature_detail", args=[feature.pk])).content.decode()
+        assert feature.title in page
+        for secret in _dates_and_releases(roadmap):
+            assert secret not in page, f"{feature.title}'s page shows {secret!r} to a rep"
+    assert "FY2027 Q" in rep_client.get(reverse("product:feature_detail", args=[roadmap.sales.pk])).content.decode()
+    committed = rep_client.get(reverse("product:feature_detail", args=[roadmap.committed.pk])).content.decode()
+    assert formats.date_short(COMMITTED_DAY) in committed  # committed on the sales roadmap: its date
+    body = client.get(f"/api/features/{roadmap.internal.pk}", **_api(rep)).json()
+    assert (body["view"], body["release_id"]) == ("sales", None)
+
+
+def test_product_reads_the_release_and_date_on_a_features_page(roadmap, product_manager):
+    page = _signed_in(product_manager).get(reverse("product:feature_detail", args=[roadmap.sales.pk])).content
+    assert f"{roadmap.likely_release.name}, target {formats.date_short(LIKELY_DAY)}" in page.decode()
+
+
+def test_the_releases_page_lists_under_a_dated_release_only_what_the_sales_roadmap_commits(roadmap, rep):
+    page = _signed_in(rep).get(reverse("product:roadmap")).content.decode()
+    assert roadmap.committed.title in page
+    for feature in (roadmap.sales, roadmap.public, roadmap.internal):
+        assert feature.title not in page, f"the releases page dates {feature.title!r} for a rep"
