@@ -20,7 +20,7 @@ from tandem.core.health import database_unavailable
 from tandem.core.http import PageRequest
 from tandem.core.permissions import CorePermission, require
 from tandem.core.workspace_export import workspace_zip_unrestricted
-from tandem.core.workspace_import import workspace_holdings, workspace_import
+from tandem.core.workspace_import import holdings_described, workspace_holdings, workspace_import
 from tandem.people.models import User
 
 
@@ -150,7 +150,7 @@ def workspace_import_view(request: PageRequest) -> HttpResponse:
             return redirect("people:profile")
     context = {
         "form": form,
-        "holdings": workspace_holdings(actor=request.user),
+        "holdings": holdings_described(workspace_holdings(actor=request.user)),
         "limit": formats.number(settings.REQUEST_BODY_MAX_BYTES / 2**20, 1),
     }
     return render(request, "core/workspace_import.html", context)

@@ -233,10 +233,16 @@ def workspace_holdings(*, actor: User | None) -> list[str]:
     return held
 
 
+def holdings_described(held: list[str]) -> str:
+    """The first kinds held in the product's words ('people, accounts, deals and 40 more kinds')."""
+    names = [str(apps.get_model(label)._meta.verbose_name_plural) for label in held]
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more kinds" if len(names) > 5 else "")
+
+
 def _check_empty(actor: User | None) -> None:
     held = workspace_holdings(actor=actor)
     if held:
-        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        shown = holdings_described(held)
         who = "anyone but you" if actor is not None else "anyone"
         raise _refuse(
             f"This workspace already holds records ({shown}): a workspace is imported into a new, empty "
