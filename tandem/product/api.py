@@ -25,6 +25,8 @@ from tandem.core.api import (
 from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
+from tandem.core.roles import SALES_ROLES
+from tandem.people.models import User
 from tandem.product import services
 from tandem.product.filters import FeatureFilter
 from tandem.product.models import Feature, Goal, Product, Release, ScoringSettings
@@ -222,7 +224,17 @@ def _feature_values(request: ApiRequest) -> "QuerySet[Feature, dict[str, Any]]":
     )
 
 
-def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> list[FeatureOut]:
+def _release_shared(user: User, feature: dict[str, Any]) -> bool:
+    """Sales is told a feature's release (and so its date) once it is committed or shipped: below
+    that the sales roadmap gives only the quarter (`release_when_for` on the pages)."""
+    return (
+        user.role not in SALES_ROLES
+        or feature["confidence"] == Feature.Confidence.COMMITTED
+        or feature["status"] == Feature.Status.SHIPPED
+    )
+
+
+def _feature_rows(user: User, features: list[dict[str, Any]], scoring: ScoringSettings) -> list[FeatureOut]:
     """Each row of `_feature_values` with its evidence and score breakdown: the goals of the whole
     page in one query; the breakdown is the pure formula."""
     rice = scoring.formula == ScoringSettings.Formula.RICE
@@ -236,6 +248,8 @@ def _feature_rows(features: list[dict[str, Any]], scoring: ScoringSettings) -> l
         )
         largest, pipeline = figures["largest_deal"], figures["open_pipeline"]
         row = {name: feature[name] for name in FEATURE_COLUMNS}
+        if not _release_shared(user, feature):
+            row["release_id"] = None
         row["product_name"] = feature["product_name"]
         row["view"] = "full"
         row["goal_ids"] = goals.get(feature["id"], [])
@@ -264,7 +278,7 @@ def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
     """One feature: in full, or its sales view (`feature_seen_in_full`) with no evidence, score or effort."""
     feature = feature_get(user=request.user, pk=pk)
     if feature_seen_in_full(user=request.user, feature=feature):
-        return _feature_rows([row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
+        return _feature_rows(request.user, [row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
     row = {name: getattr(feature, name) for name in FEATURE_COLUMNS}
     goals = feature_goal_ids(feature_ids=[pk]).get(pk, [])
     return FeatureOut.model_validate(
@@ -323,7 +337,7 @@ def feature_list(request: ApiRequest, params: Query[FeatureListQuery]) -> Featur
     if params.sort == "-score" and scoring.formula == ScoringSettings.Formula.RICE:
         order = RICE_SORT
     items, next_cursor = cursor_paginate(features, order=order, cursor=params.cursor, limit=params.limit)
-    return FeaturePageOut(items=_feature_rows(items, scoring), next_cursor=next_cursor)
+    return FeaturePageOut(items=_feature_rows(request.user, items, scoring), next_cursor=next_cursor)
 
 
 @router.post(

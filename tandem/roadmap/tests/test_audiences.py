@@ -264,3 +264,14 @@ def test_the_releases_page_lists_under_a_dated_release_only_what_the_sales_roadm
     assert roadmap.committed.title in page
     for feature in (roadmap.sales, roadmap.public, roadmap.internal):
         assert feature.title not in page, f"the releases page dates {feature.title!r} for a rep"
+
+
+def test_the_features_api_names_a_release_to_a_rep_only_once_it_is_committed(roadmap, rep, product_manager, client):
+    """A release names its date (`/api/releases`), so the features API gives sales a likely feature's
+    release no more than the sales roadmap gives its date; product reads every release."""
+    listed = {item["id"]: item for item in client.get("/api/features", **_api(rep)).json()["items"]}
+    assert listed[roadmap.sales.pk]["release_id"] is None
+    assert listed[roadmap.committed.pk]["release_id"] == roadmap.committed.release_id
+    assert client.get(f"/api/features/{roadmap.sales.pk}", **_api(rep)).json()["release_id"] is None
+    as_product = client.get(f"/api/features/{roadmap.sales.pk}", **_api(product_manager)).json()
+    assert as_product["release_id"] == roadmap.sales.release_id is not None
