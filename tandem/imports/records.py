@@ -615,20 +615,24 @@ class RecordChecker(Checker):
 
     def _quarter(self, row: Row, problems: list[tuple[str, str]]) -> FiscalQuarter | None:
         """A quota's fiscal quarter: from a period (a start date, or `FY2027 Q1`) or year and quarter columns."""
-        period = str(self.cell(row, "period"))
+        raw = self.cell(row, "period")
+        period = str(raw)
         if period:
             match = PERIOD.match(period)
             if match:
                 year, quarter = (match[1], match[2]) if match[1] else (match[4], match[3])
                 return FiscalQuarter(int(year), int(quarter))
             try:
-                return fiscal_quarter_of(parse_date(period, date_format=self.job.date_format), self.start_month)
+                # A spreadsheet's date cell comes as a date, a CSV's as text in the file's format.
+                return fiscal_quarter_of(parse_date(raw, date_format=self.job.date_format), self.start_month)
             except ValueError:
                 problems.append(
                     (self.header_of("period"), f"“{period}” is not a quarter's start date or a period like FY2027 Q1.")
                 )
                 return None
-        year, quarter = str(self.cell(row, "fiscal_year")), str(self.cell(row, "fiscal_quarter"))
+        # A spreadsheet's number cells read as 2027.0.
+        year = str(self.cell(row, "fiscal_year")).removesuffix(".0")
+        quarter = str(self.cell(row, "fiscal_quarter")).removesuffix(".0")
         if year.isdigit() and quarter.removeprefix("Q").isdigit():
             return FiscalQuarter(int(year), int(quarter.removeprefix("Q")))
         column = "period" if "period" in self.columns or not year else "fiscal_year"

@@ -449,3 +449,26 @@ def test_a_kind_the_user_may_not_import_is_refused_at_upload(user_with_role):
     assert "kind" in refused.value.message_dict
     with pytest.raises(ValidationError):
         upload(user_with_role(Role.PRODUCT_MANAGER), Kind.LEAD, "salesforce_leads.csv")
+
+
+def test_an_xlsx_of_quotas_and_one_of_users_with_typed_cells(admin_user, dana):
+    from tandem.imports.tests.test_reading import _xlsx
+
+    content = _xlsx(
+        [
+            ["QuotaOwnerId", "StartDate", "QuotaAmount"],
+            ["dana.rep@acme.example", datetime.datetime(2027, 7, 1), 120000],  # noqa: DTZ001 (a spreadsheet's day)
+            ["Dana Reyes", "FY2027 Q4", 130000.5],
+        ]
+    )
+    job = import_file(admin_user, Kind.QUOTA, "quotas.xlsx", content)
+    assert job.file_format == "xlsx"
+    assert job.status == Status.DONE, _reasons(job)
+    assert set(Quota.objects.values_list("fiscal_quarter", "amount")) == {
+        (3, Decimal("120000")),
+        (4, Decimal("130000.50")),
+    }
+    users = _xlsx([["Email", "FirstName", "LastName", "IsActive"], ["kim@acme.example", "Kim", "Lee", True]])
+    assert import_file(admin_user, Kind.USER, "users.xlsx", users).status == Status.DONE
+    kim = User.objects.get(email="kim@acme.example")
+    assert (kim.username, kim.is_active, kim.role) == ("kim@acme.example", True, Role.REP)
