@@ -260,7 +260,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "visibility": ("Visibility",),
         "horizon": ("Horizon", "Now/Next/Later", "Timeframe"),
         "effort": ("Effort", "Estimate", "Feature estimate", "Initial estimate"),
-        "owner": ("Owner", "Feature owner", "Assigned to", "Assignee", "Owner email"),
+        "owner": ("Owner", "owner_id", "Feature owner", "Assigned to", "Assignee", "Owner email"),
     },
     Kind.ASK: {
         "external_id": ("Id", "Note ID", "Ask ID", "Vote ID", "Record ID", "External ID"),

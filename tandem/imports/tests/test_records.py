@@ -472,3 +472,33 @@ def test_an_xlsx_of_quotas_and_one_of_users_with_typed_cells(admin_user, dana):
     assert import_file(admin_user, Kind.USER, "users.xlsx", users).status == Status.DONE
     kim = User.objects.get(email="kim@acme.example")
     assert (kim.username, kim.is_active, kim.role) == ("kim@acme.example", True, Role.REP)
+
+
+def test_tandems_own_workspace_export_columns(admin_user):
+    """A workspace export's files name records by their ids there: imported, those ids become external
+    ids, and the files after them find their references by them (a product's manager, a feature's
+    product and owner, a quota's rep)."""
+    for kind, name in (
+        (Kind.USER, "tandem_users.csv"),
+        (Kind.PRODUCT, "tandem_products.csv"),
+        (Kind.FEATURE, "tandem_features.csv"),
+        (Kind.QUOTA, "tandem_quotas.csv"),
+    ):
+        job = import_file(admin_user, kind, name)
+        assert job.status == Status.DONE, (name, _reasons(job))
+    pia = User.objects.get(external_id="42")
+    assert (pia.role, pia.email) == (Role.PRODUCT_MANAGER, "pia@tandem.example")
+    assert not pia.has_usable_password()
+    cloud = Product.objects.get(external_id="7")
+    assert cloud.manager == pia
+    sso = Feature.objects.get(external_id="90")
+    assert (sso.product, sso.owner, sso.status, sso.effort, sso.visibility, sso.horizon) == (
+        cloud,
+        pia,
+        "planned",
+        Decimal("4.0"),
+        "sales",
+        "next",
+    )
+    quota = Quota.objects.get(external_id="5")
+    assert (quota.user.external_id, quota.fiscal_year, quota.fiscal_quarter) == ("41", 2027, 1)
