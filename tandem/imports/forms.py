@@ -19,7 +19,8 @@ class UploadForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="The file holds", choices=Kind.choices)
     file = forms.FileField(
         label="Export file (CSV or XLSX)",
-        help_text="Salesforce, HubSpot and Pipedrive exports are recognised; any other CSV is mapped by hand.",
+        help_text="Salesforce, HubSpot, Pipedrive, Productboard, Canny and Aha! exports are recognised, and "
+        "Tandem's own; any other CSV is mapped by hand.",
     )
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
