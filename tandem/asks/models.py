@@ -78,6 +78,8 @@ class Ask(models.Model):
         "deal its account's annual revenue. Kept by the services that change either (`asks/values.py`).",
     )
     created_at = models.DateTimeField()
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -215,10 +215,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_groups": groups,
         "nav_admin_url": reverse("admin:index") if has_permission(user, PeoplePermission.MANAGE_USERS) else "",
-        # Imports (accounts, contacts, deals from the CRMs' files) too: admins and sales managers.
-        "nav_imports_url": reverse("imports:import_list")
-        if has_permission(user, ImportsPermission.IMPORT_PIPELINE)
-        else "",
+        # Imports (the CRMs' and product tools' files) too: whoever may import some kind of record.
+        "nav_imports_url": reverse("imports:import_list") if has_permission(user, ImportsPermission.IMPORT) else "",
         # The bell's count, queried only when a page's navbar draws it (not for htmx partials).
         "nav_unread_count": partial(counts.get, "unread"),
     }

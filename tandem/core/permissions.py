@@ -115,9 +115,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     DecisionsPermission.ESCALATE: frozenset({R.SALES_MANAGER}),
     AuditPermission.VIEW_TRAIL: frozenset({R.EXECUTIVE, R.ADMIN}),
     # Imports write many records at once: admins any owner's, sales managers their teams' (row by
-    # row the sales rules decide which owners and records). Reps type their deals in; product
-    # roles have nothing to import until products, features and asks can be imported.
+    # row the sales rules decide which owners and records). Reps type their deals in. Which other
+    # kinds each role imports follows the apps' own write rules (`imports.services.kinds_for`).
     ImportsPermission.IMPORT_PIPELINE: frozenset({R.SALES_MANAGER, R.ADMIN}),
+    ImportsPermission.IMPORT: frozenset({R.SALES_MANAGER, R.PRODUCT_MANAGER, R.EXECUTIVE, R.ADMIN}),
     # Commitments are read with their deals; asking is the deal's owners' (the rep, their manager, admins);
     # approving is the decision rights' right to plan the feature (commitments/selectors.py).
     CommitmentsPermission.VIEW_COMMITMENTS: frozenset(

@@ -20,18 +20,31 @@ from django.db import models
 from django.db.models import Model
 from django.utils import timezone
 
+from tandem.asks.models import Ask
 from tandem.core.constraints import FieldCheckConstraint
 from tandem.core.models import ExchangeRate
 from tandem.core.money import converted, workspace_get
 from tandem.imports.columns import normalised
 from tandem.imports.models import ImportJob, Kind
 from tandem.imports.reading import Row, parse_date, parse_decimal
+from tandem.leads.models import Lead
 from tandem.people.models import User
-from tandem.sales.models import Account, Contact, Opportunity, Stage
+from tandem.product.models import Feature, Product
+from tandem.sales.models import Account, Contact, Opportunity, Quota, Stage
 from tandem.sales.selectors import account_changeable, account_visible, contact_changeable, opportunity_changeable
 from tandem.sales.services import may_assign_to
 
-MODELS: dict[str, type[Model]] = {Kind.ACCOUNT: Account, Kind.CONTACT: Contact, Kind.OPPORTUNITY: Opportunity}
+MODELS: dict[str, type[Model]] = {
+    Kind.ACCOUNT: Account,
+    Kind.CONTACT: Contact,
+    Kind.OPPORTUNITY: Opportunity,
+    Kind.LEAD: Lead,
+    Kind.USER: User,
+    Kind.PRODUCT: Product,
+    Kind.FEATURE: Feature,
+    Kind.ASK: Ask,
+    Kind.QUOTA: Quota,
+}
 # Columns Tandem sets itself, never read from a file.
 OWN_COLUMNS = {"id", "created_at", "updated_at", "version", "last_activity_at", "closed_at", "amount_home"}
 TRUE = {"true", "1", "yes", "y", "t", "x", "wahr", "oui", "ja"}
@@ -114,8 +127,12 @@ def stage_guess(value: str, stages: list[Stage]) -> Stage | None:
 
 
 def owner_guess(value: str, users: Iterable[User]) -> User | None:
-    """A person whose email, username or full name is `value` (case and spacing aside)."""
+    """A person whose external id is `value` (the CRM's own user id, once its users are imported), or
+    whose email, username or full name is `value` (case and spacing aside)."""
     key = normalised(value)
+    for user in users:
+        if user.external_id == value:
+            return user
     for user in users:
         if key in (normalised(user.email), normalised(user.username), normalised(user.get_full_name())):
             return user

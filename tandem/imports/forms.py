@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from tandem.core.forms import ServiceErrorsMixin, bootstrap
+from tandem.core.roles import Role
 from tandem.imports.columns import TARGETS
 from tandem.imports.models import ImportJob, Kind
 from tandem.imports.reading import DATE_FORMAT_LABELS, ENCODINGS
@@ -18,7 +19,8 @@ class UploadForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="The file holds", choices=Kind.choices)
     file = forms.FileField(
         label="Export file (CSV or XLSX)",
-        help_text="Salesforce, HubSpot and Pipedrive exports are recognised; any other CSV is mapped by hand.",
+        help_text="Salesforce, HubSpot, Pipedrive, Productboard, Canny and Aha! exports are recognised, and "
+        "Tandem's own; any other CSV is mapped by hand.",
     )
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
@@ -41,11 +43,18 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
     date_format = forms.ChoiceField(label="Dates look like", choices=list(DATE_FORMAT_LABELS.items()))
 
     def __init__(
-        self, *args: Any, job: ImportJob, stage_values: list[str], owner_values: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        job: ImportJob,
+        stage_values: list[str],
+        owner_values: list[str],
+        role_values: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         self.stage_values, self.owner_values = stage_values, owner_values
+        self.role_values = role_values or []
         columns = [("", "— not imported —")] + [(h, h) for h in job.header if h]
         self.target_names: list[str] = []
         for target in TARGETS[job.kind]:
@@ -64,6 +73,10 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
         for i, value in enumerate(owner_values):
             self.fields[f"owner_{i}"] = forms.ChoiceField(label=value, choices=people, required=False)
             self.initial.setdefault(f"owner_{i}", str(job.value_map.get("owner", {}).get(value, "")))
+        roles = [("", "— match by name —"), *Role.choices]
+        for i, value in enumerate(self.role_values):
+            self.fields[f"role_{i}"] = forms.ChoiceField(label=value, choices=roles, required=False)
+            self.initial.setdefault(f"role_{i}", job.value_map.get("role", {}).get(value, ""))
         for name in ("encoding", "delimiter", "decimal_separator", "date_format"):
             self.initial.setdefault(name, getattr(job, name))
         self.initial.setdefault("version", job.version)
@@ -77,6 +90,9 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
 
     def owner_fields(self) -> list[Any]:
         return [self[f"owner_{i}"] for i in range(len(self.owner_values))]
+
+    def role_fields(self) -> list[Any]:
+        return [self[f"role_{i}"] for i in range(len(self.role_values))]
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -94,6 +110,7 @@ class MappingForm(ServiceErrorsMixin, forms.Form):
                 "owner": {
                     v: int(data[f"owner_{i}"]) if data[f"owner_{i}"] else None for i, v in enumerate(self.owner_values)
                 },
+                "role": {v: data[f"role_{i}"] or None for i, v in enumerate(self.role_values)},
             },
         }
 

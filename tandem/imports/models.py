@@ -12,11 +12,18 @@ from tandem.core.constraints import FieldCheckConstraint, FieldUniqueConstraint
 
 
 class Kind(models.TextChoices):
-    """What a file holds. Import accounts first: contacts and deals name their account."""
+    """What a file holds. Import what others name first: accounts before contacts, deals and asks;
+    users before the leads and quotas they own; products before features, features before asks."""
 
     ACCOUNT = "account", "Accounts"
     CONTACT = "contact", "Contacts"
     OPPORTUNITY = "opportunity", "Deals"
+    LEAD = "lead", "Leads"
+    USER = "user", "Users"
+    PRODUCT = "product", "Products"
+    FEATURE = "feature", "Features"
+    ASK = "ask", "Customer asks"
+    QUOTA = "quota", "Quotas"
 
 
 class ImportJob(models.Model):
@@ -35,6 +42,9 @@ class ImportJob(models.Model):
         SALESFORCE = "salesforce", "Salesforce"
         HUBSPOT = "hubspot", "HubSpot"
         PIPEDRIVE = "pipedrive", "Pipedrive"
+        PRODUCTBOARD = "productboard", "Productboard"
+        CANNY = "canny", "Canny"
+        AHA = "aha", "Aha!"
         OTHER = "other", "Other CSV"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -72,10 +82,13 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["created_by", "-created_at"], name="import_job_by_creator")]
         constraints = [
             FieldCheckConstraint(
-                condition=Q(kind__in=["account", "contact", "opportunity"]),
+                condition=Q(
+                    kind__in=["account", "contact", "opportunity", "lead", "user", "product", "feature", "ask", "quota"]
+                ),
                 name="import_job_kind_valid",
                 field="kind",
-                violation_error_message="Choose accounts, contacts or deals.",
+                violation_error_message="Choose accounts, contacts, deals, leads, users, products, features, "
+                "customer asks or quotas.",
             ),
             FieldCheckConstraint(
                 condition=Q(decimal_separator__in=[".", ","]),

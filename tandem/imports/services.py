@@ -21,7 +21,6 @@ from tandem.audit.services import audit_channel
 from tandem.core.api import StaleVersion
 from tandem.core.permissions import require
 from tandem.imports import reading
-from tandem.imports.checking import Checker
 from tandem.imports.columns import TARGETS, guess_mapping, guess_source, header_key
 from tandem.imports.models import ImportJob, ImportMapping, Kind, RejectedRow, StagedRow
 from tandem.imports.permissions import ImportsPermission
@@ -40,14 +39,32 @@ def import_dir() -> Path:
 
 
 def kinds_for(user: User) -> list[str]:
-    """What this person may import: accounts, contacts and deals for admins and sales managers."""
+    """What this person may import, by the write rules of each kind's app: accounts, contacts, deals
+    and leads for admins and sales managers; users for admins; products, features and customer asks
+    for whoever manages products and triages asks (product managers, admins); quotas for whoever
+    sets them (sales managers their teams', executives and admins anyone's). Row by row the apps'
+    rules then decide which owners and records."""
+    from tandem.asks.permissions import AsksPermission
     from tandem.core.permissions import has_permission
+    from tandem.leads.permissions import LeadsPermission
+    from tandem.people.permissions import PeoplePermission
+    from tandem.product.permissions import ProductPermission
+    from tandem.sales.permissions import SalesPermission
 
-    return (
-        [Kind.ACCOUNT, Kind.CONTACT, Kind.OPPORTUNITY]
-        if has_permission(user, ImportsPermission.IMPORT_PIPELINE)
-        else []
-    )
+    if not has_permission(user, ImportsPermission.IMPORT):
+        return []
+    rules = [
+        (Kind.ACCOUNT, (ImportsPermission.IMPORT_PIPELINE,)),
+        (Kind.CONTACT, (ImportsPermission.IMPORT_PIPELINE,)),
+        (Kind.OPPORTUNITY, (ImportsPermission.IMPORT_PIPELINE,)),
+        (Kind.LEAD, (ImportsPermission.IMPORT_PIPELINE, LeadsPermission.EDIT_LEADS)),
+        (Kind.USER, (PeoplePermission.MANAGE_USERS,)),
+        (Kind.PRODUCT, (ProductPermission.MANAGE_PRODUCTS,)),
+        (Kind.FEATURE, (ProductPermission.EDIT_FEATURE,)),
+        (Kind.ASK, (AsksPermission.TRIAGE,)),
+        (Kind.QUOTA, (SalesPermission.SET_QUOTA,)),
+    ]
+    return [kind for kind, needs in rules if all(has_permission(user, need) for need in needs)]
 
 
 def _read_head(job: ImportJob) -> tuple[list[str], list[reading.Row]]:
@@ -70,9 +87,9 @@ def import_job_upload(*, actor: User, kind: str, upload: UploadedFile) -> Import
     """Keep an uploaded export file and guess how to read it: encoding, delimiter, its CRM, the
     column mapping (the one remembered for these headers, else by the CRMs' column names), the
     decimal separator and the date format. Refuses an oversized file and an unsafe spreadsheet."""
-    require(actor, ImportsPermission.IMPORT_PIPELINE)
+    require(actor, ImportsPermission.IMPORT)
     if kind not in kinds_for(actor):
-        raise ValidationError({"kind": "Choose what the file holds: accounts, contacts or deals."})
+        raise ValidationError({"kind": "Choose what the file holds among the kinds you may import."})
     reading.check_size(upload.size or 0)
     path = import_dir() / f"{uuid.uuid4().hex}.upload"
     with path.open("wb") as handle:
@@ -111,11 +128,16 @@ def import_job_upload(*, actor: User, kind: str, upload: UploadedFile) -> Import
         job.mapping = remembered.mapping if remembered else guess_mapping(kind, job.header)
         job.value_map = remembered.value_map if remembered else {}
         job.decimal_separator = reading.guess_decimal_separator(
-            [v for f in ("amount", "annual_revenue", "probability") for v in _preview_values(job, preview, f)]
+            [
+                v
+                for f in ("amount", "annual_revenue", "probability", "budget", "effort")
+                for v in _preview_values(job, preview, f)
+            ]
         )
         if job.source == ImportJob.Source.PIPEDRIVE and job.decimal_separator == "." and job.encoding != "utf-8":
             job.decimal_separator = ","
-        job.date_format = reading.guess_date_format(_preview_values(job, preview, "close_date")) or job.date_format
+        dates = [v for f in ("close_date", "period", "created_at") for v in _preview_values(job, preview, f)]
+        job.date_format = reading.guess_date_format(dates) or job.date_format
         job.full_clean()
         job.save()
     except Exception:
@@ -170,8 +192,13 @@ def import_job_configure(
             errors[f"map_{target.field}"] = f"The file has no column “{column}”."
         elif target.required and not column and not (target.field == "stage" and "is_closed" in mapping):
             errors[f"map_{target.field}"] = f"Choose the column that holds the {target.label.lower()}."
-    if job.kind == Kind.CONTACT and not ({"first_name", "last_name", "full_name"} & set(mapping)):
-        errors["map_last_name"] = "Choose the column that holds the contact's name."
+    if job.kind in (Kind.CONTACT, Kind.LEAD) and not ({"first_name", "last_name", "full_name"} & set(mapping)):
+        errors["map_last_name"] = f"Choose the column that holds the {job.get_kind_display().lower()[:-1]}'s name."
+    if job.kind == Kind.QUOTA:
+        if not ({"owner", "team"} & set(mapping)):
+            errors["map_owner"] = "Choose the column that holds the rep (or the team)."
+        if "period" not in mapping and not {"fiscal_year", "fiscal_quarter"} <= set(mapping):
+            errors["map_period"] = "Choose the column that holds the quarter (or the fiscal year and quarter)."
     if errors:
         raise ValidationError(errors)
     job.mapping = mapping
@@ -285,7 +312,9 @@ def _rows(job: ImportJob, progress: list[int]) -> Any:
 def _check(job: ImportJob) -> None:
     StagedRow.objects.filter(job=job).delete()
     RejectedRow.objects.filter(job=job).delete()
-    checker = Checker(job, job.created_by)
+    from tandem.imports.records import checker_for
+
+    checker = checker_for(job, job.created_by)
     progress = [0]
     totals = {"rows_total": 0, "failed": 0, "skipped": 0}
     batch: list[reading.Row] = []
@@ -347,7 +376,9 @@ def _refuse_repeated_ids(job: ImportJob) -> int:
         .filter(n__gt=1)
     )
     refused = 0
-    column = job.mapping.get("external_id", "")
+    from tandem.imports.records import NATURAL_FIELD
+
+    column = job.mapping.get("external_id") or job.mapping.get(NATURAL_FIELD.get(job.kind, ""), "")
     for group in repeated.iterator():
         later = StagedRow.objects.filter(job=job, external_id=group["external_id"], line__gt=group["first"])
         RejectedRow.objects.bulk_create(

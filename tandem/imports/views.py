@@ -25,7 +25,7 @@ REJECTED_SHOWN = 50
 
 
 def import_list(request: PageRequest) -> HttpResponse:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    require(request.user, ImportsPermission.IMPORT)
     form = UploadForm(kinds=services.kinds_for(request.user))
     jobs = import_job_visible(user=request.user)[:50]
     return render(request, "imports/import_list.html", {"jobs": jobs, "form": form})
@@ -33,7 +33,7 @@ def import_list(request: PageRequest) -> HttpResponse:
 
 @require_POST
 def import_upload(request: PageRequest) -> HttpResponse:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    require(request.user, ImportsPermission.IMPORT)
     form = UploadForm(request.POST, request.FILES, kinds=services.kinds_for(request.user))
     if form.is_valid():
         try:
@@ -64,8 +64,10 @@ def _mapping_form(job: ImportJob, data: Any = None) -> tuple[MappingForm, list[R
     except ValidationError:
         preview = []
     stage_values = _values(job, preview, "stage") if job.kind == Kind.OPPORTUNITY else []
-    owner_values = _values(job, preview, "owner") if job.kind != Kind.CONTACT else []
-    return MappingForm(data, job=job, stage_values=stage_values, owner_values=owner_values), preview[:8]
+    owner_values = _values(job, preview, "owner") if job.kind not in (Kind.CONTACT, Kind.USER) else []
+    role_values = _values(job, preview, "role") if job.kind == Kind.USER else []
+    form = MappingForm(data, job=job, stage_values=stage_values, owner_values=owner_values, role_values=role_values)
+    return form, preview[:8]
 
 
 def _detail_context(
@@ -80,7 +82,7 @@ def _detail_context(
 
 
 def _job(request: PageRequest, pk: int) -> ImportJob:
-    require(request.user, ImportsPermission.IMPORT_PIPELINE)
+    require(request.user, ImportsPermission.IMPORT)
     return import_job_get(user=request.user, pk=pk)
 
 

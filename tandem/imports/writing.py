@@ -16,12 +16,14 @@ from django.db.models import Model
 from django.utils import timezone
 
 from tandem.asks.evidence import account_evidence_refresh, feature_evidence_refresh
-from tandem.asks.models import Ask
+from tandem.asks.models import Ask, FeatureEvidence
 from tandem.asks.values import ask_values_follow_accounts, ask_values_refresh
 from tandem.core import formats
 from tandem.imports.checking import MODELS
 from tandem.imports.models import ImportJob, Kind, StagedRow
+from tandem.imports.records import RECORD_KINDS
 from tandem.sales.models import Opportunity, StageChange
+from tandem.triage.suggestions import ask_indexed, feature_indexed
 
 BATCH = 2_000
 
@@ -76,7 +78,10 @@ def write_job(job: ImportJob) -> Written:
     stale = _stale_count(job, model)
     if stale:
         raise StaleRecords(stale)
-    written = _write_copy(job) if connection.vendor == "postgresql" else _write_batches(job)
+    if job.kind in RECORD_KINDS:
+        written = _write_records(job)
+    else:
+        written = _write_copy(job) if connection.vendor == "postgresql" else _write_batches(job)
     _follow(job)
     return written
 
@@ -214,6 +219,80 @@ def _write_batches(job: ImportJob) -> Written:
     return written
 
 
+def _write_records(job: ImportJob) -> Written:
+    """Leads, users, products, features, asks and quotas (files of thousands of rows, not millions):
+    the record the check found (`meta.id`, by external id or natural key) is updated when a value
+    differs, else a new one is created, a batch at a time with the ORM on every database."""
+    model: Any = MODELS[job.kind]
+    fields = {f.attname: f for f in model._meta.concrete_fields if f.attname not in ("id", "updated_at", "version")}
+    has_version = hasattr(model, "version")
+    now = timezone.now()
+    written = Written()
+    touched: list[int] = []
+    features_before: set[int] = set()
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        ids = [int(data["meta"]["id"]) for data in batch if "id" in data.get("meta", {})]
+        existing = model._default_manager.in_bulk(ids)
+        new: list[Any] = []
+        updates: list[Any] = []
+        changed_names: set[str] = set()
+        for data in batch:
+            values = {name: _python_value(fields[name], value) for name, value in data.items() if name in fields}
+            record = existing.get(int(data["meta"]["id"])) if "id" in data.get("meta", {}) else None
+            if record is None:
+                new.append(model(**values))
+                continue
+            changed = [name for name, value in values.items() if getattr(record, name) != value]
+            if not changed:
+                written.unchanged += 1
+                continue
+            if job.kind == Kind.ASK and record.feature_id:
+                features_before.add(record.feature_id)
+            for name in changed:
+                setattr(record, name, values[name])
+            changed_names.update(changed)
+            if has_version:
+                record.version += 1
+            updates.append(record)
+        created = model._default_manager.bulk_create(new)
+        if updates:
+            extra = ["version"] if has_version else []
+            extra += ["updated_at"] if hasattr(model, "updated_at") else []
+            for record in updates:
+                if hasattr(record, "updated_at"):
+                    record.updated_at = now
+            model._default_manager.bulk_update(updates, [*sorted(changed_names), *extra])
+        if job.kind == Kind.FEATURE:
+            # Every feature has its evidence row from the start, as one made on the page does.
+            FeatureEvidence.objects.bulk_create([FeatureEvidence(feature_id=record.pk) for record in created])
+        for record in [*created, *updates]:
+            touched.append(record.pk)
+            # The triage suggestions find new and changed features and asks, as after the forms.
+            if job.kind == Kind.FEATURE:
+                feature_indexed(feature=record)
+            elif job.kind == Kind.ASK:
+                ask_indexed(ask=record)
+        written.created += len(created)
+        written.updated += len(updates)
+        batch.clear()
+
+    for data in StagedRow.objects.filter(job=job).order_by("line").values_list("data", flat=True).iterator(BATCH):
+        batch.append(data)
+        if len(batch) == BATCH:
+            flush()
+    if batch:
+        flush()
+    if job.kind == Kind.ASK and touched:
+        # The asks take their value from their deal or account; their features' evidence counts them.
+        asks = Ask.objects.filter(pk__in=touched)
+        ask_values_refresh(asks=asks)
+        features = set(asks.filter(feature__isnull=False).values_list("feature_id", flat=True))
+        feature_evidence_refresh(feature_ids=features | features_before)
+    return written
+
+
 def _stage_change(record: Opportunity, from_stage: int | None, job: ImportJob, now: datetime.datetime) -> StageChange:
     return StageChange(
         opportunity_id=record.pk,
@@ -228,6 +307,8 @@ def _stage_change(record: Opportunity, from_stage: int | None, job: ImportJob, n
 def _follow(job: ImportJob) -> None:
     """Updated deals and accounts carry their asks' values and their features' evidence along, as
     the sales services do (new records have no asks yet)."""
+    if job.kind in RECORD_KINDS:
+        return  # `_write_records` did their follow-ups
     updated = StagedRow.objects.filter(job=job, data__meta__has_key="id").values("external_id")
     if job.kind == Kind.OPPORTUNITY:
         asks = Ask.objects.filter(opportunity__external_id__in=updated)

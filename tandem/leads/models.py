@@ -55,6 +55,8 @@ class Lead(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     disqualified_reason = text_field(blank=True, limit=1000)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leads")
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     territory = models.ForeignKey(
         "people.Territory", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )

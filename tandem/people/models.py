@@ -84,6 +84,8 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     title = models.CharField(max_length=100, blank=True)
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["first_name", "last_name"]

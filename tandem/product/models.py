@@ -27,6 +27,8 @@ class Product(models.Model):
     )
     # The engineering team that builds it: the roadmap adds its releases' effort up against that team's capacity.
     team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -134,6 +136,8 @@ class Feature(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="features")
     title = models.CharField(max_length=200)
     description = text_field(blank=True, limit=10000)
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BACKLOG)
     release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="features")
     goals = models.ManyToManyField(Goal, blank=True, related_name="features")

@@ -386,6 +386,8 @@ class Quota(models.Model):
     fiscal_year = models.PositiveSmallIntegerField()
     fiscal_quarter = models.PositiveSmallIntegerField()
     amount = money_field()
+    # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["fiscal_year", "fiscal_quarter"]

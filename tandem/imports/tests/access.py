@@ -1,8 +1,11 @@
 """Who may open each imports page (see `tandem/tests/access.py` for the format).
 
-Admins and sales managers import accounts, contacts and deals; every other role gets 403. An
-import is its starter's: another manager's import answers 404, as one that does not exist; admins
-see and act on every import.
+Whoever may import some kind of record opens the imports pages: admins (every kind), sales
+managers (accounts, contacts, deals, leads, quotas), product managers (products, features, asks)
+and executives (quotas); reps and engineering leads get 403. The upload form offers each only the
+kinds it may import (an account file from a product manager or an executive is refused under the
+form's field: 200). An import is its starter's: anyone else's answers 404, as one that does not
+exist; admins see and act on every import. `test_views.py` checks each kind against each role.
 """
 
 from typing import Any
@@ -12,10 +15,12 @@ from tandem.imports.tests.factories import ImportJobFactory
 from tandem.tests.access import Access, expect
 from tandem.tests.world import World
 
-VIEW = expect(403, 200, 403, 403, 403, 200)
-ACT = expect(403, 302, 403, 403, 403, 302)
-OTHER_TEAM = expect(403, 404, 403, 403, 403, 200)
-OTHER_TEAM_ACT = expect(403, 404, 403, 403, 403, 302)
+VIEW = expect(403, 200, 200, 403, 200, 200)
+# The jobs below are a sales manager's: the product manager and the executive see none of them.
+OWN = expect(403, 200, 404, 403, 404, 200)
+ACT = expect(403, 302, 404, 403, 404, 302)
+OTHER_TEAM = expect(403, 404, 404, 403, 404, 200)
+OTHER_TEAM_ACT = expect(403, 404, 404, 403, 404, 302)
 
 
 def _job(w: World, **kwargs: Any) -> dict[str, Any]:
@@ -52,7 +57,7 @@ def _mapping(w: World) -> dict[str, Any]:
 PAGES: dict[str, Access] = {
     "imports:import_list": Access(VIEW),
     "imports:import_upload": Access(VIEW, method="POST", data=lambda w: {"kind": "account"}),
-    "imports:import_detail": Access(VIEW, kwargs=_job, other_team=_other_job, other_team_expected=OTHER_TEAM),
+    "imports:import_detail": Access(OWN, kwargs=_job, other_team=_other_job, other_team_expected=OTHER_TEAM),
     "imports:import_configure": Access(
         ACT, method="POST", kwargs=_job, data=_mapping, other_team=_other_job, other_team_expected=OTHER_TEAM_ACT
     ),
@@ -73,7 +78,7 @@ PAGES: dict[str, Access] = {
         other_team_expected=OTHER_TEAM_ACT,
     ),
     "imports:import_rejected_csv": Access(
-        VIEW, kwargs=lambda w: _checked(_job(w)), other_team=_other_job, other_team_expected=OTHER_TEAM
+        OWN, kwargs=lambda w: _checked(_job(w)), other_team=_other_job, other_team_expected=OTHER_TEAM
     ),
 }
 

@@ -40,7 +40,7 @@ def upload(actor, kind: str, name: str, content: bytes | None = None) -> ImportJ
     return services.import_job_upload(actor=actor, kind=kind, upload=SimpleUploadedFile(name, data))
 
 
-def run(actor, job: ImportJob, *, owners=None, stage_map=None, **settings_) -> ImportJob:
+def run(actor, job: ImportJob, *, owners=None, stage_map=None, roles=None, **settings_) -> ImportJob:
     """Configure with the guessed settings (changed by `settings_`) and run the worker's part."""
     arguments = {
         "encoding": job.encoding,
@@ -51,6 +51,7 @@ def run(actor, job: ImportJob, *, owners=None, stage_map=None, **settings_) -> I
         "value_map": {
             "owner": job.value_map.get("owner", {}) if owners is None else owners,
             "stage": job.value_map.get("stage", {}) if stage_map is None else stage_map,
+            "role": job.value_map.get("role", {}) if roles is None else roles,
         },
     }
     arguments.update(settings_)

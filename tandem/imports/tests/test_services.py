@@ -247,9 +247,16 @@ def test_a_sales_manager_imports_for_their_team_only(sales_manager, rep, outside
     assert job.failed == 2
 
 
-@pytest.mark.parametrize("role", ["rep", "product_manager", "engineering_lead", "executive"])
-def test_only_admins_and_sales_managers_import(request, role, stages):
+@pytest.mark.parametrize("role", ["rep", "engineering_lead"])
+def test_reps_and_engineering_leads_import_nothing(request, role, stages):
     with pytest.raises(PermissionDenied):
+        upload(request.getfixturevalue(role), Kind.ACCOUNT, "salesforce_accounts.csv")
+
+
+@pytest.mark.parametrize("role", ["product_manager", "executive"])
+def test_only_admins_and_sales_managers_import_accounts(request, role, stages):
+    """Product managers import products, features and asks; executives quotas; neither the pipeline."""
+    with pytest.raises(ValidationError):
         upload(request.getfixturevalue(role), Kind.ACCOUNT, "salesforce_accounts.csv")
 
 

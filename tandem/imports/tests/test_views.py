@@ -152,3 +152,36 @@ def test_the_user_menu_links_the_imports_for_those_who_may_import(client, sales_
     assert 'data-testid="nav-imports"' in client.get(reverse("imports:import_list")).content.decode()
     client.force_login(rep)
     assert 'data-testid="nav-imports"' not in client.get(reverse("dashboards:home")).content.decode()
+
+
+KINDS_BY_ROLE = {
+    "sales_manager": {"account", "contact", "opportunity", "lead", "quota"},
+    "product_manager": {"product", "feature", "ask"},
+    "executive": {"quota"},
+    "admin_user": set(Kind.values),
+}
+
+
+@pytest.mark.parametrize("role", list(KINDS_BY_ROLE))
+def test_the_upload_form_offers_only_the_kinds_the_user_may_import(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    html = client.get(reverse("imports:import_list")).content.decode()
+    offered = {kind for kind in Kind.values if f'<option value="{kind}"' in html}
+    assert offered == KINDS_BY_ROLE[role]
+    for kind in set(Kind.values) - offered:
+        response = _upload(client, "salesforce_users.csv", kind=kind)
+        assert response.status_code == 200
+        assert not ImportJob.objects.exists()
+
+
+def test_the_mapping_screen_maps_the_files_roles(client, admin_user):
+    client.force_login(admin_user)
+    response = _upload(client, "salesforce_users.csv", kind=Kind.USER)
+    job = ImportJob.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    assert "Roles" in html
+    assert "Account Executive" in html
+    data = _mapping_post(job, role_0="sales_manager", role_1="", role_2="")
+    client.post(reverse("imports:import_configure", args=[job.pk]), data)
+    job.refresh_from_db()
+    assert job.value_map["role"] == {"Account Executive": "sales_manager"}
