@@ -13,6 +13,8 @@ account, deal and feature, a lead's or quota's owner) are resolved by external i
 import datetime
 import hashlib
 import re
+import secrets
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -191,6 +193,11 @@ def role_guess(value: str) -> str | None:
 
 class RecordChecker(Checker):
     """Checks a job of leads, users, products, features, asks or quotas a batch at a time."""
+
+    @cached_property
+    def unknown_password(self) -> str:
+        """A random secret hashed once per import (hashing is slow on purpose), then forgotten."""
+        return make_password(secrets.token_urlsafe(32))
 
     def __init__(self, job: ImportJob, actor: User) -> None:
         super().__init__(job, actor)
@@ -542,8 +549,9 @@ class RecordChecker(Checker):
         if active:
             values["is_active"] = active in TRUE
         if before is None:
-            # No usable password: the person sets one through "forgot your password".
-            values["password"] = make_password(None)
+            # A password nobody knows, so "Forgot your password?" works (Django's reset sends
+            # nothing to an account whose password is unusable).
+            values["password"] = self.unknown_password
         if not values.get("email"):
             problems.append((self.header_of("email"), "A user needs an email: it is how they sign in."))
 

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from tandem.asks.models import Ask, FeatureEvidence
@@ -60,7 +61,10 @@ def test_salesforce_users_then_their_leads_and_quotas_by_owner_id(admin_user):
         "Dana Reyes",
         Role.REP,
     )
-    assert not dana.has_usable_password()  # they set one by "forgot your password"
+    # A password nobody knows: "Forgot your password?" reaches them (never an unusable one, which it skips).
+    assert dana.has_usable_password()
+    assert not dana.check_password("")
+    assert list(PasswordResetForm().get_users(dana.email)) == [dana]
     assert User.objects.get(external_id="0055g00000UsrBAAA").role == Role.SALES_MANAGER
     pat = User.objects.get(external_id="0055g00000UsrCAAA")
     assert (pat.role, pat.is_active) == (Role.PRODUCT_MANAGER, False)
@@ -488,7 +492,7 @@ def test_tandems_own_workspace_export_columns(admin_user):
         assert job.status == Status.DONE, (name, _reasons(job))
     pia = User.objects.get(external_id="42")
     assert (pia.role, pia.email) == (Role.PRODUCT_MANAGER, "pia@tandem.example")
-    assert not pia.has_usable_password()
+    assert list(PasswordResetForm().get_users(pia.email)) == [pia]
     cloud = Product.objects.get(external_id="7")
     assert cloud.manager == pia
     sso = Feature.objects.get(external_id="90")
