@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from tandem.audit.views import _cell
@@ -27,8 +28,19 @@ REJECTED_SHOWN = 50
 def import_list(request: PageRequest) -> HttpResponse:
     require(request.user, ImportsPermission.IMPORT)
     form = UploadForm(kinds=services.kinds_for(request.user))
-    jobs = import_job_visible(user=request.user)[:50]
-    return render(request, "imports/import_list.html", {"jobs": jobs, "form": form})
+    return _import_list_page(request, form)
+
+
+def _import_list_page(request: PageRequest, form: UploadForm) -> HttpResponse:
+    """The imports page names only what this person may import, in the order files name each other."""
+    kinds = [label.lower() for value, label in Kind.choices if value in services.kinds_for(request.user)]
+    context = {
+        "jobs": import_job_visible(user=request.user)[:50],
+        "form": form,
+        "kinds_text": get_text_list(kinds, "and"),
+        "first_kind": kinds[0] if kinds else "",
+    }
+    return render(request, "imports/import_list.html", context)
 
 
 @require_POST
@@ -43,8 +55,7 @@ def import_upload(request: PageRequest) -> HttpResponse:
             return redirect("imports:import_detail", pk=job.pk)
         except ValidationError as error:
             form.add_service_error(error)
-    jobs = import_job_visible(user=request.user)[:50]
-    return render(request, "imports/import_list.html", {"jobs": jobs, "form": form}, status=200)
+    return _import_list_page(request, form)
 
 
 def _values(job: ImportJob, preview: list[Row], field: str) -> list[str]:

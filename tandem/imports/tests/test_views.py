@@ -144,7 +144,15 @@ def test_the_list_says_what_to_do_when_empty(client, sales_manager):
     client.force_login(sales_manager)
     html = client.get(reverse("imports:import_list")).content.decode()
     assert 'data-testid="empty-state"' in html
-    assert "Export your accounts from your CRM" in html
+    assert "Export your accounts as CSV or XLSX" in html
+    assert "Bring accounts, contacts, deals, leads and quotas from" in html
+
+
+def test_a_product_manager_is_offered_only_the_product_records(client, product_manager):
+    client.force_login(product_manager)
+    html = client.get(reverse("imports:import_list")).content.decode()
+    assert "Bring products, features and customer asks from" in html
+    assert "Export your products as CSV or XLSX" in html
 
 
 def test_the_user_menu_links_the_imports_for_those_who_may_import(client, sales_manager, rep):
