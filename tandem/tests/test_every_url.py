@@ -7,12 +7,16 @@ a team-mate's record that a rep reaches through one of their deals answers as it
 `through_deal_expected` says (reads yes, writes no).
 """
 
+import functools
 import importlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -59,8 +63,10 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
     return names
 
 
+@functools.cache
 def _api_operations() -> dict[str, tuple[str, str]]:
-    """operation_id → (HTTP method, path template) from the OpenAPI document."""
+    """operation_id → (HTTP method, path template) from the OpenAPI document (built once: it takes
+    half a second, and every API check reads it)."""
     from tandem.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api")
@@ -133,6 +139,21 @@ def _api_request(client: Client, operation_id: str, access: Access, world: World
     return client.generic(method, path, data=body, content_type="application/json", **headers)
 
 
+@contextmanager
+def _as_each_role_alone(subtests: Any, role: Role) -> Iterator[None]:
+    """One role's request, reported on its own and rolled back: every role meets the same world
+    (a write by one cannot change what the next sees), built once per route instead of per role."""
+    with subtests.test(role=str(role)), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _api_key(user: Any) -> str:
+    key = token_generate()
+    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
+    return key
+
+
 def _status_matches(expected: int, response: Any) -> bool:
     """302 in a table means 'redirects somewhere other than the login page' (a successful form post)."""
     if expected == 302:
@@ -140,34 +161,44 @@ def _status_matches(expected: int, response: Any) -> bool:
     return response.status_code == expected
 
 
-@pytest.mark.parametrize(("name", "role"), [(n, r) for n in sorted(PAGES) for r in Role])
-def test_page_answers_each_role_as_the_table_says(client, world, user_with_role, name, role):
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_answers_each_role_as_the_table_says(client, world, user_with_role, subtests, name):
     access = PAGES[name]
-    client.force_login(user_with_role(role))
-    response = _page_request(client, name, access, world)
-    assert _status_matches(access.expected[role], response), (
-        f"{name} as {role}: expected {access.expected[role]}, got {response.status_code}"
-    )
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            client.force_login(user_with_role(role))
+            response = _page_request(client, name, access, world)
+            assert _status_matches(access.expected[role], response), (
+                f"{name} as {role}: expected {access.expected[role]}, got {response.status_code}"
+            )
 
 
-@pytest.mark.parametrize(("name", "role"), [(n, r) for n in sorted(PAGES) if PAGES[n].other_team for r in Role])
-def test_page_of_another_teams_record_is_not_found_for_sales(client, world, user_with_role, name, role):
+@pytest.mark.parametrize("name", [n for n in sorted(PAGES) if PAGES[n].other_team])
+def test_page_of_another_teams_record_is_not_found_for_sales(client, world, user_with_role, subtests, name):
     access = PAGES[name]
-    client.force_login(user_with_role(role))
-    response = _page_request(client, name, access, world, record="other_team")
-    expected = (access.other_team_expected or {}).get(role)
-    if expected is None:
-        expected = 404 if role in SALES_ROLES else access.expected[role]
-    assert _status_matches(expected, response), f"{name} as {role}: expected {expected}, got {response.status_code}"
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            client.force_login(user_with_role(role))
+            response = _page_request(client, name, access, world, record="other_team")
+            expected = (access.other_team_expected or {}).get(role)
+            if expected is None:
+                expected = 404 if role in SALES_ROLES else access.expected[role]
+            assert _status_matches(expected, response), (
+                f"{name} as {role}: expected {expected}, got {response.status_code}"
+            )
 
 
-@pytest.mark.parametrize(("name", "role"), [(n, r) for n in sorted(PAGES) if PAGES[n].through_deal for r in Role])
-def test_page_of_a_teammates_record_seen_through_a_deal(client, world, user_with_role, name, role):
+@pytest.mark.parametrize("name", [n for n in sorted(PAGES) if PAGES[n].through_deal])
+def test_page_of_a_teammates_record_seen_through_a_deal(client, world, user_with_role, subtests, name):
     access = PAGES[name]
-    client.force_login(user_with_role(role))
-    response = _page_request(client, name, access, world, record="through_deal")
-    expected = (access.through_deal_expected or {})[role]
-    assert _status_matches(expected, response), f"{name} as {role}: expected {expected}, got {response.status_code}"
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            client.force_login(user_with_role(role))
+            response = _page_request(client, name, access, world, record="through_deal")
+            expected = (access.through_deal_expected or {})[role]
+            assert _status_matches(expected, response), (
+                f"{name} as {role}: expected {expected}, got {response.status_code}"
+            )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -181,45 +212,44 @@ def test_page_sends_anonymous_visitors_to_login_unless_public(client, world, nam
         assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("operation_id", "role"), [(o, r) for o in sorted(API) for r in Role])
-def test_api_answers_each_role_as_the_table_says(client, world, user_with_role, operation_id, role):
+@pytest.mark.parametrize("operation_id", sorted(API))
+def test_api_answers_each_role_as_the_table_says(client, world, user_with_role, subtests, operation_id):
     access = API[operation_id]
-    user = user_with_role(role)
-    key = token_generate()
-    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
-    response = _api_request(client, operation_id, access, world, key)
-    assert response.status_code == access.expected[role], (
-        f"{operation_id} as {role}: expected {access.expected[role]}, got {response.status_code}: "
-        f"{response.content[:300]!r}"
-    )
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            response = _api_request(client, operation_id, access, world, _api_key(user_with_role(role)))
+            assert response.status_code == access.expected[role], (
+                f"{operation_id} as {role}: expected {access.expected[role]}, got {response.status_code}: "
+                f"{response.content[:300]!r}"
+            )
 
 
-@pytest.mark.parametrize(("operation_id", "role"), [(o, r) for o in sorted(API) if API[o].other_team for r in Role])
-def test_api_record_of_another_team_is_not_found_for_sales(client, world, user_with_role, operation_id, role):
+@pytest.mark.parametrize("operation_id", [o for o in sorted(API) if API[o].other_team])
+def test_api_record_of_another_team_is_not_found_for_sales(client, world, user_with_role, subtests, operation_id):
     access = API[operation_id]
-    user = user_with_role(role)
-    key = token_generate()
-    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
-    response = _api_request(client, operation_id, access, world, key, record="other_team")
-    expected = (access.other_team_expected or {}).get(role)
-    if expected is None:
-        expected = 404 if role in SALES_ROLES else access.expected[role]
-    assert response.status_code == expected, (
-        f"{operation_id} as {role}: expected {expected}, got {response.status_code}"
-    )
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            key = _api_key(user_with_role(role))
+            response = _api_request(client, operation_id, access, world, key, record="other_team")
+            expected = (access.other_team_expected or {}).get(role)
+            if expected is None:
+                expected = 404 if role in SALES_ROLES else access.expected[role]
+            assert response.status_code == expected, (
+                f"{operation_id} as {role}: expected {expected}, got {response.status_code}"
+            )
 
 
-@pytest.mark.parametrize(("operation_id", "role"), [(o, r) for o in sorted(API) if API[o].through_deal for r in Role])
-def test_api_record_of_a_teammate_seen_through_a_deal(client, world, user_with_role, operation_id, role):
+@pytest.mark.parametrize("operation_id", [o for o in sorted(API) if API[o].through_deal])
+def test_api_record_of_a_teammate_seen_through_a_deal(client, world, user_with_role, subtests, operation_id):
     access = API[operation_id]
-    user = user_with_role(role)
-    key = token_generate()
-    ApiToken.objects.create(user=user, name="test", prefix=key[:8], digest=token_digest(key))
-    response = _api_request(client, operation_id, access, world, key, record="through_deal")
-    expected = (access.through_deal_expected or {})[role]
-    assert response.status_code == expected, (
-        f"{operation_id} as {role}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
-    )
+    for role in Role:
+        with _as_each_role_alone(subtests, role):
+            key = _api_key(user_with_role(role))
+            response = _api_request(client, operation_id, access, world, key, record="through_deal")
+            expected = (access.through_deal_expected or {})[role]
+            assert response.status_code == expected, (
+                f"{operation_id} as {role}: expected {expected}, got {response.status_code}: {response.content[:300]!r}"
+            )
 
 
 @pytest.mark.parametrize("operation_id", sorted(API))
