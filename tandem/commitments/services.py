@@ -286,6 +286,16 @@ def _warned(commitment: Commitment, today: datetime.date) -> list[Notice]:
     ]
 
 
+# What a warning or a break notice reads of a commitment: who is told, and what it is about.
+TOLD_WITH = (
+    "opportunity__owner__team__manager",
+    "account",
+    "feature__product__manager",
+    "feature__release",
+    "requested_by",
+)
+
+
 @transaction.atomic
 def commitment_warnings_send(*, today: datetime.date | None = None) -> int:
     """Warn the rep, their sales manager and the product manager of every approved commitment whose
@@ -298,13 +308,7 @@ def commitment_warnings_send(*, today: datetime.date | None = None) -> int:
         .filter(warned_at__isnull=True, due_date__isnull=False, due_date__lte=today + datetime.timedelta(WARNING_DAYS))
         .filter(due_date__gte=today)
         .filter(state_condition(State.AT_RISK, today=today))
-        .select_related(
-            "opportunity__owner__team__manager",
-            "account",
-            "feature__product__manager",
-            "feature__release",
-            "requested_by",
-        )
+        .select_related(*TOLD_WITH)
         .order_by("pk")
     )
     commitments = list(due)
@@ -340,13 +344,7 @@ def commitment_breaks_send(*, today: datetime.date | None = None) -> int:
         Commitment.objects.select_for_update(of=("self",), skip_locked=True)
         .filter(broken_notice_at__isnull=True)
         .filter(state_condition(State.BROKEN, today=today))
-        .select_related(
-            "opportunity__owner__team__manager",
-            "account",
-            "feature__product__manager",
-            "feature__release",
-            "requested_by",
-        )
+        .select_related(*TOLD_WITH)
         .order_by("pk")
     )
     for commitment in broken:
