@@ -133,7 +133,7 @@ def commitment_withdraw(request: PageRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         except StaleVersion as stale:
-            form.add_error(None, stale.args[0] if stale.args else StaleVersion.message)
+            form.add_error(None, str(stale))
             status = 409
         else:
             if not request.htmx:
@@ -199,7 +199,7 @@ def _answer(request: PageRequest, pk: int, approve: bool) -> HttpResponse:
         except ValidationError as error:
             form.add_service_error(error)
         except StaleVersion as stale:
-            form.add_error(None, stale.args[0] if stale.args else StaleVersion.message)
+            form.add_error(None, str(stale))
         else:
             messages.success(request, "Approved: the rep is told." if approve else "Refused: the rep is told why.")
             return redirect("commitments:commitment_detail", pk=pk)

@@ -124,6 +124,10 @@ class StaleVersion(Exception):
 
     message = "Someone else changed this record since you loaded it. Reload it and apply your change again."
 
+    def __str__(self) -> str:
+        # The service's own words when it gave some, else the common message: never an empty error.
+        return str(self.args[0]) if self.args and self.args[0] else self.message
+
 
 class ErrorOut(Schema):
     detail: str
@@ -214,7 +218,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def stale(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc) or StaleVersion.message}, status=409)
+        return api.create_response(request, {"detail": str(exc)}, status=409)
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         # Ninja's own refusals; the one it raises is 400 for a body that does not parse as JSON.

@@ -114,11 +114,7 @@ def _refusal(request: PageRequest, job: ImportJob, error: Exception, form: Mappi
         preview = services.import_job_preview(job=job) if job.status == ImportJob.Status.UPLOADED else []
         return render(request, "imports/import_detail.html", _detail_context(job, form, preview))
     context = _detail_context(job)
-    context["refusal"] = (
-        " ".join(error.messages)
-        if isinstance(error, ValidationError)
-        else str(error.args[0] if error.args else StaleVersion.message)
-    )
+    context["refusal"] = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
     return render(
         request, "imports/import_detail.html", context, status=200 if isinstance(error, ValidationError) else 409
     )

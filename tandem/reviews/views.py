@@ -105,7 +105,7 @@ def review_detail(request: PageRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_error(error)
             except StaleVersion as stale:
-                form.add_error(None, stale.args[0] if stale.args else StaleVersion.message)
+                form.add_error(None, str(stale))
             else:
                 messages.success(request, "Review saved.")
                 return redirect("reviews:review_detail", pk=review.pk)

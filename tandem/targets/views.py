@@ -154,7 +154,7 @@ def target_detail(request: PageRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_error(error)
             except StaleVersion as stale:
-                form.add_error(None, stale.args[0] if stale.args else StaleVersion.message)
+                form.add_error(None, str(stale))
             else:
                 messages.success(request, f"FY{year}'s target is set and broken down into team and rep quotas.")
                 return redirect(reverse("targets:target_detail") + f"?year={year}")
