@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from tandem.core.roles import Role
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: figures one test's pages kept must not answer another's
+    (ids repeat between tests)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -86,7 +86,17 @@ class Ask(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="ask_status_created"),
             models.Index(fields=["status", "-value_home", "-id"], name="ask_status_value"),
-            models.Index(fields=["-created_at", "-id"], name="ask_created"),
+            # With the outcome: the scorecards count a quarter's asks by outcome from the index alone.
+            models.Index(fields=["-created_at", "-id"], include=["outcome"], name="ask_created"),
+            # A quarter's blocked revenue reads the blocker asks of its deals from the index alone.
+            models.Index(
+                fields=["opportunity"],
+                include=["feature", "value_home"],
+                name="ask_blocker",
+                condition=Q(importance="blocker"),
+            ),
+            # The most valuable asks of a period (the review's agenda): walked until enough fall in it.
+            models.Index(fields=["-value_home", "-id"], name="ask_value"),
             models.Index(fields=["feature", "opportunity"], name="ask_feature_opportunity"),
             models.Index(fields=["feature", "created_at"], name="ask_feature_created"),
             # Lists filtered by outcome ("declined or deferred on my team's deals"); most asks have none.

@@ -79,7 +79,10 @@ class FieldIntel(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "field intel"
-        indexes = [models.Index(fields=["competitor", "-created_at"], name="intel_competitor_created")]
+        indexes = [
+            models.Index(fields=["competitor", "-created_at"], name="intel_competitor_created"),
+            models.Index(fields=["-created_at", "-id"], name="intel_created"),  # the newest intel of a period
+        ]
         constraints = [
             FieldCheckConstraint(
                 condition=Q(price_home__isnull=True) | Q(price_home__gte=0),

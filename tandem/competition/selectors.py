@@ -29,7 +29,7 @@ from tandem.competition.models import (
     FieldIntel,
     LossFeature,
 )
-from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
+from tandem.core.fiscal import FiscalQuarter, day_start, fiscal_quarter_of
 from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
 from tandem.people.models import User
@@ -175,9 +175,9 @@ def intel_feed(
     if competitor is not None:
         qs = qs.filter(competitor=competitor)
     if since is not None:
-        qs = qs.filter(created_at__date__gte=since)
+        qs = qs.filter(created_at__gte=day_start(since))
     if until is not None:
-        qs = qs.filter(created_at__date__lte=until)
+        qs = qs.filter(created_at__lt=day_start(until + datetime.timedelta(days=1)))
     return qs.order_by("-created_at", "-id")
 
 

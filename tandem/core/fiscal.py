@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True, order=True)
 class FiscalQuarter:
@@ -49,3 +51,9 @@ def business_days_after(day: datetime.date, count: int) -> datetime.date:
         while result.weekday() >= 5:
             result += datetime.timedelta(days=1)
     return result
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight starting `day` in the reader's time zone: days as a range of instants, which an index
+    on a timestamp can walk (a `__date` lookup converts every row instead)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.models import Ask
+from tandem.core.fiscal import day_start
 from tandem.core.permissions import has_permission
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
@@ -111,7 +112,7 @@ def feature_ask_trend(*, feature: Feature, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=7 * TREND_WEEKS - 1)
     per_day = (
-        Ask.objects.filter(feature=feature, created_at__gte=_day_start(first))
+        Ask.objects.filter(feature=feature, created_at__gte=day_start(first))
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(asks=Count("*"))
@@ -149,10 +150,6 @@ def feature_goal_ids(*, feature_ids: Sequence[int]) -> dict[int, list[int]]:
     for feature_id, goal_id in links.values_list("feature_id", "goal_id"):
         goals.setdefault(feature_id, []).append(goal_id)
     return goals
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 # Write rules: what each user may change.

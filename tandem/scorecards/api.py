@@ -1,5 +1,6 @@
 """The JSON API of the scorecards: the same figures as the page, with the links to their records."""
 
+import datetime
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ from tandem.core.api import ERRORS, Id
 from tandem.core.http import ApiRequest
 from tandem.core.permissions import require
 from tandem.scorecards.permissions import ScorecardsPermission
-from tandem.scorecards.selectors import scorecard_people, scorecards
+from tandem.scorecards.selectors import scorecard_people, scorecards_recent
 from tandem.scorecards.views import scope_of
 
 router = Router(tags=["scorecards"])
@@ -46,6 +47,7 @@ class ScorecardsOut(Schema):
     fiscal_quarter: int
     pm_id: int | None
     manager_id: int | None
+    as_of: datetime.datetime = Field(description="When these figures were computed: they are kept a few minutes.")
     pm: list[ScorecardMetricOut]
     sales: list[ScorecardMetricOut]
     joint: list[ScorecardMetricOut]
@@ -84,11 +86,12 @@ def scorecards_get(request: ApiRequest, filters: Query[ScorecardQueryIn]) -> dic
         pm=filters.pm_id,
         manager=filters.manager_id,
     )
-    cards = scorecards(scope)
+    cards, as_of = scorecards_recent(scope)
     return {
         "fiscal_year": scope.quarter.year,
         "fiscal_quarter": scope.quarter.quarter,
         "pm_id": scope.pm.pk if scope.pm else None,
         "manager_id": scope.manager.pk if scope.manager else None,
+        "as_of": as_of,
         **{name: [asdict(m) for m in card] for name, card in cards.items()},
     }

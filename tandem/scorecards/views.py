@@ -14,7 +14,7 @@ from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.people.models import User
 from tandem.scorecards.permissions import ScorecardsPermission
-from tandem.scorecards.selectors import Scope, scorecard_people, scorecards
+from tandem.scorecards.selectors import Scope, scorecard_people, scorecards_recent
 
 
 def scope_of(user: User, *, year: Any, quarter: Any, pm: Any, manager: Any) -> Scope:
@@ -61,7 +61,7 @@ def scorecard_page(request: PageRequest) -> HttpResponse:
         pm=request.GET.get("pm"),
         manager=request.GET.get("manager"),
     )
-    cards = scorecards(scope)
+    cards, as_of = scorecards_recent(scope)
     pms, managers = scorecard_people(viewer=request.user)
     chart = {
         "currency": scope.currency,
@@ -73,5 +73,13 @@ def scorecard_page(request: PageRequest) -> HttpResponse:
     return render(
         request,
         "scorecards/scorecards.html",
-        {"scope": scope, "cards": cards, "chart": chart, "pms": pms, "managers": managers, "quarters": quarters},
+        {
+            "scope": scope,
+            "cards": cards,
+            "as_of": as_of,
+            "chart": chart,
+            "pms": pms,
+            "managers": managers,
+            "quarters": quarters,
+        },
     )

@@ -1,6 +1,7 @@
 """The scorecards of a quarter: each figure from the records behind it, as the reader sees them."""
 
 import datetime
+import time
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,7 @@ from tandem.launches.tests.factories import LaunchPlanFactory, SuccessMetricFact
 from tandem.product.models import Feature, Release
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
-from tandem.scorecards.selectors import scorecards
+from tandem.scorecards.selectors import SCORECARDS_FRESH_SECONDS, scorecards
 from tandem.scorecards.views import scope_of
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,29 @@ def test_the_pms_card_counts_their_launches_metrics_that_reached_their_target(cl
     client.force_login(executive)
     api = client.get("/api/scorecards", {"pm_id": product_manager.pk}).json()
     assert {m["key"]: m["text"] for m in api["pm"]}["launches_on_target"] == "50% (1 of 2 metrics)"
+
+
+def test_the_page_keeps_a_readers_figures_a_few_minutes_and_never_answers_another_from_them(
+    client, rep, product_manager, executive, monkeypatch
+):
+    start_month = workspace_get().fiscal_year_start_month
+    _, last = fiscal_quarter_of(timezone.localdate(), start_month).bounds(start_month)
+    feature = FeatureFactory()
+    deal = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep, amount=Decimal("70000"), close_date=last)
+    client.force_login(executive)
+    first = client.get("/scorecards/").content.decode()
+    AskFactory(opportunity=deal, feature=feature, status=Ask.Status.LINKED, importance=Ask.Importance.BLOCKER)
+
+    kept = client.get("/scorecards/").content.decode()
+    client.force_login(product_manager)
+    as_pm = client.get("/scorecards/").content.decode()
+    client.force_login(executive)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + SCORECARDS_FRESH_SECONDS + 1)
+    later = client.get("/scorecards/").content.decode()
+
+    assert "Figures as of" in first and "of a quota of" in first
+    assert feature.title not in kept  # the figures of a minute ago, said to be so
+    assert "quotas are shown to sales and executives only" in as_pm  # not the executive's kept cards
+    assert feature.title in as_pm
+    assert feature.title in later
