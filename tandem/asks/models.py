@@ -271,6 +271,8 @@ class FeatureEvidence(models.Model):
             models.Index(fields=["-weighted_pipeline", "-feature"], name="evidence_weighted_pipeline"),
             models.Index(fields=["-score", "-feature"], name="evidence_score"),
             models.Index(fields=["-rice_score", "-feature"], name="evidence_rice_score"),
+            # The review's single-deal asks: the largest deals first, until enough rest on one deal.
+            models.Index(fields=["-largest_deal", "feature"], name="evidence_largest_deal"),
         ]
 
     def __str__(self) -> str:
