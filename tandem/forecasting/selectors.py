@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
@@ -509,32 +509,45 @@ def accuracy_week(quarter: FiscalQuarter, start_month: int) -> datetime.date:
 
 
 def accuracies(
-    *, user: User, rep_ids: list[int], quarters: list[FiscalQuarter], start_month: int, use_override: bool = False
+    *,
+    user: User,
+    rep_ids: list[int] | None,
+    quarters: list[FiscalQuarter],
+    start_month: int,
+    use_override: bool = False,
 ) -> dict[int, dict[FiscalQuarter, Accuracy]]:
     """Each rep's accuracy in each of these (ended) quarters: the call of the latest snapshot taken
     up to the quarter's fourth week (`use_override`: the override where there was one) against what
-    the rep's deals closing in the quarter won. Two queries per quarter."""
-    result: dict[int, dict[FiscalQuarter, Accuracy]] = {pk: {} for pk in rep_ids}
+    the rep's deals closing in the quarter won. Two queries per quarter.
+
+    `rep_ids` None: every rep, for a reader who sees every forecast (the company's roll-up): naming
+    two thousand reps in each query cost Django more than reading them all. Then only reps with a
+    snapshot or a deal in a quarter have its entry."""
+    result: dict[int, dict[FiscalQuarter, Accuracy]] = {pk: {} for pk in rep_ids or []}
     for quarter in quarters:
         fixed = accuracy_week(quarter, start_month)
-        snapshots = (
-            forecast_snapshot_visible(user=user)
-            .filter(fiscal_year=quarter.year, fiscal_quarter=quarter.quarter, rep_id__in=rep_ids, week__lte=fixed)
-            .order_by("rep_id", "week")
-            .values("rep_id", "week", "call_commit", "override_commit")
+        snapshots = forecast_snapshot_visible(user=user).filter(
+            fiscal_year=quarter.year, fiscal_quarter=quarter.quarter, week__lte=fixed
         )
-        latest: dict[int, dict[str, Any]] = {}
-        for snapshot in snapshots:
-            latest[snapshot["rep_id"]] = dict(snapshot)  # ordered by week: the last one wins
+        if rep_ids is not None:
+            snapshots = snapshots.filter(rep_id__in=rep_ids)
+        # Only each rep's latest snapshot up to that week leaves the database, not their weekly history.
+        latest = {
+            row["rep_id"]: row
+            for row in snapshots.annotate(latest_week=Window(Max("week"), partition_by=[F("rep_id")]))
+            .filter(week=F("latest_week"))
+            .order_by()
+            .values("rep_id", "week", "call_commit", "override_commit")
+        }
         won = figures_by_rep(quarter=quarter, start_month=start_month, reps=rep_ids)
-        for pk in rep_ids:
+        for pk in rep_ids if rep_ids is not None else latest.keys() | won.keys():
             row = latest.get(pk)
             call = None
             if row is not None:
                 call = row["call_commit"]
                 if use_override and row["override_commit"] is not None:
                     call = row["override_commit"]
-            result[pk][quarter] = Accuracy(
+            result.setdefault(pk, {})[quarter] = Accuracy(
                 quarter=quarter,
                 call=call,
                 won=won.get(pk, Figures()).closed_won,

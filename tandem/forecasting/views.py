@@ -171,16 +171,19 @@ def _accuracy_rows(
     """Each rep's accuracy in the last ended quarters; for the company, each manager's team's: the
     calls of the reps who called against what those reps won."""
     quarters = ended_quarters(scope.today, scope.start_month)
-    found = accuracies(
-        user=user, rep_ids=[line.rep_id for line in lines], quarters=quarters, start_month=scope.start_month
-    )
     if groups is None:
+        found = accuracies(
+            user=user, rep_ids=[line.rep_id for line in lines], quarters=quarters, start_month=scope.start_month
+        )
         return quarters, [AccuracyRow(line.name, [found[line.rep_id][q] for q in quarters]) for line in lines]
+    # The company's roll-up: its reader sees every rep's forecast.
+    found = accuracies(user=user, rep_ids=None, quarters=quarters, start_month=scope.start_month)
     rows = []
     for group in groups:
         cells = []
         for q in quarters:
-            called = [found[pk][q] for pk in group.rep_ids if found[pk][q].call is not None]
+            by_rep = (found.get(pk, {}).get(q) for pk in group.rep_ids)
+            called = [a for a in by_rep if a is not None and a.call is not None]
             call = sum((a.call or ZERO for a in called), ZERO) if called else None
             cells.append(Accuracy(quarter=q, call=call, won=sum((a.won for a in called), ZERO), week=None))
         rows.append(AccuracyRow(group.label, cells))

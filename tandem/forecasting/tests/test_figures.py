@@ -14,6 +14,7 @@ from tandem.core.fiscal import FiscalQuarter
 from tandem.core.roles import Role
 from tandem.forecasting.models import ForecastCall, ForecastSnapshot
 from tandem.forecasting.selectors import (
+    Accuracy,
     accuracies,
     accuracy_week,
     figures_by_rep,
@@ -174,6 +175,9 @@ def test_accuracy_measures_the_call_at_week_4_against_what_was_won(org, specs, s
     found = accuracies(user=org["executive"], rep_ids=[rep.pk], quarters=[quarter], start_month=start_month)[rep.pk][
         quarter
     ]
+    # The company's roll-up reads every rep at once: the same accuracy, or none where nothing was called or won.
+    every = accuracies(user=org["executive"], rep_ids=None, quarters=[quarter], start_month=start_month)
+    assert every.get(rep.pk, {}).get(quarter, Accuracy(quarter=quarter, call=None, won=Decimal(0), week=None)) == found
 
     # By hand: the fourth week starts 21 days after the Monday of the week holding the first day.
     monday = first - datetime.timedelta(days=first.weekday())
