@@ -12,6 +12,7 @@ from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_visible, product_visible
 from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import opportunity_visible
+from tandem.triage.suggestions import without_label
 
 FEATURE_TITLE_MAX = Feature._meta.get_field("title").max_length or 200
 
@@ -91,8 +92,9 @@ class FeatureFromAskForm(TandemForm):
 
 
 def feature_title_from(need: str) -> str:
-    """A feature title proposed from an ask's need: its first line, cut at a word near 80 characters."""
-    line = need.strip().splitlines()[0] if need.strip() else ""
+    """A feature title proposed from an ask's need: its first line without the channel's label
+    ("Feature request: ", "[Slack #sales] "), cut at a word near 80 characters."""
+    line = without_label(need.strip().splitlines()[0]) if need.strip() else ""
     if len(line) <= 80:
         return line
     return line[:80].rsplit(" ", 1)[0].rstrip(",;:") + "…"

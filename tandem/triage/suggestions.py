@@ -91,6 +91,12 @@ def ask_triage(*, user: User, ask: Ask, limit: int = 5) -> Triage:
     return _suggest(user=user, need=ask.need, why=ask.why, customer=customer, exclude=ask.pk, limit=limit, asks=True)
 
 
+def without_label(text: str) -> str:
+    """`text` without the channel's labels before it ("[Slack #sales] ", "Feature request: "), read
+    against the words today's features use, as the suggestions read it: a title made from an ask."""
+    return wording.without_label(text, current_index().vocabulary)
+
+
 def ask_indexed(*, ask: Ask) -> None:
     """A new or edited ask: make it findable as a duplicate of later asks."""
     services.ask_vector_store(ask_id=ask.pk)

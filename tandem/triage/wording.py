@@ -113,22 +113,28 @@ def without_name(text: str, name: str) -> str:
 # A channel's label before an ask: "Ticket #4411: ", "Gong call note — ", "AP clerk: ", "RFP 3.1.2: ".
 # A dash ends one only with a space before it: "Nacht- und Sonntagsarbeit" is no label.
 _LABEL = re.compile(r"^[\w #.-]{1,30}(?::|\s[—-])\s")
+# Labels that are boilerplate by their shape, whatever their words: a tag in brackets where chat and
+# call tools put the source ("[Slack #sales] ", "(from Gong call) "), a mail's "Re: " or "Fwd: ",
+# a form's "Feature request: ". Their words are often a feature's too (a Slack integration, "sales").
+_TAG = re.compile(r"^\s*(?:\[[^\[\]\n]{1,30}\]|\([^()\n]{1,30}\)|(?:re|fwd?|feature request)\s*:)[\s:—-]*", re.I)
 
 
 def without_label(text: str, vocabulary: "Vocabulary") -> str:
-    """`text` without a leading label none of whose words a feature uses ('Ticket #4411: ', 'AP clerk: ').
+    """`text` without its leading labels: tags ('[Slack #sales] ', 'Re: ') and labels none of whose
+    words a feature uses ('Ticket #4411: ', 'AP clerk: '), as many as are stacked ('Fwd: [Teams] ').
 
     A channel's or persona's boilerplate says nothing about the need, but no feature uses it, so its
     words weigh as the rarest there are, and two asks that share it read as the same need. A label
     in the features' words ('SSO: ', 'Screen reader support: ') names the need and stays, and so
     does a label with nothing after it.
     """
-    match = _LABEL.match(text)
-    if match is None or not terms(text[match.end() :]):
-        return text
-    if any(vocabulary.uses(stem(w)) for w in terms(match.group(0))):
-        return text
-    return text[match.end() :]
+    while True:
+        match = _TAG.match(text) or _LABEL.match(text)
+        if match is None or not terms(text[match.end() :]):
+            return text
+        if match.re is _LABEL and any(vocabulary.uses(stem(w)) for w in terms(match.group(0))):
+            return text
+        text = text[match.end() :]
 
 
 def terms(text: str) -> list[str]:

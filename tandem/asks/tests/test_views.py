@@ -448,6 +448,24 @@ def test_picking_an_ask_in_the_inbox_shows_its_suggestions_and_actions(client, p
     assert response.context["feature_form"].initial["title"] == "Single sign-on with Okta"
 
 
+def test_the_feature_proposed_from_an_ask_is_titled_without_the_channels_label(client, product_manager):
+    FeatureFactory(title="Okta single sign-on")
+    client.force_login(product_manager)
+    for need, title in [
+        ("Feature request: Single sign-on with Okta", "Single sign-on with Okta"),
+        ("Fwd: [Slack #sales] customer wants their staff on Okta", "customer wants their staff on Okta"),
+        # A label in the features' words names the need: the title keeps it.
+        ("SSO: their staff log in with Okta", "SSO: their staff log in with Okta"),
+    ]:
+        ask = AskFactory(need=need)
+
+        response = client.get(reverse("asks:ask_detail", args=[ask.pk]), {"inbox": ""}, headers=HTMX)
+
+        form = response.context["feature_form"]
+        assert form["title"].value() == title, need
+        assert f'value="{title}"' in response.content.decode()
+
+
 def test_after_linking_in_the_inbox_the_next_ask_is_shown(client, product_manager):
     feature = FeatureFactory()
     third = AskFactory(need="Third")
