@@ -95,6 +95,7 @@ def feature_title_from(need: str) -> str:
     """A feature title proposed from an ask's need: its first line without the channel's label
     ("Feature request: ", "[Slack #sales] "), cut at a word near 80 characters."""
     line = without_label(need.strip().splitlines()[0]) if need.strip() else ""
+    line = line[:1].upper() + line[1:]  # a title, though the label that started the sentence is gone
     if len(line) <= 80:
         return line
     return line[:80].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -453,7 +453,7 @@ def test_the_feature_proposed_from_an_ask_is_titled_without_the_channels_label(c
     client.force_login(product_manager)
     for need, title in [
         ("Feature request: Single sign-on with Okta", "Single sign-on with Okta"),
-        ("Fwd: [Slack #sales] customer wants their staff on Okta", "customer wants their staff on Okta"),
+        ("Fwd: [Slack #sales] customer wants their staff on Okta", "Customer wants their staff on Okta"),
         # A label in the features' words names the need: the title keeps it.
         ("SSO: their staff log in with Okta", "SSO: their staff log in with Okta"),
     ]:
