@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -390,15 +391,17 @@ class WinRateRow:
         return Decimal(self.won_count) / closed if closed else None
 
 
-def win_rates(*, user: User, period: Period, by: str) -> list[WinRateRow]:
+def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
     """Deals closed (won or lost) in the period that this person sees, grouped by competitor, account
-    segment or lead source, in one query. Deals without one are grouped under "None"."""
-    column = {"competitor": "competitor_id", "segment": "account__segment", "lead_source": "lead_source"}[by]
-    rows = (
+    segment and lead source (`WIN_RATE_GROUPS`), most closed first. One query, grouped by the three
+    at once (a few hundred rows): a year's closed deals are read once, not once a chart. Deals without
+    one are grouped under "None"."""
+    columns = {"competitor": "competitor_id", "segment": "account__segment", "lead_source": "lead_source"}
+    rows = list(
         opportunity_visible(user=user)
         .filter(WON | LOST, close_date__gte=period.start, close_date__lte=period.end)
         .order_by()
-        .values(column)
+        .values(*columns.values())
         .annotate(
             won_count=Count("id", filter=WON),
             lost_count=Count("id", filter=LOST),
@@ -406,19 +409,30 @@ def win_rates(*, user: User, period: Period, by: str) -> list[WinRateRow]:
             lost_amount=Sum("amount_home", filter=LOST),
         )
     )
-    labels = _labels(by, [row[column] for row in rows])
-    result = [
-        WinRateRow(
-            key="" if row[column] in (None, "") else str(row[column]),
-            label=labels.get(row[column], "None"),
-            won_count=row["won_count"],
-            lost_count=row["lost_count"],
-            won_amount=row["won_amount"] or ZERO,
-            lost_amount=row["lost_amount"] or ZERO,
-        )
-        for row in rows
-    ]
-    return sorted(result, key=lambda r: (-(r.won_count + r.lost_count), r.label))
+    charts = {}
+    for by, column in columns.items():
+        sums: dict[object, list[Any]] = {}
+        for row in rows:
+            key = row[column]
+            total = sums.setdefault(key, [0, 0, ZERO, ZERO])
+            total[0] += row["won_count"]
+            total[1] += row["lost_count"]
+            total[2] += row["won_amount"] or ZERO
+            total[3] += row["lost_amount"] or ZERO
+        labels = _labels(by, sums)
+        result = [
+            WinRateRow(
+                key="" if key in (None, "") else str(key),
+                label=labels.get(key, "None"),
+                won_count=won_count,
+                lost_count=lost_count,
+                won_amount=won_amount,
+                lost_amount=lost_amount,
+            )
+            for key, (won_count, lost_count, won_amount, lost_amount) in sums.items()
+        ]
+        charts[by] = sorted(result, key=lambda r: (-(r.won_count + r.lost_count), r.label))
+    return charts
 
 
 def _labels(by: str, keys: Iterable[object]) -> dict[object, str]:

@@ -299,8 +299,9 @@ def _win_rate_chart(user: User, report: MetricsReport) -> dict[str, Any]:
     dates = {"close_date_from": period.start.isoformat(), "close_date_to": period.end.isoformat()}
     filter_name = {"competitor": "competitor", "segment": "segment", "lead_source": "lead_source"}
     charts = {}
+    by_group = win_rates(user=user, period=period)
     for by, label in WIN_RATE_GROUPS.items():
-        rows = win_rates(user=user, period=period, by=by)
+        rows = by_group[by]
         charts[by] = {
             "label": label,
             "rows": [

@@ -1,0 +1,75 @@
+"""The attainment page's win rates by competitor, segment and lead source, read in one grouped query,
+against counting the same deals by hand."""
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.competition.tests.factories import CompetitorFactory
+from tandem.sales.models import Account, Opportunity
+from tandem.sales.tests.factories import AccountFactory, OpportunityFactory, StageFactory
+from tandem.targets.selectors import Period, win_rates
+
+pytestmark = pytest.mark.django_db
+START = datetime.date(2026, 1, 1)
+PERIOD = Period(START, datetime.date(2026, 12, 31), "2026")
+
+# One deal: (competitor index or None, segment, lead source or "", open/won/lost, days after the start:
+# some after the period's end).
+deals_strategy = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(0, 2)),
+        st.sampled_from(Account.Segment.values),
+        st.sampled_from(["", *Opportunity.LeadSource.values]),
+        st.sampled_from(["open", "won", "lost"]),
+        st.integers(0, 400),
+    ),
+    max_size=15,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(specs=deals_strategy)
+def test_each_chart_counts_the_closed_deals_of_the_period_as_counting_by_hand(executive, specs):
+    Opportunity.objects.all().delete()
+    stages = {
+        "open": StageFactory(name="Open", order=1),
+        "won": StageFactory(name="Won", order=8, is_won=True, default_probability=100),
+        "lost": StageFactory(name="Lost", order=9, is_lost=True, default_probability=0),
+    }
+    rivals = [CompetitorFactory() for _ in range(3)]
+    expected: dict[str, Counter[tuple[str, str]]] = {
+        "competitor": Counter(),
+        "segment": Counter(),
+        "lead_source": Counter(),
+    }
+    for rival, segment, source, state, day in specs:
+        close = START + datetime.timedelta(days=day)
+        OpportunityFactory(
+            account=AccountFactory(segment=segment),
+            competitor=rivals[rival] if rival is not None else None,
+            lead_source=source,
+            stage=stages[state],
+            close_date=close,
+            amount=Decimal("1000"),
+        )
+        if state != "open" and close <= PERIOD.end:
+            expected["competitor"][(rivals[rival].name if rival is not None else "None", state)] += 1
+            expected["segment"][(Account.Segment(segment).label, state)] += 1
+            label = Opportunity.LeadSource(source).label if source else "None"
+            expected["lead_source"][(label, state)] += 1
+
+    charts = win_rates(user=executive, period=PERIOD)
+
+    for by, counts in expected.items():
+        found = Counter()
+        for row in charts[by]:
+            found[(row.label, "won")] += row.won_count
+            found[(row.label, "lost")] += row.lost_count
+        assert +found == counts, by
+        totals = [row.won_count + row.lost_count for row in charts[by]]
+        assert totals == sorted(totals, reverse=True)  # most closed first
