@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from tandem.decisions.forms import DecisionForm
 from tandem.product.models import Release
 from tandem.product.selectors import feature_visible, release_visible
 from tandem.reviews import services
-from tandem.reviews.agenda import Period, Section, agenda_build
+from tandem.reviews.agenda import Period, agenda_build
 from tandem.reviews.forms import ActionItemForm, DoneForm, MeetingForm, MinutesForm, ReviewForm, people_to_assign
 from tandem.reviews.models import ReviewMeeting
 from tandem.reviews.permissions import ReviewsPermission
@@ -146,59 +146,60 @@ def meeting_create(request: PageRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_detail", pk=review.pk)
 
 
-def _with_releases(user: Any, sections: list[Section]) -> list[dict[str, Any]]:
-    """The agenda with, on each item that has a feature, the releases a decision to plan it may name:
-    its product's releases that have not shipped, soonest first (two queries)."""
-    feature_ids = {item.feature_id for section in sections for item in section.items if item.feature_id}
-    product_of = dict(feature_visible(user=user).filter(pk__in=feature_ids).values_list("pk", "product_id"))
-    releases: dict[int, list[tuple[int, str]]] = {}
-    for pk, product_id, name, target in (
-        release_visible(user=user)
-        .filter(product_id__in=set(product_of.values()), status=Release.Status.PLANNED)
-        .order_by("target_date", "pk")
-        .values_list("pk", "product_id", "name", "target_date")
-    ):
-        releases.setdefault(product_id, []).append((pk, f"{name} (due {formats.date_short(target)})"))
+def _releases_of(user: Any, feature_id: int | None) -> list[tuple[int, str]]:
+    """The releases a decision to plan this feature may name: its product's that have not shipped,
+    soonest first."""
+    product_id = feature_visible(user=user).filter(pk=feature_id).values_list("product_id", flat=True).first()
+    if product_id is None:
+        return []
     return [
-        {
-            **vars(section),
-            "items": [
-                {**vars(item), "releases": releases.get(product_of.get(item.feature_id or 0, 0), [])}
-                for item in section.items
-            ],
-        }
-        for section in sections
+        (pk, f"{name} (due {formats.date_short(target)})")
+        for pk, name, target in release_visible(user=user)
+        .filter(product_id=product_id, status=Release.Status.PLANNED)
+        .order_by("target_date", "pk")
+        .values_list("pk", "name", "target_date")
     ]
+
+
+def _item_forms(user: Any, meeting: ReviewMeeting, key: str, feature_id: int | None) -> dict[str, Any]:
+    """What one agenda item's decision and action-item forms need. They are drawn when the item is
+    opened, not for every item on the page: each offers every active person as an owner, and a
+    large workspace's fifty items drew four megabytes of them."""
+    return {
+        "item": {"key": key, "feature_id": feature_id},
+        "releases": _releases_of(user, feature_id) if feature_id else [],
+        "owners": list(people_to_assign().values_list("pk", "first_name", "last_name", "username")),
+        "due_default": meeting.held_on.isoformat(),  # a date input's value, not a figure people read
+    }
 
 
 def _meeting_page(request: PageRequest, meeting: ReviewMeeting, status: int = 200, **forms: Any) -> HttpResponse:
     period = Period(start=meeting.period_start, end=meeting.held_on)
     recording = may_record(user=request.user, meeting=meeting)
     sections = agenda_build(user=request.user, period=period)
-    if recording:
-        sections = _with_releases(request.user, sections)  # type: ignore[assignment]
     decisions = meeting_decisions(user=request.user, meeting=meeting)
     items = meeting_action_items(user=request.user, meeting=meeting)
     changeable_items = set(
         action_item_changeable(user=request.user).filter(meeting=meeting).values_list("pk", flat=True)
     )
+    failed_item = forms.get("failed_item", "")
+    failed = next((item for section in sections for item in section.items if item.key == failed_item), None)
     context = {
         "meeting": meeting,
         "review": meeting.review,
         "sections": sections,
         "recording": recording,
         "decisions": decisions,
-        "due_default": meeting.held_on.isoformat(),  # a date input's value, not a figure people read
         "decided_keys": {d.agenda_item for d in decisions},
         "action_items": [{"item": i, "may_change": i.pk in changeable_items} for i in items],
         "action_keys": {i.agenda_item for i in items},
         "decision_form": forms.get("decision_form") or DecisionForm(),
-        "failed_item": forms.get("failed_item", ""),
+        "failed_item": failed_item,
         "action_form": forms.get("action_form") or ActionItemForm(initial={"due_on": meeting.held_on}),
-        # Read once: each agenda item's form offers the same people.
-        "owners": list(people_to_assign().values_list("pk", "first_name", "last_name", "username"))
-        if recording
-        else [],
+        # The one item whose forms came back with errors is drawn open, with them.
+        "failed_forms": _item_forms(request.user, meeting, failed.key, failed.feature_id)
+        if recording and failed
+        else None,
         "minutes_form": forms.get("minutes_form")
         or MinutesForm(initial={"notes": meeting.notes, "version": meeting.version}),
     }
@@ -210,6 +211,34 @@ def meeting_detail(request: PageRequest, pk: int) -> HttpResponse:
     """The meeting: its agenda built from the period's facts as the reader sees them, with the
     decisions and action items recorded against its items, and the minutes."""
     return _meeting_page(request, review_meeting_get(user=request.user, pk=pk))
+
+
+@require_GET
+def meeting_item_forms(request: PageRequest, pk: int) -> HttpResponse:
+    """The partial of one agenda item's decision and action-item forms, fetched when it is opened."""
+    meeting = review_meeting_get(user=request.user, pk=pk)
+    if not may_record(user=request.user, meeting=meeting):
+        raise PermissionDenied(services.NOT_IN_MEETING)
+    key = request.GET.get("item", "")
+    if not AGENDA_KEY.match(key):
+        raise Http404("No such agenda item.")
+    feature_id = request.GET.get("feature", "")
+    feature = (
+        get_object_or_404(feature_visible(user=request.user), pk=int(feature_id))
+        if feature_id.isdigit() and len(feature_id) < 18
+        else None
+    )
+    context = _item_forms(request.user, meeting, key, feature.pk if feature else None)
+    return render(
+        request,
+        "reviews/partials/_agenda_item_forms.html",
+        {
+            **context,
+            "meeting": meeting,
+            "decision_form": DecisionForm(),
+            "action_form": ActionItemForm(initial={"due_on": meeting.held_on}),
+        },
+    )
 
 
 @require_POST

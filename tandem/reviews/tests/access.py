@@ -92,6 +92,14 @@ PAGES: dict[str, Access] = {
         other_team=lambda w: {"pk": _other_meeting(w).pk},
         other_team_expected=OTHER_READ,
     ),
+    # An agenda item's forms, fetched when it is opened: for those who record in the meeting.
+    "reviews:meeting_item_forms": Access(
+        expect(403, 200, 200, 404, 403, 200),
+        kwargs=lambda w: {"pk": _meeting(w).pk},
+        data=lambda w: {"item": f"feature:{w.feature.pk}", "feature": w.feature.pk},
+        other_team=lambda w: {"pk": _other_meeting(w).pk},
+        other_team_expected=expect(404, 404, 404, 404, 403, 200),
+    ),
     "reviews:meeting_decide": Access(
         expect(403, 403, 302, 404, 403, 403), method="POST", kwargs=lambda w: {"pk": _meeting(w).pk}, data=_decide
     ),

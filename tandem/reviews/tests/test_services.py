@@ -203,12 +203,17 @@ def test_a_decision_to_plan_in_the_meeting_names_a_release_of_the_features_produ
     client.force_login(product_manager)
     url = reverse("reviews:meeting_detail", args=[meeting.pk])
 
-    page = client.get(url).content.decode()
-    assert "2027.2 (due" in page  # offered on the feature's agenda item
-    assert "2026.4" not in page
-    assert "Another product" not in page
-
     key = f"ask:{ask.pk}"  # the new ask's agenda item, on its feature
+    page = client.get(url).content.decode()
+    item_forms = reverse("reviews:meeting_item_forms", args=[meeting.pk])
+    assert f"{item_forms}?item=ask%3A{ask.pk}&amp;feature={feature.pk}" in page  # fetched when the item is opened
+    assert 'name="owner"' not in page  # no form, with its list of everyone, before that
+    forms = client.get(item_forms, {"item": key, "feature": feature.pk}).content.decode()
+    assert "2027.2 (due" in forms  # offered on the feature's agenda item
+    assert "2026.4" not in forms
+    assert "Another product" not in forms
+    assert 'name="owner"' in forms
+
     decide = reverse("reviews:meeting_decide", args=[meeting.pk])
     unnamed = client.post(decide, {"agenda_item": key, "feature": feature.pk, "outcome": "planned", "rationale": "Go."})
     assert unnamed.status_code == 422
