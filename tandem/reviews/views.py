@@ -146,7 +146,7 @@ def meeting_create(request: PageRequest, pk: int) -> HttpResponse:
     return redirect("reviews:review_detail", pk=review.pk)
 
 
-def _releases_of(user: Any, feature_id: int | None) -> list[tuple[int, str]]:
+def _releases_of(user: Any, feature_id: int) -> list[tuple[int, str]]:
     """The releases a decision to plan this feature may name: its product's that have not shipped,
     soonest first."""
     product_id = feature_visible(user=user).filter(pk=feature_id).values_list("product_id", flat=True).first()
