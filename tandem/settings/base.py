@@ -142,7 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
         "DATABASE_PREPARED_STATEMENTS", default=True
     )
-    # No JIT compilation: it kicks in on a report's large scans and costs 100–160 ms of compiling per
+    # No JIT compilation: it kicks in on a report's large scans and costs 100 to 160 ms of compiling per
     # query, more than the queries of a page take (the scorecards on the large workspace).
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

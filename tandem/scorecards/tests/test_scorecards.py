@@ -149,7 +149,8 @@ def test_the_page_keeps_a_readers_figures_a_few_minutes_and_never_answers_anothe
     monkeypatch.setattr(time, "time", lambda: now + SCORECARDS_FRESH_SECONDS + 1)
     later = client.get("/scorecards/").content.decode()
 
-    assert "Figures as of" in first and "of a quota of" in first
+    assert "Figures as of" in first
+    assert "of a quota of" in first
     assert feature.title not in kept  # the figures of a minute ago, said to be so
     assert "quotas are shown to sales and executives only" in as_pm  # not the executive's kept cards
     assert feature.title in as_pm
