@@ -32,7 +32,7 @@ from tandem.imports.models import ImportJob, Kind
 from tandem.imports.reading import Row, parse_date
 from tandem.leads.models import Lead
 from tandem.leads.selectors import lead_changeable
-from tandem.people.models import Team, User
+from tandem.people.models import Team, User, admin_site_access
 from tandem.people.selectors import team_member_ids, user_changeable
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_changeable, feature_visible, product_changeable, product_visible
@@ -542,6 +542,10 @@ class RecordChecker(Checker):
                 )
             else:
                 values["role"] = role
+        if before is None or values["role"] != before["role"]:
+            # An imported admin enters the Django admin as a seeded one does; one the file moves to
+            # another role no longer does. A role left as it was keeps what an operator set.
+            values.update(admin_site_access(values["role"]))
         team = self._team(row, problems)
         if team is not None:
             values["team_id"] = team.pk

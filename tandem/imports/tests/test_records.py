@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.roles import Role
@@ -114,6 +115,30 @@ def test_a_user_reimport_updates_by_external_id_or_email(admin_user):
     assert _counts(plain) == (0, 1, 0, 0, 1)
     assert User.objects.get(external_id="0055g00000UsrAAAA").title == "Senior AE"
     assert User.objects.count() == 4  # the three and the admin
+
+
+def test_an_imported_admin_reaches_the_django_admin_and_loses_it_with_the_role(client, admin_user):
+    content = "Id,Email,FirstName,LastName,UserRole\nU1,ops@acme.example,Ops,Admin,System Administrator\n"
+    assert import_file(admin_user, Kind.USER, "users.csv", content.encode()).status == Status.DONE
+    ops = User.objects.get(external_id="U1")
+    assert ops.role == Role.ADMIN
+    client.force_login(ops)
+    assert client.get(reverse("admin:people_user_changelist")).status_code == 200  # as the seeded admin
+
+    demoted = content.replace("System Administrator", "Account Executive")
+    assert import_file(admin_user, Kind.USER, "users.csv", demoted.encode()).status == Status.DONE
+    ops.refresh_from_db()
+    assert (ops.role, ops.is_staff, ops.is_superuser) == (Role.REP, False, False)
+    client.force_login(ops)
+    assert client.get(reverse("admin:people_user_changelist")).status_code == 302  # to the sign-in
+
+
+def test_a_user_import_leaves_the_admin_site_alone_when_the_role_stays(admin_user):
+    # `manage.py createsuperuser` makes a superuser with the default role.
+    operator = UserFactory(email="root@acme.example", role=Role.REP, is_staff=True, is_superuser=True)
+    import_file(admin_user, Kind.USER, "users.csv", b"Email,Title\nroot@acme.example,Operator\n")
+    operator.refresh_from_db()
+    assert (operator.title, operator.is_staff, operator.is_superuser) == ("Operator", True, True)
 
 
 def test_bad_user_rows_are_refused_and_nothing_is_written(admin_user, rep):
