@@ -17,7 +17,7 @@ from tandem.imports.models import ImportJob, Kind, RejectedRow
 from tandem.imports.tests.conftest import FILES, import_file, run, upload
 from tandem.leads.models import Lead
 from tandem.people.models import User
-from tandem.people.tests.factories import UserFactory
+from tandem.people.tests.factories import TerritoryFactory, UserFactory
 from tandem.product.models import Feature, Product
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.sales.models import Quota
@@ -238,6 +238,44 @@ def test_a_lead_reimport_updates_by_external_id(admin_user, dana):
     margaret = Lead.objects.get(external_id="51")
     assert (margaret.status, margaret.version) == ("working", 2)
     assert Lead.objects.count() == 3
+
+
+def test_a_custom_territory_column_is_mapped_on_the_screen_and_read_by_name(admin_user, dana):
+    """Salesforce's lead export has no territory: an org's custom field is mapped by hand."""
+    emea = TerritoryFactory(name="EMEA North")
+    content = (
+        "Id,LastName,Company,LeadSource,Territory__c\n"
+        "L1,Hopper,Initech,Web,EMEA North\n"
+        "L2,Turing,Globex,Web,Atlantis\n"
+        "L3,Lovelace,Umbrella,Web,\n"
+    )
+    job = upload(admin_user, Kind.LEAD, "leads.csv", content.encode())
+    assert "territory" not in job.mapping  # no CRM names it
+    checked = run(admin_user, job, mapping={**job.mapping, "territory": "Territory__c"})
+    assert _reasons(checked) == {3: [("Territory__c", "No territory is named “Atlantis”: add it first.")]}
+
+    good = services.import_job_import_good_rows(actor=admin_user, job=checked, expected_version=checked.version)
+    assert services.import_job_run(job_id=good.pk).status == Status.DONE
+    assert dict(Lead.objects.values_list("external_id", "territory")) == {"L1": emea.pk, "L3": None}
+
+
+def test_without_a_territory_column_a_lead_has_the_territory_the_lead_form_gives(admin_user, dana):
+    """The lead form leaves the territory empty unless someone picks one; nothing derives it from the
+    owner's team or the country. A re-import without the column keeps the one a lead has."""
+    TerritoryFactory(name="EMEA North")
+    dana.team.territory = TerritoryFactory(name="DACH")
+    dana.team.save()
+    content = f"Id,LastName,Company,Country,LeadSource,OwnerId\nL1,Hopper,Initech,Germany,Web,{dana.email}\n"
+    assert import_file(admin_user, Kind.LEAD, "leads.csv", content.encode()).status == Status.DONE
+    lead = Lead.objects.get(external_id="L1")
+    assert lead.territory is None
+
+    with_territory = "Id,LastName,Company,LeadSource,Territory\nL1,Hopper,Initech,Web,EMEA North\n"
+    assert import_file(admin_user, Kind.LEAD, "leads.csv", with_territory.encode()).status == Status.DONE
+    again = import_file(admin_user, Kind.LEAD, "leads.csv", content.replace("Hopper", "Hopper-Lee").encode())
+    assert _counts(again) == (0, 1, 0, 0, 1)
+    lead.refresh_from_db()
+    assert (lead.last_name, lead.territory.name) == ("Hopper-Lee", "EMEA North")
 
 
 def test_a_sales_manager_imports_leads_of_their_teams_only(sales_manager, dana, outsider_rep):
