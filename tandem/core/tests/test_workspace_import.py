@@ -372,6 +372,8 @@ def test_the_page_says_when_the_workspace_is_not_empty(client, admin_user, rep):
     page = client.get(IMPORT).content.decode()
     assert 'data-testid="workspace-not-empty"' in page
     assert "people.User" not in page  # the kinds held, in the product's words
+    assert "the background worker rebuilds them" in page
+    assert "github.com" not in page  # Tandem serves no documentation pages to link to
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMIN])
