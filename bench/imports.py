@@ -152,14 +152,16 @@ def _empty_deals() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE sales_stagechange, sales_opportunity CASCADE")
+        cursor.execute("TRUNCATE sales_stagechange, sales_opportunity, sales_repmonthfigures CASCADE")
         cursor.execute("VACUUM ANALYZE sales_opportunity")
 
 
-def _plain_copy(count: int, accounts: int, owner_id: int, owner: str) -> float:
-    """COPY the same rows as the table's columns: what the import's checks and staging are measured against."""
-    from django.db import connection
+def _plain_copy(count: int, accounts: int, owner_id: int, owner: str, *, paused: bool = False) -> float:
+    """COPY the same rows as the table's columns: what the import's checks and staging are measured against.
+    `paused`: as the seed loads, the reps' months' per-row trigger paused and the months rebuilt once."""
+    from django.db import connection, transaction
 
+    from tandem.sales import month_figures
     from tandem.sales.models import Account, Stage
 
     account_ids = dict(Account.objects.filter(external_id__startswith="BENCH-ACC-").values_list("external_id", "id"))
@@ -183,34 +185,39 @@ def _plain_copy(count: int, accounts: int, owner_id: int, owner: str) -> float:
     )
     started = time.perf_counter()
     now = datetime.datetime.now(datetime.UTC)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY sales_opportunity ({columns}) FROM STDIN") as copy:
-        for row in _deal_rows(count, accounts, owner):
-            stage = stages[row[3]]
-            copy.write_row(
-                (
-                    row[2],
-                    account_ids[row[1]],
-                    owner_id,
-                    row[4],
-                    "USD",
-                    row[4],
-                    stage.pk,
-                    int(row[6]),
-                    stage.forecast_category,
-                    types[row[8]],
-                    sources[row[9]],
-                    row[5],
-                    "other" if stage.is_lost else "",
-                    "",
-                    "",
-                    row[0],
-                    now,
-                    now,
-                    now if stage.is_closed else None,
-                    now,
-                    1,
+    with transaction.atomic():
+        month_figures.pause_on_postgresql(paused=paused)
+        copying = f"COPY sales_opportunity ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(copying) as copy:
+            for row in _deal_rows(count, accounts, owner):
+                stage = stages[row[3]]
+                copy.write_row(
+                    (
+                        row[2],
+                        account_ids[row[1]],
+                        owner_id,
+                        row[4],
+                        "USD",
+                        row[4],
+                        stage.pk,
+                        int(row[6]),
+                        stage.forecast_category,
+                        types[row[8]],
+                        sources[row[9]],
+                        row[5],
+                        "other" if stage.is_lost else "",
+                        "",
+                        "",
+                        row[0],
+                        now,
+                        now,
+                        now if stage.is_closed else None,
+                        now,
+                        1,
+                    )
                 )
-            )
+        if paused:
+            month_figures.rebuild()
     return time.perf_counter() - started
 
 
@@ -287,14 +294,18 @@ def main() -> None:
         _empty_deals()
         copy_seconds = _plain_copy(options.rows, options.accounts, admin_id, owner)
         _empty_deals()
+        copy_paused_seconds = _plain_copy(options.rows, options.accounts, admin_id, owner, paused=True)
+        _empty_deals()
         result = _import(path, admin_id, env)
     ratio = result["seconds"] / copy_seconds  # type: ignore[operator]
     figures = {
         "rows": options.rows,
         "file_mb": round(size_mb, 1),
         "copy_seconds": round(copy_seconds, 1),
+        "copy_trigger_paused_seconds": round(copy_paused_seconds, 1),
         "import": result,
         "ratio_to_copy": round(ratio, 2),
+        "ratio_to_copy_trigger_paused": round(result["seconds"] / copy_paused_seconds, 2),  # type: ignore[operator]
         "targets": {"ratio_at_most": 3, "seconds_at_most": 600, "worker_rss_mb_below": 512},
         "met": ratio <= 3 and result["seconds"] <= 600 and (result["worker_peak_rss_mb"] or 0) < 512,  # type: ignore[operator]
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

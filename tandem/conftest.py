@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tandem.core.roles import Role
-from tandem.people.models import Team, User
+from tandem.people.models import Team, User, admin_site_access
 from tandem.people.tests.factories import TeamFactory, UserFactory
 from tandem.tests.smtp import Inbox, smtp_server
 
@@ -78,7 +78,7 @@ def executive(db) -> User:
 
 @pytest.fixture
 def admin_user(db) -> User:
-    return UserFactory(username="ada.admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    return UserFactory(username="ada.admin", role=Role.ADMIN, **admin_site_access(Role.ADMIN))
 
 
 @pytest.fixture

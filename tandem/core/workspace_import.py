@@ -33,6 +33,7 @@ from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, colu
 from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.sales import month_figures
+from tandem.triage.tasks import triage_index_rebuild_task
 
 logger = logging.getLogger(__name__)
 
@@ -357,7 +358,8 @@ def workspace_import(*, source: Path | IO[bytes], actor: User | None = None) -> 
     `file` and nothing written: a zip that is not a workspace export of this version, a part that
     is too large, a file, column, row or cell that is missing or does not read back, a workspace
     that already holds records. The imported people have a password nobody knows: each sets theirs
-    through "Forgot your password?" (or an operator with `manage.py changepassword`).
+    through "Forgot your password?" (or an operator with `manage.py changepassword`). Once it
+    commits, the worker rebuilds the triage suggestions' index.
     """
     try:
         archive = zipfile.ZipFile(source)
@@ -390,6 +392,9 @@ def workspace_import(*, source: Path | IO[bytes], actor: User | None = None) -> 
                 feature_evidence_refresh(feature_ids=Feature.objects.values_list("pk", flat=True))
                 if actor is not None and importer_password:
                     User._base_manager.filter(username=actor.username).update(password=importer_password)
+                # The export leaves the suggestion vectors out: the worker computes them, as the seed
+                # does at its end, so the triage inbox suggests for the imported asks.
+                transaction.on_commit(triage_index_rebuild_task.enqueue)
         except DatabaseError as error:
             raise _refuse(f"The database refused {loading}: {str(error).strip().splitlines()[0]}") from error
     # Who moved which workspace in stays in the log: the audit trail itself was just replaced.

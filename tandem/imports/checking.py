@@ -188,6 +188,8 @@ class Checker:
             if not f.is_relation and f.attname not in OWN_COLUMNS and f.attname in filled
         ]
         self.model_fields = [f for f in self.model._meta.concrete_fields if f.attname not in OWN_COLUMNS]
+        # A choice field's verdict depends on its value alone, and a file repeats a few: each is checked once.
+        self.choice_verdicts: dict[tuple[str, str], list[str]] = {}
 
     # Reading cells
 
@@ -366,10 +368,14 @@ class Checker:
                 raw = values.get(model_field.attname)
                 if raw in model_field.empty_values and model_field.blank:
                     continue
-                try:
-                    model_field.clean(raw, None)
-                except ValidationError as error:
-                    problems.extend((self.header_of(model_field.name), message) for message in error.messages)
+                if model_field.choices and isinstance(raw, str):
+                    key = (model_field.attname, raw)
+                    if key not in self.choice_verdicts:
+                        self.choice_verdicts[key] = _refusals(model_field, raw)
+                    messages = self.choice_verdicts[key]
+                else:
+                    messages = _refusals(model_field, raw)
+                problems.extend((self.header_of(model_field.name), message) for message in messages)
         if problems:
             raise RowProblems(problems)
         if before is not None:
@@ -549,6 +555,15 @@ class Checker:
             )
             raise RowProblems(problems)
         return converted(amount, rates[at - 1])
+
+
+def _refusals(model_field: models.Field[Any, Any], value: Any) -> list[str]:
+    """What the field's own validation says of the value (`clean_fields`, one field): nothing when valid."""
+    try:
+        model_field.clean(value, None)
+    except ValidationError as error:
+        return error.messages
+    return []
 
 
 def _json(value: Any) -> Any:

@@ -70,6 +70,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("title", "Title"),
         Target("country", "Country"),
         Target("region", "Region"),
+        Target("territory", "Territory (name)"),
         Target("source", "Source"),
         Target("campaign", "Campaign"),
         Target("status", "Status"),
@@ -222,6 +223,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "title": ("Title", "Job Title", "Person - Job title"),
         "country": ("Country", "Country/Region", "Organization - Country", "Person - Country"),
         "region": ("Region", "State/Province"),
+        # Salesforce and HubSpot lead exports have none: a custom column is mapped on the screen.
+        "territory": ("Territory", "Territory name", "Sales territory", "territory_id"),
         "source": ("LeadSource", "Lead Source", "Original Source", "Lead - Source", "Source"),
         "campaign": ("Campaign", "Campaign Name", "Original Source Drill-Down 1"),
         # HubSpot: the lead status when the export has it, else the lifecycle stage.

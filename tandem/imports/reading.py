@@ -231,6 +231,7 @@ def xlsx_header(path: Path) -> tuple[list[str], list[Row]]:
 # Values
 
 
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f']")
 _CURRENCY_CODE = re.compile(r"^([A-Z]{3})\s*|\s*([A-Z]{3})$")
 
@@ -241,6 +242,8 @@ def parse_decimal(value: Any, *, decimal_separator: str) -> tuple[Decimal, str]:
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value)), ""
     text = str(value).strip()
+    if decimal_separator == "." and _PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text), ""  # an API export's 48000.00: no sign, symbol or separator to work out
     negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
     text = text.removeprefix("-").strip("()").strip()
     currency = ""
@@ -275,6 +278,12 @@ def parse_date(value: Any, *, date_format: str) -> datetime.date:
     # HubSpot and Salesforce write timestamps (2026-12-31 00:00, 2026-12-31T00:00:00.000Z): the day is enough.
     if len(text) > 10 and text[4:5] == "-" and text[10:11] in (" ", "T"):
         text = text[:10]
+    if date_format == "%Y-%m-%d" and len(text) == 10 and text[4] == text[7] == "-":
+        # What the CRMs' API exports write, read ten times faster than by strptime (same days, same refusals).
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
     try:
         return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 (a calendar day)
     except ValueError:

@@ -32,8 +32,8 @@ from tandem.imports.models import ImportJob, Kind
 from tandem.imports.reading import Row, parse_date
 from tandem.leads.models import Lead
 from tandem.leads.selectors import lead_changeable
-from tandem.people.models import Team, User
-from tandem.people.selectors import team_member_ids, user_changeable
+from tandem.people.models import Team, Territory, User, admin_site_access
+from tandem.people.selectors import team_member_ids, territory_visible, user_changeable
 from tandem.product.models import Feature, Product
 from tandem.product.selectors import feature_changeable, feature_visible, product_changeable, product_visible
 from tandem.sales.models import Quota
@@ -205,6 +205,8 @@ class RecordChecker(Checker):
         self.seen["role"] = set()
         self.teams = {team.name: team for team in Team.objects.all()}
         self.team_by_id = {str(team.pk): team for team in self.teams.values()}
+        self.territories = {territory.name: territory for territory in territory_visible(user=actor)}
+        self.territory_by_id = {str(territory.pk): territory for territory in self.territories.values()}
         self.start_month = workspace_get().fiscal_year_start_month
         self.members = set(team_member_ids(manager=actor)) if actor.role == Role.SALES_MANAGER else set()
         self.own_columns = ["id", *(["version"] if hasattr(self.model, "version") else [])]
@@ -264,6 +266,15 @@ class RecordChecker(Checker):
         if team is None:
             problems.append((self.header_of("team"), f"No team is named “{value}”: add it first."))
         return team
+
+    def _territory(self, row: Row, problems: list[tuple[str, str]]) -> Territory | None:
+        value = str(self.cell(row, "territory"))
+        if not value:
+            return None
+        territory = self.territories.get(value) or self.territory_by_id.get(value)
+        if territory is None:
+            problems.append((self.header_of("territory"), f"No territory is named “{value}”: add it first."))
+        return territory
 
     # Batches
 
@@ -494,6 +505,11 @@ class RecordChecker(Checker):
             values["budget"] = budget
             if budget < 0:
                 problems.append((self.header_of("budget"), _constraint_message(Lead, "lead_budget_not_negative")))
+        # Without the column a lead keeps the territory it has (a new one none), as on the lead form:
+        # nothing derives it from the owner or the country.
+        territory = self._territory(row, problems)
+        if territory is not None:
+            values["territory_id"] = territory.pk
         owner_id = self._owner(row, problems)
         values["owner_id"] = owner_id or values.get("owner_id") or self.actor.pk
         status = values.get("status")
@@ -542,6 +558,10 @@ class RecordChecker(Checker):
                 )
             else:
                 values["role"] = role
+        if before is None or values["role"] != before["role"]:
+            # An imported admin enters the Django admin as a seeded one does; one the file moves to
+            # another role no longer does. A role left as it was keeps what an operator set.
+            values.update(admin_site_access(values["role"]))
         team = self._team(row, problems)
         if team is not None:
             values["team_id"] = team.pk

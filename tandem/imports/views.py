@@ -12,6 +12,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST
 
 from tandem.audit.views import _cell
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.permissions import require
@@ -19,7 +20,7 @@ from tandem.imports import services
 from tandem.imports.forms import MappingForm, UploadForm, VersionForm
 from tandem.imports.models import ImportJob, Kind
 from tandem.imports.permissions import ImportsPermission
-from tandem.imports.reading import Row
+from tandem.imports.reading import Row, max_upload_bytes
 from tandem.imports.selectors import import_job_get, import_job_visible
 
 REJECTED_SHOWN = 50
@@ -39,6 +40,7 @@ def _import_list_page(request: PageRequest, form: UploadForm) -> HttpResponse:
         "form": form,
         "kinds_text": get_text_list(kinds, "and"),
         "first_kind": kinds[0] if kinds else "",
+        "limit": formats.number(max_upload_bytes() // 2**20),
     }
     return render(request, "imports/import_list.html", context)
 

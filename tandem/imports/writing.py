@@ -3,7 +3,8 @@
 PostgreSQL: one `INSERT … SELECT … FROM imports_stagedrow ON CONFLICT (external_id) DO UPDATE`
 per job (the staged rows came in by COPY), which creates, updates by external id, and leaves
 alone a row whose values are already stored (counted as skipped); the deals' first stage-history
-rows ride in the same statement. Elsewhere (SQLite): the same result a batch at a time with the ORM.
+rows and the reps' months (`sales.month_figures`, its per-row trigger paused) ride in the same
+statement. Elsewhere (SQLite): the same result a batch at a time with the ORM.
 """
 
 import datetime
@@ -22,6 +23,7 @@ from tandem.core import formats
 from tandem.imports.checking import MODELS
 from tandem.imports.models import ImportJob, Kind, StagedRow
 from tandem.imports.records import RECORD_KINDS
+from tandem.sales import month_figures
 from tandem.sales.models import Opportunity, StageChange
 from tandem.triage.suggestions import ask_indexed, feature_indexed
 
@@ -117,23 +119,35 @@ def _write_copy(job: ImportJob) -> Written:
         f"({', '.join(f'EXCLUDED.{c}' for c in changed)})"
     )
     returning = "(xmax = 0) AS created"
-    history = ""
+    before = ""
+    follow = ""
+    unforeseen = "0"
+    params.append(job.pk)
     if job.kind == Kind.OPPORTUNITY:
-        returning += ", id, stage_id, amount_home"
-        history = (
+        returning += f", id, {', '.join(month_figures.WATCHED)}"
+        # The deals the file updates as they were (the statement's snapshot, which its own write does
+        # not change), for the reps' months; locked first, so none changes before the write.
+        before = (
+            f"before AS (SELECT o.* FROM {table} o JOIN imports_stagedrow b ON b.external_id = o.external_id "
+            "WHERE b.job_id = %s), "
+        )
+        params.insert(0, job.pk)
+        follow = (
             ", history AS (INSERT INTO sales_stagechange (opportunity_id, from_stage_id, to_stage_id, amount_home,"
-            " changed_at, changed_by_id) SELECT id, NULL, stage_id, amount_home, %s, %s FROM written WHERE created)"
+            " changed_at, changed_by_id) SELECT id, NULL, stage_id, amount_home, %s, %s FROM written WHERE created), "
+            + month_figures.follow_written_sql(written="written", before="before")
+        )
+        params += [now, job.created_by_id]
+        unforeseen = (
+            "(SELECT count(*) FROM written w WHERE NOT created AND NOT EXISTS (SELECT FROM before WHERE id = w.id))"
         )
     query = (
-        f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) "
+        f"WITH {before}written AS (INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {', '.join(selects)} FROM imports_stagedrow s WHERE s.job_id = %s "
         f"ON CONFLICT (external_id) DO UPDATE SET {', '.join(sets)} WHERE {differs} "
-        f"RETURNING {returning}){history} "
-        "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written"
+        f"RETURNING {returning}){follow} "
+        f"SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), {unforeseen} FROM written"
     )
-    params.append(job.pk)
-    if history:
-        params += [now, job.created_by_id]
     with connection.cursor() as cursor:
         if job.kind == Kind.OPPORTUNITY:
             # Deals moved to another stage by the file get their stage-history row, as a move on the page does.
@@ -144,8 +158,21 @@ def _write_copy(job: ImportJob) -> Written:
                 " WHERE job_id = %s AND data->'meta'->>'from_stage_id' IS NOT NULL",
                 [now, job.created_by_id, job.pk],
             )
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT FROM {table} WHERE external_id IN "
+                "(SELECT external_id FROM imports_stagedrow WHERE job_id = %s) FOR UPDATE) locked",
+                [job.pk],
+            )
+            # The per-row trigger would upsert a rep's month once per deal, a million times for a
+            # million-row file (on the same few rows when one person owns them all): the statement
+            # follows the months itself, in one grouped upsert.
+            month_figures.pause_on_postgresql(paused=True)
         cursor.execute(query, params)
-        created, updated = cursor.fetchone()
+        created, updated, appeared = cursor.fetchone()
+        month_figures.pause_on_postgresql(paused=False)
+    if appeared:
+        # Deals given one of the file's external ids after the lock: their months cannot be followed.
+        raise StaleRecords(appeared)
     staged = StagedRow.objects.filter(job=job).count()
     return Written(created=created, updated=updated, unchanged=staged - created - updated)
 

@@ -139,6 +139,28 @@ def rebuild_sql(vendor: str) -> list[str]:
     ]
 
 
+def follow_written_sql(*, written: str, before: str) -> str:
+    """CTEs that do to the months, in one grouped upsert, what the per-row trigger (paused) would have
+    done for a bulk statement's deals: add each deal of `written` (a CTE returning the deals as
+    written with `id`, `created` and the WATCHED columns) and take off each updated one as it was
+    in `before` (the same deals read by the statement's snapshot: before the write). PostgreSQL."""
+    dialect = POSTGRESQL
+    names = ", ".join(COLUMNS)
+    added = ", ".join(f"{value} AS {c}" for c, value in zip(COLUMNS, _values(dialect, "w"), strict=True))
+    taken = ", ".join(f"-({value}) AS {c}" for c, value in zip(COLUMNS, _values(dialect, "b"), strict=True))
+    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COLUMNS)
+    return (
+        f"moved AS (SELECT w.owner_id, {dialect.month.format(d='w')} AS month, {added} "
+        f"FROM {written} w JOIN sales_stage s ON s.id = w.stage_id "
+        f"UNION ALL SELECT b.owner_id, {dialect.month.format(d='b')}, {taken} "
+        f"FROM {before} b JOIN sales_stage s ON s.id = b.stage_id "
+        f"WHERE b.id IN (SELECT id FROM {written} WHERE NOT created)), "
+        f"months AS (INSERT INTO {TABLE} (owner_id, month, {names}) "
+        f"SELECT owner_id, month, {', '.join(f'SUM({c})' for c in COLUMNS)} FROM moved GROUP BY owner_id, month "
+        f"ON CONFLICT (owner_id, month) DO UPDATE SET {updates})"
+    )
+
+
 def triggers_sql(vendor: str) -> list[str]:
     dialect = _dialect(vendor)
     watched = ", ".join(WATCHED)

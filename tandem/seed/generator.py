@@ -31,7 +31,7 @@ from tandem.core.models import ExchangeRate, Workspace
 from tandem.core.roles import Role
 from tandem.decisions.models import Escalation
 from tandem.leads.models import Lead
-from tandem.people.models import Team, Territory, User
+from tandem.people.models import Team, Territory, User, admin_site_access
 from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
 from tandem.roadmap.models import LifecycleMove
@@ -273,10 +273,10 @@ class WorkspaceGenerator:
             usernames.add(username)
             self.user_names[user_id] = f"{first} {last}"
             joined = self._dt(self._ago(30, 1500))
-            is_admin = role == Role.ADMIN
+            site = admin_site_access(role)
             email = f"{username}@{words.EMAIL_DOMAIN}"
-            row = (user_id, password, None, is_admin, username, first, last, email, is_admin, True, joined)
-            users.append((*row, role.value, team_id, time_zone, title))
+            row = (user_id, password, None, site["is_superuser"], username, first, last, email, site["is_staff"])
+            users.append((*row, True, joined, role.value, team_id, time_zone, title))
             return user_id
 
         teams: list[Row] = []

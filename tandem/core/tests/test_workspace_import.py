@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.asks.models import Ask, Decision
+from tandem.asks.tests.factories import AskFactory
 from tandem.audit.tests.factories import AuditEntryFactory
 from tandem.calls.models import CallNote
 from tandem.calls.tests.factories import CallAttendeeFactory, CustomerCallFactory
@@ -39,12 +40,14 @@ from tandem.people.models import Team, User
 from tandem.planning.models import QuarterPlan
 from tandem.planning.tests.factories import FeatureBuildFactory
 from tandem.product.models import Feature
+from tandem.product.tests.factories import FeatureFactory
 from tandem.reviews.models import MeetingDecision
 from tandem.reviews.tests.factories import ActionItemFactory
 from tandem.roadmap.models import MarketResearch, RoadmapSettings
 from tandem.sales.models import Account, RepMonthFigures
 from tandem.seed.load import seed_workspace
 from tandem.seed.scales import DEMO_PASSWORD, SCALES
+from tandem.triage.index import forget_index
 
 EXPORT = reverse("core:workspace_export")
 IMPORT = reverse("core:workspace_import")
@@ -226,6 +229,34 @@ def test_the_small_workspace_imports_and_its_people_reset_their_passwords(client
     assert [message.to for message in mailoutbox] == [[rep.email]]
 
 
+def test_the_triage_inbox_suggests_for_the_imported_asks(
+    client, admin_user, product_manager, tmp_path, django_capture_on_commit_callbacks
+):
+    """The export leaves the suggestion vectors out; the worker rebuilds them once the import commits."""
+    feature = FeatureFactory(title="Okta single sign-on")
+    ask = AskFactory(need="Single sign-on with Okta")
+    client.force_login(admin_user)
+    path = _download(client, tmp_path)
+    _empty_the_workspace()
+    forget_index()
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        workspace_import(source=path)
+    client.force_login(User.objects.get(pk=product_manager.pk))  # as imported, with a new password
+    assert _inbox_suggestions(client, ask) == []  # nothing indexed yet: the import alone suggests nothing
+    for callback in after_commit:
+        callback()  # the task, run at once by the tests' task backend
+
+    assert _inbox_suggestions(client, ask)[:1] == [feature]
+    forget_index()
+
+
+def _inbox_suggestions(client: Any, ask: Ask) -> list[Any]:
+    response = client.get(reverse("asks:ask_detail", args=[ask.pk]), {"inbox": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return [suggestion.feature for suggestion in response.context["suggestions"]]
+
+
 def test_another_format_version_is_refused(exported):
     path = _zip(exported, lambda files, manifest: manifest.update(format="tandem-workspace/2"))
     _refused(path, f"format “tandem-workspace/2”; this Tandem imports “{FORMAT}”")
@@ -341,6 +372,8 @@ def test_the_page_says_when_the_workspace_is_not_empty(client, admin_user, rep):
     page = client.get(IMPORT).content.decode()
     assert 'data-testid="workspace-not-empty"' in page
     assert "people.User" not in page  # the kinds held, in the product's words
+    assert "the background worker rebuilds them" in page
+    assert "github.com" not in page  # Tandem serves no documentation pages to link to
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMIN])

@@ -163,6 +163,12 @@ def test_a_date_reads_back_in_its_format(day, date_format):
     assert reading.parse_date(day.strftime(date_format), date_format=date_format) == day
 
 
+@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "2026-1-5x"])
+def test_a_day_that_does_not_exist_is_refused_in_the_files_format(text):
+    with pytest.raises(ValueError, match=f"“{text}” is not a date like 2026-12-31."):
+        reading.parse_date(text, date_format="%Y-%m-%d")
+
+
 def test_the_date_format_is_guessed_from_a_day_above_twelve():
     assert reading.guess_date_format(["01/02/2026", "25/12/2026"]) == "%d/%m/%Y"
     assert reading.guess_date_format(["01/02/2026", "12/25/2026"]) == "%m/%d/%Y"

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tandem.asks.models import Ask, FeatureEvidence
 from tandem.core.roles import Role
@@ -16,7 +17,7 @@ from tandem.imports.models import ImportJob, Kind, RejectedRow
 from tandem.imports.tests.conftest import FILES, import_file, run, upload
 from tandem.leads.models import Lead
 from tandem.people.models import User
-from tandem.people.tests.factories import UserFactory
+from tandem.people.tests.factories import TerritoryFactory, UserFactory
 from tandem.product.models import Feature, Product
 from tandem.product.tests.factories import FeatureFactory, ProductFactory
 from tandem.sales.models import Quota
@@ -116,6 +117,30 @@ def test_a_user_reimport_updates_by_external_id_or_email(admin_user):
     assert User.objects.count() == 4  # the three and the admin
 
 
+def test_an_imported_admin_reaches_the_django_admin_and_loses_it_with_the_role(client, admin_user):
+    content = "Id,Email,FirstName,LastName,UserRole\nU1,ops@acme.example,Ops,Admin,System Administrator\n"
+    assert import_file(admin_user, Kind.USER, "users.csv", content.encode()).status == Status.DONE
+    ops = User.objects.get(external_id="U1")
+    assert ops.role == Role.ADMIN
+    client.force_login(ops)
+    assert client.get(reverse("admin:people_user_changelist")).status_code == 200  # as the seeded admin
+
+    demoted = content.replace("System Administrator", "Account Executive")
+    assert import_file(admin_user, Kind.USER, "users.csv", demoted.encode()).status == Status.DONE
+    ops.refresh_from_db()
+    assert (ops.role, ops.is_staff, ops.is_superuser) == (Role.REP, False, False)
+    client.force_login(ops)
+    assert client.get(reverse("admin:people_user_changelist")).status_code == 302  # to the sign-in
+
+
+def test_a_user_import_leaves_the_admin_site_alone_when_the_role_stays(admin_user):
+    # `manage.py createsuperuser` makes a superuser with the default role.
+    operator = UserFactory(email="root@acme.example", role=Role.REP, is_staff=True, is_superuser=True)
+    import_file(admin_user, Kind.USER, "users.csv", b"Email,Title\nroot@acme.example,Operator\n")
+    operator.refresh_from_db()
+    assert (operator.title, operator.is_staff, operator.is_superuser) == ("Operator", True, True)
+
+
 def test_bad_user_rows_are_refused_and_nothing_is_written(admin_user, rep):
     content = (
         "Id,Username,Email,FirstName,LastName,UserRole\n"
@@ -213,6 +238,44 @@ def test_a_lead_reimport_updates_by_external_id(admin_user, dana):
     margaret = Lead.objects.get(external_id="51")
     assert (margaret.status, margaret.version) == ("working", 2)
     assert Lead.objects.count() == 3
+
+
+def test_a_custom_territory_column_is_mapped_on_the_screen_and_read_by_name(admin_user, dana):
+    """Salesforce's lead export has no territory: an org's custom field is mapped by hand."""
+    emea = TerritoryFactory(name="EMEA North")
+    content = (
+        "Id,LastName,Company,LeadSource,Territory__c\n"
+        "L1,Hopper,Initech,Web,EMEA North\n"
+        "L2,Turing,Globex,Web,Atlantis\n"
+        "L3,Lovelace,Umbrella,Web,\n"
+    )
+    job = upload(admin_user, Kind.LEAD, "leads.csv", content.encode())
+    assert "territory" not in job.mapping  # no CRM names it
+    checked = run(admin_user, job, mapping={**job.mapping, "territory": "Territory__c"})
+    assert _reasons(checked) == {3: [("Territory__c", "No territory is named “Atlantis”: add it first.")]}
+
+    good = services.import_job_import_good_rows(actor=admin_user, job=checked, expected_version=checked.version)
+    assert services.import_job_run(job_id=good.pk).status == Status.DONE
+    assert dict(Lead.objects.values_list("external_id", "territory")) == {"L1": emea.pk, "L3": None}
+
+
+def test_without_a_territory_column_a_lead_has_the_territory_the_lead_form_gives(admin_user, dana):
+    """The lead form leaves the territory empty unless someone picks one; nothing derives it from the
+    owner's team or the country. A re-import without the column keeps the one a lead has."""
+    TerritoryFactory(name="EMEA North")
+    dana.team.territory = TerritoryFactory(name="DACH")
+    dana.team.save()
+    content = f"Id,LastName,Company,Country,LeadSource,OwnerId\nL1,Hopper,Initech,Germany,Web,{dana.email}\n"
+    assert import_file(admin_user, Kind.LEAD, "leads.csv", content.encode()).status == Status.DONE
+    lead = Lead.objects.get(external_id="L1")
+    assert lead.territory is None
+
+    with_territory = "Id,LastName,Company,LeadSource,Territory\nL1,Hopper,Initech,Web,EMEA North\n"
+    assert import_file(admin_user, Kind.LEAD, "leads.csv", with_territory.encode()).status == Status.DONE
+    again = import_file(admin_user, Kind.LEAD, "leads.csv", content.replace("Hopper", "Hopper-Lee").encode())
+    assert _counts(again) == (0, 1, 0, 0, 1)
+    lead.refresh_from_db()
+    assert (lead.last_name, lead.territory.name) == ("Hopper-Lee", "EMEA North")
 
 
 def test_a_sales_manager_imports_leads_of_their_teams_only(sales_manager, dana, outsider_rep):

@@ -10,7 +10,8 @@ from tandem.core.models import ExchangeRate
 from tandem.imports import services
 from tandem.imports.models import ImportJob, ImportMapping, Kind, RejectedRow, StagedRow
 from tandem.imports.tests.conftest import FILES, import_file, run, upload
-from tandem.sales.models import Account, Contact, Opportunity, StageChange
+from tandem.sales import month_figures
+from tandem.sales.models import Account, Contact, Opportunity, RepMonthFigures, StageChange
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,37 @@ def test_a_reimport_updates_by_external_id_and_creates_no_duplicate(admin_user, 
         opportunity=deal, from_stage=stages["Prospecting"], to_stage=stages["Discovery"]
     ).exists()
     assert Opportunity.objects.count() == 4
+
+
+def _months() -> set[tuple[object, ...]]:
+    """The reps' months as stored, without the emptied ones a rebuild would not write."""
+    columns = ["owner_id", "month", *month_figures.COLUMNS]
+    return {row for row in RepMonthFigures.objects.values_list(*columns) if any(row[2:])}
+
+
+def test_the_reps_months_follow_the_deals_an_import_creates_and_changes(admin_user, rep, sales_manager, stages):
+    """The dashboards' and targets' monthly figures add up the imported deals as if typed in."""
+    _salesforce_accounts(admin_user, rep, sales_manager)
+    OpportunityFactory(owner=rep, stage=stages["Prospecting"], close_date=datetime.date(2026, 12, 3))  # by hand
+    owners = _sf_owners(rep, sales_manager)
+    import_file(admin_user, Kind.OPPORTUNITY, "salesforce_opportunities.csv", owners=owners)
+    text = (FILES / "salesforce_opportunities.csv").read_bytes().decode()
+    moved = (
+        text.replace(
+            '"Prospecting","48000","2026-12-15","10","Pipeline","0055g00000RepAAAA","false","false"',
+            '"Closed Won","51000","2027-02-02","100","Closed","0055g00000MgrAAAA","true","true"',
+        ).replace('"120000.50"', '"95000"')
+        + '"0065g00000Opp5AAA","0015g00000AbCdEAAZ","Northwind - Kiosks","Proposal","7000","2027-03-01","60",'
+        '"Best Case","0055g00000RepAAAA","false","false","New Customer","Web",""\n'
+    )
+
+    again = import_file(admin_user, Kind.OPPORTUNITY, "salesforce_opportunities.csv", moved.encode(), owners=owners)
+
+    assert _counts(again) == (1, 2, 2, 0, 5), again.error
+    stored = _months()
+    month_figures.rebuild()
+    assert stored == _months()
+    assert sum(row[2] for row in stored) == Opportunity.objects.count() == 6
 
 
 def test_the_mapping_is_remembered_for_the_same_headers(admin_user, rep, sales_manager, stages):

@@ -148,6 +148,15 @@ def test_the_list_says_what_to_do_when_empty(client, sales_manager):
     assert "Bring accounts, contacts, deals, leads and quotas from" in html
 
 
+def test_the_page_says_how_an_import_goes_without_sending_anyone_elsewhere(client, sales_manager, settings):
+    settings.IMPORT_MAX_BYTES = 50 * 2**20
+    client.force_login(sales_manager)
+    html = client.get(reverse("imports:import_list")).content.decode()
+    assert "Every row is checked before anything is written" in html
+    assert "Files up to 50 MB" in html
+    assert "github.com" not in html  # Tandem serves no documentation pages to link to
+
+
 def test_a_product_manager_is_offered_only_the_product_records(client, product_manager):
     client.force_login(product_manager)
     html = client.get(reverse("imports:import_list")).content.decode()

@@ -31,5 +31,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: {formats.number(rows)}")
         self.stdout.write(
             self.style.SUCCESS(f"Imported {formats.number(summary.records)} records. ")
-            + "Run manage.py triage_index to rebuild the triage suggestions."
+            + "The worker (manage.py worker) now rebuilds the triage suggestions."
         )
