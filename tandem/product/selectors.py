@@ -30,6 +30,8 @@ def release_visible(*, user: User) -> QuerySet[Release]:
 
 
 SHAREABLE = (Feature.Visibility.SALES, Feature.Visibility.PUBLIC)
+# The features on the roadmap: planned or being built (not yet shipped, declined or on the backlog).
+ON_ROADMAP = (Feature.Status.PLANNED, Feature.Status.IN_PROGRESS)
 
 
 def feature_visible(*, user: User) -> QuerySet[Feature]:
@@ -63,6 +65,37 @@ def feature_visible_in_full(*, user: User) -> QuerySet[Feature]:
     if user.role in SALES_ROLES:
         return features.filter(visibility__in=SHAREABLE)
     return features
+
+
+# How finely sales reads when: the one rule, which the sales roadmap, the feature pages, the releases,
+# launches, the digest and the API all follow. A release's day is a promise: sales reads it only of
+# what product committed and shared with sales; of the rest, the release's fiscal quarter.
+
+
+def date_shared_with_sales(*, confidence: str, visibility: str) -> bool:
+    """Whether sales may read the day of a feature's release (not only its quarter): committed and
+    sales-shareable, as the sales roadmap prints it."""
+    return confidence == Feature.Confidence.COMMITTED and visibility in SHAREABLE
+
+
+def release_dates_shared(*, user: User, releases: Sequence[Release]) -> set[int]:
+    """The releases among these whose target day the reader may read; the others read as their fiscal
+    quarter. Everyone outside sales reads every day. Sales reads a release's day once the sales roadmap
+    prints it (a committed, sales-shareable feature on the roadmap on it) and once it shipped."""
+    if user.role not in SALES_ROLES:
+        return {release.pk for release in releases}
+    shared = {release.pk for release in releases if release.status == Release.Status.SHIPPED}
+    planned = [release.pk for release in releases if release.pk not in shared]
+    if planned:
+        # `date_shared_with_sales`, as a query over the features on the roadmap.
+        dated = Feature.objects.filter(
+            release_id__in=planned,
+            status__in=ON_ROADMAP,
+            confidence=Feature.Confidence.COMMITTED,
+            visibility__in=SHAREABLE,
+        )
+        shared.update(dated.values_list("release_id", flat=True).distinct())
+    return shared
 
 
 def feature_get(*, user: User, pk: int) -> Feature:

@@ -26,7 +26,7 @@ from tandem.decisions.rights import decision_right_for, may_manage_releases
 from tandem.people.models import User
 from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.product.selectors import SHAREABLE, feature_visible
+from tandem.product.selectors import ON_ROADMAP, SHAREABLE, date_shared_with_sales, feature_visible
 from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.models import Account, Opportunity
@@ -42,9 +42,6 @@ class Audience(StrEnum):
 def audience_for(user: User) -> Audience:
     """Sales reads the roadmap as sales may tell it; everyone else reads the internal roadmap."""
     return Audience.SALES if user.role in SALES_ROLES else Audience.INTERNAL
-
-
-ON_ROADMAP = (Feature.Status.PLANNED, Feature.Status.IN_PROGRESS)
 
 
 def roadmap_features(*, audience: Audience, user: User | None = None) -> QuerySet[Feature]:
@@ -91,28 +88,41 @@ def horizon_of(feature: Feature, *, today: datetime.date, start_month: int) -> s
     return Feature.Horizon.NEXT if quarter == this.next() else Feature.Horizon.LATER
 
 
+def talking_points_for(feature: Feature, *, audience: Audience) -> tuple[str, str]:
+    """The one rule for who reads a feature's talking points (*say*, *don't say*): product, who writes
+    them, reads them all; sales only those of the features it may share, never an internal one's
+    (not even one its customers asked for, which it may open); the public none."""
+    if audience is Audience.PUBLIC or (audience is Audience.SALES and feature.visibility not in SHAREABLE):
+        return "", ""
+    return feature.sales_say, feature.sales_dont_say
+
+
 def roadmap_item(feature: Feature, *, audience: Audience, today: datetime.date, start_month: int) -> RoadmapItem:
-    """One feature as this audience may read it. The one place where dates are coarsened and talking
-    points withheld: the public reads neither *say* nor *don't say*."""
+    """One feature as this audience may read it: its date as finely as the audience may know it
+    (`date_shared_with_sales`; the public page commits to no day, only the quarter) and its talking
+    points as `talking_points_for` gives them."""
     release = feature.release
     exact = release.target_date if release is not None else None
-    precise = audience is Audience.INTERNAL or feature.confidence == Feature.Confidence.COMMITTED
-    if audience is Audience.PUBLIC:
-        precise = False  # the public page commits to no day, only the quarter
+    if audience is Audience.INTERNAL:
+        precise = True
+    elif audience is Audience.SALES:
+        precise = date_shared_with_sales(confidence=feature.confidence, visibility=feature.visibility)
+    else:
+        precise = False
     if exact is None:
         when = "Not scheduled"
     elif precise:
         when = exact.isoformat()
     else:
         when, exact = quarter_label(exact, start_month), None
-    talking = audience is not Audience.PUBLIC
+    say, dont_say = talking_points_for(feature, audience=audience)
     return RoadmapItem(
         feature=feature,
         horizon=horizon_of(feature, today=today, start_month=start_month),
         when=when,
         exact_date=exact,
-        say=feature.sales_say if talking else "",
-        dont_say=feature.sales_dont_say if talking else "",
+        say=say,
+        dont_say=dont_say,
     )
 
 
