@@ -20,6 +20,7 @@ from tandem.asks.templatetags.asks import ask_status_badge
 from tandem.core import formats
 from tandem.core.listing import ListPage
 from tandem.core.templatetags.tandem import record_url, sort_th
+from tandem.product.templatetags.features import feature_badges
 from tandem.sales.templatetags.sales import forecast_badge, stage_badge
 
 
@@ -56,6 +57,7 @@ def environment(**options: Any) -> Environment:
         stage_badge=stage_badge,
         ask_status_badge=ask_status_badge,
         forecast_badge=forecast_badge,
+        feature_badges=feature_badges,
     )
     env.filters.update(
         # tandem/core/formats.py, as in the Django templates
@@ -67,6 +69,7 @@ def environment(**options: Any) -> Environment:
         date_short=_date_short,
         datetime_short=formats.datetime_short,
         truncatechars=defaultfilters.truncatechars,
+        linebreaksbr=lambda value: defaultfilters.linebreaksbr(value, autoescape=True),
         urlencode=defaultfilters.urlencode,
     )
     return env
