@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from tandem.competition.models import Competitor
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id
@@ -44,7 +45,9 @@ RoadmapHorizon = Literal["now", "next", "later"]
 LifecycleStage = Literal["ideation", "development", "launch", "growth", "maturity", "retirement"]
 
 
-class RoadmapItemOut(Schema):
+# A plain pydantic model, built once per item: ninja's `Schema` read every field of every item back
+# through its ORM getter when the list was answered, most of the list's CPU.
+class RoadmapItemOut(BaseModel):
     feature_id: int
     title: str
     product_id: int
