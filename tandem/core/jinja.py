@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from tandem.asks.templatetags.asks import ask_status_badge
 from tandem.core import formats
@@ -39,6 +40,13 @@ def _date_short(value: datetime.date | None) -> str:
     if isinstance(value, datetime.datetime):
         return formats.date_short(value)
     return date_short(value)
+
+
+def linebreaksbr(value: str) -> Markup:
+    """Django's `|linebreaksbr`: the text escaped, each line break a `<br>`, without Django's lazy
+    wrappers (a third of the sales roadmap's table, two talking points a row)."""
+    lines = escape(value.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    return Markup("<br>").join(lines)
 
 
 def pager(page: ListPage[Any]) -> SafeString:
@@ -69,7 +77,7 @@ def environment(**options: Any) -> Environment:
         date_short=_date_short,
         datetime_short=formats.datetime_short,
         truncatechars=defaultfilters.truncatechars,
-        linebreaksbr=lambda value: defaultfilters.linebreaksbr(value, autoescape=True),
+        linebreaksbr=linebreaksbr,
         urlencode=defaultfilters.urlencode,
     )
     return env
