@@ -1,7 +1,7 @@
 """Reads of the product domain. Every read starts from a `*_visible` selector."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.models import Ask
+from tandem.core import formats
+from tandem.core.fiscal import fiscal_quarter_of
+from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
@@ -96,6 +99,14 @@ def release_dates_shared(*, user: User, releases: Sequence[Release]) -> set[int]
         )
         shared.update(dated.values_list("release_id", flat=True).distinct())
     return shared
+
+
+def release_target_for(release: Release, shared: Collection[int]) -> str:
+    """A release's target day when it is among those the reader may read (`release_dates_shared`),
+    else its fiscal quarter."""
+    if release.pk in shared:
+        return formats.date_short(release.target_date)
+    return str(fiscal_quarter_of(release.target_date, workspace_get().fiscal_year_start_month))
 
 
 def feature_get(*, user: User, pk: int) -> Feature:

@@ -12,7 +12,7 @@ from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
 from tandem.core.roles import SALES_ROLES
 from tandem.product.models import Feature, Release
-from tandem.product.selectors import SHAREABLE, date_shared_with_sales
+from tandem.product.selectors import SHAREABLE, date_shared_with_sales, release_target_for
 
 register = template.Library()
 
@@ -34,14 +34,6 @@ def release_when_for(user: Any, feature: Feature) -> str:
         return "a release not yet shared with sales"
     quarter = fiscal_quarter_of(release.target_date, workspace_get().fiscal_year_start_month)
     return f"{quarter} ({feature.get_confidence_display().lower()}: the date may move)"
-
-
-def release_target_for(release: Release, shared: Collection[int]) -> str:
-    """A release's target day when it is among those the reader may read (`release_dates_shared`),
-    else its fiscal quarter."""
-    if release.pk in shared:
-        return formats.date_short(release.target_date)
-    return str(fiscal_quarter_of(release.target_date, workspace_get().fiscal_year_start_month))
 
 
 @register.simple_tag(takes_context=True)

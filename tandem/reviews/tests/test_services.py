@@ -16,6 +16,7 @@ from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.competition.tests.factories import CompetitorFactory, FieldIntelFactory
+from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.notifications.models import Notification
@@ -217,3 +218,23 @@ def test_a_decision_to_plan_in_the_meeting_names_a_release_of_the_features_produ
     assert client.post(decide, named).status_code == 302
     feature.refresh_from_db()
     assert (feature.status, feature.release) == (Feature.Status.PLANNED, soon)
+
+
+def test_the_agenda_dates_a_launch_to_sales_as_the_sales_roadmap_does(rep, product_manager):
+    """A release's day reaches sales where the sales roadmap prints it (a committed, sales-shareable
+    feature on it); otherwise the agenda says its fiscal quarter. Product reads the day."""
+    product = ProductFactory(manager=product_manager)
+    likely = ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(10))
+    dated = ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(20))
+    FeatureFactory(product=product, release=likely, status="planned", visibility="sales", confidence="likely")
+    FeatureFactory(product=product, release=dated, status="planned", visibility="sales", confidence="committed")
+    LaunchPlanFactory(release=likely)
+    LaunchPlanFactory(release=dated)
+    meeting = ReviewMeetingFactory(held_on=TODAY, period_start=TODAY - datetime.timedelta(days=14))
+
+    said = [item.detail for item in _sections(rep, meeting)["launches_coming"].items]
+    assert formats.date_short(likely.target_date) not in said[0]
+    assert said[0].startswith("ships FY")
+    assert said[1] == "ships " + formats.date_short(dated.target_date)
+    as_product = [item.detail for item in _sections(product_manager, meeting)["launches_coming"].items]
+    assert as_product[0] == "ships " + formats.date_short(likely.target_date)

@@ -370,3 +370,21 @@ def test_product_and_executives_read_every_releases_day(launches, product_manage
         releases = {r["id"]: r for r in client.get("/api/releases", **_api(user)).json()}
         assert releases[likely.release_id]["target_date"] == LIKELY_DAY.isoformat()
         assert client.get(f"/api/launches/{likely.pk}", **_api(user)).json()["target_date"] == LIKELY_DAY.isoformat()
+
+
+def test_an_asks_page_tells_a_rep_no_release_day_the_sales_roadmap_does_not(roadmap, rep, product_manager):
+    """The ask page says where its feature's release stands as `release_when` does on the feature page."""
+    deal = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    asks = [
+        AskFactory(opportunity=deal, feature=feature, status=Ask.Status.LINKED, outcome="planned")
+        for feature in (roadmap.sales, roadmap.committed)
+    ]
+    likely, committed = (
+        _signed_in(rep).get(reverse("asks:ask_detail", args=[ask.pk])).content.decode() for ask in asks
+    )
+    for secret in _likely_days():
+        assert secret not in likely
+    assert "FY2027 Q" in likely
+    assert formats.date_short(COMMITTED_DAY) in committed
+    as_product = _signed_in(product_manager).get(reverse("asks:ask_detail", args=[asks[0].pk])).content.decode()
+    assert formats.date_short(LIKELY_DAY) in as_product
