@@ -40,6 +40,7 @@ from tandem.product.selectors import (
     feature_get,
     feature_seen_in_full,
     feature_visible,
+    feature_visible_in_full,
     feature_with_evidence,
     goal_visible,
     product_visible,
@@ -413,8 +414,9 @@ def product_list(request: PageRequest) -> HttpResponseBase:
 @require_GET
 def product_detail(request: PageRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(product_visible(user=request.user).select_related("manager"), pk=pk)
+    # Ranked by revenue at stake, so only those the reader weighs by their evidence (`feature_visible_in_full`).
     features = (
-        feature_visible(user=request.user)
+        feature_visible_in_full(user=request.user)
         .filter(product=product)
         .select_related("release", "evidence")
         .order_by("-evidence__open_pipeline", "-pk")[:LINKED_ASKS_SHOWN]

@@ -388,3 +388,11 @@ def test_an_asks_page_tells_a_rep_no_release_day_the_sales_roadmap_does_not(road
     assert formats.date_short(COMMITTED_DAY) in committed
     as_product = _signed_in(product_manager).get(reverse("asks:ask_detail", args=[asks[0].pk])).content.decode()
     assert formats.date_short(LIKELY_DAY) in as_product
+
+
+def test_a_products_page_weighs_for_a_rep_no_internal_feature(roadmap, rep):
+    """The product page ranks features by revenue at stake: sales does not weigh the internal ones
+    its customers asked for (`feature_visible_in_full`)."""
+    page = _signed_in(rep).get(reverse("product:product_detail", args=[roadmap.product.pk])).content.decode()
+    assert roadmap.sales.title in page
+    assert roadmap.internal.title not in page
