@@ -18,7 +18,10 @@ from tandem.people.models import User
 from tandem.product.models import Feature, Product
 from tandem.sales.selectors import opportunity_changeable, opportunity_seen
 
-ROW_RELATED = ("opportunity__owner", "account", "feature__product", "feature__release", "requested_by", "decided_by")
+# What a row of a list or card shows. Who asked and who answered only the commitment's page names:
+# two more joins of the user table made PostgreSQL plan the list's nine-table join for 17 ms, seven
+# times its run, on every request.
+ROW_RELATED = ("opportunity__owner", "account", "feature__product", "feature__release")
 
 
 def commitment_visible(*, user: User) -> QuerySet[Commitment]:
@@ -62,7 +65,7 @@ def commitment_for_withdrawal(*, user: User, pk: int) -> Commitment:
 
 
 def commitment_get(*, user: User, pk: int) -> Commitment:
-    related = (*ROW_RELATED, "opportunity__stage", "withdrawn_by")
+    related = (*ROW_RELATED, "requested_by", "decided_by", "opportunity__stage", "withdrawn_by")
     return get_object_or_404(commitment_visible(user=user).select_related(*related), pk=pk)
 
 

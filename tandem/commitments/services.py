@@ -22,7 +22,7 @@ from tandem.notifications.models import Notification
 from tandem.notifications.services import Notice, notices_send
 from tandem.people.models import User
 from tandem.product.models import Feature, Release
-from tandem.product.selectors import SHAREABLE, feature_visible
+from tandem.product.selectors import SHAREABLE, date_shared_with_sales, feature_visible
 from tandem.sales.models import Opportunity
 from tandem.sales.selectors import opportunity_for_change
 from tandem.webhooks import payloads
@@ -41,7 +41,7 @@ def release_said(feature: Feature, *, precise: bool, start_month: int) -> str:
         return "On no release yet"
     if release.status == Release.Status.SHIPPED:
         return f"Shipped in {release.name}"
-    if precise or (feature.confidence == Feature.Confidence.COMMITTED and feature.visibility in SHAREABLE):
+    if precise or date_shared_with_sales(confidence=feature.confidence, visibility=feature.visibility):
         return f"Release {release.name}, targeting {formats.date_short(release.target_date)}"
     quarter = fiscal_quarter_of(release.target_date, start_month)
     return f"Planned for {quarter} ({feature.get_confidence_display().lower()}: the date may move)"

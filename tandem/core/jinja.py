@@ -15,11 +15,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from tandem.asks.templatetags.asks import ask_status_badge
 from tandem.core import formats
 from tandem.core.listing import ListPage
 from tandem.core.templatetags.tandem import record_url, sort_th
+from tandem.product.templatetags.features import feature_badges
 from tandem.sales.templatetags.sales import forecast_badge, stage_badge
 
 
@@ -40,6 +42,13 @@ def _date_short(value: datetime.date | None) -> str:
     return date_short(value)
 
 
+def linebreaksbr(value: str) -> Markup:
+    """Django's `|linebreaksbr`: the text escaped, each line break a `<br>`, without Django's lazy
+    wrappers (a third of the sales roadmap's table, two talking points a row)."""
+    lines = escape(value.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    return Markup("<br>").join(lines)
+
+
 def pager(page: ListPage[Any]) -> SafeString:
     """One per page, so the Django template of the pager serves both languages."""
     # A rendered Django template, escaped as it rendered.
@@ -56,6 +65,7 @@ def environment(**options: Any) -> Environment:
         stage_badge=stage_badge,
         ask_status_badge=ask_status_badge,
         forecast_badge=forecast_badge,
+        feature_badges=feature_badges,
     )
     env.filters.update(
         # tandem/core/formats.py, as in the Django templates
@@ -67,6 +77,7 @@ def environment(**options: Any) -> Environment:
         date_short=_date_short,
         datetime_short=formats.datetime_short,
         truncatechars=defaultfilters.truncatechars,
+        linebreaksbr=linebreaksbr,
         urlencode=defaultfilters.urlencode,
     )
     return env

@@ -11,7 +11,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id, cursor_paginate
 from tandem.core.constraints import text_limit
+from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.http import ApiRequest
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.launches import services
 from tandem.launches.digest import Item, digest_for
@@ -25,7 +27,7 @@ from tandem.launches.selectors import (
     success_metric_visible,
 )
 from tandem.people.models import User
-from tandem.product.selectors import release_visible
+from tandem.product.selectors import release_dates_shared, release_visible
 
 router = Router(tags=["launches"])
 
@@ -61,7 +63,11 @@ class LaunchOut(Schema):
     release_id: int
     release_name: str
     product_name: str
-    target_date: datetime.date
+    target_date: datetime.date | None = Field(
+        description="The release's target day where you may know it (sales: once the sales roadmap dates "
+        "the release, a committed sales-shareable feature on it, or it shipped), else null."
+    )
+    target_quarter: str = Field(description="The fiscal quarter of the release's target day.")
     shipped_at: datetime.datetime | None
     positioning: str
     version: int
@@ -132,14 +138,22 @@ class DigestOut(Schema):
     coming: list[DigestItemOut]
 
 
-def _launch(plan: LaunchPlan) -> dict[str, Any]:
+def _launches(user: User, plans: list[LaunchPlan]) -> list[dict[str, Any]]:
+    """The launches as this reader may read their releases' targets (`release_dates_shared`)."""
+    shared = release_dates_shared(user=user, releases=[plan.release for plan in plans])
+    start_month = workspace_get().fiscal_year_start_month
+    return [_launch(plan, shared=shared, start_month=start_month) for plan in plans]
+
+
+def _launch(plan: LaunchPlan, *, shared: set[int], start_month: int) -> dict[str, Any]:
     release = plan.release
     return {
         "id": plan.pk,
         "release_id": release.pk,
         "release_name": release.name,
         "product_name": release.product.name,
-        "target_date": release.target_date,
+        "target_date": release.target_date if release.pk in shared else None,
+        "target_quarter": str(fiscal_quarter_of(release.target_date, start_month)),
         "shipped_at": release.shipped_at,
         "positioning": plan.positioning,
         "version": plan.version,
@@ -186,7 +200,7 @@ def launch_list(request: ApiRequest, params: Query[LaunchListQuery]) -> dict[str
         cursor=params.cursor,
         limit=params.limit,
     )
-    return {"items": [_launch(plan) for plan in rows], "next_cursor": next_cursor}
+    return {"items": _launches(request.user, rows), "next_cursor": next_cursor}
 
 
 @router.get(
@@ -199,7 +213,11 @@ def launch_get(request: ApiRequest, launch_id: Id) -> dict[str, Any]:
     plan = launch_plan_get(user=request.user, pk=launch_id)
     items = checklist_item_visible(user=request.user).filter(plan=plan).order_by("due_date", "pk")
     metrics = list(success_metric_visible(user=request.user).filter(plan=plan))
-    return {**_launch(plan), "checklist": [_item(i) for i in items], "metrics": _metrics(plan, metrics)}
+    return {
+        **_launches(request.user, [plan])[0],
+        "checklist": [_item(i) for i in items],
+        "metrics": _metrics(plan, metrics),
+    }
 
 
 @router.post(
@@ -211,7 +229,7 @@ def launch_get(request: ApiRequest, launch_id: Id) -> dict[str, Any]:
 def launch_create(request: ApiRequest, payload: LaunchIn) -> Status[dict[str, Any]]:
     release = get_object_or_404(release_visible(user=request.user).select_related("product"), pk=payload.release_id)
     plan = services.launch_plan_create(actor=request.user, release=release, positioning=payload.positioning)
-    return Status(201, _launch(plan))
+    return Status(201, _launches(request.user, [plan])[0])
 
 
 @router.post(

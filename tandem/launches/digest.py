@@ -27,7 +27,8 @@ from tandem.notifications.models import Notification
 from tandem.notifications.services import Notice, notices_send
 from tandem.people.models import User
 from tandem.product.models import Feature, Release
-from tandem.product.selectors import SHAREABLE
+from tandem.product.selectors import SHAREABLE, date_shared_with_sales
+from tandem.roadmap.selectors import Audience, talking_points_for
 from tandem.sales.selectors import account_visible, opportunity_visible
 
 COMING_MAX = 50
@@ -92,7 +93,7 @@ def _period(
 
 
 def _when(feature: Feature, release: Release, start_month: int) -> str:
-    if feature.confidence == Feature.Confidence.COMMITTED:
+    if date_shared_with_sales(confidence=feature.confidence, visibility=feature.visibility):
         return formats.date_short(release.target_date)
     return str(fiscal_quarter_of(release.target_date, start_month))
 
@@ -100,6 +101,7 @@ def _when(feature: Feature, release: Release, start_month: int) -> str:
 def _item(feature: Feature, start_month: int) -> Item:
     release = feature.release
     assert release is not None
+    say, dont_say = talking_points_for(feature, audience=Audience.SALES)
     return Item(
         feature_id=feature.pk,
         title=feature.title,
@@ -107,8 +109,8 @@ def _item(feature: Feature, start_month: int) -> Item:
         release=release.name,
         when=_when(feature, release, start_month) if release.status == Release.Status.PLANNED else "",
         confidence=feature.get_confidence_display(),
-        say=feature.sales_say,
-        dont_say=feature.sales_dont_say,
+        say=say,
+        dont_say=dont_say,
     )
 
 

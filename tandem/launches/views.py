@@ -35,7 +35,7 @@ from tandem.launches.selectors import (
     success_metric_visible,
 )
 from tandem.launches.tasks import digests_enqueue
-from tandem.product.selectors import release_visible
+from tandem.product.selectors import release_dates_shared, release_visible
 
 COLUMNS = [
     Column("target", "Target date", order=["release__target_date"]),
@@ -46,7 +46,8 @@ COLUMNS = [
 
 @require_GET
 def launch_list(request: PageRequest) -> HttpResponse:
-    """Every launch plan, soonest release first; releases without a plan can get one from here."""
+    """Every launch plan, soonest release first; releases without a plan can get one from here. Each
+    release's target reads as finely as the reader may know it (`release_dates_shared`)."""
     page = list_page(request, launch_plan_rows(user=request.user), columns=COLUMNS, default_sort="target")
     unplanned = list(
         release_visible(user=request.user)
@@ -54,7 +55,9 @@ def launch_list(request: PageRequest) -> HttpResponse:
         .select_related("product")
         .order_by("target_date", "pk")[:20]
     )
-    return render(request, "launches/launch_list.html", {"page": page, "columns": COLUMNS, "unplanned": unplanned})
+    shared = release_dates_shared(user=request.user, releases=[plan.release for plan in page.rows] + unplanned)
+    context = {"page": page, "columns": COLUMNS, "unplanned": unplanned, "shared": shared}
+    return render(request, "launches/launch_list.html", context)
 
 
 def _detail(request: PageRequest, pk: int, status: int = 200, **forms: Any) -> HttpResponse:
@@ -74,6 +77,7 @@ def _detail(request: PageRequest, pk: int, status: int = 200, **forms: Any) -> H
         "item_form": forms.get("item_form") or ChecklistItemForm(),
         "metric_form": forms.get("metric_form") or SuccessMetricForm(),
         "today": timezone.localdate(),
+        "shared": release_dates_shared(user=request.user, releases=[plan.release]),
     }
     return render(request, "launches/launch_detail.html", context, status=status)
 

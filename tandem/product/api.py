@@ -23,7 +23,9 @@ from tandem.core.api import (
     row_or_404,
 )
 from tandem.core.constraints import text_limit
+from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.http import ApiRequest
+from tandem.core.money import workspace_get
 from tandem.core.permissions import require
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
@@ -33,16 +35,19 @@ from tandem.product.models import Feature, Goal, Product, Release, ScoringSettin
 from tandem.product.permissions import ProductPermission
 from tandem.product.scoring import score_breakdown
 from tandem.product.selectors import (
+    date_shared_with_sales,
     feature_get,
     feature_goal_ids,
     feature_seen_in_full,
     feature_with_evidence,
     goal_visible,
     product_visible,
+    release_dates_shared,
     release_visible,
     scoring_settings_get,
     with_recent_asks,
 )
+from tandem.roadmap.selectors import audience_for, talking_points_for
 
 router = Router(tags=["product"])
 
@@ -225,12 +230,12 @@ def _feature_values(request: ApiRequest) -> "QuerySet[Feature, dict[str, Any]]":
 
 
 def _release_shared(user: User, feature: dict[str, Any]) -> bool:
-    """Sales is told a feature's release (and so its date) once it is committed or shipped: below
-    that the sales roadmap gives only the quarter (`release_when_for` on the pages)."""
+    """Sales is told a feature's release (and so its date) once it shipped or where the sales roadmap
+    dates it (`date_shared_with_sales`): below that the sales roadmap gives only the quarter."""
     return (
         user.role not in SALES_ROLES
-        or feature["confidence"] == Feature.Confidence.COMMITTED
         or feature["status"] == Feature.Status.SHIPPED
+        or date_shared_with_sales(confidence=feature["confidence"], visibility=feature["visibility"])
     )
 
 
@@ -280,6 +285,7 @@ def _feature_out(request: ApiRequest, pk: int) -> FeatureOut:
     if feature_seen_in_full(user=request.user, feature=feature):
         return _feature_rows(request.user, [row_or_404(_feature_values(request), pk)], scoring_settings_get())[0]
     row = {name: getattr(feature, name) for name in FEATURE_COLUMNS}
+    row["sales_say"], row["sales_dont_say"] = talking_points_for(feature, audience=audience_for(request.user))
     goals = feature_goal_ids(feature_ids=[pk]).get(pk, [])
     return FeatureOut.model_validate(
         {
@@ -406,7 +412,11 @@ class ReleaseOut(Schema):
     id: int
     product_id: int
     name: str
-    target_date: datetime.date
+    target_date: datetime.date | None = Field(
+        description="The target day where you may know it (sales: once the sales roadmap dates the release, "
+        "a committed sales-shareable feature on it, or it shipped), else null."
+    )
+    target_quarter: str = Field(description="The fiscal quarter of the target day.")
     status: ReleaseStatus
     shipped_at: datetime.datetime | None
     version: int
@@ -435,13 +445,32 @@ class ReleaseListQuery(Schema):
     operation_id="product_release_list",
     summary="List releases, planned ones first by target date",
 )
-def release_list(request: ApiRequest, params: Query[ReleaseListQuery]) -> QuerySet[Release]:
+def release_list(request: ApiRequest, params: Query[ReleaseListQuery]) -> list[ReleaseOut]:
     releases = release_visible(user=request.user)
     if params.product is not None:
         releases = releases.filter(product_id=params.product)
     if params.status is not None:
         releases = releases.filter(status=params.status)
-    return releases.order_by("-status", "target_date", "name", "id")
+    return _releases_out(request.user, list(releases.order_by("-status", "target_date", "name", "id")))
+
+
+def _releases_out(user: User, releases: list[Release]) -> list[ReleaseOut]:
+    """Releases with their targets as finely as the reader may know them (`release_dates_shared`)."""
+    shared = release_dates_shared(user=user, releases=releases)
+    start_month = workspace_get().fiscal_year_start_month
+    return [
+        ReleaseOut(
+            id=release.pk,
+            product_id=release.product_id,
+            name=release.name,
+            target_date=release.target_date if release.pk in shared else None,
+            target_quarter=str(fiscal_quarter_of(release.target_date, start_month)),
+            status=release.status,  # type: ignore[arg-type]
+            shipped_at=release.shipped_at,
+            version=release.version,
+        )
+        for release in releases
+    ]
 
 
 @router.post(
@@ -450,9 +479,9 @@ def release_list(request: ApiRequest, params: Query[ReleaseListQuery]) -> QueryS
     operation_id="product_release_ship",
     summary="Mark a release shipped: its features ship and the reps whose customers asked are notified",
 )
-def release_ship(request: ApiRequest, release_id: int) -> Release:
+def release_ship(request: ApiRequest, release_id: int) -> ReleaseOut:
     release = get_object_or_404(release_visible(user=request.user), pk=release_id)
-    return services.release_ship(actor=request.user, release=release)
+    return _releases_out(request.user, [services.release_ship(actor=request.user, release=release)])[0]
 
 
 @router.post(
@@ -461,13 +490,13 @@ def release_ship(request: ApiRequest, release_id: int) -> Release:
     operation_id="product_release_create",
     summary="Plan a release of a product for a target date",
 )
-def release_create(request: ApiRequest, payload: ReleaseIn) -> Status[Release]:
+def release_create(request: ApiRequest, payload: ReleaseIn) -> Status[ReleaseOut]:
     data = _references(request, payload.dict())
     try:
         release = services.release_create(actor=request.user, **data)
     except ValidationError as exc:
         raise errors_renamed(exc, API_FIELD_NAMES) from exc
-    return Status(201, release)
+    return Status(201, _releases_out(request.user, [release])[0])
 
 
 @router.patch(
@@ -476,15 +505,16 @@ def release_create(request: ApiRequest, payload: ReleaseIn) -> Status[Release]:
     operation_id="product_release_update",
     summary="Rename or re-date a planned release",
 )
-def release_update(request: ApiRequest, release_id: int, payload: ReleasePatch) -> Release:
+def release_update(request: ApiRequest, release_id: int, payload: ReleasePatch) -> ReleaseOut:
     release = get_object_or_404(release_visible(user=request.user), pk=release_id)
-    return services.release_update(
+    updated = services.release_update(
         actor=request.user,
         release=release,
         expected_version=payload.version,
         name=release.name if payload.name is None else payload.name,
         target_date=release.target_date if payload.target_date is None else payload.target_date,
     )
+    return _releases_out(request.user, [updated])[0]
 
 
 # Products, goals and the scoring weights: what the product list, the product page and the scoring

@@ -161,7 +161,16 @@ class Feature(models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["product", "status"], name="feature_product_status")]
+        indexes = [
+            models.Index(fields=["product", "status"], name="feature_product_status"),
+            # The roadmap counts its features per release (by audience) and adds up their effort
+            # from this index alone, and reads the first releases' features through it.
+            models.Index(
+                fields=["release", "visibility", "effort"],
+                condition=Q(status__in=["planned", "in_progress"]),
+                name="feature_on_roadmap",
+            ),
+        ]
         constraints = [
             FieldCheckConstraint(
                 condition=Q(effort__isnull=True) | Q(effort__gt=0),

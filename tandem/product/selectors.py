@@ -1,7 +1,7 @@
 """Reads of the product domain. Every read starts from a `*_visible` selector."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.asks.models import Ask
-from tandem.core.fiscal import day_start
+from tandem.core import formats
+from tandem.core.fiscal import day_start, fiscal_quarter_of
+from tandem.core.money import workspace_get
 from tandem.core.permissions import has_permission
 from tandem.core.roles import SALES_ROLES
 from tandem.people.models import User
@@ -31,6 +33,8 @@ def release_visible(*, user: User) -> QuerySet[Release]:
 
 
 SHAREABLE = (Feature.Visibility.SALES, Feature.Visibility.PUBLIC)
+# The features on the roadmap: planned or being built (not yet shipped, declined or on the backlog).
+ON_ROADMAP = (Feature.Status.PLANNED, Feature.Status.IN_PROGRESS)
 
 
 def feature_visible(*, user: User) -> QuerySet[Feature]:
@@ -64,6 +68,45 @@ def feature_visible_in_full(*, user: User) -> QuerySet[Feature]:
     if user.role in SALES_ROLES:
         return features.filter(visibility__in=SHAREABLE)
     return features
+
+
+# How finely sales reads when: the one rule, which the sales roadmap, the feature pages, the releases,
+# launches, the digest and the API all follow. A release's day is a promise: sales reads it only of
+# what product committed and shared with sales; of the rest, the release's fiscal quarter.
+
+
+def date_shared_with_sales(*, confidence: str, visibility: str) -> bool:
+    """Whether sales may read the day of a feature's release (not only its quarter): committed and
+    sales-shareable, as the sales roadmap prints it."""
+    return confidence == Feature.Confidence.COMMITTED and visibility in SHAREABLE
+
+
+def release_dates_shared(*, user: User, releases: Sequence[Release]) -> set[int]:
+    """The releases among these whose target day the reader may read; the others read as their fiscal
+    quarter. Everyone outside sales reads every day. Sales reads a release's day once the sales roadmap
+    prints it (a committed, sales-shareable feature on the roadmap on it) and once it shipped."""
+    if user.role not in SALES_ROLES:
+        return {release.pk for release in releases}
+    shared = {release.pk for release in releases if release.status == Release.Status.SHIPPED}
+    planned = [release.pk for release in releases if release.pk not in shared]
+    if planned:
+        # `date_shared_with_sales`, as a query over the features on the roadmap.
+        dated = Feature.objects.filter(
+            release_id__in=planned,
+            status__in=ON_ROADMAP,
+            confidence=Feature.Confidence.COMMITTED,
+            visibility__in=SHAREABLE,
+        )
+        shared.update(dated.values_list("release_id", flat=True).distinct())
+    return shared
+
+
+def release_target_for(release: Release, shared: Collection[int]) -> str:
+    """A release's target day when it is among those the reader may read (`release_dates_shared`),
+    else its fiscal quarter."""
+    if release.pk in shared:
+        return formats.date_short(release.target_date)
+    return str(fiscal_quarter_of(release.target_date, workspace_get().fiscal_year_start_month))
 
 
 def feature_get(*, user: User, pk: int) -> Feature:

@@ -40,13 +40,16 @@ from tandem.product.selectors import (
     feature_get,
     feature_seen_in_full,
     feature_visible,
+    feature_visible_in_full,
     feature_with_evidence,
     goal_visible,
     product_visible,
+    release_dates_shared,
     release_visible,
     scoring_settings_get,
     with_recent_asks,
 )
+from tandem.roadmap.selectors import audience_for, talking_points_for
 from tandem.sales.selectors import opportunity_seen_by
 
 
@@ -204,8 +207,14 @@ def feature_detail(request: PageRequest, pk: int) -> HttpResponse:
         "hidden_asks": max(0, evidence.asks_count - len(asks)),
         "can_edit": has_permission(request.user, ProductPermission.EDIT_FEATURE),
         "can_estimate": has_permission(request.user, ProductPermission.ESTIMATE_EFFORT),
+        **_talking_points(request.user, feature),
     }
     return render(request, "product/feature_detail.html", context)
+
+
+def _talking_points(user: User, feature: Feature) -> dict[str, str]:
+    say, dont_say = talking_points_for(feature, audience=audience_for(user))
+    return {"say": say, "dont_say": dont_say}
 
 
 def feature_sales_context(user: User, feature: Feature, asks: list[Ask]) -> dict[str, Any]:
@@ -217,6 +226,7 @@ def feature_sales_context(user: User, feature: Feature, asks: list[Ask]) -> dict
         "latest": decisions.order_by("-decided_at", "-id").first(),
         "asks": asks,
         "reengage": deals_to_reengage(user, feature, asks),
+        **_talking_points(user, feature),
     }
 
 
@@ -314,7 +324,13 @@ def roadmap(request: PageRequest) -> HttpResponse:
     if can_plan:
         planning = decision_right_for(DecisionType.PLANNED)
         manageable = {release.pk for release in planned if may_manage_releases(request.user, release.product, planning)}
-    context = {"planned": planned, "shipped": shipped, "manageable": manageable, "can_plan": can_plan}
+    context = {
+        "planned": planned,
+        "shipped": shipped,
+        "manageable": manageable,
+        "can_plan": can_plan,
+        "shared": release_dates_shared(user=request.user, releases=planned),
+    }
     return render(request, "product/roadmap.html", context)
 
 
@@ -398,14 +414,20 @@ def product_list(request: PageRequest) -> HttpResponseBase:
 @require_GET
 def product_detail(request: PageRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(product_visible(user=request.user).select_related("manager"), pk=pk)
+    # Ranked by revenue at stake, so only those the reader weighs by their evidence (`feature_visible_in_full`).
     features = (
-        feature_visible(user=request.user)
+        feature_visible_in_full(user=request.user)
         .filter(product=product)
         .select_related("release", "evidence")
         .order_by("-evidence__open_pipeline", "-pk")[:LINKED_ASKS_SHOWN]
     )
-    releases = release_visible(user=request.user).filter(product=product).order_by("-target_date", "-pk")
-    context = {"product": product, "features": list(features), "releases": list(releases)}
+    releases = list(release_visible(user=request.user).filter(product=product).order_by("-target_date", "-pk"))
+    context = {
+        "product": product,
+        "features": list(features),
+        "releases": releases,
+        "shared": release_dates_shared(user=request.user, releases=releases),
+    }
     return render(request, "product/product_detail.html", context)
 
 

@@ -24,7 +24,12 @@ from tandem.decisions.selectors import escalation_visible
 from tandem.launches.selectors import launch_plan_rows
 from tandem.people.models import User
 from tandem.product.models import Feature, Release
-from tandem.product.selectors import feature_with_evidence, scoring_settings_get
+from tandem.product.selectors import (
+    feature_with_evidence,
+    release_dates_shared,
+    release_target_for,
+    scoring_settings_get,
+)
 
 ITEMS_PER_SECTION = 8
 CLOSED = (Feature.Status.SHIPPED, Feature.Status.DECLINED)
@@ -172,8 +177,9 @@ LAUNCH_HORIZON = datetime.timedelta(days=30)
 
 
 def launches_coming(user: User, period: Period) -> Section:
-    """Releases with a launch plan due within a month of the meeting."""
-    plans = (
+    """Releases with a launch plan due within a month of the meeting, each dated as finely as the
+    reader may know it (sales: as the sales roadmap dates it, `release_dates_shared`)."""
+    plans = list(
         launch_plan_rows(user=user)
         .filter(
             release__status=Release.Status.PLANNED,
@@ -182,11 +188,12 @@ def launches_coming(user: User, period: Period) -> Section:
         )
         .order_by("release__target_date", "pk")[:ITEMS_PER_SECTION]
     )
+    shared = release_dates_shared(user=user, releases=[plan.release for plan in plans])
     items = [
         AgendaItem(
             key=f"launch:{plan.pk}",
             title=str(plan.release),
-            detail="ships " + formats.date_short(plan.release.target_date),
+            detail="ships " + release_target_for(plan.release, shared),
             url=reverse("launches:launch_detail", args=[plan.pk]),
         )
         for plan in plans

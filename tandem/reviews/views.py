@@ -12,13 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.http import PageRequest
 from tandem.core.permissions import has_permission, require
 from tandem.decisions.forms import DecisionForm
 from tandem.product.models import Release
-from tandem.product.selectors import feature_visible, release_visible
+from tandem.product.selectors import feature_visible, release_dates_shared, release_target_for, release_visible
 from tandem.reviews import services
 from tandem.reviews.agenda import Period, agenda_build
 from tandem.reviews.forms import ActionItemForm, DoneForm, MeetingForm, MinutesForm, ReviewForm, people_to_assign
@@ -148,17 +147,19 @@ def meeting_create(request: PageRequest, pk: int) -> HttpResponse:
 
 def _releases_of(user: Any, feature_id: int) -> list[tuple[int, str]]:
     """The releases a decision to plan this feature may name: its product's that have not shipped,
-    soonest first."""
+    soonest first, each dated as finely as the reader may know it (a sales manager recording in the
+    meeting reads the quarter of a release the sales roadmap does not date)."""
     product_id = feature_visible(user=user).filter(pk=feature_id).values_list("product_id", flat=True).first()
     if product_id is None:
         return []
-    return [
-        (pk, f"{name} (due {formats.date_short(target)})")
-        for pk, name, target in release_visible(user=user)
+    releases = list(
+        release_visible(user=user)
         .filter(product_id=product_id, status=Release.Status.PLANNED)
         .order_by("target_date", "pk")
-        .values_list("pk", "name", "target_date")
-    ]
+        .only("pk", "name", "target_date", "status")
+    )
+    shared = release_dates_shared(user=user, releases=releases)
+    return [(release.pk, f"{release.name} (due {release_target_for(release, shared)})") for release in releases]
 
 
 def _item_forms(user: Any, meeting: ReviewMeeting, key: str, feature_id: int | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from tandem.competition.models import Competitor
 from tandem.core.api import ERRORS, WRITE_ERRORS, Id
@@ -16,6 +17,7 @@ from tandem.core.constraints import text_limit
 from tandem.core.http import ApiRequest
 from tandem.core.money import workspace_get
 from tandem.core.permissions import require
+from tandem.people.models import User
 from tandem.product.models import Feature, Release
 from tandem.product.permissions import ProductPermission
 from tandem.product.selectors import feature_get, feature_seen_in_full
@@ -34,6 +36,7 @@ from tandem.roadmap.selectors import (
     product_get,
     roadmap_item,
     roadmap_items,
+    talking_points_for,
 )
 
 router = Router(tags=["roadmap"])
@@ -42,7 +45,9 @@ RoadmapHorizon = Literal["now", "next", "later"]
 LifecycleStage = Literal["ideation", "development", "launch", "growth", "maturity", "retirement"]
 
 
-class RoadmapItemOut(Schema):
+# A plain pydantic model, built once per item: ninja's `Schema` read every field of every item back
+# through its ORM getter when the list was answered, most of the list's CPU.
+class RoadmapItemOut(BaseModel):
     feature_id: int
     title: str
     product_id: int
@@ -148,12 +153,13 @@ class TalkingPointsIn(Schema):
     visibility: Literal["internal", "sales", "public"] | None = None
 
 
-def _talking_points(feature: Feature) -> TalkingPointsOut:
+def _talking_points(user: User, feature: Feature) -> TalkingPointsOut:
+    say, dont_say = talking_points_for(feature, audience=audience_for(user))
     return TalkingPointsOut(
         feature_id=feature.pk,
         visibility=feature.visibility,  # type: ignore[arg-type]
-        say=feature.sales_say,
-        dont_say=feature.sales_dont_say,
+        say=say,
+        dont_say=dont_say,
         version=feature.version,
     )
 
@@ -174,7 +180,7 @@ def _shareable_feature(request: ApiRequest, feature_id: int) -> Feature:
     summary="What sales may say and must not say about a feature",
 )
 def talking_points_get(request: ApiRequest, feature_id: int) -> TalkingPointsOut:
-    return _talking_points(_shareable_feature(request, feature_id))
+    return _talking_points(request.user, _shareable_feature(request, feature_id))
 
 
 @router.put(
@@ -194,7 +200,7 @@ def talking_points_update(request: ApiRequest, feature_id: int, payload: Talking
         dont_say=payload.dont_say,
         visibility=payload.visibility,
     )
-    return _talking_points(saved)
+    return _talking_points(request.user, saved)
 
 
 class CompetitorEvidenceOut(Schema):

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from itertools import groupby
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from tandem.decisions.rights import decision_right_for, may_manage_releases
 from tandem.people.models import User
 from tandem.planning.models import TeamCapacity
 from tandem.product.models import Feature, Goal, Product, Release
-from tandem.product.selectors import SHAREABLE, feature_visible
+from tandem.product.selectors import ON_ROADMAP, SHAREABLE, date_shared_with_sales, feature_visible
 from tandem.roadmap.models import LifecycleMove, MarketResearch, RoadmapSettings
 from tandem.roadmap.permissions import RoadmapPermission
 from tandem.sales.models import Account, Opportunity
@@ -44,9 +45,6 @@ def audience_for(user: User) -> Audience:
     return Audience.SALES if user.role in SALES_ROLES else Audience.INTERNAL
 
 
-ON_ROADMAP = (Feature.Status.PLANNED, Feature.Status.IN_PROGRESS)
-
-
 def roadmap_features(*, audience: Audience, user: User | None = None) -> QuerySet[Feature]:
     """The features on the roadmap this audience may see: planned or in progress, with their
     product and release. The internal audience starts from the reader's feature visibility."""
@@ -57,7 +55,12 @@ def roadmap_features(*, audience: Audience, user: User | None = None) -> QuerySe
         features = Feature.objects.filter(visibility__in=SHAREABLE)
     else:
         features = Feature.objects.filter(visibility=Feature.Visibility.PUBLIC)
-    return features.filter(status__in=ON_ROADMAP).select_related("product", "release")
+    return (
+        features.filter(status__in=ON_ROADMAP)
+        .select_related("product", "release")
+        # What no roadmap shows: reading 150 items' descriptions and timestamps was a tenth of a page.
+        .defer("description", "external_id", "owner", "created_at", "updated_at", "product__description")
+    )
 
 
 @dataclass(frozen=True)
@@ -91,28 +94,41 @@ def horizon_of(feature: Feature, *, today: datetime.date, start_month: int) -> s
     return Feature.Horizon.NEXT if quarter == this.next() else Feature.Horizon.LATER
 
 
+def talking_points_for(feature: Feature, *, audience: Audience) -> tuple[str, str]:
+    """The one rule for who reads a feature's talking points (*say*, *don't say*): product, who writes
+    them, reads them all; sales only those of the features it may share, never an internal one's
+    (not even one its customers asked for, which it may open); the public none."""
+    if audience is Audience.PUBLIC or (audience is Audience.SALES and feature.visibility not in SHAREABLE):
+        return "", ""
+    return feature.sales_say, feature.sales_dont_say
+
+
 def roadmap_item(feature: Feature, *, audience: Audience, today: datetime.date, start_month: int) -> RoadmapItem:
-    """One feature as this audience may read it. The one place where dates are coarsened and talking
-    points withheld: the public reads neither *say* nor *don't say*."""
+    """One feature as this audience may read it: its date as finely as the audience may know it
+    (`date_shared_with_sales`; the public page commits to no day, only the quarter) and its talking
+    points as `talking_points_for` gives them."""
     release = feature.release
     exact = release.target_date if release is not None else None
-    precise = audience is Audience.INTERNAL or feature.confidence == Feature.Confidence.COMMITTED
-    if audience is Audience.PUBLIC:
-        precise = False  # the public page commits to no day, only the quarter
+    if audience is Audience.INTERNAL:
+        precise = True
+    elif audience is Audience.SALES:
+        precise = date_shared_with_sales(confidence=feature.confidence, visibility=feature.visibility)
+    else:
+        precise = False
     if exact is None:
         when = "Not scheduled"
     elif precise:
         when = exact.isoformat()
     else:
         when, exact = quarter_label(exact, start_month), None
-    talking = audience is not Audience.PUBLIC
+    say, dont_say = talking_points_for(feature, audience=audience)
     return RoadmapItem(
         feature=feature,
         horizon=horizon_of(feature, today=today, start_month=start_month),
         when=when,
         exact_date=exact,
-        say=feature.sales_say if talking else "",
-        dont_say=feature.sales_dont_say if talking else "",
+        say=say,
+        dont_say=dont_say,
     )
 
 
@@ -139,26 +155,54 @@ def roadmap_items(
 ) -> list[RoadmapItem]:
     """The roadmap for this audience, filtered by product, goal and team, ordered by release date
     (the first `limit` of them)."""
-    features = _filtered(roadmap_features(audience=audience, user=user), filters or RoadmapFilters())
-    features = features.order_by("release__target_date", "product__name", "title", "pk")
-    if limit is not None:
-        features = features[:limit]
-    start_month = workspace_get().fiscal_year_start_month
-    today = timezone.localdate()
-    return [roadmap_item(f, audience=audience, today=today, start_month=start_month) for f in features]
-
-
-def roadmap_count(*, audience: Audience, user: User | None = None, filters: RoadmapFilters | None = None) -> int:
-    return _filtered(roadmap_features(audience=audience, user=user), filters or RoadmapFilters()).count()
+    return roadmap_items_shown(audience=audience, user=user, filters=filters, limit=limit)[0]
 
 
 def roadmap_items_shown(
-    *, audience: Audience, user: User | None = None, filters: RoadmapFilters | None = None, limit: int = ROADMAP_SHOWN
+    *,
+    audience: Audience,
+    user: User | None = None,
+    filters: RoadmapFilters | None = None,
+    limit: int | None = ROADMAP_SHOWN,
 ) -> tuple[list[RoadmapItem], int]:
-    """The first `limit` items and how many there are in all (counted only when there may be more)."""
-    items = roadmap_items(audience=audience, user=user, filters=filters, limit=limit)
-    total = len(items) if len(items) < limit else roadmap_count(audience=audience, user=user, filters=filters)
-    return items, total
+    """The first `limit` items and how many there are in all."""
+    features = _filtered(roadmap_features(audience=audience, user=user), filters or RoadmapFilters())
+    first, total = _first_by_release_date(features, limit)
+    start_month = workspace_get().fiscal_year_start_month
+    today = timezone.localdate()
+    return [roadmap_item(f, audience=audience, today=today, start_month=start_month) for f in first], total
+
+
+ROADMAP_ORDER = (F("release__target_date").asc(nulls_last=True), "product__name", "title", "pk")
+
+
+def _first_by_release_date(features: QuerySet[Feature], limit: int | None) -> tuple[list[Feature], int]:
+    """The first `limit` features in roadmap order, and how many there are.
+
+    The roadmap is ordered by its releases' dates first, and there are a few dozen releases for
+    thousands of features: counting the features of each release (from the `feature_on_roadmap`
+    index) says which releases hold the first `limit`, and only their features are read and sorted.
+    Sorting every feature on the roadmap, all their columns joined, was most of the page's database
+    time, and counting them all a query more.
+    """
+    per_release = features.order_by().values_list("release_id", "release__target_date").annotate(count=Count("*"))
+    counts = [(release_id, day, count) for release_id, day, count in per_release]
+    total = sum(count for _, _, count in counts)
+    if limit is not None and total > limit:
+        dated = sorted((row for row in counts if row[0] is not None), key=lambda row: row[1])
+        chosen: list[int] = []
+        shown = 0
+        # Releases of one day share their order by product and title: take a day's releases together.
+        for _, same_day in groupby(dated, key=lambda row: row[1]):
+            if shown >= limit:
+                break
+            for release_id, _, count in same_day:
+                chosen.append(release_id)
+                shown += count
+        holding = Q(release_id__in=chosen) if shown >= limit else Q(release_id__in=chosen) | Q(release__isnull=True)
+        features = features.filter(holding)
+    ordered = features.order_by(*ROADMAP_ORDER)
+    return list(ordered if limit is None else ordered[:limit]), total
 
 
 def _filtered(features: QuerySet[Feature], filters: RoadmapFilters) -> QuerySet[Feature]:

@@ -139,9 +139,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # times and PostgreSQL stops planning it again: planning was most of the database's CPU for a
     # page's short queries (docs/benchmarks.md). Turn it off behind a pooler in transaction mode
     # that cannot keep prepared statements (PgBouncer before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DATABASE_PREPARED_STATEMENTS", default=True
-    )
+    prepared = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = prepared
+    # Django turns psycopg's preparing off (for poolers) unless given a threshold: binding alone
+    # prepared nothing, and PostgreSQL planned every query of every request.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if prepared else None
     # No JIT compilation: it kicks in on a report's large scans and costs 100 to 160 ms of compiling per
     # query, more than the queries of a page take (the scorecards on the large workspace).
     DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"

@@ -150,7 +150,9 @@ def test_an_ask_goes_round_the_whole_loop(
     sales_view = rep_page.get_by_test_id("feature-sales-view")
     expect(sales_view).to_contain_text(feature.title)
     expect(rep_page.get_by_test_id("shipped")).to_contain_text("Shipped in 2027.2")
-    expect(rep_page.get_by_test_id("talking-points")).to_contain_text(feature.sales_say)
+    # Its talking points stay product's while it is internal: the rep reads the general advice.
+    expect(rep_page.get_by_test_id("talking-points")).to_contain_text("That it is available now.")
+    expect(rep_page.get_by_test_id("talking-points")).not_to_contain_text(feature.sales_say)
     expect(rep_page.get_by_test_id("reengage").get_by_role("link", name="Northwind renewal")).to_be_visible()
     rep_page.goto("/notifications/")
     expect(rep_page.get_by_test_id("unread-count")).to_have_text("2")

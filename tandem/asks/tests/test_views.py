@@ -59,8 +59,8 @@ def test_rep_follows_their_ask_to_the_sales_view_of_its_internal_feature(client,
     assert "Storage rewrite" in list_body
     assert "Storage rewrite" in detail_body
     assert 'data-testid="feature-sales-view"' in feature_page
-    assert "We hear it." in feature_page
-    for internal in ("987,654", "Another team's customer", 'data-testid="score"'):
+    # An internal feature's talking points are product's until it is shared with sales.
+    for internal in ("987,654", "Another team's customer", 'data-testid="score"', "We hear it."):
         assert internal not in feature_page
 
 

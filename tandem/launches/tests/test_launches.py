@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
 from tandem.audit.models import AuditEntry
 from tandem.competition.models import Competitor
-from tandem.core.api import StaleVersion
+from tandem.core.api import StaleVersion, token_digest, token_generate
 from tandem.launches.metrics import metric_actuals
 from tandem.launches.models import ChecklistItem
 from tandem.launches.services import (
@@ -21,9 +22,12 @@ from tandem.launches.services import (
     success_metric_create,
     success_metric_update,
 )
+from tandem.launches.tests.factories import LaunchPlanFactory
+from tandem.people.models import ApiToken
 from tandem.people.tests.factories import ProductManagerFactory
 from tandem.product.models import Release
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tandem.product.tests.queries import assert_same_queries, queries_of
 from tandem.sales.models import Opportunity
 from tandem.sales.tests.factories import OpportunityFactory, StageFactory
 
@@ -141,3 +145,39 @@ def test_every_change_to_a_launch_is_in_the_audit_trail_and_on_its_page(client, 
     assert f"Changed by {sales_manager}" in page
     assert "At 30 days" in page
     assert f"Created by {product_manager}" in page
+
+
+def _launches_of(product, count: int) -> None:
+    for n in range(count):
+        release = ReleaseFactory(product=product, target_date=datetime.date(2027, 1, 4) + datetime.timedelta(weeks=n))
+        FeatureFactory(product=product, release=release, status="planned", visibility="sales", confidence="committed")
+        LaunchPlanFactory(release=release)
+        ReleaseFactory(product=product, target_date=datetime.date(2027, 6, 7) + datetime.timedelta(weeks=n))
+
+
+def test_the_launches_and_releases_lists_take_as_many_queries_for_1_as_for_10(product_manager, rep):
+    """Each reads how finely its reader may know the releases' days once for the whole list."""
+    product = ProductFactory(manager=product_manager)
+    for user in (product_manager, rep):
+        client = Client()
+        client.force_login(user)
+        key = token_generate()
+        ApiToken.objects.create(user=user, name="t", prefix=key[:8], digest=token_digest(key))
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+        client.get("/api/releases", **headers)  # the token's first use is noted once, not per call
+
+        def lists(client=client, headers=headers):
+            return [
+                queries_of(lambda: client.get(reverse("launches:launch_list"))),
+                queries_of(lambda: client.get("/api/launches", **headers)),
+                queries_of(lambda: client.get("/api/releases", **headers)),
+                queries_of(lambda: client.get(reverse("product:roadmap"))),
+            ]
+
+        _launches_of(product, 1)
+        one = lists()
+        _launches_of(product, 9)
+        ten = lists()
+        for before, after in zip(one, ten, strict=True):
+            assert_same_queries(before, after)
+        Release.objects.filter(product=product).delete()

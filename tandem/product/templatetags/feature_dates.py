@@ -1,5 +1,8 @@
-"""`{% release_when feature %}`: where a feature's planned release stands, as the reader may know it."""
+"""Release dates as the reader may know them (`product.selectors.date_shared_with_sales`):
+`{% release_when feature %}` where a feature's planned release stands, `{% release_target release shared %}`
+a release's target day or fiscal quarter."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django import template
@@ -8,8 +11,8 @@ from tandem.core import formats
 from tandem.core.fiscal import fiscal_quarter_of
 from tandem.core.money import workspace_get
 from tandem.core.roles import SALES_ROLES
-from tandem.product.models import Feature
-from tandem.product.selectors import SHAREABLE
+from tandem.product.models import Feature, Release
+from tandem.product.selectors import SHAREABLE, date_shared_with_sales, release_target_for
 
 register = template.Library()
 
@@ -22,8 +25,8 @@ def release_when_for(user: Any, feature: Feature) -> str:
     release = feature.release
     if release is None:
         return "Not scheduled"
-    precise = user.role not in SALES_ROLES or (
-        feature.confidence == Feature.Confidence.COMMITTED and feature.visibility in SHAREABLE
+    precise = user.role not in SALES_ROLES or date_shared_with_sales(
+        confidence=feature.confidence, visibility=feature.visibility
     )
     if precise or release.status == "shipped":
         return f"{release.name}, target {formats.date_short(release.target_date)}"
@@ -36,3 +39,8 @@ def release_when_for(user: Any, feature: Feature) -> str:
 @register.simple_tag(takes_context=True)
 def release_when(context: template.Context, feature: Feature) -> str:
     return release_when_for(context["request"].user, feature)
+
+
+@register.simple_tag
+def release_target(release: Release, shared: Collection[int]) -> str:
+    return release_target_for(release, shared)

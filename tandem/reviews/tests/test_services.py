@@ -16,7 +16,10 @@ from tandem.asks.models import Ask
 from tandem.asks.tests.factories import AskFactory
 from tandem.commitments.tests.factories import CommitmentFactory
 from tandem.competition.tests.factories import CompetitorFactory, FieldIntelFactory
+from tandem.core import formats
 from tandem.core.api import StaleVersion
+from tandem.core.fiscal import fiscal_quarter_of
+from tandem.core.money import workspace_get
 from tandem.launches.tests.factories import LaunchPlanFactory
 from tandem.notifications.models import Notification
 from tandem.product.models import Feature
@@ -222,3 +225,46 @@ def test_a_decision_to_plan_in_the_meeting_names_a_release_of_the_features_produ
     assert client.post(decide, named).status_code == 302
     feature.refresh_from_db()
     assert (feature.status, feature.release) == (Feature.Status.PLANNED, soon)
+
+
+def test_the_agenda_dates_a_launch_to_sales_as_the_sales_roadmap_does(rep, product_manager):
+    """A release's day reaches sales where the sales roadmap prints it (a committed, sales-shareable
+    feature on it); otherwise the agenda says its fiscal quarter. Product reads the day."""
+    product = ProductFactory(manager=product_manager)
+    likely = ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(10))
+    dated = ReleaseFactory(product=product, target_date=TODAY + datetime.timedelta(20))
+    FeatureFactory(product=product, release=likely, status="planned", visibility="sales", confidence="likely")
+    FeatureFactory(product=product, release=dated, status="planned", visibility="sales", confidence="committed")
+    LaunchPlanFactory(release=likely)
+    LaunchPlanFactory(release=dated)
+    meeting = ReviewMeetingFactory(held_on=TODAY, period_start=TODAY - datetime.timedelta(days=14))
+
+    said = [item.detail for item in _sections(rep, meeting)["launches_coming"].items]
+    assert formats.date_short(likely.target_date) not in said[0]
+    assert said[0].startswith("ships FY")
+    assert said[1] == "ships " + formats.date_short(dated.target_date)
+    as_product = [item.detail for item in _sections(product_manager, meeting)["launches_coming"].items]
+    assert as_product[0] == "ships " + formats.date_short(likely.target_date)
+
+
+def test_a_sales_manager_recording_reads_the_quarter_of_a_release_the_sales_roadmap_does_not_date(
+    client, sales_manager, product_manager
+):
+    product = ProductFactory(manager=product_manager)
+    feature = FeatureFactory(product=product, visibility=Feature.Visibility.SALES, confidence=Feature.Confidence.LIKELY)
+    target = TODAY + datetime.timedelta(45)
+    ReleaseFactory(product=product, name="Spring", target_date=target)
+    review = review_create(actor=sales_manager, name="Review", cadence="weekly", attendees=[product_manager])
+    meeting = review_meeting_create(actor=sales_manager, review=review, held_on=TODAY)
+    url = reverse("reviews:meeting_item_forms", args=[meeting.pk])
+    query = {"item": f"feature:{feature.pk}", "feature": feature.pk}
+    quarter = fiscal_quarter_of(target, workspace_get().fiscal_year_start_month)
+
+    client.force_login(sales_manager)
+    as_sales = client.get(url, query).content.decode()
+    client.force_login(product_manager)
+    as_pm = client.get(url, query).content.decode()
+
+    assert f"Spring (due {quarter})" in as_sales
+    assert formats.date_short(target) not in as_sales
+    assert f"Spring (due {formats.date_short(target)})" in as_pm

@@ -275,3 +275,124 @@ def test_the_features_api_names_a_release_to_a_rep_only_once_it_is_committed(roa
     assert client.get(f"/api/features/{roadmap.sales.pk}", **_api(rep)).json()["release_id"] is None
     as_product = client.get(f"/api/features/{roadmap.sales.pk}", **_api(product_manager)).json()
     assert as_product["release_id"] == roadmap.sales.release_id is not None
+
+
+def test_a_rep_reads_no_talking_point_of_the_internal_feature_they_may_open(roadmap, rep, client):
+    """The rep opens the internal feature their customer asked for (its sales view, page and API):
+    its talking points are product's until it is shared with sales, so the rep reads none of them."""
+    page = _signed_in(rep).get(reverse("product:feature_detail", args=[roadmap.internal.pk])).content.decode()
+    assert roadmap.internal.title in page
+    body = client.get(f"/api/features/{roadmap.internal.pk}", **_api(rep)).json()
+    assert body["view"] == "sales"
+    for text in (page, str(body)):
+        assert "INTERNAL-SAY-POINT" not in text
+        assert "INTERNAL-DONT-POINT" not in text
+    assert (body["sales_say"], body["sales_dont_say"]) == ("", "")
+
+
+def test_a_rep_reads_the_talking_points_of_a_feature_shared_with_sales(roadmap, rep, client):
+    page = _signed_in(rep).get(reverse("product:feature_detail", args=[roadmap.sales.pk])).content.decode()
+    body = client.get(f"/api/features/{roadmap.sales.pk}", **_api(rep)).json()
+    points = client.get(f"/api/features/{roadmap.sales.pk}/talking-points", **_api(rep)).json()
+    for text in (page, str(body), str(points)):
+        assert "SALES-SAY-POINT" in text
+        assert "SALES-DONT-POINT" in text
+
+
+def test_product_reads_the_talking_points_of_an_internal_feature(roadmap, product_manager, client):
+    page = _signed_in(product_manager).get(reverse("product:feature_detail", args=[roadmap.internal.pk]))
+    body = client.get(f"/api/features/{roadmap.internal.pk}", **_api(product_manager)).json()
+    for text in (page.content.decode(), body["sales_say"]):
+        assert "INTERNAL-SAY-POINT" in text
+
+
+# Release dates: a release is dated to sales where the sales roadmap dates it (a committed,
+# sales-shareable feature on it); the likely release reads as its fiscal quarter.
+
+
+def _likely_days() -> list[str]:
+    return [LIKELY_DAY.isoformat(), formats.date_short(LIKELY_DAY), LIKELY_DAY.strftime("%d %b %Y")]
+
+
+@pytest.fixture
+def launches(roadmap):
+    from tandem.launches.tests.factories import LaunchPlanFactory
+
+    likely = LaunchPlanFactory(release=roadmap.likely_release)
+    committed = LaunchPlanFactory(release=roadmap.committed_release)
+    return likely, committed
+
+
+def _release_pages(user: User, launches) -> dict[str, str]:
+    likely, committed = launches
+    client = _signed_in(user)
+    product = likely.release.product_id
+    return {
+        "launch list": client.get(reverse("launches:launch_list")).content.decode(),
+        "launch detail": client.get(reverse("launches:launch_detail", args=[likely.pk])).content.decode(),
+        "committed launch": client.get(reverse("launches:launch_detail", args=[committed.pk])).content.decode(),
+        "releases page": client.get(reverse("product:roadmap")).content.decode(),
+        "product page": client.get(reverse("product:product_detail", args=[product])).content.decode(),
+    }
+
+
+def test_a_rep_reads_a_likely_releases_quarter_on_every_page_that_lists_releases(launches, rep):
+    pages = _release_pages(rep, launches)
+    for name, page in pages.items():
+        for secret in _likely_days():
+            assert secret not in page, f"the {name} shows {secret!r} to a rep"
+    for name in ("launch list", "launch detail", "product page"):
+        assert "FY2027 Q" in pages[name], name
+    for name in ("launch list", "committed launch", "releases page", "product page"):
+        assert formats.date_short(COMMITTED_DAY) in pages[name], f"the {name} hides the committed release's day"
+
+
+def test_a_rep_reads_a_likely_releases_quarter_through_the_api(launches, rep, client):
+    headers = _api(rep)
+    likely, committed = launches
+    releases = {r["id"]: r for r in client.get("/api/releases", **headers).json()}
+    listed = {launch["id"]: launch for launch in client.get("/api/launches", **headers).json()["items"]}
+    one = client.get(f"/api/launches/{likely.pk}", **headers).json()
+    for likely_release in (releases[likely.release_id], listed[likely.pk], one):
+        assert likely_release["target_date"] is None
+        assert likely_release["target_quarter"].startswith("FY2027 Q")
+        assert LIKELY_DAY.isoformat() not in str(likely_release)
+    assert releases[committed.release_id]["target_date"] == COMMITTED_DAY.isoformat()
+    assert listed[committed.pk]["target_date"] == COMMITTED_DAY.isoformat()
+
+
+def test_product_and_executives_read_every_releases_day(launches, product_manager, executive, client):
+    likely, _ = launches
+    for user in (product_manager, executive):
+        pages = _release_pages(user, launches)
+        for name in ("launch list", "launch detail", "releases page", "product page"):
+            assert formats.date_short(LIKELY_DAY) in pages[name], f"the {name} hides the day from {user.role}"
+        releases = {r["id"]: r for r in client.get("/api/releases", **_api(user)).json()}
+        assert releases[likely.release_id]["target_date"] == LIKELY_DAY.isoformat()
+        assert client.get(f"/api/launches/{likely.pk}", **_api(user)).json()["target_date"] == LIKELY_DAY.isoformat()
+
+
+def test_an_asks_page_tells_a_rep_no_release_day_the_sales_roadmap_does_not(roadmap, rep, product_manager):
+    """The ask page says where its feature's release stands as `release_when` does on the feature page."""
+    deal = OpportunityFactory(account=AccountFactory(owner=rep), owner=rep)
+    asks = [
+        AskFactory(opportunity=deal, feature=feature, status=Ask.Status.LINKED, outcome="planned")
+        for feature in (roadmap.sales, roadmap.committed)
+    ]
+    likely, committed = (
+        _signed_in(rep).get(reverse("asks:ask_detail", args=[ask.pk])).content.decode() for ask in asks
+    )
+    for secret in _likely_days():
+        assert secret not in likely
+    assert "FY2027 Q" in likely
+    assert formats.date_short(COMMITTED_DAY) in committed
+    as_product = _signed_in(product_manager).get(reverse("asks:ask_detail", args=[asks[0].pk])).content.decode()
+    assert formats.date_short(LIKELY_DAY) in as_product
+
+
+def test_a_products_page_weighs_for_a_rep_no_internal_feature(roadmap, rep):
+    """The product page ranks features by revenue at stake: sales does not weigh the internal ones
+    its customers asked for (`feature_visible_in_full`)."""
+    page = _signed_in(rep).get(reverse("product:product_detail", args=[roadmap.product.pk])).content.decode()
+    assert roadmap.sales.title in page
+    assert roadmap.internal.title not in page

@@ -20,7 +20,15 @@ from tandem.product.models import Feature, Product
 from tandem.product.tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
 from tandem.roadmap import services
 from tandem.roadmap.models import LifecycleMove, MarketResearch
-from tandem.roadmap.selectors import Audience, dependents_of, horizon_of, roadmap_item, roadmap_items, timeline_lanes
+from tandem.roadmap.selectors import (
+    Audience,
+    dependents_of,
+    horizon_of,
+    roadmap_item,
+    roadmap_items,
+    roadmap_items_shown,
+    timeline_lanes,
+)
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
 
 
@@ -183,3 +191,28 @@ def test_dependents_list_the_accounts_and_open_deals_that_asked(product, product
     assert [a.name for a in seen_by_rep.accounts] == ["Acme"]
     assert seen_by_rep.open_deals == [mine]
     assert (seen_by_rep.hidden_accounts, seen_by_rep.hidden_deals) == (1, 1)
+
+
+def test_the_first_items_are_the_first_of_the_whole_roadmap_whatever_the_limit(product_manager):
+    """The roadmap reads only the releases that hold its first items: across releases, two on one
+    day (their features interleave by product and title), features on no release (last) and items
+    hidden from sales, the first `limit` and the total are those of the whole roadmap."""
+    alpha, beta = ProductFactory(name="Alpha"), ProductFactory(name="Beta")
+    early = ReleaseFactory(product=beta, target_date=datetime.date(2027, 3, 1))
+    same_day = [ReleaseFactory(product=p, target_date=datetime.date(2027, 6, 1)) for p in (beta, alpha)]
+    late = ReleaseFactory(product=alpha, target_date=datetime.date(2027, 9, 1))
+    for n, release in enumerate([early, *same_day, late, None] * 3):
+        FeatureFactory(
+            product=release.product if release else alpha,
+            release=release,
+            title=f"Feature {(n * 7) % 10}",
+            status=Feature.Status.PLANNED,
+            visibility=("internal", "sales")[n % 2],
+        )
+    for audience, user in ((Audience.INTERNAL, product_manager), (Audience.SALES, None)):
+        whole = roadmap_items_shown(audience=audience, user=user, limit=None)[0]
+        assert [item.feature.release for item in whole][-1] is None
+        for limit in range(1, len(whole) + 2):
+            first, total = roadmap_items_shown(audience=audience, user=user, limit=limit)
+            assert [item.feature.pk for item in first] == [item.feature.pk for item in whole[:limit]]
+            assert total == len(whole)
