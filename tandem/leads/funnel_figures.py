@@ -1,0 +1,209 @@
+"""The funnel's days (`LeadDayFigures`): kept by database triggers, rebuilt in one statement.
+
+The same pattern as the reps' months of deals (tandem/sales/month_figures.py), for the same reasons:
+leads change through the services, but also through bulk updates, the admin, imports, the seed's
+`COPY` and the tests' factories, and a trigger sees each of them in the same transaction. Each
+change of a lead takes its old contribution off its (day, source, campaign) with an update and adds
+the new one with an upsert.
+
+Won is read through the lead's deal, so three more things move it: a deal changing stage (a trigger
+on the deals adjusts its lead's day), a lead re-pointed at another deal (the lead's own trigger),
+and a stage whose won flag changes (rare, an admin's change: the whole summary is rebuilt).
+
+Days are UTC days (`created_at`'s date in UTC): `selectors.lead_funnel` reads the days a period
+covers whole and counts the leads of the hours before and after them (a reader in another time zone).
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "leads_leaddayfigures"
+KEY = ("day", "source", "campaign")
+PAUSED = "tandem.lead_day_figures_paused"  # 'on' within a bulk load's transaction (PostgreSQL)
+STATUSES = ("new", "working", "qualified", "disqualified", "converted")
+COLUMNS = ("leads", "qualified", "converted", "won", *(f"status_{status}" for status in STATUSES))
+# The columns a lead's trigger watches: the owner, the names or the qualification fields alone
+# leave the summary as it was and cost nothing.
+WATCHED = ("created_at", "source", "campaign", "status", "qualified_at", "converted_at", "converted_opportunity_id")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    day: str  # of {d}.created_at, in UTC
+
+
+POSTGRESQL = Dialect(day="CAST(timezone('UTC', {d}.created_at) AS date)")
+# SQLite keeps Django's datetimes as UTC text: its date is the UTC day.
+SQLITE = Dialect(day="date({d}.created_at)")
+
+
+def _dialect(vendor: str) -> Dialect:
+    return POSTGRESQL if vendor == "postgresql" else SQLITE
+
+
+def _won(d: str) -> str:
+    """1 when the lead `d` was converted into a deal that is now in a won stage."""
+    return (
+        "CASE WHEN EXISTS (SELECT 1 FROM sales_opportunity o JOIN sales_stage s ON s.id = o.stage_id "
+        f"WHERE o.id = {d}.converted_opportunity_id AND s.is_won) THEN 1 ELSE 0 END"
+    )
+
+
+def _values(d: str, won: str) -> list[str]:
+    """One lead's contribution to each column, in the order of COLUMNS."""
+
+    def when(condition: str) -> str:
+        return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+    return [
+        "1",
+        when(f"{d}.qualified_at IS NOT NULL"),
+        when(f"{d}.converted_at IS NOT NULL"),
+        won,
+        *(when(f"{d}.status = '{status}'") for status in STATUSES),
+    ]
+
+
+def _where_key(dialect: Dialect, d: str) -> str:
+    return (
+        f"{TABLE}.day = {dialect.day.format(d=d)} AND {TABLE}.source = {d}.source AND {TABLE}.campaign = {d}.campaign"
+    )
+
+
+def _add(dialect: Dialect, d: str) -> str:
+    """Add the lead `d` (NEW in a trigger) to its day, creating the row."""
+    values = ", ".join(_values(d, _won(d)))
+    updates = ", ".join(f"{c} = {TABLE}.{c} + excluded.{c}" for c in COLUMNS)
+    return (
+        f"INSERT INTO {TABLE} ({', '.join(KEY)}, {', '.join(COLUMNS)}) "
+        f"VALUES ({dialect.day.format(d=d)}, {d}.source, {d}.campaign, {values}) "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
+    )
+
+
+def _take(dialect: Dialect, d: str) -> str:
+    """Take the lead `d` (OLD in a trigger) off its day. Its deal's stage is read as it is now: the
+    deals' trigger kept the day's won count in step with it. An update, never an insert: when a
+    whole database is emptied (a test database's flush) the days may go first."""
+    updates = ", ".join(f"{c} = {c} - ({value})" for c, value in zip(COLUMNS, _values(d, _won(d)), strict=True))
+    return f"UPDATE {TABLE} SET {updates} WHERE {_where_key(dialect, d)}"
+
+
+def _deal_moved(dialect: Dialect) -> str:
+    """A deal changed stage: its lead (at most one) counts as won or not any more."""
+    is_won = "CASE WHEN EXISTS (SELECT 1 FROM sales_stage s WHERE s.id = {stage} AND s.is_won) THEN 1 ELSE 0 END"
+    delta = f"({is_won.format(stage='NEW.stage_id')}) - ({is_won.format(stage='OLD.stage_id')})"
+    return (
+        f"UPDATE {TABLE} SET won = {TABLE}.won + {delta} FROM leads_lead l "
+        f"WHERE l.converted_opportunity_id = NEW.id AND {_where_key(dialect, 'l')}"
+    )
+
+
+def rebuild_sql(vendor: str) -> list[str]:
+    """Every day's funnel from the leads as they are: one grouped pass."""
+    dialect = _dialect(vendor)
+    won = "CASE WHEN s.is_won THEN 1 ELSE 0 END"
+    sums = ", ".join(f"SUM({value})" for value in _values("l", won))
+    day = dialect.day.format(d="l")
+    return [
+        f"DELETE FROM {TABLE}",
+        f"INSERT INTO {TABLE} ({', '.join(KEY)}, {', '.join(COLUMNS)}) "
+        f"SELECT {day}, l.source, l.campaign, {sums} FROM leads_lead l "
+        "LEFT JOIN sales_opportunity o ON o.id = l.converted_opportunity_id "
+        "LEFT JOIN sales_stage s ON s.id = o.stage_id "
+        f"GROUP BY {day}, l.source, l.campaign",
+    ]
+
+
+def triggers_sql(vendor: str) -> list[str]:
+    dialect = _dialect(vendor)
+    watched = ", ".join(WATCHED)
+    rebuild = ";\n    ".join(rebuild_sql(vendor))
+    if vendor == "postgresql":
+        paused = f"IF current_setting('{PAUSED}', true) = 'on' THEN\n        RETURN NULL;\n    END IF;"
+        return [
+            f"""
+CREATE FUNCTION leads_lead_day_figures_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {paused}
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_take(dialect, "OLD")};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_add(dialect, "NEW")};
+    END IF;
+    RETURN NULL;
+END;
+$$""",
+            f"""
+CREATE TRIGGER leads_lead_day_figures_follow AFTER INSERT OR DELETE OR UPDATE OF {watched}
+    ON leads_lead FOR EACH ROW EXECUTE FUNCTION leads_lead_day_figures_follow()""",
+            f"""
+CREATE FUNCTION leads_lead_day_figures_deal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {paused}
+    {_deal_moved(dialect)};
+    RETURN NULL;
+END;
+$$""",
+            """
+CREATE TRIGGER leads_lead_day_figures_deal AFTER UPDATE OF stage_id ON sales_opportunity
+    FOR EACH ROW WHEN (OLD.stage_id IS DISTINCT FROM NEW.stage_id)
+    EXECUTE FUNCTION leads_lead_day_figures_deal()""",
+            f"""
+CREATE FUNCTION leads_lead_day_figures_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {rebuild};
+    RETURN NULL;
+END;
+$$""",
+            """
+CREATE TRIGGER leads_lead_day_figures_stage AFTER UPDATE OF is_won ON sales_stage
+    FOR EACH ROW WHEN (OLD.is_won IS DISTINCT FROM NEW.is_won)
+    EXECUTE FUNCTION leads_lead_day_figures_rebuild()""",
+        ]
+    return [
+        f"CREATE TRIGGER leads_lead_day_figures_insert AFTER INSERT ON leads_lead BEGIN {_add(dialect, 'NEW')}; END",
+        f"CREATE TRIGGER leads_lead_day_figures_delete AFTER DELETE ON leads_lead BEGIN {_take(dialect, 'OLD')}; END",
+        f"CREATE TRIGGER leads_lead_day_figures_update AFTER UPDATE OF {watched} ON leads_lead "
+        f"BEGIN {_take(dialect, 'OLD')}; {_add(dialect, 'NEW')}; END",
+        "CREATE TRIGGER leads_lead_day_figures_deal AFTER UPDATE OF stage_id ON sales_opportunity "
+        f"WHEN OLD.stage_id IS NOT NEW.stage_id BEGIN {_deal_moved(dialect)}; END",
+        "CREATE TRIGGER leads_lead_day_figures_stage AFTER UPDATE OF is_won ON sales_stage "
+        f"WHEN OLD.is_won IS NOT NEW.is_won BEGIN {rebuild}; END",
+    ]
+
+
+def drop_triggers_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS leads_lead_day_figures_follow ON leads_lead",
+            "DROP TRIGGER IF EXISTS leads_lead_day_figures_deal ON sales_opportunity",
+            "DROP TRIGGER IF EXISTS leads_lead_day_figures_stage ON sales_stage",
+            "DROP FUNCTION IF EXISTS leads_lead_day_figures_follow()",
+            "DROP FUNCTION IF EXISTS leads_lead_day_figures_deal()",
+            "DROP FUNCTION IF EXISTS leads_lead_day_figures_rebuild()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS leads_lead_day_figures_{name}"
+        for name in ("insert", "delete", "update", "deal", "stage")
+    ]
+
+
+def rebuild(using: BaseDatabaseWrapper | None = None) -> None:
+    """Recompute every day from the leads (after a load that bypassed the triggers)."""
+    conn = using or connection
+    with conn.cursor() as cursor:
+        for statement in rebuild_sql(conn.vendor):
+            cursor.execute(statement)
+
+
+def pause_on_postgresql(using: BaseDatabaseWrapper | None = None, *, paused: bool) -> None:
+    """A bulk load of a million leads skips the per-row triggers and rebuilds once at the end, as
+    `sales.month_figures.pause_on_postgresql` does for the deals (and for the same reasons)."""
+    conn = using or connection
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [PAUSED, "on" if paused else "off"])
