@@ -206,9 +206,9 @@ def _funnel_row(key: str, label: str, figures: dict[str, int]) -> FunnelRow:
     )
 
 
-def _grouped_leads(leads: QuerySet[Lead], columns: list[str]) -> list[dict[str, Any]]:
+def _funnel_query(leads: QuerySet[Lead], columns: list[str]) -> QuerySet[Lead, dict[str, Any]]:
     """The leads' funnel counts, one dict per group of `columns`."""
-    return list(leads.order_by().values(*columns).annotate(**_funnel_counts()))
+    return leads.order_by().values(*columns).annotate(**_funnel_counts())
 
 
 def _whole_utc_days(since: datetime.datetime, until: datetime.datetime) -> tuple[datetime.date, datetime.date]:
@@ -232,12 +232,16 @@ def _funnel_of_every_lead(
     first, end = _whole_utc_days(since, until)
     days = lead_day_figures_visible(user=user).filter(day__gte=first, day__lt=end, leads__gt=0)
     grouped = list(days.order_by().values(by).annotate(**{name: Sum(name) for name in _funnel_counts()}))
-    if since < _utc_midnight(first) or _utc_midnight(end) < until:
-        edges = Q(created_at__lt=_utc_midnight(first)) | Q(created_at__gte=_utc_midnight(end))
+    # Each edge counted in a grouped query of its own over its one range: given both as an OR, the
+    # planner took them for a tenth of the leads and hashed every deal to join them (0.6 s for 1,750).
+    edges = [
+        _funnel_query(lead_visible(user=user).filter(created_at__gte=low, created_at__lt=high), [by])
+        for low, high in ((since, min(_utc_midnight(first), until)), (max(_utc_midnight(end), since), until))
+        if low < high
+    ]
+    if edges:
         by_key = {figures[by]: figures for figures in grouped}
-        for figures in _grouped_leads(
-            lead_visible(user=user).filter(edges, created_at__gte=since, created_at__lt=until), [by]
-        ):
+        for figures in edges[0].union(*edges[1:], all=True):
             row = by_key.setdefault(figures[by], dict.fromkeys(_funnel_counts(), 0) | {by: figures[by]})
             for name in _funnel_counts():
                 row[name] += figures[name]
@@ -263,7 +267,9 @@ def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str
     if by != "owner" and _sees_every_lead(user):
         grouped = _funnel_of_every_lead(user=user, since=since, until=until, by=by)
     else:
-        grouped = _grouped_leads(lead_visible(user=user).filter(created_at__gte=since, created_at__lt=until), columns)
+        grouped = list(
+            _funnel_query(lead_visible(user=user).filter(created_at__gte=since, created_at__lt=until), columns)
+        )
     grouped.sort(key=lambda figures: (-figures["leads"], *(figures[column] for column in columns)))
     counts = _funnel_counts()
     sums = {name: sum(figures[name] for figures in grouped) for name in counts}
