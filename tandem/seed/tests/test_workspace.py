@@ -359,7 +359,7 @@ def test_the_demo_has_won_deals_this_quarter_and_its_months_equal_its_deals(demo
 
 def test_the_demos_funnel_days_equal_its_leads(demo):
     from tandem.leads import funnel_figures
-    from tandem.leads.models import LeadDayFigures
+    from tandem.leads.models import Lead, LeadDayFigures
 
     stored = sorted(LeadDayFigures.objects.filter(leads__gt=0).values_list("day", "source", "campaign", "leads", "won"))
     funnel_figures.rebuild()
