@@ -229,7 +229,7 @@ def test_a_sales_manager_reads_the_leads_not_the_days(sales_manager, executive, 
     """The days count every lead: a team's funnel counts its own leads (and sees no one else's)."""
     LeadFactory(owner=rep, created_at=START)
     LeadFactory(created_at=START)
-    rows, total = lead_funnel(user=sales_manager, start=START.date(), end=START.date(), by="source")
+    _rows, total = lead_funnel(user=sales_manager, start=START.date(), end=START.date(), by="source")
     assert total.leads == 1
     assert not lead_day_figures_visible(user=sales_manager).exists()
     assert lead_funnel(user=executive, start=START.date(), end=START.date(), by="source")[1].leads == 2
