@@ -15,3 +15,8 @@ class LeadsConfig(AppConfig):
             selectors.lead_day_figures_visible,
             changeable=selectors.lead_day_figures_changeable,
         )
+        visibility.register(
+            "leads.LeadRepDayFigures",
+            selectors.lead_rep_day_figures_visible,
+            changeable=selectors.lead_rep_day_figures_changeable,
+        )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tandem.core.roles import Role
 from tandem.core.selectors import record_for_change
-from tandem.leads.models import Lead, LeadDayFigures
+from tandem.leads.models import Lead, LeadDayFigures, LeadRepDayFigures
 from tandem.people.models import User, user_name
 from tandem.people.selectors import team_member_ids
 from tandem.sales.models import Account, Contact
@@ -46,6 +46,22 @@ def lead_day_figures_visible(*, user: User) -> QuerySet[LeadDayFigures]:
 def lead_day_figures_changeable(*, user: User) -> QuerySet[LeadDayFigures]:
     """Written by the database's triggers on leads and deals alone (tandem/leads/funnel_figures.py)."""
     return LeadDayFigures.objects.none()
+
+
+def lead_rep_day_figures_visible(*, user: User) -> QuerySet[LeadRepDayFigures]:
+    """A rep's day of the funnel is seen by whoever sees that rep's leads: it counts them."""
+    if _sees_every_lead(user):
+        return LeadRepDayFigures.objects.all()
+    if user.role == Role.SALES_MANAGER:
+        return LeadRepDayFigures.objects.filter(owner__in=team_member_ids(manager=user))
+    if user.role == Role.REP:
+        return LeadRepDayFigures.objects.filter(owner=user)
+    return LeadRepDayFigures.objects.none()
+
+
+def lead_rep_day_figures_changeable(*, user: User) -> QuerySet[LeadRepDayFigures]:
+    """Written by the database's triggers on leads and deals alone (tandem/leads/funnel_figures.py)."""
+    return LeadRepDayFigures.objects.none()
 
 
 OPEN_STATUSES = (Lead.Status.NEW, Lead.Status.WORKING, Lead.Status.QUALIFIED)
@@ -223,53 +239,63 @@ def _utc_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
-def _funnel_of_every_lead(
-    *, user: User, since: datetime.datetime, until: datetime.datetime, by: str
+def _funnel_from_days(
+    *,
+    days: QuerySet[Any],
+    leads: QuerySet[Lead],
+    since: datetime.datetime,
+    until: datetime.datetime,
+    columns: list[str],
 ) -> list[dict[str, Any]]:
-    """For a reader who sees every lead, by source or campaign: the funnel's days the period covers
-    whole, added up (a few thousand rows instead of a million leads and their deals), and the leads
-    of the hours before and after them, counted (none when the reader's days are UTC days)."""
+    """The funnel's days (`days`, grouped by `columns`) the period covers whole, added up: a few
+    thousand rows instead of a million leads and their deals; and the `leads` of the hours before
+    and after them, counted (none when the reader's days are UTC days)."""
     first, end = _whole_utc_days(since, until)
-    days = lead_day_figures_visible(user=user).filter(day__gte=first, day__lt=end, leads__gt=0)
-    grouped = list(days.order_by().values(by).annotate(**{name: Sum(name) for name in _funnel_counts()}))
+    sums = {name: Sum(name) for name in _funnel_counts()}
+    grouped = list(days.filter(day__gte=first, day__lt=end, leads__gt=0).order_by().values(*columns).annotate(**sums))
     # Each edge counted in a grouped query of its own over its one range: given both as an OR, the
     # planner took them for a tenth of the leads and hashed every deal to join them (0.6 s for 1,750).
     edges = [
-        _funnel_query(lead_visible(user=user).filter(created_at__gte=low, created_at__lt=high), [by])
+        _funnel_query(leads.filter(created_at__gte=low, created_at__lt=high), columns)
         for low, high in ((since, min(_utc_midnight(first), until)), (max(_utc_midnight(end), since), until))
         if low < high
     ]
-    if edges:
-        by_key = {figures[by]: figures for figures in grouped}
-        for figures in edges[0].union(*edges[1:], all=True):
-            row = by_key.setdefault(figures[by], dict.fromkeys(_funnel_counts(), 0) | {by: figures[by]})
-            for name in _funnel_counts():
-                row[name] += figures[name]
-        grouped = list(by_key.values())
-    return grouped
+    if not edges:
+        return grouped
+    by_key = {tuple(figures[column] for column in columns): figures for figures in grouped}
+    for figures in edges[0].union(*edges[1:], all=True):
+        key = tuple(figures[column] for column in columns)
+        row = by_key.setdefault(key, dict.fromkeys(_funnel_counts(), 0) | dict(zip(columns, key, strict=True)))
+        for name in _funnel_counts():
+            row[name] += figures[name]
+    return list(by_key.values())
 
 
 def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str) -> tuple[list[FunnelRow], FunnelRow]:
     """The funnel of the leads the user sees created from `start` to `end` (days in the user's time
     zone, both included), one row per source, campaign or rep (`by`), largest first, and the total.
 
-    One grouped query of COUNTs (the total is the sum of the groups: each lead is in exactly one),
-    over the leads created between two instants rather than on a date computed per row, so the
-    `lead_created` or `lead_owner_status` index finds the period. A reader who sees every lead, by
-    source or campaign, reads the funnel's days instead (issue 18: a million leads within a second);
-    by rep, or a rep's or a team's funnel, counts the leads: the days have no owner."""
+    The counts come from the funnel's days (`LeadDayFigures`, `LeadRepDayFigures`, kept by the
+    database), not from grouping the leads on each request (issue 18: a million leads within a
+    second): by rep, the reps' days the user sees; by source or campaign, the days of every lead for
+    a reader who sees them all. A rep's or a team's funnel by source or campaign groups their own
+    leads (a few thousand, through the owner index). The total is the sum of the groups: each lead
+    is in exactly one."""
     if by not in FUNNEL_GROUPS:
         raise ValueError(by)
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
     columns = OWNER_COLUMNS if by == "owner" else [by]
-    if by != "owner" and _sees_every_lead(user):
-        grouped = _funnel_of_every_lead(user=user, since=since, until=until, by=by)
+    leads = lead_visible(user=user)
+    if by == "owner":
+        days: QuerySet[Any] | None = lead_rep_day_figures_visible(user=user)
     else:
-        grouped = list(
-            _funnel_query(lead_visible(user=user).filter(created_at__gte=since, created_at__lt=until), columns)
-        )
+        days = lead_day_figures_visible(user=user) if _sees_every_lead(user) else None
+    if days is None:
+        grouped = list(_funnel_query(leads.filter(created_at__gte=since, created_at__lt=until), columns))
+    else:
+        grouped = _funnel_from_days(days=days, leads=leads, since=since, until=until, columns=columns)
     grouped.sort(key=lambda figures: (-figures["leads"], *(figures[column] for column in columns)))
     counts = _funnel_counts()
     sums = {name: sum(figures[name] for figures in grouped) for name in counts}

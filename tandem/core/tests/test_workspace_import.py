@@ -35,7 +35,7 @@ from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, colu
 from tandem.core.workspace_import import _reader, workspace_holdings, workspace_import
 from tandem.launches.models import DigestSettings
 from tandem.launches.tests.factories import ChecklistItemFactory, SuccessMetricFactory
-from tandem.leads.models import LeadDayFigures
+from tandem.leads.models import LeadDayFigures, LeadRepDayFigures
 from tandem.people.models import Team, User
 from tandem.planning.models import QuarterPlan
 from tandem.planning.tests.factories import FeatureBuildFactory
@@ -126,7 +126,7 @@ def _records() -> dict[str, dict[Any, tuple[Any, ...]]]:
 def _month_figures() -> set[tuple[Any, ...]]:
     """The figures the database keeps from the records: the reps' months of deals, the funnel's days."""
     figures: set[tuple[Any, ...]] = set()
-    for model in (RepMonthFigures, LeadDayFigures):
+    for model in (RepMonthFigures, LeadDayFigures, LeadRepDayFigures):
         columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
         figures |= {(model._meta.label, *row) for row in model.objects.values_list(*columns)}
     return figures

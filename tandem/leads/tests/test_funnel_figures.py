@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.leads import funnel_figures
-from tandem.leads.models import Lead, LeadDayFigures
-from tandem.leads.selectors import lead_day_figures_visible, lead_funnel
+from tandem.leads.models import Lead, LeadDayFigures, LeadRepDayFigures
+from tandem.leads.selectors import lead_day_figures_visible, lead_funnel, lead_rep_day_figures_visible
 from tandem.leads.tests.factories import LeadFactory
 from tandem.people.tests.factories import RepFactory
 from tandem.sales.models import Opportunity, Stage
@@ -46,6 +46,7 @@ edit = st.one_of(
     st.tuples(st.just("deal_stage"), st.integers(0, 50), st.integers(0, 2)),
     st.tuples(st.just("delete_deal"), st.integers(0, 50)),
     st.tuples(st.just("bulk_source"), st.integers(0, 1), source),
+    st.tuples(st.just("bulk_owner"), st.integers(0, 1)),
     st.tuples(st.just("delete"), st.integers(0, 50)),
 )
 
@@ -79,6 +80,9 @@ def _apply(step, reps, stages) -> None:
         owner, value = args
         Lead.objects.filter(owner=reps[owner]).update(source=value)
         return
+    if kind == "bulk_owner":  # a rep's leads handed to the other in one UPDATE
+        Lead.objects.filter(owner=reps[args[0]]).update(owner=reps[1 - args[0]])
+        return
     if kind in ("deal_stage", "delete_deal"):  # the deal of one of the leads converted into one
         deals = list(Opportunity.objects.filter(leads__isnull=False).order_by("pk"))
         if not deals:
@@ -110,28 +114,34 @@ def _apply(step, reps, stages) -> None:
     lead.save()
 
 
-def _expected() -> dict[tuple[datetime.date, str, str], dict[str, int]]:
-    """The days as the funnel defines them, counted from the leads read back."""
-    days: dict[tuple[datetime.date, str, str], Counter[str]] = defaultdict(Counter)
+def _expected() -> dict[tuple[object, ...], dict[str, int]]:
+    """The days as the funnel defines them, counted from the leads read back: by source and
+    campaign, and by rep."""
+    days: dict[tuple[object, ...], Counter[str]] = defaultdict(Counter)
     for lead in Lead.objects.select_related("converted_opportunity__stage"):
-        row = days[(lead.created_at.astimezone(datetime.UTC).date(), lead.source, lead.campaign)]
-        row["leads"] += 1
-        row["qualified"] += lead.qualified_at is not None
-        row["converted"] += lead.converted_at is not None
-        row["won"] += lead.converted_opportunity is not None and lead.converted_opportunity.stage.is_won
-        row[f"status_{lead.status}"] += 1
+        day = lead.created_at.astimezone(datetime.UTC).date()
+        for row in (days[("source", day, lead.source, lead.campaign)], days[("rep", day, lead.owner_id)]):
+            row["leads"] += 1
+            row["qualified"] += lead.qualified_at is not None
+            row["converted"] += lead.converted_at is not None
+            row["won"] += lead.converted_opportunity is not None and lead.converted_opportunity.stage.is_won
+            row[f"status_{lead.status}"] += 1
     return {key: {c: v for c, v in counts.items() if v} for key, counts in days.items()}
 
 
-def _stored() -> dict[tuple[datetime.date, str, str], dict[str, int]]:
-    rows = LeadDayFigures.objects.values("day", "source", "campaign", *funnel_figures.COLUMNS)
-    # A day whose leads all moved away keeps its row, at nothing in every column.
-    assert all(not any(row[c] for c in funnel_figures.COLUMNS) for row in rows if not row["leads"])
-    return {
-        (row["day"], row["source"], row["campaign"]): {c: row[c] for c in funnel_figures.COLUMNS if row[c]}
-        for row in rows
-        if row["leads"]
-    }
+def _stored() -> dict[tuple[object, ...], dict[str, int]]:
+    stored: dict[tuple[object, ...], dict[str, int]] = {}
+    for kind, model, key in (
+        ("source", LeadDayFigures, ("day", "source", "campaign")),
+        ("rep", LeadRepDayFigures, ("day", "owner_id")),
+    ):
+        for row in model.objects.values(*key, *funnel_figures.COLUMNS):
+            # A day whose leads all moved away keeps its row, at nothing in every column.
+            if not row["leads"]:
+                assert not any(row[c] for c in funnel_figures.COLUMNS)
+                continue
+            stored[(kind, *(row[c] for c in key))] = {c: row[c] for c in funnel_figures.COLUMNS if row[c]}
+    return stored
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -154,42 +164,49 @@ def test_the_days_equal_the_leads_after_any_edits(stages, leads, steps, turn_won
 
 def test_an_update_of_other_columns_leaves_the_days_alone(rep):
     LeadFactory(owner=rep)
-    before = list(LeadDayFigures.objects.values())
+    before = [list(LeadDayFigures.objects.values()), list(LeadRepDayFigures.objects.values())]
     Lead.objects.update(company="Renamed Ltd", budget=1000, version=5)
-    assert list(LeadDayFigures.objects.values()) == before
+    assert [list(LeadDayFigures.objects.values()), list(LeadRepDayFigures.objects.values())] == before
 
 
 # The funnel read from the days, in a reader's time zone: counted by hand from the leads.
 
 ZONES = ["UTC", "America/New_York", "Asia/Kathmandu", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
-funnel_leads = st.lists(st.tuples(source, campaign, minute, st.sampled_from(FATES)), max_size=25)
+# (source, campaign, minute, fate, owner: the rep, a rep of the same team, a rep of another team)
+funnel_leads = st.lists(st.tuples(source, campaign, minute, st.sampled_from(FATES), st.integers(0, 2)), max_size=25)
+# Whose leads each reader sees, of the three owners.
+READERS = {"executive": (0, 1, 2), "admin_user": (0, 1, 2), "sales_manager": (0, 1), "rep": (0,)}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     specs=funnel_leads,
     zone=st.sampled_from(ZONES),
     first=st.integers(-1, 6),
     days=st.integers(0, 6),
-    by=st.sampled_from(["source", "campaign"]),
-    reader=st.sampled_from(["executive", "admin_user"]),
+    by=st.sampled_from(["source", "campaign", "owner"]),
+    reader=st.sampled_from(list(READERS)),
 )
-def test_the_funnel_of_every_lead_counts_the_readers_days(request, rep, stages, specs, zone, first, days, by, reader):
+def test_the_funnel_counts_the_readers_days(
+    request, rep, other_rep, outsider_rep, stages, specs, zone, first, days, by, reader
+):
     Lead.objects.all().delete()
+    owners = [rep, other_rep, outsider_rep]
     lineup = [stages.discovery, stages.won]
-    for source_, campaign_, at, fate_ in specs:
+    for source_, campaign_, at, fate_, owner in specs:
         lead = LeadFactory.build(
-            source=source_, campaign=campaign_, owner=rep, created_at=START + datetime.timedelta(minutes=at)
+            source=source_, campaign=campaign_, owner=owners[owner], created_at=START + datetime.timedelta(minutes=at)
         )
         _set_fate(lead, fate_, lineup)
         lead.save()
     tz = zoneinfo.ZoneInfo(zone)
     start = START.astimezone(tz).date() + datetime.timedelta(days=first)
     end = start + datetime.timedelta(days=days)
+    seen = {owners[i].pk for i in READERS[reader]}
     expected: dict[str, Counter[str]] = defaultdict(Counter)
     for lead in Lead.objects.select_related("converted_opportunity__stage"):
-        if start <= lead.created_at.astimezone(tz).date() <= end:
-            counts = expected[getattr(lead, by)]
+        if lead.owner_id in seen and start <= lead.created_at.astimezone(tz).date() <= end:
+            counts = expected[str(lead.owner_id) if by == "owner" else getattr(lead, by)]
             counts["leads"] += 1
             counts["qualified"] += lead.qualified_at is not None
             counts["converted"] += lead.converted_at is not None
@@ -206,30 +223,36 @@ def test_the_funnel_of_every_lead_counts_the_readers_days(request, rep, stages, 
     assert total.leads == sum(c["leads"] for c in expected.values())
 
 
+@pytest.mark.parametrize("by", ["campaign", "owner"])
 @pytest.mark.parametrize(("zone", "queries"), [("UTC", 1), ("America/New_York", 2)])
 def test_the_funnel_of_every_lead_runs_the_same_queries_for_1_and_30_leads(
-    executive, rep, zone, queries, django_assert_num_queries
+    executive, rep, other_rep, zone, queries, by, django_assert_num_queries
 ):
     """UTC days: the days alone; another zone's days: the days and the leads of the hours around them."""
     LeadFactory(owner=rep, created_at=START)
     with timezone.override(zoneinfo.ZoneInfo(zone)), django_assert_num_queries(queries):
         lead_funnel(user=executive, start=START.date(), end=START.date() + datetime.timedelta(days=9), by="source")
     for n in range(29):
-        LeadFactory(owner=rep, created_at=START + datetime.timedelta(hours=7 * n), campaign=f"Campaign {n % 4}")
+        owner = rep if n % 2 else other_rep
+        LeadFactory(owner=owner, created_at=START + datetime.timedelta(hours=7 * n), campaign=f"Campaign {n % 4}")
     with timezone.override(zoneinfo.ZoneInfo(zone)), django_assert_num_queries(queries):
         rows, total = lead_funnel(
-            user=executive, start=START.date(), end=START.date() + datetime.timedelta(days=9), by="campaign"
+            user=executive, start=START.date(), end=START.date() + datetime.timedelta(days=9), by=by
         )
     # New York's 1 January starts at 05:00 UTC: the first lead is on its 31 December.
     assert total.leads == (30 if zone == "UTC" else 28)
     assert sum(row.leads for row in rows) == total.leads
 
 
-def test_a_sales_manager_reads_the_leads_not_the_days(sales_manager, executive, rep):
-    """The days count every lead: a team's funnel counts its own leads (and sees no one else's)."""
+def test_a_sales_manager_reads_their_reps_days_and_their_own_leads(sales_manager, executive, rep, outsider_rep):
+    """The days by source count every lead: a team's funnel by source counts its own leads; by rep,
+    it reads the days of its own reps."""
     LeadFactory(owner=rep, created_at=START)
-    LeadFactory(created_at=START)
+    LeadFactory(owner=outsider_rep, created_at=START)
     _rows, total = lead_funnel(user=sales_manager, start=START.date(), end=START.date(), by="source")
     assert total.leads == 1
     assert not lead_day_figures_visible(user=sales_manager).exists()
+    rows, total = lead_funnel(user=sales_manager, start=START.date(), end=START.date(), by="owner")
+    assert [(row.key, row.leads) for row in rows] == [(str(rep.pk), 1)]
+    assert set(lead_rep_day_figures_visible(user=sales_manager).values_list("owner", flat=True)) == {rep.pk}
     assert lead_funnel(user=executive, start=START.date(), end=START.date(), by="source")[1].leads == 2
