@@ -163,7 +163,6 @@ def lead_account_matches(*, user: User, lead: Lead) -> list[Account]:
 # The funnel: of the leads created in a period, how many reached each step, by source, campaign or rep.
 
 FUNNEL_GROUPS = {"source": "Source", "campaign": "Campaign", "owner": "Rep"}
-OWNER_COLUMNS = ["owner_id", "owner__first_name", "owner__last_name", "owner__username"]
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,9 @@ def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    columns = OWNER_COLUMNS if by == "owner" else [by]
+    # By rep, the groups are the owners' ids and their names a query of their own: grouped with the
+    # names joined, the 668,000 reps' days were sorted by owner (0.9 s) instead of hashed (0.15 s).
+    columns = ["owner_id" if by == "owner" else by]
     leads = lead_visible(user=user)
     if by == "owner":
         days: QuerySet[Any] | None = lead_rep_day_figures_visible(user=user)
@@ -301,11 +302,20 @@ def lead_funnel(*, user: User, start: datetime.date, end: datetime.date, by: str
     sums = {name: sum(figures[name] for figures in grouped) for name in counts}
     total = _funnel_row("", "All leads", sums)
     sources = dict(Lead.Source.choices)
+    names = (
+        {
+            pk: user_name(first, last, username)
+            for pk, first, last, username in User.objects.filter(pk__in=[figures["owner_id"] for figures in grouped])
+            .order_by()
+            .values_list("pk", "first_name", "last_name", "username")
+        }
+        if by == "owner" and grouped
+        else {}
+    )
     rows = []
     for figures in grouped:
         if by == "owner":
-            key = str(figures["owner_id"])
-            label = user_name(figures["owner__first_name"], figures["owner__last_name"], figures["owner__username"])
+            key, label = str(figures["owner_id"]), names[figures["owner_id"]]
         elif by == "source":
             key, label = figures["source"], str(sources.get(figures["source"], figures["source"]))
         else:
