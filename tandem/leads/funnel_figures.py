@@ -4,12 +4,12 @@ database triggers, rebuilt in one statement each.
 The same pattern as the reps' months of deals (tandem/sales/month_figures.py), for the same reasons:
 leads change through the services, but also through bulk updates, the admin, imports, the seed's
 `COPY` and the tests' factories, and a trigger sees each of them in the same transaction. Each
-change of a lead takes its old contribution off its (day, source, campaign) with an update and adds
-the new one with an upsert, in each of the two tables.
+change of a lead takes its old contribution off its rows with an update and adds the new one with
+an upsert: its (day, source, campaign) and its (day, rep).
 
 Won is read through the lead's deal, so three more things move it: a deal changing stage (a trigger
 on the deals adjusts its lead's day), a lead re-pointed at another deal (the lead's own trigger),
-and a stage whose won flag changes (rare, an admin's change: the whole summary is rebuilt).
+and a stage whose won flag changes (rare, an admin's change: both tables are rebuilt).
 
 Days are UTC days (`created_at`'s date in UTC): `selectors.lead_funnel` reads the days a period
 covers whole and counts the leads of the hours before and after them (a reader in another time zone).
