@@ -367,21 +367,17 @@ OPPORTUNITY_TOTALS = f"""
     WHERE o.owner_id IN ({MANAGER_OWNERS}) AND o.owner_id = %(owner)s AND o.stage_id = %(stage)s
 """
 
-# tandem/leads/selectors.py lead_funnel as an executive (every lead), by source: one grouped query of
-# counts over the leads created in the period, the won ones through their deal's stage.
+# tandem/leads/selectors.py lead_funnel as an executive (every lead), by source: the funnel's days
+# (`leads.LeadDayFigures`, kept by triggers on the leads and deals) the period covers, added up. The
+# bench's executive is in Europe/London, whose days are UTC days in winter: no edge hours to count.
 FUNNEL_BUDGET_MS = 1000.0
 LEAD_FUNNEL = """
-    SELECT l.source, count(*),
-           count(*) FILTER (WHERE l.qualified_at IS NOT NULL), count(*) FILTER (WHERE l.converted_at IS NOT NULL),
-           count(*) FILTER (WHERE s.is_won),
-           count(*) FILTER (WHERE l.status = 'new'), count(*) FILTER (WHERE l.status = 'working'),
-           count(*) FILTER (WHERE l.status = 'qualified'), count(*) FILTER (WHERE l.status = 'disqualified'),
-           count(*) FILTER (WHERE l.status = 'converted')
-    FROM leads_lead l
-    LEFT JOIN sales_opportunity o ON o.id = l.converted_opportunity_id
-    LEFT JOIN sales_stage s ON s.id = o.stage_id
-    WHERE l.created_at >= %(since)s AND l.created_at < %(until)s
-    GROUP BY l.source ORDER BY 2 DESC, 1
+    SELECT source, sum(leads), sum(qualified), sum(converted), sum(won),
+           sum(status_new), sum(status_working), sum(status_qualified), sum(status_disqualified),
+           sum(status_converted)
+    FROM leads_leaddayfigures
+    WHERE day >= %(first_day)s AND day < %(end_day)s AND leads > 0
+    GROUP BY source ORDER BY 2 DESC, 1
 """
 
 
@@ -414,16 +410,11 @@ def issue_18_targets(world: World, *, count: int, rng: random.Random) -> list[Ta
     days_90 = {"start": today - datetime.timedelta(days=89), "end": today}
 
     def funnel(period: dict[str, datetime.date]) -> list[dict[str, Any]]:
-        bounds = {
-            "since": datetime.datetime.combine(period["start"], datetime.time.min, tzinfo=datetime.UTC),
-            "until": datetime.datetime.combine(
-                period["end"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
-            ),
-        }
+        bounds = {"first_day": period["start"], "end_day": period["end"] + datetime.timedelta(days=1)}
         return [{"principal": world.executive, **period, **bounds} for _ in range(count)]
 
     def sql(draws: list[dict[str, Any]], statements: Sequence[str]) -> list[SqlJob]:
-        keep = ("manager", "since", "until", "owner", "stage")
+        keep = ("manager", "since", "until", "owner", "stage", "first_day", "end_day")
         return [SqlJob(tuple((s, {k: v for k, v in p.items() if k in keep}) for s in statements)) for p in draws]
 
     def http(draws: list[dict[str, Any]], path: Callable[[dict[str, Any]], str]) -> list[HttpJob]:

@@ -30,6 +30,7 @@ from django.db.models import Model
 from tandem.asks.evidence import feature_evidence_refresh
 from tandem.core import formats
 from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, columns_of, file_name
+from tandem.leads import funnel_figures
 from tandem.people.models import User
 from tandem.product.models import Feature
 from tandem.sales import month_figures
@@ -377,6 +378,7 @@ def workspace_import(*, source: Path | IO[bytes], actor: User | None = None) -> 
             with transaction.atomic():
                 _replace_fresh_install(actor)
                 month_figures.pause_on_postgresql(paused=True)
+                funnel_figures.pause_on_postgresql(paused=True)
                 for entry in manifest["files"]:
                     loading = entry["file"]
                     summary.rows[entry["model"]] = _load(archive, entry["model"], entry["rows"])
@@ -389,6 +391,8 @@ def workspace_import(*, source: Path | IO[bytes], actor: User | None = None) -> 
                         cursor.execute(statement)
                 month_figures.pause_on_postgresql(paused=False)
                 month_figures.rebuild()
+                funnel_figures.pause_on_postgresql(paused=False)
+                funnel_figures.rebuild()
                 feature_evidence_refresh(feature_ids=Feature.objects.values_list("pk", flat=True))
                 if actor is not None and importer_password:
                     User._base_manager.filter(username=actor.username).update(password=importer_password)

@@ -17,6 +17,7 @@ from tandem.core.bulk import writer_for
 from tandem.core.models import ExchangeRate, Workspace
 from tandem.decisions.models import Escalation
 from tandem.forecasting.seed import FORECAST_MODELS, forecast_history_fill
+from tandem.leads import funnel_figures
 from tandem.leads.models import Lead
 from tandem.notifications.models import Notification
 from tandem.people.models import Team, Territory, User
@@ -80,6 +81,7 @@ def seed_workspace(
         Workspace.objects.filter(id=1).delete()
         started = time.monotonic()
         month_figures.pause_on_postgresql(paused=True)
+        funnel_figures.pause_on_postgresql(paused=True)
         with writer.indexes_deferred(BIG_TABLES if defer_indexes else []):
             for table in generator.tables():
                 table_started = time.monotonic()
@@ -111,6 +113,10 @@ def seed_workspace(
         month_figures.rebuild()  # one grouped pass over the deals instead of a trigger a deal
         month_figures.pause_on_postgresql(paused=False)
         loads.append(TableLoad("(reps' months of deals)", 0, time.monotonic() - step))
+        step = time.monotonic()
+        funnel_figures.rebuild()  # one grouped pass over the leads instead of a trigger a lead
+        funnel_figures.pause_on_postgresql(paused=False)
+        loads.append(TableLoad("(days of the lead funnel)", 0, time.monotonic() - step))
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), [Workspace, *WORKSPACE_MODELS]):
                 cursor.execute(statement)

@@ -62,7 +62,7 @@ from tandem.forecasting.models import ForecastCall, ForecastOverride, ForecastSn
 from tandem.imports.models import ImportJob, ImportMapping
 from tandem.launches.models import ChecklistItem, DigestDelivery, DigestSettings, LaunchPlan, SuccessMetric
 from tandem.launches.tests.factories import LaunchPlanFactory
-from tandem.leads.models import Lead
+from tandem.leads.models import Lead, LeadDayFigures, LeadRepDayFigures
 from tandem.leads.tests.factories import LeadFactory
 from tandem.notifications.models import Notification
 from tandem.people.models import ApiToken, Team, Territory, User
@@ -1152,6 +1152,22 @@ RULES = [
             ).converted_opportunity,
         ),
         (Clean("Only `lead_convert` links a lead to the deal it opens, a new deal each time."),),
+    ),
+    Rule(
+        "lead_day_figures_unique",
+        LeadDayFigures,
+        "day",
+        "This day, source and campaign already have their figures.",
+        lambda w: _second(LeadDayFigures(day=datetime.date(2031, 1, 1), source="event", campaign="Expo")),
+        (Clean("Written by the database's triggers on leads alone, one row per day, source and campaign (upserts)."),),
+    ),
+    Rule(
+        "lead_rep_day_figures_unique",
+        LeadRepDayFigures,
+        "day",
+        "This rep's day already has its figures.",
+        lambda w: _second(LeadRepDayFigures(owner=w.people["rep"], day=datetime.date(2031, 1, 1))),
+        (Clean("Written by the database's triggers on leads alone, one row per rep and day (upserts)."),),
     ),
     # forecasts
     Rule(

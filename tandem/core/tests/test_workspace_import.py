@@ -36,6 +36,7 @@ from tandem.core.workspace_export import FORMAT, OMITTED, WORKSPACE_MODELS, colu
 from tandem.core.workspace_import import _reader, workspace_holdings, workspace_import
 from tandem.launches.models import DigestSettings
 from tandem.launches.tests.factories import ChecklistItemFactory, SuccessMetricFactory
+from tandem.leads.models import LeadDayFigures, LeadRepDayFigures
 from tandem.people.models import Team, User
 from tandem.planning.models import QuarterPlan
 from tandem.planning.tests.factories import FeatureBuildFactory
@@ -126,8 +127,12 @@ def _records() -> dict[str, dict[Any, tuple[Any, ...]]]:
 
 
 def _month_figures() -> set[tuple[Any, ...]]:
-    columns = [field.attname for field in RepMonthFigures._meta.concrete_fields if not field.primary_key]
-    return set(RepMonthFigures.objects.values_list(*columns))
+    """The figures the database keeps from the records: the reps' months of deals, the funnel's days."""
+    figures: set[tuple[Any, ...]] = set()
+    for model in (RepMonthFigures, LeadDayFigures, LeadRepDayFigures):
+        columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+        figures |= {(model._meta.label, *row) for row in model.objects.values_list(*columns)}
+    return figures
 
 
 def _download(client: Any, tmp_path: Path) -> Path:
@@ -170,7 +175,7 @@ def test_a_workspace_comes_back_record_for_record(db, client, tmp_path):
     after = _records()
     for label in WORKSPACE_MODELS:
         assert after[label] == before[label], label
-    # What the import computes again: every rep's monthly figures from the deals.
+    # What the import computes again: every rep's monthly figures from the deals, the funnel's days from the leads.
     assert _month_figures() == figures
     # Nobody's old password works; new records get fresh ids.
     assert not any(user.check_password(DEMO_PASSWORD) for user in User.objects.all())

@@ -357,6 +357,19 @@ def test_the_demo_has_won_deals_this_quarter_and_its_months_equal_its_deals(demo
     assert sum(row[3] for row in stored) == Opportunity.objects.count()
 
 
+def test_the_demos_funnel_days_equal_its_leads(demo):
+    from tandem.leads import funnel_figures
+    from tandem.leads.models import Lead, LeadDayFigures, LeadRepDayFigures
+
+    stored = sorted(LeadDayFigures.objects.filter(leads__gt=0).values_list("day", "source", "campaign", "leads", "won"))
+    by_rep = sorted(LeadRepDayFigures.objects.filter(leads__gt=0).values_list("day", "owner_id", "leads", "won"))
+    funnel_figures.rebuild()
+    assert stored == sorted(LeadDayFigures.objects.values_list("day", "source", "campaign", "leads", "won"))
+    assert by_rep == sorted(LeadRepDayFigures.objects.values_list("day", "owner_id", "leads", "won"))
+    assert sum(row[3] for row in stored) == sum(row[2] for row in by_rep) == Lead.objects.count()
+    assert sum(row[4] for row in stored) > 0  # some converted leads' deals are won
+
+
 def test_the_demo_shows_working_as_one_team(demo, client):
     """Planning has a frontier, the review has met with decisions and action items (open ones on
     their owners' homes), PMs joined calls, reps logged intel, releases have launch plans."""
