@@ -21,13 +21,12 @@ from bench.server import collect_static
 from bench.targets import Target, build
 
 
-def explain(target: Target, *, plans: int) -> None:
-    from django.db import connection
+def signed_in_client(target: Target) -> tuple[Any, dict[str, Any]]:
+    """An in-process client signed in as the target's first request is (its session cookie or its API
+    token), and the keyword arguments each `client.get` then takes."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    job = target.http[0]
-    headers = dict(job.headers)
+    headers = dict(target.http[0].headers)
     client = Client(SERVER_NAME="127.0.0.1")
     extra: dict[str, Any] = {}
     if "Cookie" in headers:
@@ -35,6 +34,15 @@ def explain(target: Target, *, plans: int) -> None:
         client.cookies[name] = value
     else:
         extra["headers"] = {"Authorization": headers["Authorization"]}
+    return client, extra
+
+
+def explain(target: Target, *, plans: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = target.http[0]
+    client, extra = signed_in_client(target)
     client.get(job.path, **extra)  # warm: the first request imports templates and opens the connection
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()

@@ -18,6 +18,7 @@ from typing import Any
 import django
 
 from bench import seed_large
+from bench.explain import signed_in_client
 from bench.server import collect_static
 from bench.targets import Target, build
 
@@ -33,17 +34,9 @@ def backend_cpu_ms(pid: int) -> float:
 
 def measure(target: Target, *, requests: int) -> None:
     from django.db import connection
-    from django.test import Client
 
     job = target.http[0]
-    headers = dict(job.headers)
-    client = Client(SERVER_NAME="127.0.0.1")
-    extra: dict[str, Any] = {}
-    if "Cookie" in headers:
-        name, _, value = headers["Cookie"].partition("=")
-        client.cookies[name] = value
-    else:
-        extra["headers"] = {"Authorization": headers["Authorization"]}
+    client, extra = signed_in_client(target)
     for _ in range(WARMUP):
         client.get(job.path, **extra)
     with connection.cursor() as cursor:
