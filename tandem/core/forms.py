@@ -115,7 +115,8 @@ class RemoteSelect(forms.Select):
         return super().get_context(name, value, {**(attrs or {}), "data-options-url": str(self.url)})
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
-        chosen = {str(v) for v in value if v not in ("", None) and within_range(str(v))}
+        # Only whole numbers name a record: "0." is within range but no id (the page fuzzer's 500).
+        chosen = {str(v).strip() for v in value if v not in ("", None) and _is_id(str(v))}
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None:
             return super().optgroups(name, value, attrs)
@@ -129,6 +130,10 @@ class RemoteSelect(forms.Select):
             for index, record in enumerate(records, start=1):
                 options.append(self.create_option(name, str(record.pk), field.label_from_instance(record), True, index))
         return [(None, options, 0)]
+
+
+def _is_id(text: str) -> bool:
+    return text.strip().lstrip("-").isdecimal() and within_range(text)
 
 
 def within_range(text: str) -> bool:

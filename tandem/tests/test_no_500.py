@@ -248,6 +248,15 @@ def test_a_filter_beyond_64_bits_is_refused_under_the_filter(client, world, requ
     assert response.context["filter"].form.errors.get(name)
 
 
+@pytest.mark.parametrize("value", ["0.", "1.5", "1e3", "²", " 7x"])
+def test_a_filter_that_is_a_number_but_no_id_is_refused_under_the_filter(client, world, rep, value):
+    # The page fuzzer found "0.": within range, so the searched filter's widget looked it up as an id.
+    client.force_login(rep)
+    response = client.get("/asks/", {"rep": value})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors.get("rep")
+
+
 def test_the_inbox_refuses_a_product_beyond_64_bits_under_the_filter(client, world, product_manager):
     client.force_login(product_manager)
     response = client.get("/asks/inbox/", {"product": 2**64})
