@@ -145,8 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # prepared nothing, and PostgreSQL planned every query of every request.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if prepared else None
     # No JIT compilation: it kicks in on a report's large scans and costs 100 to 160 ms of compiling per
-    # query, more than the queries of a page take (the scorecards on the large workspace).
-    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+    # query, more than the queries of a page take (the scorecards on the large workspace). A startup
+    # parameter, which PgBouncer refuses unless told to ignore it (docs/deploy.md).
+    if env.bool("DATABASE_JIT_OFF", default=True):
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
