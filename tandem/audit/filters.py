@@ -6,18 +6,13 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
-from django.utils import timezone
 
 from tandem.audit.models import AuditEntry
 from tandem.audit.records import record_type_choices
 from tandem.core.filters import FilterSet, RemoteChoiceFilter
+from tandem.core.fiscal import day_start
 from tandem.core.forms import RemoteSelect
 from tandem.people.models import User
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of `day` in the reader's time zone: "from 3 Dec" means their 3 Dec."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class AuditEntryFilter(FilterSet):
@@ -43,10 +38,10 @@ class AuditEntryFilter(FilterSet):
         fields: list[str] = []
 
     def filter_from(self, queryset: QuerySet[AuditEntry], name: str, value: datetime.date) -> QuerySet[AuditEntry]:
-        return queryset.filter(at__gte=_start_of(value))
+        return queryset.filter(at__gte=day_start(value))
 
     def filter_to(self, queryset: QuerySet[AuditEntry], name: str, value: datetime.date) -> QuerySet[AuditEntry]:
         """Up to and including that day."""
         if value >= datetime.date.max:
             return queryset
-        return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
+        return queryset.filter(at__lt=day_start(value + datetime.timedelta(days=1)))

@@ -23,7 +23,7 @@ from tandem.competition.selectors import competitor_visible
 from tandem.core import formats
 from tandem.core.api import StaleVersion
 from tandem.core.exports import ExportField, export_list, person, wants_export
-from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
+from tandem.core.fiscal import FiscalQuarter, day_start, fiscal_quarter_of
 from tandem.core.forms import bootstrap, remote_options
 from tandem.core.http import PageRequest
 from tandem.core.listing import PER_PAGE, Column, active_filters, list_page, list_totals, wants_totals
@@ -357,7 +357,7 @@ def _board_deals(request: PageRequest) -> tuple[Any, OpportunityFilter]:
     """The deals the board shows, filtered as the list is (search, owner, close dates), and the filters."""
     start_month = workspace_get().fiscal_year_start_month
     first_day, _ = fiscal_quarter_of(timezone.localdate(), start_month).bounds(start_month)
-    since = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+    since = day_start(first_day)
     filterset = OpportunityFilter(request.GET, queryset=opportunity_rows(user=request.user), request=request)
     bootstrap(filterset.form)
     return board_deals(filterset.qs, closed_since=since), filterset
