@@ -12,6 +12,7 @@ import os
 import random
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import django
@@ -76,18 +77,24 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=2, help="plans printed per target, slowest first")
     parser.add_argument("--random-seed", type=int, default=1)
     args = parser.parse_args()
+    for target in signed_in_targets(args.database_url, args.random_seed):
+        if args.target in (None, target.name):
+            explain(target, plans=args.plans)
+
+
+def signed_in_targets(database_url: str, random_seed: int) -> Iterator[Target]:
+    """Django set up on the bench's database and the targets built for its signed-in world (one
+    request each), signed out again when the caller is done with them."""
     if not (seed_large.STATIC_ROOT / "staticfiles.json").exists():
-        collect_static(args.database_url)
-    os.environ.update(seed_large.django_env(args.database_url))
+        collect_static(database_url)
+    os.environ.update(seed_large.django_env(database_url))
     django.setup()
     from bench.world import sign_out, world_load
 
     session_keys: list[str] = []
     try:
-        world = world_load(random.Random(args.random_seed), session_keys)
-        for target in build(world, count=1, rng=random.Random(args.random_seed)):
-            if args.target in (None, target.name):
-                explain(target, plans=args.plans)
+        world = world_load(random.Random(random_seed), session_keys)
+        yield from build(world, count=1, rng=random.Random(random_seed))
     finally:
         sign_out(session_keys)
 

@@ -11,16 +11,12 @@ then `--requests` times: Django's CPU is this process's, PostgreSQL's is its bac
 
 import argparse
 import os
-import random
 import time
 from typing import Any
 
-import django
-
 from bench import seed_large
-from bench.explain import signed_in_client
-from bench.server import collect_static
-from bench.targets import Target, build
+from bench.explain import signed_in_client, signed_in_targets
+from bench.targets import Target
 
 WARMUP = 6
 
@@ -72,20 +68,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--random-seed", type=int, default=1)
     args = parser.parse_args()
-    if not (seed_large.STATIC_ROOT / "staticfiles.json").exists():
-        collect_static(args.database_url)
-    os.environ.update(seed_large.django_env(args.database_url))
-    django.setup()
-    from bench.world import sign_out, world_load
-
-    session_keys: list[str] = []
-    try:
-        world = world_load(random.Random(args.random_seed), session_keys)
-        for target in build(world, count=1, rng=random.Random(args.random_seed)):
-            if args.target is None or target.name in args.target:
-                measure(target, requests=args.requests)
-    finally:
-        sign_out(session_keys)
+    for target in signed_in_targets(args.database_url, args.random_seed):
+        if args.target is None or target.name in args.target:
+            measure(target, requests=args.requests)
 
 
 if __name__ == "__main__":
