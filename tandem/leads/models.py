@@ -141,7 +141,25 @@ class Lead(models.Model):
         return self.status == self.Status.CONVERTED
 
 
-class LeadDayFigures(models.Model):
+class FunnelCounts(models.Model):
+    """A day's leads counted at each step of the funnel, and by their status now: the counts both
+    summaries keep (`LeadDayFigures` by source and campaign, `LeadRepDayFigures` by rep)."""
+
+    leads = models.IntegerField(default=0)
+    qualified = models.IntegerField(default=0, help_text="Leads that reached qualified.")
+    converted = models.IntegerField(default=0)
+    won = models.IntegerField(default=0, help_text="Leads converted into a deal that is now won.")
+    status_new = models.IntegerField(default=0)
+    status_working = models.IntegerField(default=0)
+    status_qualified = models.IntegerField(default=0)
+    status_disqualified = models.IntegerField(default=0)
+    status_converted = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class LeadDayFigures(FunnelCounts):
     """The leads created on one day (UTC) from one source and campaign, counted at each step of the
     funnel: what the funnel of every lead adds up instead of grouping a million leads and their deals
     on each request (issue 18: within a second).
@@ -156,15 +174,6 @@ class LeadDayFigures(models.Model):
     day = models.DateField(help_text="The day the leads were created, in UTC.")
     source = models.CharField(max_length=20, choices=Lead.Source.choices)
     campaign = models.CharField(max_length=200, blank=True)
-    leads = models.IntegerField(default=0)
-    qualified = models.IntegerField(default=0, help_text="Leads that reached qualified.")
-    converted = models.IntegerField(default=0)
-    won = models.IntegerField(default=0, help_text="Leads converted into a deal that is now won.")
-    status_new = models.IntegerField(default=0)
-    status_working = models.IntegerField(default=0)
-    status_qualified = models.IntegerField(default=0)
-    status_disqualified = models.IntegerField(default=0)
-    status_converted = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "day of the lead funnel"
@@ -182,22 +191,13 @@ class LeadDayFigures(models.Model):
         return f"{self.day.isoformat()} {self.source} {self.campaign}"
 
 
-class LeadRepDayFigures(models.Model):
+class LeadRepDayFigures(FunnelCounts):
     """The leads a rep (the owner) was given that were created on one day (UTC), counted at each step
     of the funnel, as `LeadDayFigures` counts them by source and campaign and kept by the same
     triggers: the funnel by rep adds these up."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField(help_text="The day the leads were created, in UTC.")
-    leads = models.IntegerField(default=0)
-    qualified = models.IntegerField(default=0, help_text="Leads that reached qualified.")
-    converted = models.IntegerField(default=0)
-    won = models.IntegerField(default=0, help_text="Leads converted into a deal that is now won.")
-    status_new = models.IntegerField(default=0)
-    status_working = models.IntegerField(default=0)
-    status_qualified = models.IntegerField(default=0)
-    status_disqualified = models.IntegerField(default=0)
-    status_converted = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "rep's day of the lead funnel"
