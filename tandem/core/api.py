@@ -276,6 +276,7 @@ def errors_renamed(error: ValidationError, names: Mapping[str, str]) -> Validati
 
 
 CURSOR_INVALID = "This cursor is not valid; use the next_cursor of a previous page."
+CURSOR_ROW_GONE = "The item this cursor follows has left the list; start again from the first page."
 CURSOR_MAX_LENGTH = 2000
 
 
@@ -347,22 +348,42 @@ def _cursor_values(queryset: "QuerySet[Any, Any]", fields: Sequence[str], values
     return parsed
 
 
+def _row_values(queryset: "QuerySet[Any, Any]", fields: Sequence[str], values: list[Any]) -> list[Any]:
+    """The sort values of the row an opaque cursor names, read from the list as the reader sees it."""
+    if len(values) != 1 or not isinstance(values[0], int):
+        raise ValidationError({"cursor": [CURSOR_INVALID]})
+    row = queryset.filter(**{fields[-1]: values[0]}).values_list(*fields).first()
+    if row is None:
+        raise ValidationError({"cursor": [CURSOR_ROW_GONE]})
+    return list(row)
+
+
 def cursor_paginate(
-    queryset: "QuerySet[Any, R]", *, order: Sequence[str], cursor: str | None, limit: int
+    queryset: "QuerySet[Any, R]",
+    *,
+    order: Sequence[str],
+    cursor: str | None,
+    limit: int,
+    opaque: bool = False,
 ) -> tuple[list[R], str | None]:
     """Keyset pagination: stable under inserts and as fast on page 1,000 as on page 1.
 
     `order` lists non-null fields with an optional '-' and must end with a unique one ("id"). The
     rows are model instances, or the dicts of `.values()` when those hold the `order` fields. The
     cursor is signed (SECRET_KEY) for this list and sort order, and its values are read back as
-    their fields' types: any other cursor is a 422 on `cursor`.
+    their fields' types: any other cursor is a 422 on `cursor`. A signed cursor is readable, so
+    when a sort value is one the reader may not see (a release's exact target day), `opaque`
+    makes the cursor name only the last row, whose sort values are read again on the next page.
     """
     fields = [name.lstrip("-") for name in order]
     descending = [name.startswith("-") for name in order]
-    salt = _cursor_salt(queryset, fields)
+    salt = _cursor_salt(queryset, fields) + (":row" if opaque else "")
     queryset = queryset.order_by(*order)
     if cursor:
-        parsed = _cursor_values(queryset, fields, _decode(cursor, salt=salt))
+        values = _decode(cursor, salt=salt)
+        if opaque:
+            values = _row_values(queryset, fields, values)
+        parsed = _cursor_values(queryset, fields, values)
         after = Q()
         for i, name in enumerate(fields):
             step = Q(**{f"{name}__{'lt' if descending[i] else 'gt'}": parsed[i]})
@@ -375,6 +396,8 @@ def cursor_paginate(
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
+    if opaque:
+        return rows, _encode([_value(last, fields[-1])], salt=salt)
     return rows, _encode([_value(last, name) for name in fields], salt=salt)
 
 

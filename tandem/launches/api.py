@@ -199,6 +199,7 @@ def launch_list(request: ApiRequest, params: Query[LaunchListQuery]) -> dict[str
         order=["release__target_date", "id"],
         cursor=params.cursor,
         limit=params.limit,
+        opaque=True,
     )
     return {"items": _launches(request.user, rows), "next_cursor": next_cursor}
 

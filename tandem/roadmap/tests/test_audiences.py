@@ -6,7 +6,9 @@ The rep has asked for the internal feature, so `feature_visible` lets them open 
 must still leave it out (the sales roadmap is what sales may say, not what sales may look up).
 """
 
+import base64
 import datetime
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -359,6 +361,30 @@ def test_a_rep_reads_a_likely_releases_quarter_through_the_api(launches, rep, cl
         assert LIKELY_DAY.isoformat() not in str(likely_release)
     assert releases[committed.release_id]["target_date"] == COMMITTED_DAY.isoformat()
     assert listed[committed.pk]["target_date"] == COMMITTED_DAY.isoformat()
+
+
+def test_the_launch_lists_cursor_tells_a_rep_no_release_day(launches, rep, client):
+    """A signed cursor is readable; paged one launch at a time, no cursor holds a likely release's day."""
+    headers = _api(rep)
+    likely, committed = launches
+    seen, cursors, cursor = [], [], ""
+    while True:
+        page = client.get(f"/api/launches?limit=1&cursor={cursor}", **headers).json()
+        seen += [launch["id"] for launch in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        cursors.append(cursor)
+    assert seen == [likely.pk, committed.pk]
+    for cursor in cursors:
+        assert LIKELY_DAY.isoformat() not in _cursor_text(cursor)
+
+
+def _cursor_text(cursor: str) -> str:
+    """What anyone can read in a signed cursor (django.core.signing: base64, zlib when it starts with '.')."""
+    payload = cursor.split(":")[0]
+    data = base64.urlsafe_b64decode(payload.lstrip(".") + "==")
+    return json.dumps(json.loads(zlib.decompress(data) if payload.startswith(".") else data))
 
 
 def test_product_and_executives_read_every_releases_day(launches, product_manager, executive, client):
