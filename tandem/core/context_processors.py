@@ -1,11 +1,13 @@
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import F, Func, QuerySet, Subquery
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -15,6 +17,8 @@ from tandem.calls.permissions import CallsPermission
 from tandem.coaching.permissions import CoachingPermission
 from tandem.commitments.permissions import CommitmentsPermission
 from tandem.competition.permissions import CompetitionPermission
+from tandem.core.navigation_counts import FRESH_SECONDS as NAVIGATION_COUNTS_FRESH_SECONDS
+from tandem.core.navigation_counts import navigation_counts_key
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue
@@ -37,29 +41,38 @@ def _count(queryset: QuerySet[Any]) -> Subquery:
 
 class NavigationCounts:
     """The bell's unread count and the escalations' overdue badge, read together in one query the first
-    time the navbar draws either: every page pays one round trip for both, htmx partials none."""
+    time the navbar draws either (htmx partials pay nothing), and kept a few seconds per person
+    (`tandem.core.navigation_counts`); `fresh` reads them from the database whatever is kept."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, *, fresh: bool = False) -> None:
         self.user = user
+        self.fresh = fresh
         self._counts: dict[str, int] | None = None
 
     def get(self, name: str) -> int:
         if self._counts is None:
-            counts = {"unread": _count(notification_unread(user=self.user))}
-            if self.user.role in ESCALATION_CONCERNED_ROLES:
-                counts["overdue_escalations"] = _count(escalation_overdue(user=self.user, today=timezone.localdate()))
-            # The user's own row carries the two scalar subqueries: a primary-key read costs nothing more.
-            row = cast(dict[str, int], User.objects.filter(pk=self.user.pk).values(**counts).get())
-            self._counts = {"overdue_escalations": 0, **row}
+            key = navigation_counts_key(self.user.pk)
+            self._counts = None if self.fresh else cache.get(key)
+            if self._counts is None:
+                self._counts = self._read()
+                cache.set(key, self._counts, NAVIGATION_COUNTS_FRESH_SECONDS)
         return self._counts[name]
 
+    def _read(self) -> dict[str, int]:
+        counts = {"unread": _count(notification_unread(user=self.user))}
+        if self.user.role in ESCALATION_CONCERNED_ROLES:
+            counts["overdue_escalations"] = _count(escalation_overdue(user=self.user, today=timezone.localdate()))
+        # The user's own row carries the two scalar subqueries: a primary-key read costs nothing more.
+        row = cast(dict[str, int], User.objects.filter(pk=self.user.pk).values(**counts).get())
+        return {"overdue_escalations": 0, **row}
 
-def navigation_counts(request: HttpRequest) -> NavigationCounts:
+
+def navigation_counts(request: HttpRequest, *, fresh: bool = False) -> NavigationCounts:
     """The request's one NavigationCounts, shared by the navbar and a page that shows the same count
-    (the notifications page's "N unread"), so the count is read once."""
+    (the notifications page's "N unread", read `fresh`), so the count is read once."""
     counts = getattr(request, "_navigation_counts", None)
     if counts is None:
-        counts = NavigationCounts(cast(User, request.user))
+        counts = NavigationCounts(cast(User, request.user), fresh=fresh)
         request._navigation_counts = counts  # type: ignore[attr-defined]
     return counts
 
@@ -182,6 +195,12 @@ def _may_open(user: User, rule: Rule) -> bool:
     return rule is None or has_permission(user, rule)
 
 
+@functools.cache
+def _area_url(url_name: str, script_prefix: str) -> str:
+    """An area's URL, reversed once per process (forty `reverse` calls were half a millisecond a page)."""
+    return reverse(url_name)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The areas of the product this user may open, grouped for the top navigation.
 
@@ -197,7 +216,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items = [
             NavItem(
                 label=area.label,
-                url=reverse(area.url_name),
+                url=_area_url(area.url_name, get_script_prefix()),
                 icon=area.icon,
                 counter=partial(counts.get, area.badge) if area.badge is not None else None,
             )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tandem.core.navigation_counts import navigation_counts_forget
 from tandem.notifications import tasks
 from tandem.notifications.models import Notification
 from tandem.people.models import User
@@ -56,6 +57,7 @@ def notices_send(*, notices: Sequence[Notice]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    navigation_counts_forget(seen)
     ids = [row.pk for row in created]
     transaction.on_commit(lambda: tasks.notification_emails_send.enqueue(notification_ids=ids))
     return created
@@ -106,10 +108,13 @@ def notification_mark_read(*, actor: User, notification: Notification) -> Notifi
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        navigation_counts_forget([actor.pk])
     return notification
 
 
 @transaction.atomic
 def notification_mark_all_read(*, actor: User) -> int:
     """Mark every unread notification of mine read; returns how many were."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    read = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    navigation_counts_forget([actor.pk])
+    return read

@@ -19,7 +19,7 @@ def notification_list(request: PageRequest) -> HttpResponse:
     """My notifications, newest first; unread ones stand out."""
     page = list_page(request, notification_visible(user=request.user), columns=COLUMNS, default_sort="-created")
     # The navbar's bell reads the same count: one query serves both.
-    context = {"page": page, "unread_count": navigation_counts(request).get("unread")}
+    context = {"page": page, "unread_count": navigation_counts(request, fresh=True).get("unread")}
     template = (
         "notifications/partials/_notification_list.html" if request.htmx else "notifications/notification_list.html"
     )

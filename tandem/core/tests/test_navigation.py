@@ -1,4 +1,5 @@
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -8,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.core.context_processors import AREAS, navigation
+from tandem.core.navigation_counts import FRESH_SECONDS as NAVIGATION_COUNTS_FRESH_SECONDS
 from tandem.core.roles import Role
 from tandem.decisions.tests.factories import EscalationFactory
+from tandem.notifications.services import notification_mark_read, notify
+from tandem.notifications.tests.factories import NotificationFactory
 from tandem.people.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +126,48 @@ def test_htmx_partials_do_not_pay_for_the_overdue_count(client, executive):
         client.get(url, headers={"HX-Request": "true"})
 
     assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    return page, [q["sql"] for q in queries.captured_queries if "notifications_notification" in q["sql"]]
+
+
+def test_the_bell_is_counted_once_then_kept_until_a_notice_or_a_read_changes_it(client, rep, sales_manager):
+    """Pages within a few seconds reuse the counts; a new notice or marking read shows at once."""
+    client.force_login(rep)
+    home = reverse("dashboards:home")
+    page, counted = _count_queries(client, home)
+    assert counted
+    assert 'data-testid="unread-count"' not in page
+
+    page, counted = _count_queries(client, home)
+    assert not counted, "the second page read the counts again"
+
+    (notice,) = notify(recipients=[rep], kind="decision", title="A decision on your ask", body="")
+    page, counted = _count_queries(client, home)
+    assert counted
+    assert 'data-testid="unread-count">1</span>' in page
+
+    notification_mark_read(actor=rep, notification=notice)
+    page, _ = _count_queries(client, home)
+    assert 'data-testid="unread-count"' not in page
+
+
+def test_the_kept_counts_are_forgotten_after_a_few_seconds(client, rep, monkeypatch):
+    client.force_login(rep)
+    client.get(reverse("dashboards:home"))
+    NotificationFactory(recipient=rep)  # written behind the services' back, as an import would
+    later = time.time() + NAVIGATION_COUNTS_FRESH_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert 'data-testid="unread-count">1</span>' in client.get(reverse("dashboards:home")).content.decode()
+
+
+def test_the_notifications_page_counts_afresh(client, rep):
+    client.force_login(rep)
+    client.get(reverse("dashboards:home"))
+    NotificationFactory(recipient=rep)
+    page = client.get(reverse("notifications:notification_list")).content.decode()
+    assert "1 unread" in page
+    assert 'data-testid="unread-count">1</span>' in page
