@@ -17,8 +17,7 @@ from tandem.calls.permissions import CallsPermission
 from tandem.coaching.permissions import CoachingPermission
 from tandem.commitments.permissions import CommitmentsPermission
 from tandem.competition.permissions import CompetitionPermission
-from tandem.core.navigation_counts import FRESH_SECONDS as NAVIGATION_COUNTS_FRESH_SECONDS
-from tandem.core.navigation_counts import navigation_counts_key
+from tandem.core.navigation_counts import navigation_counts_keep, navigation_counts_key
 from tandem.core.permissions import Permission, has_permission
 from tandem.core.roles import Role
 from tandem.decisions.selectors import ESCALATION_CONCERNED_ROLES, escalation_overdue
@@ -51,11 +50,10 @@ class NavigationCounts:
 
     def get(self, name: str) -> int:
         if self._counts is None:
-            key = navigation_counts_key(self.user.pk)
-            self._counts = None if self.fresh else cache.get(key)
+            self._counts = None if self.fresh else cache.get(navigation_counts_key(self.user.pk))
             if self._counts is None:
                 self._counts = self._read()
-                cache.set(key, self._counts, NAVIGATION_COUNTS_FRESH_SECONDS)
+                navigation_counts_keep(self.user.pk, self._counts)
         return self._counts[name]
 
     def _read(self) -> dict[str, int]:

@@ -252,6 +252,9 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 # `manage.py backup` writes here and keeps the newest BACKUP_KEEP backups (docs/backup.md).
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# The navigation's unread and overdue counts are kept this long per person and process
+# (tandem/core/navigation_counts.py); 0 reads them on every page.
+NAVIGATION_COUNTS_FRESH_SECONDS = env.int("NAVIGATION_COUNTS_FRESH_SECONDS", default=20)
 # /ready/ warns when the oldest background task has waited longer than this for `manage.py worker`.
 TASKS_MAX_WAIT = env.int("TASKS_MAX_WAIT", default=300)
 # Networks webhooks may be delivered to although they are not public (docs/webhooks.md): none by
