@@ -558,10 +558,9 @@ class RecordChecker(Checker):
                 )
             else:
                 values["role"] = role
-        if before is None or values["role"] != before["role"]:
-            # An imported admin enters the Django admin as a seeded one does; one the file moves to
-            # another role no longer does. A role left as it was keeps what an operator set.
-            values.update(admin_site_access(values["role"]))
+        # The role decides the admin site's flags (a constraint holds it): an imported admin enters
+        # the Django admin as a seeded one does; one the file moves to another role no longer does.
+        values.update(admin_site_access(values["role"]))
         team = self._team(row, problems)
         if team is not None:
             values["team_id"] = team.pk

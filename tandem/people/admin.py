@@ -34,9 +34,13 @@ class UserAdmin(AuditedAdmin, StaleEditsRefused, DjangoUserAdmin):
     list_filter = ["role", "team", "is_active"]
     list_select_related = ["team"]
     actions = ["unlock_sign_in", "turn_off_two_factor"]
+    # The role decides who enters this site (`admin_site_access`): no staff or superuser boxes, and
+    # no Django groups or permissions, which Tandem's roles do not read.
     fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
-        ("Tandem", {"fields": ("role", "team", "title", "time_zone")}),
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Tandem", {"fields": ("role", "team", "title", "time_zone", "is_active")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         *(DjangoUserAdmin.add_fieldsets or ()),

@@ -1,7 +1,8 @@
 import zoneinfo
 from decimal import Decimal
+from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -78,10 +79,21 @@ def user_name(first_name: str, last_name: str, username: str) -> str:
 
 def admin_site_access(role: str) -> dict[str, bool]:
     """The Django admin's flags of a person of `role`: Tandem's admins keep people, teams, stages and
-    the rest there with every permission, and no other role enters it. The seed, the users import
-    and the tests' admin all take them from here."""
+    the rest there with every permission, and no other role enters it. The role decides them: `User`
+    sets them from it on every save, a constraint holds bulk writes to it (the seed's and the users
+    import's rows take them from here)."""
     admin = role == Role.ADMIN
     return {"is_staff": admin, "is_superuser": admin}
+
+
+class PeopleManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> "User":
+        """`manage.py createsuperuser` makes one of Tandem's admins: a superuser of another role would
+        hold the admin site's every permission while the product treated them as a rep."""
+        extra_fields["role"] = Role.ADMIN
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -95,6 +107,8 @@ class User(AbstractUser):
     # The id the record has in the CRM or tool it was imported from: a re-import updates it instead of adding another.
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
+    objects: ClassVar[PeopleManager] = PeopleManager()
+
     class Meta:
         ordering = ["first_name", "last_name"]
         constraints = [
@@ -104,7 +118,26 @@ class User(AbstractUser):
                 field="role",
                 violation_error_message="Choose one of Tandem's roles.",
             ),
+            FieldCheckConstraint(
+                condition=(Q(role=Role.ADMIN) & Q(is_staff=True, is_superuser=True))
+                | (~Q(role=Role.ADMIN) & Q(is_staff=False, is_superuser=False)),
+                name="user_admin_site_follows_role",
+                field="role",
+                violation_error_message="Only admins enter the admin site, and every admin does.",
+            ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The role decides who enters the admin site: a person added, or whose role changed anywhere
+        # (the admin's form, an import), takes the flags of the role with it.
+        update_fields = kwargs.get("update_fields")
+        role_written = update_fields is None or "role" in update_fields
+        if role_written and (self._state.adding or not User.objects.filter(pk=self.pk, role=self.role).exists()):
+            for flag, value in admin_site_access(self.role).items():
+                setattr(self, flag, value)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return user_name(self.first_name, self.last_name, self.username)

@@ -703,6 +703,14 @@ RULES = [
     ),
     # people
     Rule(
+        "user_admin_site_follows_role",
+        User,
+        "role",
+        "Only admins enter the admin site, and every admin does.",
+        lambda w: _changed(w.people["rep"], is_staff=True, is_superuser=True),
+        (Clean("The role decides the admin site's flags: no page or API operation sends them."),),
+    ),
+    Rule(
         "user_role_valid",
         User,
         "role",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from tandem.competition.models import Competitor
 from tandem.core.admin import STALE_EDIT, ServiceOwnedAdmin, StaleEditsRefused
 from tandem.core.models import Workspace
+from tandem.core.roles import Role
 from tandem.core.tests.admin_forms import change_form_data
 from tandem.people.models import Team
 from tandem.people.tests.factories import UserFactory
@@ -19,7 +20,7 @@ from tandem.sales.tests.factories import OpportunityFactory, StageFactory
 def test_a_save_over_another_admins_change_is_refused_and_loses_it_not(client, admin_user):
     proposal = StageFactory(name="Proposal", default_probability=60)
     url = reverse("admin:sales_stage_change", args=[proposal.pk])
-    other = UserFactory(username="other.admin", is_staff=True, is_superuser=True)
+    other = UserFactory(username="other.admin", role=Role.ADMIN)
     client.force_login(admin_user)
     mine = change_form_data(client, url, default_probability=55)
     client.force_login(other)

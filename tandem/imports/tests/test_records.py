@@ -134,11 +134,16 @@ def test_an_imported_admin_reaches_the_django_admin_and_loses_it_with_the_role(c
 
 
 def test_a_user_import_leaves_the_admin_site_alone_when_the_role_stays(admin_user):
-    # `manage.py createsuperuser` makes a superuser with the default role.
-    operator = UserFactory(email="root@acme.example", role=Role.REP, is_staff=True, is_superuser=True)
+    # `manage.py createsuperuser` makes an admin.
+    operator = User.objects.create_superuser("root", "root@acme.example", "a-long-passphrase")
     import_file(admin_user, Kind.USER, "users.csv", b"Email,Title\nroot@acme.example,Operator\n")
     operator.refresh_from_db()
-    assert (operator.title, operator.is_staff, operator.is_superuser) == ("Operator", True, True)
+    assert (operator.title, operator.role, operator.is_staff, operator.is_superuser) == (
+        "Operator",
+        Role.ADMIN,
+        True,
+        True,
+    )
 
 
 def test_bad_user_rows_are_refused_and_nothing_is_written(admin_user, rep):
