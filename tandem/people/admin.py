@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +27,8 @@ admin.site.login = _admin_sign_in  # type: ignore[method-assign]
 
 # django-otp's admin shows each app's secret key; an admin turns two-factor off from the user list instead.
 admin.site.unregister(TOTPDevice)
+# Tandem's roles decide what people may do; Django's groups would grant nothing and only mislead.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

@@ -47,3 +47,8 @@ def test_createsuperuser_makes_an_admin(monkeypatch):
 def test_the_database_refuses_a_superuser_of_another_role(rep):
     with pytest.raises(IntegrityError):
         User.objects.filter(pk=rep.pk).update(is_superuser=True, is_staff=True)
+
+
+def test_the_admin_site_offers_no_django_groups(client, admin_user):
+    client.force_login(admin_user)
+    assert "/admin/auth/group/" not in client.get(reverse("admin:index")).content.decode()
