@@ -159,7 +159,7 @@ def likelihood(score: float, curve: tuple[float, float] | None = None) -> float:
     return 1 / (1 + math.exp(-(slope * score + intercept)))
 
 
-def covered_reading(feature_scores: Sequence[float]) -> tuple[float, float]:
+def covered_reading(feature_scores: Sequence[float] | NDArray[np.float64]) -> tuple[float, float]:
     """(best, standout) of an ask's feature candidates' scores: the best score, and how many
     standard deviations it stands above the mean of the `STANDOUT_OF` best."""
     top = np.sort(np.asarray(feature_scores, dtype=np.float64))[::-1][:STANDOUT_OF]
@@ -168,7 +168,9 @@ def covered_reading(feature_scores: Sequence[float]) -> tuple[float, float]:
     return float(top[0]), float((top[0] - top.mean()) / (top.std() + 1e-6))
 
 
-def new_need_chance(feature_scores: Sequence[float], curve: tuple[float, float, float] | None = None) -> float:
+def new_need_chance(
+    feature_scores: Sequence[float] | NDArray[np.float64], curve: tuple[float, float, float] | None = None
+) -> float:
     """How likely it is, 0..1, that no feature with these scores covers the ask's need."""
     if not len(feature_scores):
         return 1.0
