@@ -68,27 +68,29 @@ SETS = (
     LabelledSet(
         "halcyon",
         "labelled_asks.json",
-        "dev split: the scorer's weights and its calibration (`--fit`); the whole set: the shorthand list, "
-        "the kept wordings and shortlist sizes, the choice of models and signals, both leading-label changes",
+        "dev split: the scorer's weights and its calibration (`--fit`); the whole set: the 'probably new' curve "
+        "and threshold (with crewline and haulmark), the shorthand list, the kept wordings and shortlist sizes, "
+        "the choice of models and signals, both leading-label changes",
     ),
     LabelledSet(
         "crewline",
         "crewline_asks.json",
         "the whole set: which signals to keep (looked at after measuring the previous engine on it), "
-        "with halcyon both leading-label changes",
+        "with halcyon both leading-label changes, with halcyon and haulmark the 'probably new' curve and threshold",
     ),
     LabelledSet("ledgerline", "ledgerline_asks.json", ""),
     LabelledSet(
         "brightpost",
         "brightpost_asks.json",
         "its misses showed the channel-label problem that dropping an ask's leading label addresses (the change "
-        "was chosen on halcyon and crewline): not clean for that change",
+        "was chosen on halcyon and crewline): not clean for that change; never used for 'probably new'",
     ),
     LabelledSet(
         "haulmark",
         "haulmark_asks.json",
         "its misses (measured after the first leading-label change) showed the tags in brackets and the labels "
-        "kept in titles of features made from asks that the second change addresses: not clean for that change",
+        "kept in titles of features made from asks that the second change addresses: not clean for that change; "
+        "with halcyon and crewline, the 'probably new' curve and threshold",
     ),
     LabelledSet("harbourdesk", "harbourdesk_asks.json", ""),
 )
