@@ -68,27 +68,29 @@ SETS = (
     LabelledSet(
         "halcyon",
         "labelled_asks.json",
-        "dev split: the scorer's weights and its calibration (`--fit`); the whole set: the shorthand list, "
-        "the kept wordings and shortlist sizes, the choice of models and signals, both leading-label changes",
+        "dev split: the scorer's weights and its calibration (`--fit`); the whole set: the 'probably new' curve "
+        "and threshold (with crewline and haulmark), the shorthand list, the kept wordings and shortlist sizes, "
+        "the choice of models and signals, both leading-label changes",
     ),
     LabelledSet(
         "crewline",
         "crewline_asks.json",
         "the whole set: which signals to keep (looked at after measuring the previous engine on it), "
-        "with halcyon both leading-label changes",
+        "with halcyon both leading-label changes, with halcyon and haulmark the 'probably new' curve and threshold",
     ),
     LabelledSet("ledgerline", "ledgerline_asks.json", ""),
     LabelledSet(
         "brightpost",
         "brightpost_asks.json",
         "its misses showed the channel-label problem that dropping an ask's leading label addresses (the change "
-        "was chosen on halcyon and crewline): not clean for that change",
+        "was chosen on halcyon and crewline): not clean for that change; never used for 'probably new'",
     ),
     LabelledSet(
         "haulmark",
         "haulmark_asks.json",
         "its misses (measured after the first leading-label change) showed the tags in brackets and the labels "
-        "kept in titles of features made from asks that the second change addresses: not clean for that change",
+        "kept in titles of features made from asks that the second change addresses: not clean for that change; "
+        "with halcyon and crewline, the 'probably new' curve and threshold",
     ),
     LabelledSet("harbourdesk", "harbourdesk_asks.json", ""),
 )
@@ -380,31 +382,41 @@ def fit_calibration(
     return _logistic(np.array(scores), np.array(right, dtype=float))
 
 
-def fit_new_need(queries: list[Query], weights: NDArray[np.float64], *, split: str = "dev") -> tuple[float, float]:
-    """(slope, intercept) of the logistic curve that reads the best feature's score as the chance
-    that the ask's need has a feature at all, fitted on every ask of `split`."""
-    best, covered = [], []
-    for q in queries:
-        if q.split == split:
-            scores = q.signals[q.features] @ weights
-            best.append(float(scores.max()) if len(scores) else -1.0)
+def fit_new_need(sets: list[list[Query]], weights: NDArray[np.float64]) -> tuple[float, float, float]:
+    """(a, b, c) of the logistic curve that reads an ask's feature candidates (`covered_reading`:
+    the best score and how far it stands out) as the chance that the ask's need has a feature at
+    all, fitted on every ask of `sets`, each set weighing the same: a set whose new needs lie far
+    from every feature should not outvote one whose new needs were written beside a feature."""
+    rows, covered, weight = [], [], []
+    for queries in sets:
+        for q in queries:
+            rows.append((*suggestions.covered_reading(q.signals[q.features] @ weights), 1.0))
             covered.append(q.covered)
-    return _logistic(np.array(best), np.array(covered, dtype=float))
+            weight.append(1 / len(queries))
+    x, y, w = np.array(rows), np.array(covered, dtype=float), np.array(weight) * len(rows) / len(sets)
+    curve = np.zeros(3)
+    for _ in range(100):  # Newton's method on the weighted log-loss: three parameters
+        p = 1 / (1 + np.exp(-x @ curve))
+        step = np.linalg.solve((x * (w * p * (1 - p))[:, None]).T @ x + 1e-6 * np.eye(3), x.T @ (w * (p - y)))
+        curve -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    a, b, c = curve.tolist()
+    return a, b, c
 
 
 def fit_flag_threshold(
-    queries: list[Query], weights: NDArray[np.float64], covered: tuple[float, float], *, split: str = "dev"
+    sets: list[list[Query]], weights: NDArray[np.float64], covered: tuple[float, float, float]
 ) -> float:
     """The `new_need` from which the inbox says "probably new": of 0.05, 0.10... 0.95, the one whose
-    flag best balances precision and recall (F1) on the asks of `split`, the higher on a tie.
+    flag best balances precision and recall (F1) on every ask of `sets`, the higher on a tie.
 
     Asks of needs without a feature are about one in ten: a flag at even odds (0.5) is raised too
     rarely to be of use, a low one on every loosely worded ask."""
     new_need, is_new = [], []
-    for q in queries:
-        if q.split == split:
-            scores = q.signals[q.features] @ weights
-            new_need.append(1 - suggestions.likelihood(float(scores.max()), covered) if len(scores) else 1.0)
+    for queries in sets:
+        for q in queries:
+            new_need.append(suggestions.new_need_chance((q.signals[q.features] @ weights).tolist(), covered))
             is_new.append(not q.covered)
     values, new = np.array(new_need), np.array(is_new, dtype=bool)
     best, best_f1 = suggestions.NEW_NEED_AT, -1.0

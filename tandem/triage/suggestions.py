@@ -24,6 +24,7 @@ Only what the user may see is returned (`feature_visible`, `ask_visible`).
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -61,7 +62,7 @@ class Suggestion:
 @dataclass(frozen=True)
 class Triage:
     """What the inbox shows for an ask: the suggestions, and how likely it is that no existing
-    feature fits (1 - the best feature's score)."""
+    feature fits (`new_need_chance` of the feature candidates the user may see)."""
 
     suggestions: list[Suggestion]
     new_need: float
@@ -141,18 +142,41 @@ WEIGHTS = np.array([2.0362, 0.6124, 2.0457, 0.8714, -0.0629])
 # A score read as the chance that its candidate is the same need: 1 / (1 + e^-(slope x score +
 # intercept)), fitted with the weights on the first five candidates of each dev ask.
 CALIBRATION = (7.7166, -8.4511)
-# The best feature's score read as the chance that some feature covers the ask's need at all, fitted
-# the same way on every dev ask (those of needs no feature covers included).
-COVERED = (8.1654, -5.0382)
-NEW_NEED_AT = 0.4  # "probably new" from here: the best F1 of the flag on the dev split (`triage_eval --fit`)
+# The chance that some feature covers the ask's need at all: 1 / (1 + e^-(a x best + b x standout + c)),
+# where `best` is the best feature's score and `standout` how far it stands above the next best ones
+# (`covered_reading`). A new need written beside one feature scores about as high on it as a covered
+# ask does on its own, but does not stand out from the other features as far. Fitted on every ask
+# of halcyon, crewline and haulmark, each set weighing the same (`triage_eval --fit`).
+COVERED = (2.7429, 1.4813, -3.6575)
+STANDOUT_OF = 10  # the best feature's standing is read among this many best features
+NEW_NEED_AT = 0.2  # "probably new" from here: the best F1 of the flag on those asks (`triage_eval --fit`)
 SEARCH_FLOOR = 0.2  # a search lists only what is at least this likely
 
 
 def likelihood(score: float, curve: tuple[float, float] | None = None) -> float:
-    """The chance, 0..1, that a candidate with this score is the same need (or, with `COVERED`,
-    that the best feature's score means a feature covers the need)."""
+    """The chance, 0..1, that a candidate with this score is the same need."""
     slope, intercept = curve or CALIBRATION
     return 1 / (1 + math.exp(-(slope * score + intercept)))
+
+
+def covered_reading(feature_scores: Sequence[float] | NDArray[np.float64]) -> tuple[float, float]:
+    """(best, standout) of an ask's feature candidates' scores: the best score, and how many
+    standard deviations it stands above the mean of the `STANDOUT_OF` best."""
+    top = np.sort(np.asarray(feature_scores, dtype=np.float64))[::-1][:STANDOUT_OF]
+    if len(top) < 2:
+        return (float(top[0]) if len(top) else 0.0), 0.0
+    return float(top[0]), float((top[0] - top.mean()) / (top.std() + 1e-6))
+
+
+def new_need_chance(
+    feature_scores: Sequence[float] | NDArray[np.float64], curve: tuple[float, float, float] | None = None
+) -> float:
+    """How likely it is, 0..1, that no feature with these scores covers the ask's need."""
+    if not len(feature_scores):
+        return 1.0
+    a, b, c = curve or COVERED
+    best, standout = covered_reading(feature_scores)
+    return 1 - 1 / (1 + math.exp(-(a * best + b * standout + c)))
 
 
 def _suggest(
@@ -270,7 +294,8 @@ def _shared(query_stems: set[str], weights: dict[str, float], text: str) -> tupl
 
 def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> Triage:
     top = ranked[: max(limit * 4, 20)]
-    feature_ids = [c.id for c in top if c.kind == "feature"]
+    # Every feature candidate's visibility: whether the ask is new reads the best ones the user may see.
+    feature_ids = [c.id for c in ranked if c.kind == "feature"]
     ask_ids = [c.id for c in top if c.kind == "ask"] + [c.quote_ask_id for c in top if c.quote_ask_id]
     features = {f.pk: f for f in feature_visible(user=user).filter(pk__in=feature_ids)} if feature_ids else {}
     visible_asks = (
@@ -286,8 +311,8 @@ def _visible_suggestions(user: User, ranked: list[Candidate], limit: int) -> Tri
         elif c.kind == "ask" and c.id in visible_asks:
             ask = visible_asks[c.id]
             suggestions.append(Suggestion("ask", ask.feature, ask, round(likelihood(c.score), 3), _ask_reason(c, ask)))
-    best_feature = next((c.score for c in top if c.kind == "feature" and c.id in features), None)
-    return Triage(suggestions, new_need=1.0 if best_feature is None else 1 - likelihood(best_feature, COVERED))
+    feature_scores = [c.score for c in ranked if c.kind == "feature" and c.id in features]
+    return Triage(suggestions, new_need=new_need_chance(feature_scores))
 
 
 def _quote(text: str) -> str:
