@@ -165,6 +165,8 @@ class Checker:
         self.now_text = self.now.isoformat()
         self.index = {name: i for i, name in enumerate(job.header)}
         self.columns = {f: self.index[h] for f, h in job.mapping.items() if h in self.index}
+        self.cells_of: Row | None = None
+        self.cells: dict[str, Any] = {}
         self.users = {user.pk: user for user in User.objects.filter(is_active=True)}
         self.stages = list(Stage.objects.all())
         self.stage_by_id = {stage.pk: stage for stage in self.stages}
@@ -208,11 +210,16 @@ class Checker:
         return self.job.mapping.get(name, name)
 
     def cell(self, row: Row, name: str) -> Any:
-        at = self.columns.get(name)
-        if at is None or at >= len(row.cells):
-            return ""
-        value = row.cells[at]
-        return value.strip() if isinstance(value, str) else value
+        if row is not self.cells_of:
+            # A row's mapped cells, stripped once: reading a deal asks for its cells about fifteen times.
+            cells = row.cells
+            self.cells = {
+                field: cells[at].strip() if isinstance(cells[at], str) else cells[at]
+                for field, at in self.columns.items()
+                if at < len(cells)
+            }
+            self.cells_of = row
+        return self.cells.get(name, "")
 
     def _decimal(self, row: Row, name: str, problems: list[tuple[str, str]]) -> tuple[Decimal | None, str]:
         value = self.cell(row, name)
