@@ -18,9 +18,10 @@ Targets (docs/importing.md): import at most 3x the COPY (trigger paused, as the 
 worker < 512 MB. Results are printed and written to bench/results/imports-<time>.json.
 
 The pages during an import (the issue: "while the pages keep their p95 budgets"): `--workspace` imports
-into a seeded workspace as it is (its own deals kept, no COPY, the benchmark's deals deleted after) and
-`--pages TEXT` (repeatable, as bench.run's `--only`) times those pages with a short `bench.run` idle
-first, then once while the worker checks and once while it writes:
+into a seeded workspace as it is (its own deals kept, no COPY; the benchmark's accounts and importer stay,
+its deals are deleted after) and `--pages TEXT` (repeatable, as bench.run's `--only`) times those pages
+with a short `bench.run` idle first (after an untimed pass that warms the caches), then once while the
+worker checks and once while it writes:
 
     .venv/bin/python -m bench.imports --url postgres://…/tandem_large_copy --workspace \
         --pages "opportunity list (page)" --pages "account page"
@@ -36,6 +37,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -287,6 +289,21 @@ def _pages_during(job_id: int, worker: subprocess.Popen[str], url: str, targets:
     return passes
 
 
+def _note_write_start(job_id: int, worker: subprocess.Popen[str], writing: list[float]) -> None:
+    """When the worker's check ends and its write begins (polled twice a second)."""
+    from django.db import connection
+
+    from tandem.imports.models import ImportJob
+
+    try:
+        while worker.poll() is None and not writing:
+            if ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.IMPORTING).exists():
+                writing.append(time.perf_counter())
+            time.sleep(0.5)
+    finally:
+        connection.close()
+
+
 def _import(
     path: Path, admin_id: int, env: dict[str, str], pages: tuple[str, list[str], int] | None = None
 ) -> dict[str, object]:
@@ -321,14 +338,21 @@ def _import(
         stderr=subprocess.PIPE,
         text=True,
     )
+    writing: list[float] = []
+    watcher = threading.Thread(target=_note_write_start, args=(job.pk, worker, writing))
+    watcher.start()
     during = _pages_during(job.pk, worker, *pages) if pages else []
     _, stderr = worker.communicate()
     elapsed = time.perf_counter() - started
+    watcher.join()
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    cpu = sum(float(s) for s in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", stderr))
     job = ImportJob.objects.get(pk=job.pk)
     return {
         **({"pages_during": during} if pages else {}),
         "seconds": round(elapsed, 1),
+        "checked_after_seconds": round(writing[0] - started, 1) if writing else None,
+        "worker_cpu_seconds": round(cpu, 1),
         "worker_peak_rss_mb": round(int(peak.group(1)) / 1024, 1) if peak else None,
         "status": job.status,
         "error": job.error,
