@@ -5,11 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.utils import timezone
 
 from tandem.core.models import ExchangeRate
 from tandem.imports import services
 from tandem.imports.models import ImportJob, ImportMapping, Kind, RejectedRow, StagedRow
 from tandem.imports.tests.conftest import FILES, import_file, run, upload
+from tandem.leads import funnel_figures
+from tandem.leads.models import Lead, LeadDayFigures, LeadRepDayFigures
+from tandem.leads.tests.factories import LeadFactory
 from tandem.sales import month_figures
 from tandem.sales.models import Account, Contact, Opportunity, RepMonthFigures, StageChange
 from tandem.sales.tests.factories import AccountFactory, OpportunityFactory
@@ -128,6 +133,40 @@ def test_the_reps_months_follow_the_deals_an_import_creates_and_changes(admin_us
     month_figures.rebuild()
     assert stored == _months()
     assert sum(row[2] for row in stored) == Opportunity.objects.count() == 6
+
+
+def test_the_lead_funnel_counts_a_converted_lead_won_when_a_reimport_wins_its_deal(
+    admin_user, rep, sales_manager, stages
+):
+    """The funnel's won step follows a deal a re-import moves to a won stage, as a move on the board
+    does (its trigger fires for the deals whose stage changes; new deals leave the funnel alone)."""
+    _salesforce_accounts(admin_user, rep, sales_manager)
+    owners = _sf_owners(rep, sales_manager)
+    import_file(admin_user, Kind.OPPORTUNITY, "salesforce_opportunities.csv", owners=owners)
+    deal = Opportunity.objects.get(external_id="0065g00000Opp1AAA")
+    now = timezone.now()
+    LeadFactory(owner=rep, status=Lead.Status.CONVERTED, qualified_at=now, converted_at=now, converted_opportunity=deal)
+    assert LeadDayFigures.objects.aggregate(won=Sum("won"))["won"] == 0
+    text = (FILES / "salesforce_opportunities.csv").read_bytes().decode()
+    won = text.replace('"Northwind - POS rollout","Prospecting"', '"Northwind - POS rollout","Closed Won"')
+
+    again = import_file(admin_user, Kind.OPPORTUNITY, "salesforce_opportunities.csv", won.encode(), owners=owners)
+
+    assert again.updated == 1, again.error
+    assert LeadDayFigures.objects.aggregate(won=Sum("won"))["won"] == 1
+    assert LeadRepDayFigures.objects.get(owner=rep).won == 1
+    stored = _funnel()
+    funnel_figures.rebuild()
+    assert stored == _funnel()
+
+
+def _funnel() -> set[tuple[object, ...]]:
+    return {
+        row
+        for model in (LeadDayFigures, LeadRepDayFigures)
+        for row in model.objects.values_list("day", "leads", "qualified", "converted", "won")
+        if any(row[1:])
+    }
 
 
 def test_the_mapping_is_remembered_for_the_same_headers(admin_user, rep, sales_manager, stages):
