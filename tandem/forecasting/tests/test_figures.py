@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +16,10 @@ from tandem.core.roles import Role
 from tandem.forecasting.models import ForecastCall, ForecastSnapshot
 from tandem.forecasting.selectors import (
     Accuracy,
+    _weighted,
     accuracies,
     accuracy_week,
+    company_calls_and_wins,
     figures_by_rep,
     manager_totals,
     rep_lines,
@@ -178,6 +181,14 @@ def test_accuracy_measures_the_call_at_week_4_against_what_was_won(org, specs, s
     # The company's roll-up reads every rep at once: the same accuracy, or none where nothing was called or won.
     every = accuracies(user=org["executive"], rep_ids=None, quarters=[quarter], start_month=start_month)
     assert every.get(rep.pk, {}).get(quarter, Accuracy(quarter=quarter, call=None, won=Decimal(0), week=None)) == found
+    # Read beside its neighbours (the deals straddle its edges), the quarter's accuracy is the same.
+    around = [quarter.previous(), quarter, quarter.next()]
+    beside = accuracies(user=org["executive"], rep_ids=[rep.pk], quarters=around, start_month=start_month)[rep.pk]
+    assert beside[quarter] == found
+    # The company page's kept calls and wins: the rep's pair where they called, nothing where they did not.
+    cache.clear()
+    kept = company_calls_and_wins(user=org["executive"], quarters=around, start_month=start_month)
+    assert kept.get(rep.pk, (None, None, None))[1] == (None if found.call is None else (found.call, found.won))
 
     # By hand: the fourth week starts 21 days after the Monday of the week holding the first day.
     monday = first - datetime.timedelta(days=first.weekday())
@@ -224,3 +235,10 @@ def test_a_call_counts_once_in_the_team_and_an_override_replaces_it_in_the_roll_
     (own,) = rep_lines(user=rep, quarter=quarter, start_month=1)
     assert own.override is None
     assert own.forecast_commit == Decimal("100")
+
+
+@given(st.integers(-(10**15), 10**15))
+def test_the_weighted_sum_is_rounded_half_up_to_the_cent_in_integers_as_decimal_rounds_it(cents_times_percent):
+    by_decimal = (Decimal(cents_times_percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
+    assert _weighted(cents_times_percent) == by_decimal.quantize(CENT)
+    assert _weighted(cents_times_percent).as_tuple().exponent == -2  # always to the cent
