@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
@@ -241,6 +253,43 @@ def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
     return (first, last) if first <= last else None
 
 
+@dataclass(frozen=True)
+class MonthsAndDays:
+    """A period read as whole months from a summary, plus the deals of some days, less those of others."""
+
+    months: tuple[datetime.date, datetime.date] | None  # first days of the first and last month
+    added: list[tuple[datetime.date, datetime.date]]
+    taken: list[tuple[datetime.date, datetime.date]]
+
+
+def _months_and_days(period: Period) -> MonthsAndDays:
+    """A partial month at either end is read from whichever side has fewer days: its days in the
+    period from the deals, or the whole month from the summary less its days outside the period
+    (the 365 days to the 8th: 8 days taken off the first month rather than its 23 added)."""
+    start, end = period.start, period.end
+    if start.replace(day=1) == end.replace(day=1) and _whole_months(period) is None:
+        return MonthsAndDays(None, [(start, end)], [])
+    added: list[tuple[datetime.date, datetime.date]] = []
+    taken: list[tuple[datetime.date, datetime.date]] = []
+    first = start.replace(day=1)
+    if start != first:
+        after = _next_month(start)
+        if (start - first).days < (after - start).days:
+            taken.append((first, start - datetime.timedelta(days=1)))
+        else:
+            added.append((start, after - datetime.timedelta(days=1)))
+            first = after
+    last = end.replace(day=1)
+    month_end = _next_month(end) - datetime.timedelta(days=1)
+    if end != month_end:
+        if (month_end - end).days < end.day:
+            taken.append((end + datetime.timedelta(days=1), month_end))
+        else:
+            added.append((last, end))
+            last = (last - datetime.timedelta(days=1)).replace(day=1)
+    return MonthsAndDays((first, last) if first <= last else None, added, taken)
+
+
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
@@ -417,11 +466,9 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
     them from the deals themselves. Deals without one are grouped under "None"."""
     columns = {"competitor": "competitor_id", "segment": "account__segment", "lead_source": "lead_source"}
     rows: list[dict[str, Any]] = []
-    whole = _whole_months(period)
-    edges = Q(close_date__gte=period.start, close_date__lte=period.end)
-    if whole is not None:
-        first, last = whole
-        edges &= Q(close_date__lt=first) | Q(close_date__gt=last)
+    plan = _months_and_days(period)
+    if plan.months is not None:
+        first, last = plan.months
         for month in (
             closed_month_figures_visible(user=user)
             .filter(month__gte=first, month__lte=last)
@@ -430,7 +477,6 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
             .annotate(
                 won=Sum("won_count"), lost=Sum("lost_count"), won_cents=Sum("won_cents"), lost_cents=Sum("lost_cents")
             )
-            .filter(Q(won__gt=0) | Q(lost__gt=0))  # a group whose deals all moved away shows no bar
         ):
             rows.append(
                 {
@@ -443,17 +489,25 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
                     "lost_amount": _cents(month["lost_cents"]),
                 }
             )
-    if whole is None or whole != (period.start, period.end):
+    if plan.added or plan.taken:
+        days = Q()
+        for start, end in plan.added + plan.taken:
+            days |= Q(close_date__gte=start, close_date__lte=end)
+        taken = Q()
+        for start, end in plan.taken:
+            taken |= Q(close_date__gte=start, close_date__lte=end)
+        sign = Case(When(taken, then=Value(-1)), default=Value(1)) if plan.taken else Value(1)
+        money = DecimalField(max_digits=16, decimal_places=2)
         rows += (
             opportunity_visible(user=user)
-            .filter(WON | LOST, edges)
+            .filter(WON | LOST, days)
             .order_by()
             .values(*columns.values())
             .annotate(
-                won_count=Count("id", filter=WON),
-                lost_count=Count("id", filter=LOST),
-                won_amount=Sum("amount_home", filter=WON),
-                lost_amount=Sum("amount_home", filter=LOST),
+                won_count=Sum(sign, filter=WON),
+                lost_count=Sum(sign, filter=LOST),
+                won_amount=Sum(ExpressionWrapper(F("amount_home") * sign, output_field=money), filter=WON),
+                lost_amount=Sum(ExpressionWrapper(F("amount_home") * sign, output_field=money), filter=LOST),
             )
         )
     charts = {}
@@ -462,8 +516,8 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
         for row in rows:
             key = row[column]
             total = sums.setdefault(key, [0, 0, ZERO, ZERO])
-            total[0] += row["won_count"]
-            total[1] += row["lost_count"]
+            total[0] += row["won_count"] or 0
+            total[1] += row["lost_count"] or 0
             total[2] += row["won_amount"] or ZERO
             total[3] += row["lost_amount"] or ZERO
         labels = _labels(by, sums)
@@ -477,6 +531,7 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
                 lost_amount=lost_amount,
             )
             for key, (won_count, lost_count, won_amount, lost_amount) in sums.items()
+            if won_count or lost_count  # a group whose deals all moved away, or were taken off, shows no bar
         ]
         charts[by] = sorted(result, key=lambda r: (-(r.won_count + r.lost_count), r.label))
     return charts

@@ -88,3 +88,24 @@ def test_the_charts_take_three_queries_whatever_the_number_of_reps(executive, dj
     with django_assert_num_queries(3):
         charts = win_rates(user=executive, period=period)
     assert [(row.label, row.won_count) for row in charts["competitor"]] == [(rival.name, 30)]
+
+
+def test_a_partial_month_read_as_its_whole_month_less_its_other_days_counts_to_the_cent(executive):
+    """Jan 5 to Dec 28: January and December come from the months of closed deals, less the deals of
+    Jan 1 to 4 and Dec 29 to 31 (fewer days than those in the period)."""
+    won = StageFactory(name="Won", order=8, is_won=True, default_probability=100)
+    lost = StageFactory(name="Lost", order=9, is_lost=True, default_probability=0)
+    for day, stage in ((2, won), (10, won), (10, lost), (358, won), (362, lost), (363, won)):
+        OpportunityFactory(
+            stage=stage,
+            amount_home=Decimal("12.34"),
+            close_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
+        )
+    charts = win_rates(user=executive, period=Period(datetime.date(2026, 1, 5), datetime.date(2026, 12, 28), "custom"))
+    [row] = charts["segment"]
+    assert (row.won_count, row.lost_count, row.won_amount, row.lost_amount) == (
+        2,
+        1,
+        Decimal("24.68"),
+        Decimal("12.34"),
+    )
