@@ -10,7 +10,7 @@ never averaged.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -165,6 +165,19 @@ class Figures:
             cycle_count=self.cycle_count + other.cycle_count,
         )
 
+    def __sub__(self, other: "Figures") -> "Figures":
+        return self + Figures(
+            quota=-other.quota,
+            won_amount=-other.won_amount,
+            won_count=-other.won_count,
+            lost_amount=-other.lost_amount,
+            lost_count=-other.lost_count,
+            open_amount=-other.open_amount,
+            open_count=-other.open_count,
+            cycle_total=-other.cycle_total,
+            cycle_count=-other.cycle_count,
+        )
+
     @property
     def attainment(self) -> Decimal | None:
         """Won as a share of quota (1 = 100%); None without a quota."""
@@ -304,11 +317,9 @@ def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
     and after them from the deals themselves. Two grouped queries, the second over a few weeks of
     deals at most, whatever the period's length."""
     figures: dict[int, Figures] = defaultdict(Figures)
-    whole = _whole_months(period)
-    edges = Q(close_date__gte=period.start, close_date__lte=period.end)
-    if whole is not None:
-        first, last = whole
-        edges &= Q(close_date__lt=first) | Q(close_date__gt=last)
+    plan = _months_and_days(period)
+    if plan.months is not None:
+        first, last = plan.months
         months = (
             rep_month_figures_visible(user=user)
             .filter(month__gte=first, month__lte=last)
@@ -338,36 +349,47 @@ def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
                 cycle_total=datetime.timedelta(microseconds=row["cycle_total"]),
                 cycle_count=row["cycle_count"],
             )
-        if first == period.start and last == period.end:
-            return figures
-    deals = (
-        opportunity_visible(user=user)
-        .filter(edges)
-        .order_by()
-        .values("owner_id")
-        .annotate(
-            won_amount=Sum("amount_home", filter=WON),
-            won_count=Count("id", filter=WON),
-            lost_amount=Sum("amount_home", filter=LOST),
-            lost_count=Count("id", filter=LOST),
-            open_amount=Sum("amount_home", filter=OPEN),
-            open_count=Count("id", filter=OPEN),
-            cycle_total=Sum(CYCLE, filter=WON & Q(closed_at__isnull=False)),
-            cycle_count=Count("id", filter=WON & Q(closed_at__isnull=False)),
-        )
-    )
-    for deal in deals:
-        figures[deal["owner_id"]] = figures[deal["owner_id"]] + Figures(
-            won_amount=deal["won_amount"] or ZERO,
-            won_count=deal["won_count"],
-            lost_amount=deal["lost_amount"] or ZERO,
-            lost_count=deal["lost_count"],
-            open_amount=deal["open_amount"] or ZERO,
-            open_count=deal["open_count"],
-            cycle_total=_duration(deal["cycle_total"]),
-            cycle_count=deal["cycle_count"],
-        )
+    if not (plan.added or plan.taken):
+        return figures
+    days = Q()
+    for start, end in plan.added + plan.taken:
+        days |= Q(close_date__gte=start, close_date__lte=end)
+    taken = Q()
+    for start, end in plan.taken:
+        taken |= Q(close_date__gte=start, close_date__lte=end)
+    cycled = WON & Q(closed_at__isnull=False)
+    sums: dict[str, Any] = {}
+    sides = [("added", ~taken), ("taken", taken)] if plan.taken else [("added", Q())]
+    for side, where in sides:
+        sums |= {
+            f"{side}_won_amount": Sum("amount_home", filter=WON & where),
+            f"{side}_won_count": Count("id", filter=WON & where),
+            f"{side}_lost_amount": Sum("amount_home", filter=LOST & where),
+            f"{side}_lost_count": Count("id", filter=LOST & where),
+            f"{side}_open_amount": Sum("amount_home", filter=OPEN & where),
+            f"{side}_open_count": Count("id", filter=OPEN & where),
+            f"{side}_cycle_total": Sum(CYCLE, filter=cycled & where),
+            f"{side}_cycle_count": Count("id", filter=cycled & where),
+        }
+    for deal in opportunity_visible(user=user).filter(days).order_by().values("owner_id").annotate(**sums):
+        owner = deal["owner_id"]
+        figures[owner] = figures[owner] + _side(deal, "added")
+        if plan.taken:
+            figures[owner] = figures[owner] - _side(deal, "taken")
     return figures
+
+
+def _side(deal: Mapping[str, Any], side: str) -> Figures:
+    return Figures(
+        won_amount=deal[f"{side}_won_amount"] or ZERO,
+        won_count=deal[f"{side}_won_count"],
+        lost_amount=deal[f"{side}_lost_amount"] or ZERO,
+        lost_count=deal[f"{side}_lost_count"],
+        open_amount=deal[f"{side}_open_amount"] or ZERO,
+        open_count=deal[f"{side}_open_count"],
+        cycle_total=_duration(deal[f"{side}_cycle_total"]),
+        cycle_count=deal[f"{side}_cycle_count"],
+    )
 
 
 def sales_metrics(*, user: User, period: Period, start_month: int) -> MetricsReport:
