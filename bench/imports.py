@@ -163,7 +163,9 @@ def _empty_deals() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE sales_stagechange, sales_opportunity, sales_repmonthfigures CASCADE")
+        cursor.execute(
+            "TRUNCATE sales_stagechange, sales_opportunity, sales_repmonthfigures, targets_closedmonthfigures CASCADE"
+        )
         cursor.execute("VACUUM ANALYZE sales_opportunity")
 
 

@@ -12,3 +12,8 @@ class TargetsConfig(AppConfig):
         visibility.register(
             "targets.SalesTarget", selectors.sales_target_visible, changeable=selectors.sales_target_changeable
         )
+        visibility.register(
+            "targets.ClosedMonthFigures",
+            selectors.closed_month_figures_visible,
+            changeable=selectors.closed_month_figures_changeable,
+        )

@@ -51,3 +51,34 @@ class SalesTarget(models.Model):
 
     def __str__(self) -> str:
         return f"FY{self.fiscal_year} sales target"
+
+
+class ClosedMonthFigures(models.Model):
+    """A rep's deals won and lost in one calendar month of their close date, by competitor, account
+    segment and lead source: the win-rate charts' whole months. Written by the database's triggers on
+    deals, accounts and stages alone (tandem/targets/closed_figures.py), never by the app."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month the deals close in.")
+    competitor = models.BigIntegerField(help_text="The deals' competitor's id; 0 for none.")
+    segment = models.CharField(max_length=20, help_text="The segment of the deals' account.")
+    lead_source = models.CharField(max_length=30, blank=True)
+    won_count = models.IntegerField(default=0)
+    lost_count = models.IntegerField(default=0)
+    won_cents = models.BigIntegerField(default=0)
+    lost_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "rep's month of closed deals"
+        verbose_name_plural = "reps' months of closed deals"
+        constraints = [
+            FieldUniqueConstraint(
+                fields=["owner", "month", "competitor", "segment", "lead_source"],
+                name="closed_month_figures_unique",
+                field="month",
+                violation_error_message="This rep's month already has these figures.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.month.isoformat()[:7]} {self.segment} {self.lead_source}"

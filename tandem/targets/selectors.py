@@ -10,12 +10,24 @@ never averaged.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from tandem.core.fiscal import FiscalQuarter, fiscal_quarter_of
@@ -30,7 +42,7 @@ from tandem.people.selectors import (
 )
 from tandem.sales.models import Account, Opportunity
 from tandem.sales.selectors import WEIGHTED, opportunity_visible, quota_visible, rep_month_figures_visible
-from tandem.targets.models import SalesTarget
+from tandem.targets.models import ClosedMonthFigures, SalesTarget
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -153,6 +165,19 @@ class Figures:
             cycle_count=self.cycle_count + other.cycle_count,
         )
 
+    def __sub__(self, other: "Figures") -> "Figures":
+        return self + Figures(
+            quota=-other.quota,
+            won_amount=-other.won_amount,
+            won_count=-other.won_count,
+            lost_amount=-other.lost_amount,
+            lost_count=-other.lost_count,
+            open_amount=-other.open_amount,
+            open_count=-other.open_count,
+            cycle_total=-other.cycle_total,
+            cycle_count=-other.cycle_count,
+        )
+
     @property
     def attainment(self) -> Decimal | None:
         """Won as a share of quota (1 = 100%); None without a quota."""
@@ -241,6 +266,43 @@ def _whole_months(period: Period) -> tuple[datetime.date, datetime.date] | None:
     return (first, last) if first <= last else None
 
 
+@dataclass(frozen=True)
+class MonthsAndDays:
+    """A period read as whole months from a summary, plus the deals of some days, less those of others."""
+
+    months: tuple[datetime.date, datetime.date] | None  # first days of the first and last month
+    added: list[tuple[datetime.date, datetime.date]]
+    taken: list[tuple[datetime.date, datetime.date]]
+
+
+def _months_and_days(period: Period) -> MonthsAndDays:
+    """A partial month at either end is read from whichever side has fewer days: its days in the
+    period from the deals, or the whole month from the summary less its days outside the period
+    (the 365 days to the 8th: 8 days taken off the first month rather than its 23 added)."""
+    start, end = period.start, period.end
+    if start.replace(day=1) == end.replace(day=1) and _whole_months(period) is None:
+        return MonthsAndDays(None, [(start, end)], [])
+    added: list[tuple[datetime.date, datetime.date]] = []
+    taken: list[tuple[datetime.date, datetime.date]] = []
+    first = start.replace(day=1)
+    if start != first:
+        after = _next_month(start)
+        if (start - first).days < (after - start).days:
+            taken.append((first, start - datetime.timedelta(days=1)))
+        else:
+            added.append((start, after - datetime.timedelta(days=1)))
+            first = after
+    last = end.replace(day=1)
+    month_end = _next_month(end) - datetime.timedelta(days=1)
+    if end != month_end:
+        if (month_end - end).days < end.day:
+            taken.append((end + datetime.timedelta(days=1), month_end))
+        else:
+            added.append((last, end))
+            last = (last - datetime.timedelta(days=1)).replace(day=1)
+    return MonthsAndDays((first, last) if first <= last else None, added, taken)
+
+
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
@@ -255,11 +317,9 @@ def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
     and after them from the deals themselves. Two grouped queries, the second over a few weeks of
     deals at most, whatever the period's length."""
     figures: dict[int, Figures] = defaultdict(Figures)
-    whole = _whole_months(period)
-    edges = Q(close_date__gte=period.start, close_date__lte=period.end)
-    if whole is not None:
-        first, last = whole
-        edges &= Q(close_date__lt=first) | Q(close_date__gt=last)
+    plan = _months_and_days(period)
+    if plan.months is not None:
+        first, last = plan.months
         months = (
             rep_month_figures_visible(user=user)
             .filter(month__gte=first, month__lte=last)
@@ -289,36 +349,47 @@ def _deal_figures(*, user: User, period: Period) -> dict[int, Figures]:
                 cycle_total=datetime.timedelta(microseconds=row["cycle_total"]),
                 cycle_count=row["cycle_count"],
             )
-        if first == period.start and last == period.end:
-            return figures
-    deals = (
-        opportunity_visible(user=user)
-        .filter(edges)
-        .order_by()
-        .values("owner_id")
-        .annotate(
-            won_amount=Sum("amount_home", filter=WON),
-            won_count=Count("id", filter=WON),
-            lost_amount=Sum("amount_home", filter=LOST),
-            lost_count=Count("id", filter=LOST),
-            open_amount=Sum("amount_home", filter=OPEN),
-            open_count=Count("id", filter=OPEN),
-            cycle_total=Sum(CYCLE, filter=WON & Q(closed_at__isnull=False)),
-            cycle_count=Count("id", filter=WON & Q(closed_at__isnull=False)),
-        )
-    )
-    for deal in deals:
-        figures[deal["owner_id"]] = figures[deal["owner_id"]] + Figures(
-            won_amount=deal["won_amount"] or ZERO,
-            won_count=deal["won_count"],
-            lost_amount=deal["lost_amount"] or ZERO,
-            lost_count=deal["lost_count"],
-            open_amount=deal["open_amount"] or ZERO,
-            open_count=deal["open_count"],
-            cycle_total=_duration(deal["cycle_total"]),
-            cycle_count=deal["cycle_count"],
-        )
+    if not (plan.added or plan.taken):
+        return figures
+    days = Q()
+    for start, end in plan.added + plan.taken:
+        days |= Q(close_date__gte=start, close_date__lte=end)
+    taken = Q()
+    for start, end in plan.taken:
+        taken |= Q(close_date__gte=start, close_date__lte=end)
+    cycled = WON & Q(closed_at__isnull=False)
+    sums: dict[str, Any] = {}
+    sides = [("added", ~taken), ("taken", taken)] if plan.taken else [("added", Q())]
+    for side, where in sides:
+        sums |= {
+            f"{side}_won_amount": Sum("amount_home", filter=WON & where),
+            f"{side}_won_count": Count("id", filter=WON & where),
+            f"{side}_lost_amount": Sum("amount_home", filter=LOST & where),
+            f"{side}_lost_count": Count("id", filter=LOST & where),
+            f"{side}_open_amount": Sum("amount_home", filter=OPEN & where),
+            f"{side}_open_count": Count("id", filter=OPEN & where),
+            f"{side}_cycle_total": Sum(CYCLE, filter=cycled & where),
+            f"{side}_cycle_count": Count("id", filter=cycled & where),
+        }
+    for deal in opportunity_visible(user=user).filter(days).order_by().values("owner_id").annotate(**sums):
+        owner = deal["owner_id"]
+        figures[owner] = figures[owner] + _side(deal, "added")
+        if plan.taken:
+            figures[owner] = figures[owner] - _side(deal, "taken")
     return figures
+
+
+def _side(deal: Mapping[str, Any], side: str) -> Figures:
+    return Figures(
+        won_amount=deal[f"{side}_won_amount"] or ZERO,
+        won_count=deal[f"{side}_won_count"],
+        lost_amount=deal[f"{side}_lost_amount"] or ZERO,
+        lost_count=deal[f"{side}_lost_count"],
+        open_amount=deal[f"{side}_open_amount"] or ZERO,
+        open_count=deal[f"{side}_open_count"],
+        cycle_total=_duration(deal[f"{side}_cycle_total"]),
+        cycle_count=deal[f"{side}_cycle_count"],
+    )
 
 
 def sales_metrics(*, user: User, period: Period, start_month: int) -> MetricsReport:
@@ -391,32 +462,84 @@ class WinRateRow:
         return Decimal(self.won_count) / closed if closed else None
 
 
+def closed_month_figures_visible(*, user: User) -> QuerySet[ClosedMonthFigures]:
+    """A rep's month of closed deals is seen by whoever sees that rep's deals (`opportunity_visible`):
+    it is their sum."""
+    qs = ClosedMonthFigures.objects.all()
+    if sees_everything_in_pipeline(user):
+        return qs
+    if user.role == Role.SALES_MANAGER:
+        return qs.filter(owner__in=team_member_ids(manager=user))
+    if user.role == Role.REP:
+        return qs.filter(owner=user)
+    return qs.none()
+
+
+def closed_month_figures_changeable(*, user: User) -> QuerySet[ClosedMonthFigures]:
+    """Written by the database's triggers alone (tandem/targets/closed_figures.py)."""
+    return ClosedMonthFigures.objects.none()
+
+
 def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
     """Deals closed (won or lost) in the period that this person sees, grouped by competitor, account
-    segment and lead source (`WIN_RATE_GROUPS`), most closed first. One query, grouped by the three
-    at once (a few hundred rows): a year's closed deals are read once, not once a chart. Deals without
-    one are grouped under "None"."""
+    segment and lead source (`WIN_RATE_GROUPS`), most closed first. Two queries, grouped by the three
+    at once (a few hundred rows): the months the period covers whole from the reps' months of closed
+    deals (`ClosedMonthFigures`, kept equal to the deals by the database), the days before and after
+    them from the deals themselves. Deals without one are grouped under "None"."""
     columns = {"competitor": "competitor_id", "segment": "account__segment", "lead_source": "lead_source"}
-    rows = list(
-        opportunity_visible(user=user)
-        .filter(WON | LOST, close_date__gte=period.start, close_date__lte=period.end)
-        .order_by()
-        .values(*columns.values())
-        .annotate(
-            won_count=Count("id", filter=WON),
-            lost_count=Count("id", filter=LOST),
-            won_amount=Sum("amount_home", filter=WON),
-            lost_amount=Sum("amount_home", filter=LOST),
+    rows: list[dict[str, Any]] = []
+    plan = _months_and_days(period)
+    if plan.months is not None:
+        first, last = plan.months
+        for month in (
+            closed_month_figures_visible(user=user)
+            .filter(month__gte=first, month__lte=last)
+            .order_by()
+            .values("competitor", "segment", "lead_source")
+            .annotate(
+                won=Sum("won_count"), lost=Sum("lost_count"), won_cents=Sum("won_cents"), lost_cents=Sum("lost_cents")
+            )
+        ):
+            rows.append(
+                {
+                    "competitor_id": month["competitor"] or None,
+                    "account__segment": month["segment"],
+                    "lead_source": month["lead_source"],
+                    "won_count": month["won"],
+                    "lost_count": month["lost"],
+                    "won_amount": _cents(month["won_cents"]),
+                    "lost_amount": _cents(month["lost_cents"]),
+                }
+            )
+    if plan.added or plan.taken:
+        days = Q()
+        for start, end in plan.added + plan.taken:
+            days |= Q(close_date__gte=start, close_date__lte=end)
+        taken = Q()
+        for start, end in plan.taken:
+            taken |= Q(close_date__gte=start, close_date__lte=end)
+        sign = Case(When(taken, then=Value(-1)), default=Value(1)) if plan.taken else Value(1)
+        money = DecimalField(max_digits=16, decimal_places=2)
+        rows += (
+            opportunity_visible(user=user)
+            .filter(WON | LOST, days)
+            .order_by()
+            .values(*columns.values())
+            .annotate(
+                won_count=Sum(sign, filter=WON),
+                lost_count=Sum(sign, filter=LOST),
+                won_amount=Sum(ExpressionWrapper(F("amount_home") * sign, output_field=money), filter=WON),
+                lost_amount=Sum(ExpressionWrapper(F("amount_home") * sign, output_field=money), filter=LOST),
+            )
         )
-    )
     charts = {}
     for by, column in columns.items():
         sums: dict[object, list[Any]] = {}
         for row in rows:
             key = row[column]
             total = sums.setdefault(key, [0, 0, ZERO, ZERO])
-            total[0] += row["won_count"]
-            total[1] += row["lost_count"]
+            total[0] += row["won_count"] or 0
+            total[1] += row["lost_count"] or 0
             total[2] += row["won_amount"] or ZERO
             total[3] += row["lost_amount"] or ZERO
         labels = _labels(by, sums)
@@ -430,6 +553,7 @@ def win_rates(*, user: User, period: Period) -> dict[str, list[WinRateRow]]:
                 lost_amount=lost_amount,
             )
             for key, (won_count, lost_count, won_amount, lost_amount) in sums.items()
+            if won_count or lost_count  # a group whose deals all moved away, or were taken off, shows no bar
         ]
         charts[by] = sorted(result, key=lambda r: (-(r.won_count + r.lost_count), r.label))
     return charts

@@ -81,7 +81,7 @@ from tandem.sales.tests.factories import (
     QuotaFactory,
     StageFactory,
 )
-from tandem.targets.models import SalesTarget
+from tandem.targets.models import ClosedMonthFigures, SalesTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -1067,6 +1067,16 @@ RULES = [
         "This fiscal year already has a sales target.",
         lambda w: SalesTarget(fiscal_year=SalesTarget.objects.create(fiscal_year=2031, amount=1).fiscal_year, amount=2),
         (Clean("`target_set` changes the year's target (from the version read) instead of adding a second one."),),
+    ),
+    Rule(
+        "closed_month_figures_unique",
+        ClosedMonthFigures,
+        "month",
+        "This rep's month already has these figures.",
+        lambda w: _second(
+            ClosedMonthFigures(owner=w.people["rep"], month=datetime.date(2031, 1, 1), competitor=0, segment="smb")
+        ),
+        (Clean("Written by the database's triggers alone, one row per rep, month and breakdown (upserts)."),),
     ),
     Rule(
         "territory_potential_not_negative",

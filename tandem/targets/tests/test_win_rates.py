@@ -16,7 +16,6 @@ from tandem.targets.selectors import Period, win_rates
 
 pytestmark = pytest.mark.django_db
 START = datetime.date(2026, 1, 1)
-PERIOD = Period(START, datetime.date(2026, 12, 31), "2026")
 
 # One deal: (competitor index or None, segment, lead source or "", open/won/lost, days after the start:
 # some after the period's end).
@@ -33,8 +32,11 @@ deals_strategy = st.lists(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(specs=deals_strategy)
-def test_each_chart_counts_the_closed_deals_of_the_period_as_counting_by_hand(executive, specs):
+@given(specs=deals_strategy, first=st.integers(0, 45), days=st.sampled_from([0, 20, 60, 364, 400]))
+def test_each_chart_counts_the_closed_deals_of_the_period_as_counting_by_hand(executive, specs, first, days):
+    """Whole months (read from the reps' months of closed deals) and edge days (from the deals)."""
+    start = START + datetime.timedelta(days=first)
+    period = Period(start, start + datetime.timedelta(days=days), "custom")
     Opportunity.objects.all().delete()
     stages = {
         "open": StageFactory(name="Open", order=1),
@@ -57,13 +59,13 @@ def test_each_chart_counts_the_closed_deals_of_the_period_as_counting_by_hand(ex
             close_date=close,
             amount=Decimal("1000"),
         )
-        if state != "open" and close <= PERIOD.end:
+        if state != "open" and period.start <= close <= period.end:
             expected["competitor"][(rivals[rival].name if rival is not None else "None", state)] += 1
             expected["segment"][(Account.Segment(segment).label, state)] += 1
             label = Opportunity.LeadSource(source).label if source else "None"
             expected["lead_source"][(label, state)] += 1
 
-    charts = win_rates(user=executive, period=PERIOD)
+    charts = win_rates(user=executive, period=period)
 
     for by, counts in expected.items():
         found = Counter()
@@ -73,3 +75,37 @@ def test_each_chart_counts_the_closed_deals_of_the_period_as_counting_by_hand(ex
         assert +found == counts, by
         totals = [row.won_count + row.lost_count for row in charts[by]]
         assert totals == sorted(totals, reverse=True)  # most closed first
+
+
+def test_the_charts_take_three_queries_whatever_the_number_of_reps(executive, django_assert_num_queries):
+    """The whole months, the edge days, the competitors' names: not a query a rep or a month."""
+    won = StageFactory(name="Won", order=8, is_won=True, default_probability=100)
+    rival = CompetitorFactory()
+    period = Period(datetime.date(2026, 1, 20), datetime.date(2026, 12, 10), "custom")
+    for day in (0, 100, 320):  # a first edge day, a whole month, a last edge day
+        for _ in range(10):
+            OpportunityFactory(stage=won, competitor=rival, close_date=period.start + datetime.timedelta(days=day))
+    with django_assert_num_queries(3):
+        charts = win_rates(user=executive, period=period)
+    assert [(row.label, row.won_count) for row in charts["competitor"]] == [(rival.name, 30)]
+
+
+def test_a_partial_month_read_as_its_whole_month_less_its_other_days_counts_to_the_cent(executive):
+    """Jan 5 to Dec 28: January and December come from the months of closed deals, less the deals of
+    Jan 1 to 4 and Dec 29 to 31 (fewer days than those in the period)."""
+    won = StageFactory(name="Won", order=8, is_won=True, default_probability=100)
+    lost = StageFactory(name="Lost", order=9, is_lost=True, default_probability=0)
+    for day, stage in ((2, won), (10, won), (10, lost), (358, won), (362, lost), (363, won)):
+        OpportunityFactory(
+            stage=stage,
+            amount_home=Decimal("12.34"),
+            close_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
+        )
+    charts = win_rates(user=executive, period=Period(datetime.date(2026, 1, 5), datetime.date(2026, 12, 28), "custom"))
+    [row] = charts["segment"]
+    assert (row.won_count, row.lost_count, row.won_amount, row.lost_amount) == (
+        2,
+        1,
+        Decimal("24.68"),
+        Decimal("12.34"),
+    )
