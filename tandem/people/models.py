@@ -80,7 +80,8 @@ def user_name(first_name: str, last_name: str, username: str) -> str:
 def admin_site_access(role: str) -> dict[str, bool]:
     """The Django admin's flags of a person of `role`: Tandem's admins keep people, teams, stages and
     the rest there with every permission, and no other role enters it. The role decides them: `User`
-    sets them from it on every save, a constraint holds bulk writes to it (the seed's and the users
+    sets them from it when a save adds a person or changes their role, a constraint holds every
+    other write to it (the seed's and the users
     import's rows take them from here)."""
     admin = role == Role.ADMIN
     return {"is_staff": admin, "is_superuser": admin}
@@ -130,10 +131,17 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The role decides who enters the admin site: a person added, or whose role changed anywhere
         # (the admin's form, an import), takes the flags of the role with it.
+        # Flags that already follow the role need no look at the stored row.
         update_fields = kwargs.get("update_fields")
+        access = admin_site_access(self.role)
         role_written = update_fields is None or "role" in update_fields
-        if role_written and (self._state.adding or not User.objects.filter(pk=self.pk, role=self.role).exists()):
-            for flag, value in admin_site_access(self.role).items():
+        follows = all(getattr(self, flag) == value for flag, value in access.items())
+        if (
+            role_written
+            and not follows
+            and (self._state.adding or not User.objects.filter(pk=self.pk, role=self.role).exists())
+        ):
+            for flag, value in access.items():
                 setattr(self, flag, value)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
